@@ -1,0 +1,61 @@
+"""Who may see what. Every staff query is scoped through these functions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from sanxiang.directory.models import Agency
+from sanxiang.lib.errors import DomainError
+
+from .models import Role, User
+
+WRITE_ROLES = {Role.OFFICER, Role.REVIEWER, Role.HEAD, Role.ADMIN}
+
+
+def visible_agency_ids(user: Any) -> set[int]:
+    """Agencies whose data ``user`` may read.
+
+    Staff see their own agency and its units; a supervisor (司法局) sees every agency it
+    supervises, with their units; a superuser sees all.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    if user.is_superuser:
+        return set(Agency.objects.values_list("pk", flat=True))
+    if user.agency_id is None:
+        return set()
+    roots = {user.agency_id}
+    if user.role == Role.SUPERVISOR:
+        roots |= set(
+            Agency.objects.filter(supervised_by_id=user.agency_id).values_list("pk", flat=True)
+        )
+    return Agency.subtree_ids(roots)
+
+
+def visible_agencies(user: Any) -> QuerySet[Agency]:
+    return Agency.objects.filter(pk__in=visible_agency_ids(user))
+
+
+def home_agency(user: User) -> Agency:
+    """The agency (执法主体) a user works for: their unit's nearest enforcement body."""
+    if user.agency is None:
+        raise DomainError("forbidden", "该账户未关联执法主体，请联系管理员。")
+    return user.agency.enforcement_body()
+
+
+def require_role(user: Any, *roles: str) -> None:
+    if user.is_superuser:
+        return
+    if getattr(user, "role", None) not in roles:
+        names = "、".join(str(Role(r).label) for r in roles)
+        raise DomainError("forbidden", f"此操作仅限{names}。")
+
+
+def require_agency_access(user: Any, agency_id: int, *, write: bool = False) -> None:
+    """Refuse access to another agency's data; supervisors are read-only everywhere."""
+    if agency_id not in visible_agency_ids(user):
+        raise DomainError("not_found", "未找到该记录，或无权访问。")
+    if write and not user.is_superuser and user.role not in WRITE_ROLES:
+        raise DomainError("forbidden", "执法监督人员只能查看，不能修改。")

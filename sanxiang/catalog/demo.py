@@ -1,0 +1,153 @@
+"""The demo agency's matters from 《宗教事务条例》 (国务院令第686号, 2017年修订).
+
+Demo data: article numbers and wording are abridged for illustration; an agency loads its own
+list from its 权责清单 (XLSX import) and checks it against the official text.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sanxiang.directory.models import Agency
+
+from .models import Matter
+from .services import MatterContent, create_matter
+
+LAW = "宗教事务条例"
+UNIT = "宗教事务股"
+GUIDE = {
+    "supervision": "兴隆台区司法局行政执法监督电话 0427-2800000",
+    "remedy": "对决定不服的，可依法申请行政复议或者提起行政诉讼。",
+    "office_hours": "工作日 8:30—11:30，13:30—17:00",
+    "phone": "0427-2800001",
+}
+
+MATTERS = [
+    (
+        "XK-001",
+        "licence",
+        "宗教活动场所登记",
+        "第二十三条",
+        "宗教活动场所经批准筹备并建设完工后，应当向所在地的县级人民政府宗教事务部门申请登记。",
+        30,
+        "calendar",
+    ),
+    (
+        "XK-002",
+        "licence",
+        "宗教活动场所变更登记",
+        "第二十五条",
+        "宗教活动场所变更登记内容的，应当到原登记管理机关办理变更登记手续。",
+        20,
+        "working",
+    ),
+    (
+        "XK-003",
+        "licence",
+        "宗教活动场所内改建或者新建建筑物审批",
+        "第三十三条",
+        "宗教活动场所内改建或者新建建筑物，应当经所在地县级以上地方人民政府宗教事务部门批准。",
+        20,
+        "working",
+    ),
+    (
+        "XK-004",
+        "licence",
+        "临时活动地点指定",
+        "第三十五条",
+        "信教公民代表向县级人民政府宗教事务部门提出申请，可以为其指定临时活动地点。",
+        20,
+        "working",
+    ),
+    (
+        "XK-005",
+        "licence",
+        "举行大型宗教活动审批",
+        "第四十二条",
+        "拟举行大型宗教活动的，应当在拟举行日的30日前向举办地县级人民政府宗教事务部门提出申请。",
+        15,
+        "calendar",
+    ),
+    (
+        "CF-001",
+        "penalty",
+        "对擅自设立宗教活动场所的处罚",
+        "第六十九条",
+        "擅自设立宗教活动场所的，由宗教事务部门会同有关部门予以取缔，没收违法所得和非法财物。",
+        90,
+        "calendar",
+    ),
+    (
+        "CF-002",
+        "penalty",
+        "对为违法宗教活动提供条件的处罚",
+        "第七十一条",
+        "为违法宗教活动提供条件的，由宗教事务部门给予警告，有违法所得、非法财物的，没收违法所得和"
+        "非法财物，情节严重的，并处2万元以上20万元以下的罚款。",
+        90,
+        "calendar",
+    ),
+    (
+        "CF-003",
+        "penalty",
+        "对宗教活动场所违反管理规定的处罚",
+        "第六十五条",
+        "宗教团体、宗教院校、宗教活动场所有违反本条例规定情形的，由宗教事务部门责令改正。",
+        90,
+        "calendar",
+    ),
+    (
+        "JC-001",
+        "inspection",
+        "对宗教活动场所遵守法律法规情况的监督检查",
+        "第二十六条",
+        "宗教事务部门应当对宗教活动场所遵守法律、法规、规章情况进行监督检查。",
+        None,
+        "working",
+    ),
+    (
+        "JC-002",
+        "inspection",
+        "对宗教活动场所财务管理情况的监督检查",
+        "第五十七条",
+        "宗教团体、宗教活动场所应当执行国家统一的财务、资产、会计制度，接受宗教事务部门的监督检查。",
+        None,
+        "working",
+    ),
+]
+
+
+def load() -> None:
+    bureau = Agency.objects.get(name="兴隆台区民族和宗教事务局")
+    for code, category, name, article, text, limit, unit in MATTERS:
+        if Matter.objects.filter(agency=bureau, code=code).exists():
+            continue
+        inspection = category == "inspection"
+        content = MatterContent(
+            category=category,
+            name=name,
+            handling_unit=UNIT,
+            legal_basis=[{"law": LAW, "article": article, "text": text}],
+            time_limit=limit,
+            time_limit_unit=unit,
+            responsibilities="受理、审查、决定、送达、事后监管等责任。",
+            accountability="因不履行或不正确履行行政职责，有滥用职权、玩忽职守等情形的，依法追究责任。",
+            acceptance_body="兴隆台区民族和宗教事务局",
+            approval_body="兴隆台区民族和宗教事务局",
+            random_inspection=inspection,
+            inspection_target="辖区内依法登记的宗教活动场所" if inspection else "",
+            inspection_content=name if inspection else "",
+            inspection_ratio=Decimal("20.00") if inspection else None,
+            inspection_method="双随机抽查" if inspection else "",
+            inspection_frequency="每年不少于1次" if inspection else "",
+            **GUIDE,
+        )
+        create_matter(
+            actor=None,
+            agency_id=bureau.pk,
+            code=code,
+            content=content,
+            valid_from=date(2018, 2, 1),
+            is_demo=True,
+        )

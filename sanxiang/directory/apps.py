@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class DirectoryConfig(AppConfig):
+    name = "sanxiang.directory"
+    label = "directory"
+    verbose_name = "执法主体与人员"
+
+    def ready(self) -> None:
+        from sanxiang.workbench import panels
+
+        from .panels import agency_summary
+
+        panels.register(agency_summary)

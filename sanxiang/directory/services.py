@@ -1,0 +1,232 @@
+"""Writes to 主体库 and 人员库: one path per change, each with its ledger entry."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from sanxiang.accounts.models import Role, User
+from sanxiang.accounts.queries import require_agency_access, require_role
+from sanxiang.ledger import services as ledger
+from sanxiang.lib.errors import DomainError, ValidationFailed
+from sanxiang.lib.identifiers import is_valid_credit_code
+
+from .models import Agency, AgencyKind, AgencyLevel, CertificateStatus, MatterCategory, Officer
+
+
+@dataclass
+class AgencyData:
+    name: str
+    level: str
+    parent_id: int | None = None
+    short_name: str = ""
+    credit_code: str = ""
+    kind: str = AgencyKind.STATUTORY
+    entrusted_by_id: int | None = None
+    supervised_by_id: int | None = None
+    is_legal_unit: bool = False
+    legal_basis: str = ""
+    address: str = ""
+    phone: str = ""
+    office_hours: str = ""
+    supervision_channels: str = ""
+    remedy_channels: str = ""
+    area: str = ""
+    is_demo: bool = False
+
+
+@dataclass
+class OfficerData:
+    agency_id: int
+    name: str
+    certificate_no: str
+    area: str
+    certificate_issued: date
+    certificate_expires: date
+    position: str = ""
+    categories: list[str] = field(default_factory=list)
+    certificate_status: str = CertificateStatus.VALID
+    is_reviewer: bool = False
+    legal_qualification_no: str = ""
+    user_id: int | None = None
+    is_demo: bool = False
+
+
+def validate_agency(data: AgencyData) -> None:
+    if not data.name.strip():
+        raise ValidationFailed("名称不能为空。", field="name")
+    if data.level not in AgencyLevel.values:
+        raise ValidationFailed("层级无效。", field="level")
+    if data.kind not in AgencyKind.values:
+        raise ValidationFailed("主体类型无效。", field="kind")
+    if data.credit_code and not is_valid_credit_code(data.credit_code):
+        raise ValidationFailed(
+            f"统一社会信用代码“{data.credit_code}”格式或校验位错误（GB 32100）。",
+            field="credit_code",
+        )
+    if data.kind == AgencyKind.ENTRUSTED and not data.entrusted_by_id:
+        raise ValidationFailed("受委托组织必须注明委托机关。", field="entrusted_by_id")
+
+
+def _agency_payload(agency: Agency) -> dict[str, Any]:
+    return {
+        "id": agency.pk,
+        "name": agency.name,
+        "level": agency.level,
+        "parent": agency.parent_id,
+        "credit_code": agency.credit_code,
+        "kind": agency.kind,
+        "entrusted_by": agency.entrusted_by_id,
+        "is_legal_unit": agency.is_legal_unit,
+    }
+
+
+@transaction.atomic(durable=True)
+def create_agency(*, actor: User | None, data: AgencyData) -> Agency:
+    validate_agency(data)
+    if actor is not None:
+        require_role(actor, Role.ADMIN)
+        if data.parent_id is None:
+            raise ValidationFailed("只有系统管理员可以创建顶级主体。", field="parent_id")
+        require_agency_access(actor, data.parent_id, write=True)
+    try:
+        with transaction.atomic():
+            agency = Agency.objects.create(**asdict(data))
+    except IntegrityError:
+        raise ValidationFailed(
+            f"统一社会信用代码“{data.credit_code}”已被其他主体使用。", field="credit_code"
+        ) from None
+    ledger.append(
+        event_type="agency.created",
+        payload=_agency_payload(agency),
+        actor=actor,
+        agency_id=agency.pk,
+    )
+    return agency
+
+
+@transaction.atomic(durable=True)
+def update_agency(*, actor: User, agency_id: int, data: AgencyData) -> Agency:
+    require_role(actor, Role.ADMIN)
+    require_agency_access(actor, agency_id, write=True)
+    validate_agency(data)
+    agency = Agency.objects.select_for_update().get(pk=agency_id)
+    before = _agency_payload(agency)
+    for key, value in asdict(data).items():
+        setattr(agency, key, value)
+    try:
+        with transaction.atomic():
+            agency.save()
+    except IntegrityError:
+        raise ValidationFailed("统一社会信用代码已被其他主体使用。", field="credit_code") from None
+    ledger.append(
+        event_type="agency.updated",
+        payload={"before": before, "after": _agency_payload(agency)},
+        actor=actor,
+        agency_id=agency.pk,
+    )
+    return agency
+
+
+def validate_officer(data: OfficerData) -> None:
+    if not data.name.strip():
+        raise ValidationFailed("姓名不能为空。", field="name")
+    if not data.certificate_no.strip():
+        raise ValidationFailed("执法证件编号不能为空。", field="certificate_no")
+    if not data.area.strip():
+        raise ValidationFailed("执法区域不能为空。", field="area")
+    if data.certificate_expires < data.certificate_issued:
+        raise ValidationFailed("证件有效期不能早于发证日期。", field="certificate_expires")
+    bad = [c for c in data.categories if c not in MatterCategory.values]
+    if bad:
+        raise ValidationFailed(f"执法类别无效：{'、'.join(bad)}。", field="categories")
+    if data.certificate_status not in CertificateStatus.values:
+        raise ValidationFailed("证件状态无效。", field="certificate_status")
+
+
+def _officer_payload(officer: Officer) -> dict[str, Any]:
+    return {
+        "id": officer.pk,
+        "agency": officer.agency_id,
+        "name": officer.name,
+        "certificate_no": officer.certificate_no,
+        "categories": officer.categories,
+        "area": officer.area,
+        "issued": officer.certificate_issued,
+        "expires": officer.certificate_expires,
+        "status": officer.certificate_status,
+        "is_reviewer": officer.is_reviewer,
+        "legal_qualification_no": officer.legal_qualification_no,
+    }
+
+
+def _check_certificate_free(certificate_no: str, *, exclude_pk: int | None = None) -> None:
+    clash = Officer.objects.filter(certificate_no=certificate_no)
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise ValidationFailed(
+            f"执法证件编号“{certificate_no}”已登记给其他人员。", field="certificate_no"
+        )
+
+
+def save_officer_row(*, actor: User | None, data: OfficerData, officer_id: int | None) -> Officer:
+    """Create or update one officer inside the caller's transaction (shared by form and import)."""
+    validate_officer(data)
+    if actor is not None:
+        require_role(actor, Role.ADMIN)
+        require_agency_access(actor, data.agency_id, write=True)
+    _check_certificate_free(data.certificate_no, exclude_pk=officer_id)
+    if officer_id is None:
+        officer = Officer.objects.create(**asdict(data))
+        event, payload = "officer.created", _officer_payload(officer)
+    else:
+        officer = Officer.objects.select_for_update().get(pk=officer_id)
+        if actor is not None:
+            require_agency_access(actor, officer.agency_id, write=True)
+        before = _officer_payload(officer)
+        for key, value in asdict(data).items():
+            setattr(officer, key, value)
+        officer.save()
+        event, payload = "officer.updated", {"before": before, "after": _officer_payload(officer)}
+    ledger.append(event_type=event, payload=payload, actor=actor, agency_id=officer.agency_id)
+    return officer
+
+
+@transaction.atomic(durable=True)
+def create_officer(*, actor: User | None, data: OfficerData) -> Officer:
+    return save_officer_row(actor=actor, data=data, officer_id=None)
+
+
+@transaction.atomic(durable=True)
+def update_officer(*, actor: User, officer_id: int, data: OfficerData) -> Officer:
+    if not Officer.objects.filter(pk=officer_id).exists():
+        raise DomainError("not_found", "未找到该执法人员。")
+    return save_officer_row(actor=actor, data=data, officer_id=officer_id)
+
+
+@transaction.atomic(durable=True)
+def set_certificate_status(*, actor: User, officer_id: int, status: str, reason: str) -> Officer:
+    """Suspend, revoke or restore a certificate; the reason is kept in the ledger."""
+    require_role(actor, Role.ADMIN)
+    if status not in CertificateStatus.values:
+        raise ValidationFailed("证件状态无效。", field="status")
+    if not reason.strip():
+        raise ValidationFailed("请填写变更证件状态的原因。", field="reason")
+    officer = Officer.objects.select_for_update().filter(pk=officer_id).first()
+    if officer is None:
+        raise DomainError("not_found", "未找到该执法人员。")
+    require_agency_access(actor, officer.agency_id, write=True)
+    old = officer.certificate_status
+    officer.certificate_status = status
+    officer.save(update_fields=["certificate_status", "updated_at"])
+    ledger.append(
+        event_type="officer.certificate_status",
+        payload={"id": officer.pk, "from": old, "to": status, "reason": reason},
+        actor=actor,
+        agency_id=officer.agency_id,
+    )
+    return officer

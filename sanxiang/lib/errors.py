@@ -1,0 +1,48 @@
+"""Domain errors with a stable machine code and a Chinese message for people.
+
+The codes are a contract (DESIGN.md): validation_error, not_found, forbidden,
+transition_not_allowed, officer_not_certified, av_record_required, legal_review_required,
+deadline_passed, conflict. Views and the API turn a DomainError into a 4xx answer.
+"""
+
+from __future__ import annotations
+
+HTTP_STATUS = {
+    "validation_error": 422,
+    "not_found": 404,
+    "forbidden": 403,
+    "transition_not_allowed": 409,
+    "officer_not_certified": 422,
+    "av_record_required": 409,
+    "legal_review_required": 409,
+    "deadline_passed": 409,
+    "conflict": 409,
+    "calendar_gap": 422,
+}
+
+
+class DomainError(Exception):
+    """A refusal the user can understand: ``code`` for machines, ``message`` in Chinese."""
+
+    def __init__(self, code: str, message: str, *, field: str | None = None) -> None:
+        if code not in HTTP_STATUS:
+            raise ValueError(f"unknown error code {code!r}")
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+    @property
+    def status(self) -> int:
+        return HTTP_STATUS[self.code]
+
+    def as_dict(self) -> dict[str, dict[str, str]]:
+        body = {"code": self.code, "message": self.message}
+        if self.field:
+            body["field"] = self.field
+        return {"error": body}
+
+
+class ValidationFailed(DomainError):
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__("validation_error", message, field=field)

@@ -1,0 +1,301 @@
+"""Sanxiang settings: one module, driven by environment variables.
+
+Every variable is read through a strict helper: a malformed boolean or integer stops start-up
+with a message naming the variable, and any secret may come from ``<NAME>_FILE`` instead.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_str(name: str, default: str = "") -> str:
+    """A string from the environment, or from the file named by ``<name>_FILE``."""
+    file_name = os.environ.get(f"{name}_FILE")
+    if file_name:
+        return Path(file_name).read_text(encoding="utf-8").strip()
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, *, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be one of 1/0/true/false/yes/no/on/off, not {raw!r}")
+
+
+def env_int(name: str, *, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}") from None
+
+
+def database_from_url(url: str) -> dict[str, object]:
+    """Translate ``sqlite:///path`` or ``postgres://user:pw@host:port/name`` to DATABASES."""
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        # sqlite:///relative/path or sqlite:////absolute/path
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": parsed.path[1:] or ":memory:"}
+    if parsed.scheme in {"postgres", "postgresql"}:
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": unquote(parsed.path.lstrip("/")),
+            "USER": unquote(parsed.username or ""),
+            "PASSWORD": unquote(parsed.password or ""),
+            "HOST": parsed.hostname or "",
+            "PORT": str(parsed.port or ""),
+            "CONN_MAX_AGE": env_int("SANXIANG_CONN_MAX_AGE", default=60),
+            "CONN_HEALTH_CHECKS": True,
+        }
+    raise ImproperlyConfigured(
+        f"SANXIANG_DATABASE_URL has an unsupported scheme: {parsed.scheme!r}"
+    )
+
+
+VAR_DIR = Path(env_str("SANXIANG_VAR_DIR", str(BASE_DIR / "var")))
+DEBUG = env_bool("SANXIANG_DEBUG", default=False)
+SECRET_KEY = env_str("SANXIANG_SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG and not env_bool("SANXIANG_INSECURE_DEV_KEY", default=False):
+        raise ImproperlyConfigured(
+            "SANXIANG_SECRET_KEY (or SANXIANG_SECRET_KEY_FILE) is required unless SANXIANG_DEBUG=1"
+        )
+    SECRET_KEY = "dev-only-insecure-key-never-use-in-production"  # noqa: S105 - dev/test only
+ALLOWED_HOSTS = [
+    h for h in env_str("SANXIANG_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
+]
+CSRF_TRUSTED_ORIGINS = [o for o in env_str("SANXIANG_CSRF_TRUSTED_ORIGINS").split(",") if o]
+# The public origin used in QR codes and verification links printed on documents.
+PUBLIC_BASE_URL = env_str("SANXIANG_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "sanxiang.workbench",
+    "sanxiang.ledger",
+    "sanxiang.accounts",
+    "sanxiang.directory",
+    "sanxiang.catalog",
+    "sanxiang.procedures",
+    "sanxiang.cases",
+    "sanxiang.documents",
+    "sanxiang.records",
+    "sanxiang.review",
+    "sanxiang.disclosure",
+    "sanxiang.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "sanxiang.accounts.middleware.IdleTimeoutMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "sanxiang.urls"
+WSGI_APPLICATION = "sanxiang.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "sanxiang" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "sanxiang.workbench.context_processors.platform",
+            ],
+            "string_if_invalid": ""
+            if not env_bool("SANXIANG_STRICT_TEMPLATES", default=False)
+            else "!!MISSING %s!!",
+        },
+    }
+]
+
+DATABASES = {
+    "default": database_from_url(
+        env_str("SANXIANG_DATABASE_URL", f"sqlite:///{VAR_DIR / 'sanxiang.sqlite3'}")
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the task worker read while the web process writes; IMMEDIATE takes the write
+    # lock at BEGIN so that two writers queue instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "workbench:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+# Staff must present a TOTP code after the password (等保 level 3: two factors).
+SANXIANG_REQUIRE_OTP = env_bool("SANXIANG_REQUIRE_OTP", default=True)
+OTP_TOTP_ISSUER = "Sanxiang 三项"
+
+# Lockout (django-axes): 5 failures lock the username, 20 lock the address, for 30 minutes.
+# Counting the two separately means a password-spraying address is stopped even when it tries
+# a different name each time, and one user mistyping cannot lock out a whole shared office NAT.
+AXES_FAILURE_LIMIT = env_int("SANXIANG_LOCKOUT_USER_FAILURES", default=5)
+SANXIANG_LOCKOUT_IP_FAILURES = env_int("SANXIANG_LOCKOUT_IP_FAILURES", default=20)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = 0.5  # hours
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "sanxiang.accounts.lockout.lockout_response"
+AXES_LOCK_OUT_AT_FAILURE = True
+AXES_ENABLED = env_bool("SANXIANG_AXES_ENABLED", default=True)
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_VERBOSE = False
+
+# Idle sessions end after 30 minutes without a request; browser close ends them too.
+SANXIANG_IDLE_TIMEOUT_SECONDS = env_int("SANXIANG_IDLE_TIMEOUT_SECONDS", default=30 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = 12 * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("SANXIANG_SECURE_COOKIES", default=False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "style-src": ["'self'"],
+        "script-src": ["'self'"],
+        "media-src": ["'self'", "blob:"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+LOCALE_PATHS = [BASE_DIR / "sanxiang" / "locale"]
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+NODE_MODULES = BASE_DIR / "node_modules"
+# Third-party assets come from the npm registry at set-up (package.json) and are served from here.
+STATICFILES_DIRS = [
+    ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
+    ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
+    ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+]
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"
+SANXIANG_S3_ENDPOINT = env_str("SANXIANG_S3_ENDPOINT")
+_default_storage: dict[str, object] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(MEDIA_ROOT)},
+}
+if SANXIANG_S3_ENDPOINT:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "endpoint_url": SANXIANG_S3_ENDPOINT,
+            "bucket_name": env_str("SANXIANG_S3_BUCKET", "sanxiang"),
+            "access_key": env_str("SANXIANG_S3_ACCESS_KEY"),
+            "secret_key": env_str("SANXIANG_S3_SECRET_KEY"),
+            "region_name": env_str("SANXIANG_S3_REGION", "us-east-1"),
+            "file_overwrite": False,
+            "default_acl": None,
+            "querystring_auth": False,
+        },
+    }
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+TASKS = {
+    "default": {
+        "BACKEND": env_str("SANXIANG_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+# The ledger's checkpoint signing key lives outside the database.
+SANXIANG_LEDGER_KEY_FILE = Path(
+    env_str("SANXIANG_LEDGER_KEY_FILE", str(VAR_DIR / "keys" / "ledger-ed25519.pem"))
+)
+SANXIANG_LEDGER_ORIGIN = env_str("SANXIANG_LEDGER_ORIGIN", "sanxiang.example/ledger")
+SANXIANG_LEDGER_SIGNATURE = env_str("SANXIANG_LEDGER_SIGNATURE", "ed25519")
+SANXIANG_HASH = env_str("SANXIANG_HASH", "sha256")
+if SANXIANG_LEDGER_SIGNATURE not in {"ed25519", "sm2"}:
+    raise ImproperlyConfigured("SANXIANG_LEDGER_SIGNATURE must be ed25519 or sm2")
+if SANXIANG_HASH not in {"sha256", "sm3"}:
+    raise ImproperlyConfigured("SANXIANG_HASH must be sha256 or sm3")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("SANXIANG_LOG_LEVEL", "WARNING")},
+}
+AXES_HANDLER = "sanxiang.accounts.lockout.SplitLimitHandler"

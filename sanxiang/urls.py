@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from sanxiang.api.api import api
+
+urlpatterns = [
+    path("", include("sanxiang.workbench.urls")),
+    path("accounts/", include("sanxiang.accounts.urls")),
+    path("directory/", include("sanxiang.directory.urls")),
+    path("catalog/", include("sanxiang.catalog.urls")),
+    path("gongshi/", include("sanxiang.disclosure.portal_urls")),
+    path("api/v1/", api.urls),
+    path("django-admin/", admin.site.urls),
+]

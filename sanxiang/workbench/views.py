@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from sanxiang.accounts.decorators import staff_view
+from sanxiang.lib import workdays
+
+from .panels import panels_for
+
+
+@staff_view
+def home(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    missing = [y for y in (today.year, today.year + 1) if y not in workdays.known_years()]
+    context: dict[str, Any] = {"panels": panels_for(request), "calendar_missing": missing}
+    return render(request, "workbench/home.html", context)
