@@ -46,4 +46,5 @@ def median_of(repeat: int, fn: Callable[[], object]) -> float:
 
 def emit(name: str, *, value: float, unit: str, ratio: float, target: str) -> None:
     """Print one line in the format DESIGN.md fixes."""
-    print(f"BENCH {name} value={value:.4g} unit={unit} ratio={ratio:.3f} target={target}", flush=True)
+    line = f"BENCH {name} value={value:.4g} unit={unit} ratio={ratio:.3f} target={target}"
+    print(line, flush=True)
