@@ -33,6 +33,7 @@ import hashlib
 import json
 import sys
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -252,6 +253,8 @@ def load(path: Path) -> dict[str, Any]:
         data = json.loads(raw.decode("utf-8"))
     except (
         OSError,
+        EOFError,
+        zlib.error,
         zipfile.BadZipFile,
         UnicodeDecodeError,
         json.JSONDecodeError,
