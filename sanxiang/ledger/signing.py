@@ -136,8 +136,11 @@ def _serialise(key: SigningKey) -> bytes:
 def _parse(data: bytes, path: Path) -> SigningKey:
     text = data.decode("ascii", errors="replace")
     if text.startswith(_SM2_ARMOR[0]):
-        lines = text.split()
-        return SigningKey("sm2", bytes.fromhex(lines[-3]), bytes.fromhex(lines[-2]))
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        try:
+            return SigningKey("sm2", bytes.fromhex(lines[1]), bytes.fromhex(lines[2]))
+        except (IndexError, ValueError) as err:
+            raise SigningKeyError(f"签名密钥文件 {path} 不是有效的 SM2 私钥。") from err
     try:
         key = serialization.load_pem_private_key(data, password=None)
     except ValueError as err:

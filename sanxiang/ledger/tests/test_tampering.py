@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.test import TestCase
 
-from sanxiang.ledger import formats, services, signing
+from sanxiang.ledger import formats, services, signing, tree
 from sanxiang.ledger.models import Checkpoint, Entry
 
 from .helpers import add_entries, tamper, verifier
@@ -127,7 +127,7 @@ class TamperingTests(TestCase):
         Checkpoint.objects.create(
             origin=first.origin,
             tree_size=8,
-            root_hash=services.tree.root(8).hex(),
+            root_hash=tree.root(8).hex(),
             hash_name=first.hash_name,
             created_at=first.created_at,
             algorithm=first.algorithm,
