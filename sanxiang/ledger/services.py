@@ -3,7 +3,7 @@
 ``append`` writes the entry without a position. ``integrate`` (Trillian's sequencer) gives
 committed entries contiguous positions in its own short transaction, under a lock only
 integrators take, and stores the perfect-subtree hashes they complete. It runs after each
-committing append (if no other integrator is busy), periodically from the task worker
+committing append (a per-process thread, ``background.py``), periodically from the task worker
 (``tasks.py``), and always before a checkpoint or a proof.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -24,11 +23,9 @@ from sanxiang.lib import merkle
 from sanxiang.lib.canonical import canonical_bytes
 from sanxiang.lib.errors import DomainError
 
-from . import formats, keys, signing, tree
+from . import background, formats, keys, signing, tree
 from .encoding import leaf_input, timestamp_text
 from .models import Checkpoint, Entry, Node
-
-logger = logging.getLogger(__name__)
 
 # Key of the PostgreSQL advisory lock that integrators and checkpoint makers share.
 _LOCK_KEY = 0x5358_4C45_4447  # "SXLEDG"
@@ -99,17 +96,9 @@ def append(
         leaf_hash=leaf.hex(),
     )
     if getattr(settings, "SANXIANG_LEDGER_INTEGRATE_ON_COMMIT", True):
-        transaction.on_commit(_integrate_after_commit, robust=True)
+        # Wake this process's integrator thread once the change is committed (background.py).
+        transaction.on_commit(background.integrator.nudge, robust=True)
     return entry
-
-
-def _integrate_after_commit() -> None:
-    """Sequence what has committed, unless another integrator is at it (it will, or the
-    periodic task will). The business change is committed already: never fail the caller."""
-    try:
-        integrate(wait=False)
-    except Exception:  # the periodic task retries; the request must not fail after commit
-        logger.exception("ledger integration after commit failed")
 
 
 def _take_lock(*, wait: bool) -> bool:
@@ -171,6 +160,18 @@ def integrate(*, batch: int = 1000, wait: bool = True) -> int:
         total += done
         if done < batch:
             return total
+
+
+def try_integrate() -> bool:
+    """Integrate unless another integrator holds the lock; whether it ran."""
+    total = 0
+    while True:
+        done = _integrate_batch(batch=1000, wait=False)
+        if done is None:
+            return False
+        total += done
+        if done < 1000:
+            return True
 
 
 def make_checkpoint(*, only_if_grown: bool = False) -> Checkpoint:

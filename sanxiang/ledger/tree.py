@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django.conf import settings
-from django.db.models import Q
+from django.db import connection
 
 from sanxiang.lib import merkle
 
@@ -43,13 +43,27 @@ def _perfect_positions(ranges: Iterable[tuple[int, int]]) -> set[Position]:
 
 def read_nodes(positions: Iterable[Position]) -> dict[Position, bytes]:
     """The stored hashes at ``positions``, in one query."""
-    wanted = list(set(positions))
+    wanted = sorted(set(positions))
     if not wanted:
         return {}
-    condition = Q()
-    for level, index in wanted:
-        condition |= Q(level=level, index=index)
-    rows = Node.objects.filter(condition).values_list("level", "index", "hash")
+    table = Node._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A join on two arrays: one index probe per position, one plan however many.
+            cursor.execute(
+                f'SELECT n.level, n."index", n.hash FROM {table} n '  # noqa: S608 - constant
+                'JOIN unnest(%s::smallint[], %s::bigint[]) AS w(level, "index") '
+                'ON n.level = w.level AND n."index" = w."index"',
+                [[level for level, _ in wanted], [index for _, index in wanted]],
+            )
+        else:
+            values = ", ".join(["(%s, %s)"] * len(wanted))
+            cursor.execute(
+                f'SELECT level, "index", hash FROM {table} '  # noqa: S608 - placeholders only
+                f'WHERE (level, "index") IN (VALUES {values})',
+                [n for position in wanted for n in position],
+            )
+        rows = cursor.fetchall()
     return {(level, index): bytes(value) for level, index, value in rows}
 
 
