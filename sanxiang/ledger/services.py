@@ -84,7 +84,7 @@ def append(
         ),
         hash_name=tree.hash_name(),
     )
-    entry = Entry.objects.create(
+    entry = Entry(
         created_at=created,
         actor_id=actor_id,
         actor_label=actor_label,
@@ -95,10 +95,42 @@ def append(
         payload_hash=payload_hash,
         leaf_hash=leaf.hex(),
     )
+    _insert(entry)
     if getattr(settings, "SANXIANG_LEDGER_INTEGRATE_ON_COMMIT", True):
         # Wake this process's integrator thread once the change is committed (background.py).
         transaction.on_commit(background.integrator.nudge, robust=True)
     return entry
+
+
+_COLUMNS = (
+    "created_at",
+    "actor_id",
+    "actor_label",
+    "agency_id",
+    "case_id",
+    "event_type",
+    "payload",
+    "payload_hash",
+    "leaf_hash",
+)
+_INSERT = (
+    f"INSERT INTO ledger_entry ({', '.join(_COLUMNS)}) "  # noqa: S608 - constant names
+    f"VALUES ({', '.join(['%s'] * len(_COLUMNS))}) RETURNING id"
+)
+
+
+def _insert(entry: Entry) -> None:
+    """One INSERT ... RETURNING: every business transaction pays for this line, and the ORM's
+    ``create`` costs about three times as much CPU (model save machinery, signals)."""
+    params = [getattr(entry, column) for column in _COLUMNS]
+    params[0] = connection.ops.adapt_datetimefield_value(entry.created_at)
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT, params)
+        row = cursor.fetchone()
+    assert row is not None  # noqa: S101 - RETURNING always yields the new id
+    entry.pk = row[0]
+    entry._state.adding = False
+    entry._state.db = connection.alias
 
 
 def _take_lock(*, wait: bool) -> bool:
