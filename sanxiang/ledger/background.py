@@ -18,7 +18,7 @@ from django.db import DatabaseError, connections
 
 logger = logging.getLogger(__name__)
 IDLE_SECONDS = 1.0
-COALESCE_SECONDS = 0.05  # let a burst of commits land before a pass
+COALESCE_SECONDS = 0.2  # let a burst of commits land: fewer, larger integration commits
 
 
 class _Integrator:

@@ -26,7 +26,7 @@ def timestamp_text(moment: datetime) -> str:
 
 def leaf_input(
     *,
-    t: str,
+    created_at: str,
     actor_id: int | None,
     actor_label: str,
     agency_id: int | None,
@@ -37,7 +37,7 @@ def leaf_input(
     """The canonical leaf input; the definition every verifier follows."""
     return canonical_bytes(
         {
-            "t": t,
+            "t": created_at,
             "actor": actor_id,
             "actor_label": actor_label,
             "agency": agency_id,

@@ -31,29 +31,9 @@ from .models import Checkpoint, Entry, Node
 _LOCK_KEY = 0x5358_4C45_4447  # "SXLEDG"
 
 
-def leaf_data(
-    *,
-    created_at: str,
-    actor_id: int | None,
-    actor_label: str,
-    agency_id: int | None,
-    case_id: int | None,
-    event_type: str,
-    payload_hash: str,
-) -> bytes:
-    """The bytes hashed into the Merkle leaf: every field of the entry except its position.
-
-    ``created_at`` is the text of ``encoding.timestamp_text``.
-    """
-    return leaf_input(
-        t=created_at,
-        actor_id=actor_id,
-        actor_label=actor_label,
-        agency_id=agency_id,
-        case_id=case_id,
-        event_type=event_type,
-        payload_hash=payload_hash,
-    )
+# The bytes hashed into the Merkle leaf (every field but the position); ``created_at`` is the
+# text of ``encoding.timestamp_text``.
+leaf_data = leaf_input
 
 
 def append(
@@ -73,7 +53,7 @@ def append(
     actor_label = str(actor.get_username()) if actor_id else "system"
     payload_hash = hashlib.sha256(body).hexdigest()
     leaf = merkle.leaf_hash(
-        leaf_data(
+        leaf_input(
             created_at=timestamp_text(created),
             actor_id=actor_id,
             actor_label=actor_label,
