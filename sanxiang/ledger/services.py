@@ -25,7 +25,7 @@ from sanxiang.lib.errors import DomainError
 
 from . import background, formats, keys, signing, tree
 from .encoding import leaf_input, timestamp_text
-from .models import Checkpoint, Entry, Node
+from .models import Checkpoint, Entry
 
 # Key of the PostgreSQL advisory lock that integrators and checkpoint makers share.
 _LOCK_KEY = 0x5358_4C45_4447  # "SXLEDG"
@@ -149,11 +149,26 @@ def _integrate_batch(*, batch: int, wait: bool) -> int | None:
             return 0
         size = tree_size()
         stack = tree.frontier(size)
-        updates = [Entry(pk=pk, seq=size + i) for i, (pk, _) in enumerate(pending)]
-        Entry.objects.bulk_update(updates, ["seq"], batch_size=500)
+        _assign_positions([pk for pk, _ in pending], size)
         leaves = [bytes.fromhex(leaf) for _, leaf in pending]
-        Node.objects.bulk_create(tree.grow(size, stack, leaves), batch_size=1000)
+        tree.insert_nodes(tree.grow(size, stack, leaves))
         return len(pending)
+
+
+def _assign_positions(ids: list[int], first: int) -> None:
+    """``seq = first, first + 1, ...`` for ``ids`` in order: the one UPDATE the triggers allow."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "UPDATE ledger_entry AS e SET seq = w.seq "
+                "FROM unnest(%s::bigint[], %s::bigint[]) AS w(id, seq) WHERE e.id = w.id",
+                [ids, list(range(first, first + len(ids)))],
+            )
+        else:
+            cursor.executemany(
+                "UPDATE ledger_entry SET seq = %s WHERE id = %s",
+                [(first + i, pk) for i, pk in enumerate(ids)],
+            )
 
 
 def integrate(*, batch: int = 1000, wait: bool = True) -> int:

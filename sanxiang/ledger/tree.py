@@ -18,6 +18,7 @@ from sanxiang.lib import merkle
 from .models import Node
 
 Position = tuple[int, int]  # (level, index)
+NodeRow = tuple[int, int, bytes]  # (level, index, hash)
 
 
 def hash_name() -> str:
@@ -103,7 +104,7 @@ def frontier(tree_size: int) -> list[bytes]:
     return [nodes[_position(s, e - s)] for s, e in ranges]
 
 
-def grow(tree_size: int, stack: list[bytes], leaves: Sequence[bytes]) -> list[Node]:
+def grow(tree_size: int, stack: list[bytes], leaves: Sequence[bytes]) -> list[NodeRow]:
     """Append ``leaves`` at positions ``tree_size...``; return the nodes they complete.
 
     ``stack`` is ``frontier(tree_size)`` and is updated in place, as in ``merkle._fold``:
@@ -111,15 +112,34 @@ def grow(tree_size: int, stack: list[bytes], leaves: Sequence[bytes]) -> list[No
     """
     prefix = b"\x01"
     name = hash_name()
-    new: list[Node] = []
+    new: list[NodeRow] = []
     for offset, leaf in enumerate(leaves):
         position = tree_size + offset
-        new.append(Node(level=0, index=position, hash=leaf))
+        new.append((0, position, leaf))
         value, count, level = leaf, position + 1, 0
         while not count & 1:
             value = merkle.hash_bytes(prefix + stack.pop() + value, hash_name=name)
             count >>= 1
             level += 1
-            new.append(Node(level=level, index=position >> level, hash=value))
+            new.append((level, position >> level, value))
         stack.append(value)
     return new
+
+
+def insert_nodes(rows: Sequence[NodeRow]) -> None:
+    """Insert node rows in one statement (PostgreSQL) or one executemany (SQLite)."""
+    if not rows:
+        return
+    table = Node._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f'INSERT INTO {table} (level, "index", hash) '  # noqa: S608 - constant
+                "SELECT * FROM unnest(%s::smallint[], %s::bigint[], %s::bytea[])",
+                [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]],
+            )
+        else:
+            cursor.executemany(
+                f'INSERT INTO {table} (level, "index", hash) VALUES (%s, %s, %s)',  # noqa: S608
+                list(rows),
+            )
