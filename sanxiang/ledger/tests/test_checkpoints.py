@@ -127,3 +127,19 @@ class PeriodicTaskTests(TestCase):
     def test_the_integration_task_sequences_what_is_waiting(self) -> None:
         add_entries(3)
         self.assertEqual(tasks.integrate_pending.call(), 3)
+
+
+@override_settings(SANXIANG_HASH="sm3")
+class SM3TreeTests(TestCase):
+    def test_an_sm3_tree_verifies_in_both_verifiers_and_says_so_in_the_note(self) -> None:
+        add_entries(5)
+        cp = services.make_checkpoint()
+        self.assertEqual(cp.hash_name, "sm3")
+        self.assertIn("\nhash sm3\n", formats.checkpoint_record(cp)["note"])
+        proof = services.prove_inclusion(add_entries(1)[0].pk)
+        self.assertTrue(queries.verify_inclusion_payload(proof)[0])
+        self.assertEqual(run_verify_ledger()[0], 0)
+        path = self.tmp / "bundle.json"  # type: ignore[attr-defined]
+        call_command("export_ledger", str(path), stdout=io.StringIO())
+        code, text = run_standalone(path)
+        self.assertEqual(code, 0, text)

@@ -19,10 +19,10 @@ from sanxiang.ledger.models import Checkpoint, Entry
 from .helpers import add_entries, tamper, verifier
 
 
-def run_verify_ledger() -> tuple[int, str]:
+def run_verify_ledger(*args: str) -> tuple[int, str]:
     out, err = io.StringIO(), io.StringIO()
     try:
-        call_command("verify_ledger", stdout=out, stderr=err)
+        call_command("verify_ledger", *args, stdout=out, stderr=err)
     except SystemExit as exit_:
         return int(exit_.code or 0), out.getvalue() + err.getvalue()
     return 0, out.getvalue() + err.getvalue()
@@ -140,6 +140,20 @@ class TamperingTests(TestCase):
         self.assertIn("签名无效", text)
         code, text = run_standalone(self.export())
         self.assertIn("first_bad_seq=7", text)
+
+    def test_a_changed_tree_node_is_named_when_nodes_are_checked(self) -> None:
+        self.assertEqual(run_verify_ledger("--nodes")[0], 0)
+        tamper('UPDATE ledger_node SET hash = %s WHERE level = 1 AND "index" = 2', [b"\x07" * 32])
+        code, text = run_verify_ledger("--nodes")
+        self.assertEqual(code, 1)
+        self.assertIn("first_bad_seq=4", text)
+        self.assertIn("节点表被改动", text)
+
+    def test_a_changed_leaf_node_is_named_when_nodes_are_checked(self) -> None:
+        tamper('UPDATE ledger_node SET hash = %s WHERE level = 0 AND "index" = 8', [b"\x07" * 32])
+        code, text = run_verify_ledger("--nodes")
+        self.assertEqual(code, 1)
+        self.assertIn("first_bad_seq=8", text)
 
     def test_a_bundle_with_one_byte_changed_is_refused(self) -> None:
         path = self.export()
