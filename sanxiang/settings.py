@@ -87,7 +87,6 @@ CSRF_TRUSTED_ORIGINS = [o for o in env_str("SANXIANG_CSRF_TRUSTED_ORIGINS").spli
 PUBLIC_BASE_URL = env_str("SANXIANG_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
