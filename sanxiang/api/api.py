@@ -39,3 +39,6 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 @api.get("/health", tags=["系统"], summary="健康检查", auth=None)
 def health(request: HttpRequest) -> dict[str, str]:
     return {"status": "ok"}
+
+
+api.add_router("/documents", "sanxiang.documents.api.router")

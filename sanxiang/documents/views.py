@@ -1,0 +1,75 @@
+"""The documents panel of a case (htmx partial and standalone page), issuing, downloads."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from sanxiang.accounts.decorators import acting_user, staff_view
+from sanxiang.lib.errors import DomainError
+
+from . import queries, services
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def _panel_context(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    user = acting_user(request)
+    case = queries.case_for(user, case_id)
+    try:
+        queries.case_for(user, case_id, issue=True)
+        may_issue = True
+    except DomainError:
+        may_issue = False
+    issued = queries.issued_kinds(case)
+    issuable = (
+        [k for k in queries.allowed_kinds(case) if not (k.single and k.code in issued)]
+        if may_issue
+        else []
+    )
+    return {"case": case, "documents": queries.documents_of(case), "issuable": issuable}
+
+
+@require_GET
+@staff_view
+def case_documents(request: HttpRequest, case_id: int) -> HttpResponse:
+    context = _panel_context(request, case_id)
+    if request.headers.get("HX-Request"):
+        return render(request, "documents/_panel.html", context)
+    return render(request, "documents/case_documents.html", context)
+
+
+@require_POST
+@staff_view
+def issue(request: HttpRequest, case_id: int) -> HttpResponse:
+    error = None
+    try:
+        services.issue_document(
+            actor=acting_user(request), case_id=case_id, kind=request.POST.get("kind", "")
+        )
+    except DomainError as refused:
+        if not request.headers.get("HX-Request") or refused.code in {"not_found", "forbidden"}:
+            raise
+        error = refused
+    if not request.headers.get("HX-Request"):
+        return redirect("documents:case_documents", case_id=case_id)
+    context = {**_panel_context(request, case_id), "error": error}
+    return render(request, "documents/_panel.html", context)
+
+
+@require_GET
+@staff_view
+def download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    doc = services.record_download(actor=acting_user(request), document_id=pk, fmt=fmt)
+    data = queries.read_file(doc, fmt)
+    filename = f"{doc.title}{doc.number or doc.pk}.{fmt}"
+    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
