@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -16,7 +15,7 @@ from sanxiang.accounts.decorators import acting_user
 from . import queries, services
 from .kinds import get_kind
 from .models import IssuedDocument
-from .views import CONTENT_TYPES
+from .views import file_response
 
 
 class VerifiedSession(SessionAuth):
@@ -98,11 +97,9 @@ def issue(request: HttpRequest, payload: IssueIn) -> Status:
 @router.get("", response=CaseDocumentsOut, summary="案件的文书及当前可制发的种类")
 def list_for_case(request: HttpRequest, case_id: int) -> CaseDocumentsOut:
     case = queries.case_for(acting_user(request), case_id)
-    issued = queries.issued_kinds(case)
     issuable = [
         KindOut(code=k.code, title=k.title, numbered=k.numbered)
-        for k in queries.allowed_kinds(case)
-        if not (k.single and k.code in issued)
+        for k in queries.issuable_kinds(case)
     ]
     return CaseDocumentsOut(items=[_out(d) for d in queries.documents_of(case)], issuable=issuable)
 
@@ -110,8 +107,4 @@ def list_for_case(request: HttpRequest, case_id: int) -> CaseDocumentsOut:
 @router.get("/{document_id}/download/{fmt}", summary="下载文书文件（记入调阅日志）")
 def download(request: HttpRequest, document_id: int, fmt: str) -> HttpResponse:
     doc = services.record_download(actor=acting_user(request), document_id=document_id, fmt=fmt)
-    data = queries.read_file(doc, fmt)
-    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
-    filename = quote(f"{doc.title}{doc.number or doc.pk}.{fmt}")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
+    return file_response(doc, fmt)

@@ -47,6 +47,17 @@ def _case_rows(sheet: CaseSheet) -> list[Row]:
     return [Row((("案号", sheet.case_number),)), Row((("案由", sheet.case_title),))]
 
 
+def _draft_text(sheet: CaseSheet) -> str:
+    """The draft's free text: the goods seized, the items to supplement, the reasons refused."""
+    return sheet.draft.text.strip() if sheet.draft and sheet.draft.text.strip() else BLANK
+
+
+def _contact(sheet: CaseSheet) -> Para:
+    return Para(
+        f"联系地址：{sheet.agency_address or BLANK}　联系电话：{sheet.agency_phone or BLANK}"
+    )
+
+
 def _officers(sheet: CaseSheet) -> str:
     return "、".join(f"{o.name}（执法证号：{o.certificate_no}）" for o in sheet.officers)
 
@@ -182,7 +193,7 @@ def penalty_notice(sheet: CaseSheet) -> list[Block]:
             "拟作出的行政处罚属于《中华人民共和国行政处罚法》第六十三条规定情形的，"
             "你（单位）有权在收到本告知书之日起五日内要求听证（第六十四条）。"
         ),
-        Para(f"联系地址：{sheet.agency_address or BLANK}　联系电话：{sheet.agency_phone or BLANK}"),
+        _contact(sheet),
     ]
 
 
@@ -198,12 +209,12 @@ def hearing_notice(sheet: CaseSheet) -> list[Block]:
             "如要求听证，应当在收到本告知书之日起五日内向本机关提出；逾期未提出的，视为放弃听证权利。"
             "本机关将在举行听证的七日前通知听证的时间、地点。"
         ),
-        Para(f"联系地址：{sheet.agency_address or BLANK}　联系电话：{sheet.agency_phone or BLANK}"),
+        _contact(sheet),
     ]
 
 
 def evidence_preservation(sheet: CaseSheet) -> list[Block]:
-    items = sheet.draft.text.strip() if sheet.draft and sheet.draft.text.strip() else BLANK
+    items = _draft_text(sheet)
     return [
         Para(
             f"因调查{sheet.case_title}一案（案号：{sheet.case_number}），在证据可能灭失或者以后难以取得的情况下，"
@@ -219,7 +230,7 @@ def evidence_preservation(sheet: CaseSheet) -> list[Block]:
 
 
 def seizure_decision(sheet: CaseSheet) -> list[Block]:
-    items = sheet.draft.text.strip() if sheet.draft and sheet.draft.text.strip() else BLANK
+    items = _draft_text(sheet)
     return [
         *_parties(sheet),
         Para(f"{sheet.case_title}一案（案号：{sheet.case_number}），{_facts(sheet).text}"),
@@ -244,12 +255,12 @@ def licence_acceptance(sheet: CaseSheet) -> list[Block]:
             "根据《中华人民共和国行政许可法》第三十二条的规定，本机关决定予以受理。"
         ),
         Para(f"受理编号：{sheet.case_number}。本机关将在法定期限内作出行政许可决定。"),
-        Para(f"联系地址：{sheet.agency_address or BLANK}　联系电话：{sheet.agency_phone or BLANK}"),
+        _contact(sheet),
     ]
 
 
 def licence_supplement(sheet: CaseSheet) -> list[Block]:
-    missing = sheet.draft.text.strip() if sheet.draft and sheet.draft.text.strip() else BLANK
+    missing = _draft_text(sheet)
     return [
         Para(
             f"你（单位）提出的{sheet.matter_name}申请（编号：{sheet.case_number}），申请材料不齐全或者不符合法定形式。"
@@ -277,7 +288,7 @@ def licence_grant(sheet: CaseSheet) -> list[Block]:
 
 
 def licence_refusal(sheet: CaseSheet) -> list[Block]:
-    reason = sheet.draft.text.strip() if sheet.draft and sheet.draft.text.strip() else BLANK
+    reason = _draft_text(sheet)
     return [
         *_parties(sheet),
         Para(

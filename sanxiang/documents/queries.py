@@ -132,8 +132,10 @@ def allowed_kinds(case: Case) -> list[Kind]:
     return [k for k in all_kinds() if k.code in codes]
 
 
-def issued_kinds(case: Case) -> set[str]:
-    return set(IssuedDocument.objects.filter(case=case).values_list("kind", flat=True))
+def issuable_kinds(case: Case) -> list[Kind]:
+    """The kinds offered now: allowed at the stage, less single ones already issued."""
+    issued = set(IssuedDocument.objects.filter(case=case).values_list("kind", flat=True))
+    return [k for k in allowed_kinds(case) if not (k.single and k.code in issued)]
 
 
 def read_file(doc: IssuedDocument, fmt: str) -> bytes:

@@ -13,6 +13,7 @@ from sanxiang.accounts.decorators import acting_user, staff_view
 from sanxiang.lib.errors import DomainError
 
 from . import queries, services
+from .models import IssuedDocument
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -28,12 +29,7 @@ def _panel_context(request: HttpRequest, case_id: int) -> dict[str, Any]:
         may_issue = True
     except DomainError:
         may_issue = False
-    issued = queries.issued_kinds(case)
-    issuable = (
-        [k for k in queries.allowed_kinds(case) if not (k.single and k.code in issued)]
-        if may_issue
-        else []
-    )
+    issuable = queries.issuable_kinds(case) if may_issue else []
     return {"case": case, "documents": queries.documents_of(case), "issuable": issuable}
 
 
@@ -68,6 +64,11 @@ def issue(request: HttpRequest, case_id: int) -> HttpResponse:
 @staff_view
 def download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     doc = services.record_download(actor=acting_user(request), document_id=pk, fmt=fmt)
+    return file_response(doc, fmt)
+
+
+def file_response(doc: IssuedDocument, fmt: str) -> HttpResponse:
+    """The stored file (hash-checked) as an attachment named after the document and its 文号."""
     data = queries.read_file(doc, fmt)
     filename = f"{doc.title}{doc.number or doc.pk}.{fmt}"
     response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])

@@ -25,6 +25,10 @@ def refused(code: str, fn, **kwargs) -> DomainError:
     return caught.value
 
 
+def refused_issue(code: str, actor: User, case_id: int, kind: str) -> DomainError:
+    return refused(code, issue_document, actor=actor, case_id=case_id, kind=kind)
+
+
 class IssuingForReal(WorldTestCase):
     def test_issuing_stores_both_files_under_their_hash_and_writes_the_ledger(self):
         case = case_at(self.w, "decision", **fine_draft())
@@ -51,13 +55,7 @@ class IssuingADocument(QuickDocumentsTestCase):
     def test_a_single_per_case_kind_issued_twice_is_a_conflict(self):
         case = case_at(self.w, "decision", **fine_draft())
         issue_document(actor=self.w.officer, case_id=case.pk, kind="penalty_decision")
-        refused(
-            "conflict",
-            issue_document,
-            actor=self.w.officer,
-            case_id=case.pk,
-            kind="penalty_decision",
-        )
+        refused_issue("conflict", self.w.officer, case.pk, "penalty_decision")
         assert IssuedDocument.objects.count() == 1
 
     def test_a_record_may_be_issued_more_than_once(self):
@@ -68,34 +66,16 @@ class IssuingADocument(QuickDocumentsTestCase):
 
     def test_a_kind_the_stage_does_not_produce_is_refused_naming_what_is_allowed(self):
         case = case_at(self.w, "investigation", **fine_draft())
-        error = refused(
-            "conflict",
-            issue_document,
-            actor=self.w.officer,
-            case_id=case.pk,
-            kind="penalty_decision",
-        )
+        error = refused_issue("conflict", self.w.officer, case.pk, "penalty_decision")
         assert "询问笔录" in error.message
 
     def test_a_decision_without_a_draft_is_refused(self):
         case = case_at(self.w, "decision")
-        refused(
-            "validation_error",
-            issue_document,
-            actor=self.w.officer,
-            case_id=case.pk,
-            kind="penalty_decision",
-        )
+        refused_issue("validation_error", self.w.officer, case.pk, "penalty_decision")
 
     def test_an_unknown_kind_is_refused(self):
         case = case_at(self.w, "decision")
-        refused(
-            "validation_error",
-            issue_document,
-            actor=self.w.officer,
-            case_id=case.pk,
-            kind="bogus",
-        )
+        refused_issue("validation_error", self.w.officer, case.pk, "bogus")
 
     def test_the_stage_decides_which_kinds_are_offered(self):
         case = case_at(self.w, "case_review")
@@ -170,13 +150,7 @@ class WhoMayIssueAndRead(QuickDocumentsTestCase):
         from sanxiang.cases.models import CaseMember
 
         CaseMember.objects.filter(case=case, officer__user=self.w.officer2).update(recused=True)
-        refused(
-            "forbidden",
-            issue_document,
-            actor=self.w.officer2,
-            case_id=case.pk,
-            kind="inquiry_record",
-        )
+        refused_issue("forbidden", self.w.officer2, case.pk, "inquiry_record")
 
     def test_team_head_reviewer_and_supervisor_may_download_and_each_look_is_logged(self):
         for user in (self.w.officer, self.w.head, self.w.reviewer, self.w.supervisor):
