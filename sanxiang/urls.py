@@ -9,6 +9,8 @@ urlpatterns = [
     path("directory/", include("sanxiang.directory.urls")),
     path("catalog/", include("sanxiang.catalog.urls")),
     path("gongshi/", include("sanxiang.disclosure.portal_urls")),
+    path("cases/", include("sanxiang.cases.urls")),
+    path("procedures/", include("sanxiang.procedures.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]
