@@ -93,10 +93,10 @@ def stage_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     steps = []
     for step in definition.next_steps(case.stage):
         allowed = services.may_take(user, case, step.roles, head_approval=step.head_approval)
-        steps.append(
-            {"step": step, "allowed": allowed, "target_label": definition.label_of(step.target)}
-        )
-    writable = user.role != Role.SUPERVISOR
+        back = definition.stage_index(step.target) < definition.stage_index(step.source)
+        label = definition.label_of(step.target)
+        steps.append({"step": step, "allowed": allowed, "target_label": label, "back": back})
+    writable = user.is_superuser or user.role != Role.SUPERVISOR
     return {
         "case": case,
         "steps": steps if writable else [],
