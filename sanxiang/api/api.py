@@ -41,4 +41,7 @@ def health(request: HttpRequest) -> dict[str, str]:
     return {"status": "ok"}
 
 
+from sanxiang.cases.api import router as cases_router  # noqa: E402 - routers after handlers
+
+api.add_router("/cases", cases_router)
 api.add_router("/documents", "sanxiang.documents.api.router")
