@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import quote
 
 from django.http import HttpRequest, HttpResponse
@@ -14,6 +13,7 @@ from sanxiang.lib.errors import DomainError
 
 from . import queries, services
 from .models import IssuedDocument
+from .panels import panel_context
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -21,22 +21,10 @@ CONTENT_TYPES = {
 }
 
 
-def _panel_context(request: HttpRequest, case_id: int) -> dict[str, Any]:
-    user = acting_user(request)
-    case = queries.case_for(user, case_id)
-    try:
-        queries.case_for(user, case_id, issue=True)
-        may_issue = True
-    except DomainError:
-        may_issue = False
-    issuable = queries.issuable_kinds(case) if may_issue else []
-    return {"case": case, "documents": queries.documents_of(case), "issuable": issuable}
-
-
 @require_GET
 @staff_view
 def case_documents(request: HttpRequest, case_id: int) -> HttpResponse:
-    context = _panel_context(request, case_id)
+    context = panel_context(acting_user(request), case_id)
     if request.headers.get("HX-Request"):
         return render(request, "documents/_panel.html", context)
     return render(request, "documents/case_documents.html", context)
@@ -56,7 +44,7 @@ def issue(request: HttpRequest, case_id: int) -> HttpResponse:
         error = refused
     if not request.headers.get("HX-Request"):
         return redirect("documents:case_documents", case_id=case_id)
-    context = {**_panel_context(request, case_id), "error": error}
+    context = {**panel_context(acting_user(request), case_id), "error": error}
     return render(request, "documents/_panel.html", context)
 
 

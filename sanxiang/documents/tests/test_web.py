@@ -37,6 +37,16 @@ class DocumentsPanel(QuickDocumentsTestCase):
         assert 'value="penalty_decision"' in html
         assert 'value="address_confirmation"' not in html  # single per case, already issued
 
+    def test_the_case_page_shows_the_panel_to_the_team(self):
+        html = signed_in(self.w.officer).get(f"/cases/{self.case.pk}/").content.decode()
+        assert 'id="documents-panel"' in html and self.doc.title in html
+        assert 'value="penalty_decision"' in html
+
+    def test_the_case_page_leaves_the_panel_out_for_an_admin(self):
+        response = signed_in(self.w.admin).get(f"/cases/{self.case.pk}/")
+        assert response.status_code == 200
+        assert 'id="documents-panel"' not in response.content.decode()
+
     def test_the_standalone_page_wraps_the_panel(self):
         html = signed_in(self.w.head).get(self.url()).content.decode()
         assert "<html" in html and 'id="documents-panel"' in html
