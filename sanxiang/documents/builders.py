@@ -455,6 +455,8 @@ def build(
 ) -> DocumentContent:
     blocks = tuple(BUILDERS[kind.code](sheet))
     recipient = f"{sheet.party_names}：" if kind.code in _ADDRESSED else ""
+    # A decision is dated the day it was made (entering the decision stage), not the day printed.
+    dated = sheet.decided_on if kind.decision and sheet.decided_on else issued_on
     return DocumentContent(
         kind=kind.code,
         title=kind.title,
@@ -464,6 +466,6 @@ def build(
         recipient=recipient,
         blocks=blocks,
         signature=(sheet.agency_name,) if kind.letter else (),
-        date_text=chinese_date(issued_on) if kind.letter else "",
+        date_text=chinese_date(dated) if kind.letter else "",
         verification_url=verification_url,
     )
