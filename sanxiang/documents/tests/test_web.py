@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from sanxiang.cases.models import Case
 from sanxiang.documents.models import IssuedDocument
@@ -46,6 +48,16 @@ class DocumentsPanel(QuickDocumentsTestCase):
         response = signed_in(self.w.admin).get(f"/cases/{self.case.pk}/")
         assert response.status_code == 200
         assert 'id="documents-panel"' not in response.content.decode()
+
+    def test_the_panel_reads_a_fixed_number_of_queries_however_many_documents(self):
+        client = signed_in(self.w.officer)
+        with CaptureQueriesContext(connection) as one:
+            client.get(self.url(), headers=HX)
+        for _ in range(3):
+            issue_document(actor=self.w.officer, case_id=self.case.pk, kind="delivery_receipt")
+        with CaptureQueriesContext(connection) as four:
+            client.get(self.url(), headers=HX)
+        assert len(four) == len(one) <= 20
 
     def test_the_standalone_page_wraps_the_panel(self):
         html = signed_in(self.w.head).get(self.url()).content.decode()
