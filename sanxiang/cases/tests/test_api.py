@@ -1,23 +1,29 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.test import Client
 from django.utils import timezone
 
 from sanxiang.cases.models import Case
 from sanxiang.cases.testing import make_matter, open_test_case, org_credit_code, resident_id
+from sanxiang.catalog.models import Matter
 from sanxiang.testing import WorldTestCase, signed_in
 
 URL = "/api/v1/cases"
 
 
 class CasesApi(WorldTestCase):
+    matter: Matter
+    case: Case
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
         cls.matter = make_matter(cls.w.agency, "penalty")
         cls.case = open_test_case(cls.w, matter=cls.matter, title="接口案件")
 
-    def body(self, **overrides):
+    def body(self, **overrides: Any) -> dict[str, Any]:
         data = {
             "matter_id": self.matter.pk,
             "procedure": "penalty_ordinary",

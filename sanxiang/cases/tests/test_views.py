@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -8,10 +9,14 @@ from django.utils import timezone
 
 from sanxiang.cases.models import Case, Deadline, Recusal
 from sanxiang.cases.testing import make_matter, open_test_case, resident_id
+from sanxiang.catalog.models import Matter
 from sanxiang.testing import WorldTestCase, signed_in
 
 
 class CasePages(WorldTestCase):
+    case: Case
+    overdue: Case
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
@@ -144,12 +149,14 @@ class CasePages(WorldTestCase):
 
 
 class OpeningAndDrafting(WorldTestCase):
+    matter: Matter
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
         cls.matter = make_matter(cls.w.agency, "penalty")
 
-    def form(self, **overrides):
+    def form(self, **overrides: Any) -> dict[str, Any]:
         data = {
             "matter": self.matter.pk,
             "procedure": "penalty_ordinary",
