@@ -68,8 +68,8 @@ def test_a_warning_case_goes_from_filing_to_archive_in_the_browser(live_server, 
     officer.fill("input[name=title]", "某宗教活动场所未按规定备案案")
     officer.select_option("select[name=source]", "inspection")
     officer.fill("textarea[name=facts]", "日常检查发现未按规定备案。")
-    officer.check(f"input[name=team][value='{world.officer.officer.pk}']")  # type: ignore[attr-defined]
-    officer.check(f"input[name=team][value='{world.officer2.officer.pk}']")  # type: ignore[attr-defined]
+    officer.check(f"input[name=team][value='{world.officer.officer.pk}']")
+    officer.check(f"input[name=team][value='{world.officer2.officer.pk}']")
     officer.select_option("select[name=party_kind]", "natural")
     officer.fill("input[name=party_name]", "钱某")
     officer.fill("input[name=party_id_number]", resident_id(date(1979, 6, 1)))
