@@ -13,7 +13,7 @@ from sanxiang.workbench.forms import StyledForm
 from .models import CaseMember, CaseSource, Circumstance, DecisionKind, PartyKind
 from .services import DraftData, PartyData
 
-_DATE = forms.DateInput(attrs={"type": "date"})
+_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class OpenCaseForm(StyledForm):
