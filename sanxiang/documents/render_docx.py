@@ -7,7 +7,7 @@ import io
 
 import segno
 from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -109,8 +109,8 @@ def _table(document: object, table: Table) -> None:
     widths = (Mm(27), Mm(51), Mm(27), Mm(51))
     for row in table.rows:
         cells = t.add_row().cells
-        if row.tall:
-            t.rows[-1].height = Mm(32)
+        t.rows[-1].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+        t.rows[-1].height = Mm(24) if row.tall else Mm(9)
         pairs = list(row.cells)
         if len(pairs) == 1:
             merged = cells[1].merge(cells[3])
@@ -121,6 +121,9 @@ def _table(document: object, table: Table) -> None:
             label_cell.paragraphs[0].text = ""
             _font(label_cell.paragraphs[0].add_run(label), BODY_FONT, 12)
             label_cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+            label_cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            if not row.tall:
+                value_cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             first = True
             for line in value.split("\n"):
                 p = value_cell.paragraphs[0] if first else value_cell.add_paragraph()
