@@ -8,6 +8,9 @@ urlpatterns = [
     path("directory/", include("sanxiang.directory.urls")),
     path("catalog/", include("sanxiang.catalog.urls")),
     path("ledger/", include("sanxiang.ledger.urls")),
+    path("documents/", include("sanxiang.documents.urls")),
     path("gongshi/", include("sanxiang.disclosure.portal_urls")),
+    path("cases/", include("sanxiang.cases.urls")),
+    path("procedures/", include("sanxiang.procedures.urls")),
     path("api/v1/", api.urls),
 ]
