@@ -269,6 +269,9 @@ if SANXIANG_S3_ENDPOINT:
             "querystring_auth": False,
         },
     }
+# Evidence uploads are spooled here while hashing, then moved to the storage (records app).
+SANXIANG_UPLOAD_TMP_DIR = Path(env_str("SANXIANG_UPLOAD_TMP_DIR", str(VAR_DIR / "tmp-uploads")))
+SANXIANG_MAX_UPLOAD_MB = env_int("SANXIANG_MAX_UPLOAD_MB", default=4096)
 STORAGES = {
     "default": _default_storage,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -5,3 +5,10 @@ class RecordsConfig(AppConfig):
     name = "sanxiang.records"
     label = "records"
     verbose_name = "音像与证据"
+
+    def ready(self) -> None:
+        from sanxiang.procedures.engine import register_guard
+
+        from .guards import av_record_guard
+
+        register_guard(av_record_guard)
