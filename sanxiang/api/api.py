@@ -39,3 +39,8 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 @api.get("/health", tags=["系统"], summary="健康检查", auth=None)
 def health(request: HttpRequest) -> dict[str, str]:
     return {"status": "ok"}
+
+
+from sanxiang.records.api import router as records_router  # noqa: E402
+
+api.add_router("/records", records_router)

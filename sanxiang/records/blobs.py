@@ -136,7 +136,7 @@ def spool_stream(stream: Any, *, length: int | None) -> Received:
         raise
 
 
-class _SpooledFile(File):  # type: ignore[type-arg]
+class _SpooledFile(File):
     """A File over the spooled temp file; FileSystemStorage moves it instead of copying."""
 
     def temporary_file_path(self) -> str:
@@ -195,7 +195,5 @@ def read_range(name: str, start: int, end: int) -> Iterator[bytes]:
 def abandoned_temp_files(*, older_than_seconds: float) -> list[Path]:
     cutoff = time.time() - older_than_seconds
     return [
-        p
-        for p in tmp_dir().glob(f"*{TMP_SUFFIX}")
-        if p.is_file() and p.stat().st_mtime <= cutoff
+        p for p in tmp_dir().glob(f"*{TMP_SUFFIX}") if p.is_file() and p.stat().st_mtime <= cutoff
     ]

@@ -26,7 +26,9 @@ class UploadForm(StyledForm):
         initial=Label.INTERNAL,
         help_text="涉及国家秘密的材料不得上传本系统。",
     )
-    description = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def record_data(self, case_id: int, original_name: str, claimed_sha256: str) -> RecordData:
         data = self.cleaned_data
@@ -55,7 +57,10 @@ class DecisionForm(StyledForm):
 class AvRequirementForm(StyledForm):
     category = forms.ChoiceField(label="执法类别", choices=MatterCategory.choices)
     matter = forms.ModelChoiceField(
-        label="执法事项", queryset=Matter.objects.none(), required=False, empty_label="该类别全部事项"
+        label="执法事项",
+        queryset=Matter.objects.none(),
+        required=False,
+        empty_label="该类别全部事项",
     )
     stage = forms.CharField(label="环节代码", max_length=32, help_text="如 investigation、hearing")
     level = forms.ChoiceField(label="要求", choices=AvLevel.choices)

@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from django.core import signing
 from django.http import HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 
 from sanxiang.lib.errors import DomainError
 
@@ -62,7 +63,7 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
 
 def object_response(
     record: Record, range_header: str, *, attachment: bool = False
-) -> HttpResponse:
+) -> HttpResponseBase:
     size = record.size
     try:
         wanted = parse_range(range_header, size)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Concat, Substr
 
 from sanxiang.directory.models import MatterCategory
 
@@ -38,7 +39,7 @@ AV_KINDS = (MediaKind.AUDIO, MediaKind.VIDEO)
 
 
 class Label(models.TextChoices):
-    """Confidentiality labels. 国家秘密 is not one of them: such material never enters this system."""
+    """Confidentiality labels. 国家秘密 is not one of them: such material never enters here."""
 
     PUBLIC = "public", "公开"
     INTERNAL = "internal", "内部"
@@ -89,15 +90,17 @@ class Record(models.Model):
             ),
             models.CheckConstraint(condition=Q(label__in=Label.values), name="record_label_valid"),
             models.CheckConstraint(
-                condition=Q(storage_name=models.functions.Concat(
-                    models.Value("sha256/"),
-                    models.functions.Substr("sha256", 1, 2),
-                    models.Value("/"),
-                    models.functions.Substr("sha256", 3, 2),
-                    models.Value("/"),
-                    F("sha256"),
-                    output_field=models.CharField(),
-                )),
+                condition=Q(
+                    storage_name=Concat(
+                        models.Value("sha256/"),
+                        Substr("sha256", 1, 2),
+                        models.Value("/"),
+                        Substr("sha256", 3, 2),
+                        models.Value("/"),
+                        F("sha256"),
+                        output_field=models.CharField(),
+                    )
+                ),
                 name="record_storage_is_content_address",
             ),
         ]
@@ -137,6 +140,9 @@ class Access(models.Model):
         verbose_name_plural = "调阅记录"
         ordering = ["record_id", "at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.actor} {self.get_purpose_display()} {self.record_id}"
+
 
 class AccessRequest(models.Model):
     """A retrieval request from someone outside the case team: the head approves or denies."""
@@ -151,9 +157,7 @@ class AccessRequest(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
     )
     reason = models.TextField("调阅事由")
-    status = models.CharField(
-        "状态", max_length=16, choices=Status.choices, default=Status.PENDING
-    )
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PENDING)
     requested_at = models.DateTimeField("申请时间")
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -181,6 +185,9 @@ class AccessRequest(models.Model):
                 name="access_request_decided_has_decider",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.requester} → {self.record_id}（{self.get_status_display()}）"
 
 
 class AvLevel(models.TextChoices):

@@ -38,10 +38,10 @@ from .sniff import EXECUTABLE, accepted, sniff
 # An approved retrieval request is good for this long (local practice; DOMAIN.md 调阅).
 APPROVAL_VALID_DAYS = 7
 
-STATE_SECRET_WORDS = frozenset(
+CLASSIFIED_WORDS = frozenset(
     {"state_secret", "secret", "confidential", "top_secret", "国家秘密", "秘密", "机密", "绝密"}
 )
-STATE_SECRET_MESSAGE = (
+CLASSIFIED_REFUSAL = (
     "本系统不得存储国家秘密。涉及国家秘密的材料应当在符合保密要求的涉密信息系统中"
     "存储、处理和传输（《中华人民共和国保守国家秘密法》），请勿上传。"
 )
@@ -61,8 +61,8 @@ class RecordData:
 
 
 def validate_label(label: str) -> None:
-    if label in STATE_SECRET_WORDS:
-        raise ValidationFailed(STATE_SECRET_MESSAGE, field="label")
+    if label in CLASSIFIED_WORDS:
+        raise ValidationFailed(CLASSIFIED_REFUSAL, field="label")
     if label not in Label.values:
         names = "、".join(str(x.label) for x in Label)
         raise ValidationFailed(f"密级标识无效，应为：{names}。", field="label")
@@ -100,9 +100,7 @@ def check_content(data: RecordData, received: blobs.Received) -> str:
         raise ValidationFailed("文件为空，未保存。", field="file")
     detected = sniff(received.head)
     if detected == EXECUTABLE:
-        raise ValidationFailed(
-            "文件内容是可执行程序，不是所声明的类型，已拒收。", field="file"
-        )
+        raise ValidationFailed("文件内容是可执行程序，不是所声明的类型，已拒收。", field="file")
     if not accepted(data.media_kind, detected):
         kind = MediaKind(data.media_kind).label
         shown = detected or "无法识别"
@@ -220,9 +218,7 @@ def log_access(*, actor: User, record_id: int, purpose: str, reason: str, via: s
             f"该记录标识为“{record.get_label_display()}”，调阅须填写事由。", field="reason"
         )
     if not may_retrieve_directly(actor, record):
-        raise DomainError(
-            "forbidden", "您不是本案办案人员，调阅须先提出申请并经负责人批准。"
-        )
+        raise DomainError("forbidden", "您不是本案办案人员，调阅须先提出申请并经负责人批准。")
     entry = ledger.append(
         event_type="record.accessed",
         payload={
@@ -247,6 +243,17 @@ def log_access(*, actor: User, record_id: int, purpose: str, reason: str, via: s
         via=via,
         ledger_entry_id=entry.pk,
     )
+
+
+@transaction.atomic(durable=True)
+def log_export(*, actor: User, record_ids: list[int], reason: str) -> list[Access]:
+    """Each record put into an exported 电子案卷 is a retrieval, logged like any other."""
+    return [
+        log_access(
+            actor=actor, record_id=pk, purpose=Access.Purpose.EXPORT, reason=reason, via="export"
+        )
+        for pk in record_ids
+    ]
 
 
 @transaction.atomic(durable=True)
@@ -275,9 +282,7 @@ def request_access(*, actor: User, record_id: int, reason: str) -> AccessRequest
 
 
 @transaction.atomic(durable=True)
-def decide_access(
-    *, actor: User, request_id: int, approve: bool, note: str = ""
-) -> AccessRequest:
+def decide_access(*, actor: User, request_id: int, approve: bool, note: str = "") -> AccessRequest:
     """The head approves or denies a retrieval request; two clicks make one decision."""
     request = AccessRequest.objects.select_related("record").filter(pk=request_id).first()
     if request is None:
@@ -335,9 +340,11 @@ def validate_av_requirement(agency_id: int, data: AvRequirementData) -> None:
         raise ValidationFailed("请填写环节。", field="stage")
     if not data.scene.strip():
         raise ValidationFailed("请填写记录情形。", field="scene")
-    if data.matter_id is not None:
-        if not Matter.objects.filter(pk=data.matter_id, agency_id=agency_id).exists():
-            raise ValidationFailed("执法事项不属于本执法主体。", field="matter")
+    if (
+        data.matter_id is not None
+        and not Matter.objects.filter(pk=data.matter_id, agency_id=agency_id).exists()
+    ):
+        raise ValidationFailed("执法事项不属于本执法主体。", field="matter")
 
 
 @transaction.atomic(durable=True)
