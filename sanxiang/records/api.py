@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.security import SessionAuth
 
 from sanxiang.cases.queries import get_case_for
@@ -75,7 +75,7 @@ class AccessParams(Schema):
 
 
 @router.put("/upload", response={201: RecordOut}, summary="上传（请求体即文件，流式接收）")
-def upload(request: HttpRequest, params: Query[UploadParams]) -> tuple[int, Any]:
+def upload(request: HttpRequest, params: Query[UploadParams]) -> Any:
     raw_length = request.META.get("CONTENT_LENGTH") or ""
     if not raw_length.isdigit():
         raise ValidationFailed("上传请求缺少文件长度（Content-Length）。", field="file")
@@ -95,7 +95,7 @@ def upload(request: HttpRequest, params: Query[UploadParams]) -> tuple[int, Any]
         stream=request,
         length=int(raw_length),
     )
-    return 201, record
+    return Status(201, record)
 
 
 @router.get("", response=list[RecordOut], summary="案件的记录")

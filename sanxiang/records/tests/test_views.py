@@ -1,0 +1,255 @@
+import json
+import re
+
+from django.test import Client
+
+from sanxiang.cases.models import Case
+from sanxiang.cases.testing import open_test_case
+from sanxiang.ledger.models import Entry
+from sanxiang.records.models import Access, Record
+from sanxiang.testing import WorldTestCase
+
+from .helpers import EXE, PDF, WEBM, staff_client, upload
+
+
+def put(client: Client, url: str, body: bytes, **params: str):
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return client.generic(
+        "PUT",
+        f"{url}?{query}",
+        body,
+        content_type="application/octet-stream",
+        HTTP_ACCEPT="application/json",
+    )
+
+
+def grant_from(page: str) -> str:
+    match = re.search(r'/stream/\?grant=([^"]+)"', page)
+    assert match, "no player on the page"
+    return match.group(1).replace("%3A", ":")
+
+
+class WebTests(WorldTestCase):
+    case: Case
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.case = open_test_case(cls.w)
+
+    def test_the_case_page_lists_records_and_offers_the_upload_form(self):
+        upload(self.w.officer, self.case, PDF, title="询问笔录")
+        page = staff_client(self.w.officer).get(f"/records/case/{self.case.pk}/").content.decode()
+        assert "询问笔录" in page
+        assert 'id="record-upload"' in page
+        assert "js/records.js" in page
+
+    def test_an_upload_through_the_page_endpoint_streams_the_body(self):
+        response = put(
+            staff_client(self.w.officer),
+            f"/records/case/{self.case.pk}/upload/",
+            WEBM,
+            title="现场录像",
+            evidence_type="audiovisual",
+            media_kind="video",
+            label="internal",
+            name="scene.webm",
+        )
+        assert response.status_code == 201, response.content
+        record = Record.objects.get(pk=response.json()["id"])
+        assert record.original_name == "scene.webm"
+        assert record.content_type == "video/webm"
+
+    def test_a_refused_upload_answers_with_the_error_in_json(self):
+        response = put(
+            staff_client(self.w.officer),
+            f"/records/case/{self.case.pk}/upload/",
+            EXE,
+            title="录像",
+            evidence_type="audiovisual",
+            media_kind="video",
+            label="internal",
+        )
+        assert response.status_code == 422
+        assert response.json()["error"]["code"] == "validation_error"
+        assert not Record.objects.exists()
+
+    def test_anonymous_visitors_are_sent_to_the_login_page(self):
+        response = put(Client(), f"/records/case/{self.case.pk}/upload/", PDF, title="x")
+        assert response.status_code == 302
+
+    def test_another_agency_gets_not_found_on_upload(self):
+        response = put(
+            staff_client(self.w.other_officer),
+            f"/records/case/{self.case.pk}/upload/",
+            PDF,
+            title="x",
+            evidence_type="documentary",
+            media_kind="document",
+            label="internal",
+        )
+        assert response.status_code == 404
+
+    def test_viewing_the_record_page_logs_a_retrieval_and_grants_playback(self):
+        record = upload(
+            self.w.officer, self.case, WEBM, media_kind="video", evidence_type="audiovisual"
+        )
+        client = staff_client(self.w.officer2)
+        page = client.get(f"/records/{record.pk}/").content.decode()
+        assert "<video" in page
+        assert Access.objects.filter(record=record, actor=self.w.officer2).count() == 1
+        grant = grant_from(page)
+        response = client.get(
+            f"/records/{record.pk}/stream/", {"grant": grant}, HTTP_RANGE="bytes=4-19"
+        )
+        assert response.status_code == 206
+        assert response["Content-Range"] == f"bytes 4-19/{len(WEBM)}"
+        assert response["Accept-Ranges"] == "bytes"
+        assert response.getvalue() == WEBM[4:20]
+        # ranges ride on the grant: still one retrieval in the ledger
+        assert Entry.objects.filter(event_type="record.accessed").count() == 1
+
+    def test_open_ended_and_suffix_ranges_and_the_whole_object(self):
+        record = upload(
+            self.w.officer, self.case, WEBM, media_kind="video", evidence_type="audiovisual"
+        )
+        client = staff_client(self.w.officer)
+        grant = grant_from(client.get(f"/records/{record.pk}/").content.decode())
+        url = f"/records/{record.pk}/stream/"
+        tail = client.get(url, {"grant": grant}, HTTP_RANGE="bytes=-10")
+        assert tail.getvalue() == WEBM[-10:]
+        rest = client.get(url, {"grant": grant}, HTTP_RANGE=f"bytes={len(WEBM) - 5}-")
+        assert rest.getvalue() == WEBM[-5:]
+        whole = client.get(url, {"grant": grant})
+        assert whole.status_code == 200
+        assert whole.getvalue() == WEBM
+
+    def test_an_unsatisfiable_range_is_416(self):
+        record = upload(self.w.officer, self.case, PDF)
+        client = staff_client(self.w.officer)
+        grant = grant_from(client.get(f"/records/{record.pk}/").content.decode())
+        response = client.get(
+            f"/records/{record.pk}/stream/", {"grant": grant}, HTTP_RANGE="bytes=99999-"
+        )
+        assert response.status_code == 416
+        assert response["Content-Range"] == f"bytes */{len(PDF)}"
+
+    def test_streaming_without_a_grant_or_with_someone_elses_is_refused(self):
+        record = upload(self.w.officer, self.case, PDF)
+        grant = grant_from(
+            staff_client(self.w.officer).get(f"/records/{record.pk}/").content.decode()
+        )
+        colleague = staff_client(self.w.officer2)
+        assert colleague.get(f"/records/{record.pk}/stream/").status_code == 403
+        other = colleague.get(f"/records/{record.pk}/stream/", {"grant": grant})
+        assert other.status_code == 403
+
+    def test_a_sensitive_record_asks_for_a_reason_before_showing_anything(self):
+        record = upload(self.w.officer, self.case, PDF, label="personal_privacy")
+        client = staff_client(self.w.officer2)
+        page = client.get(f"/records/{record.pk}/").content.decode()
+        assert "须填写事由" in page
+        assert "/stream/" not in page
+        assert not Access.objects.exists()
+        empty = client.post(f"/records/{record.pk}/", {"reason": ""}).content.decode()
+        assert "调阅须填写事由" in empty
+        shown = client.post(f"/records/{record.pk}/", {"reason": "核对身份"}).content.decode()
+        assert "/stream/" in shown
+        assert Access.objects.get().reason == "核对身份"
+
+    def test_a_download_is_logged_as_a_download(self):
+        record = upload(self.w.officer, self.case, PDF)
+        response = staff_client(self.w.officer).post(f"/records/{record.pk}/download/")
+        assert response.getvalue() == PDF
+        assert "attachment" in response["Content-Disposition"]
+        assert Access.objects.get().purpose == "download"
+
+    def test_outside_the_team_the_page_offers_a_request_and_the_head_approves_it(self):
+        record = upload(self.w.officer, self.case, PDF)
+        admin = staff_client(self.w.admin)
+        page = admin.get(f"/records/{record.pk}/").content.decode()
+        assert "申请调阅" in page
+        assert not Access.objects.exists()
+        admin.post(f"/records/{record.pk}/request/", {"reason": "案卷评查"})
+        head = staff_client(self.w.head)
+        queue = head.get("/records/requests/").content.decode()
+        assert "案卷评查" in queue
+        request_id = record.access_requests.get().pk
+        head.post(f"/records/requests/{request_id}/decide/", {"decision": "approve"})
+        shown = admin.post(f"/records/{record.pk}/", {"reason": "案卷评查"}).content.decode()
+        assert "/stream/" in shown
+
+    def test_the_request_queue_is_for_heads_only(self):
+        assert staff_client(self.w.officer).get("/records/requests/").status_code == 403
+
+    def test_the_access_history_lists_every_retrieval_and_exports_a_pdf(self):
+        record = upload(self.w.officer, self.case, PDF)
+        client = staff_client(self.w.officer2)
+        client.get(f"/records/{record.pk}/")
+        page = client.get(f"/records/{record.pk}/history/").content.decode()
+        assert "officer2" in page
+        pdf = client.get(f"/records/{record.pk}/history.pdf")
+        assert pdf["Content-Type"] == "application/pdf"
+        assert pdf.content.startswith(b"%PDF")
+
+    def test_another_agency_gets_not_found_on_the_record_pages(self):
+        record = upload(self.w.officer, self.case, PDF)
+        client = staff_client(self.w.other_officer)
+        for url in (f"/records/{record.pk}/", f"/records/{record.pk}/history/"):
+            assert client.get(url).status_code == 404
+
+
+class ApiTests(WorldTestCase):
+    case: Case
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.case = open_test_case(cls.w)
+
+    def api_put(self, client: Client, body: bytes, **params: str):
+        base = {
+            "case_id": str(self.case.pk),
+            "title": "录像",
+            "evidence_type": "audiovisual",
+            "media_kind": "video",
+        }
+        return put(client, "/api/v1/records/upload", body, **{**base, **params})
+
+    def test_the_api_uploads_a_raw_body_and_lists_it(self):
+        client = staff_client(self.w.officer)
+        response = self.api_put(client, WEBM)
+        assert response.status_code == 201, response.content
+        body = response.json()
+        assert body["content_type"] == "video/webm"
+        listed = client.get("/api/v1/records", {"case_id": self.case.pk}).json()
+        assert [r["id"] for r in listed] == [body["id"]]
+        meta = client.get(f"/api/v1/records/{body['id']}").json()
+        assert meta["sha256"] == body["sha256"]
+
+    def test_the_api_downloads_ranges_and_logs_each_retrieval(self):
+        client = staff_client(self.w.officer)
+        record_id = self.api_put(client, WEBM).json()["id"]
+        part = client.get(f"/api/v1/records/{record_id}/content", HTTP_RANGE="bytes=0-3")
+        assert part.status_code == 206
+        assert part.getvalue() == WEBM[:4]
+        entry = Entry.objects.get(event_type="record.accessed")
+        assert json.loads(entry.payload)["via"] == "api"
+
+    def test_the_api_refuses_bad_input_with_the_error_shape(self):
+        client = staff_client(self.w.officer)
+        response = self.api_put(client, EXE)
+        assert response.status_code == 422
+        assert response.json()["error"]["code"] == "validation_error"
+        secret = self.api_put(client, WEBM, label="国家秘密")
+        assert "保守国家秘密法" in secret.json()["error"]["message"]
+
+    def test_the_api_says_not_found_for_another_agency(self):
+        record = upload(self.w.officer, self.case, PDF)
+        client = staff_client(self.w.other_officer)
+        assert client.get(f"/api/v1/records/{record.pk}").status_code == 404
+        assert self.api_put(client, WEBM).status_code == 404
+
+    def test_the_api_needs_a_session(self):
+        assert Client().get("/api/v1/records", {"case_id": self.case.pk}).status_code == 401
+        assert self.api_put(Client(), WEBM).status_code == 401
