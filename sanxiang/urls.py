@@ -9,6 +9,7 @@ urlpatterns = [
     path("directory/", include("sanxiang.directory.urls")),
     path("catalog/", include("sanxiang.catalog.urls")),
     path("records/", include("sanxiang.records.urls")),
+    path("ledger/", include("sanxiang.ledger.urls")),
     path("gongshi/", include("sanxiang.disclosure.portal_urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
