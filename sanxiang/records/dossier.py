@@ -4,8 +4,9 @@ Layout of the archive:
   00-封面与目录.pdf     cover and catalogue, every item with its page range (filing order)
   NN-<title>.<ext>      the items: documents of the documents app (if installed), then records
   manifest.json         case, items with SHA-256 (and SM3), page counts, ledger entries
-  ledger-bundle.json    inclusion proofs of the case's ledger entries against a named checkpoint
-                        (``sanxiang.ledger.services.inclusion_bundle``), for tools/verify_bundle.py
+  ledger-bundle.json    inclusion proofs of the case's ledger entries against a named signed
+                        checkpoint (``ledger.services.inclusion_bundle``); check it offline with
+                        ``python tools/verify_bundle.py case.zip`` (no Django, no database)
 
 Filing order follows the Liaoning standard (cover, catalogue, documents in procedural order):
 items are ordered by the stage of the procedure in which they were made, then by time.
@@ -29,6 +30,7 @@ from django.utils import timezone
 
 from sanxiang.accounts.models import Role, User
 from sanxiang.cases.queries import get_case_for, is_on_team
+from sanxiang.ledger import services as ledger_services
 from sanxiang.ledger.models import Entry
 from sanxiang.lib.errors import DomainError
 from sanxiang.procedures.definitions import get_definition
@@ -182,8 +184,14 @@ def _cover(case: Any, items: list[Item], exported_by: User) -> bytes:
     return data
 
 
-def ledger_part(case: Any) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-    """The case's ledger entries, and the inclusion proofs when the ledger offers them."""
+def ledger_part(case: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The case's ledger entries and their inclusion proofs against a signed checkpoint.
+
+    A checkpoint is signed now if the latest does not cover the case's newest entries (the
+    export's own retrieval entries included), so every entry can be proven.
+    """
+    checkpoint = ledger_services.make_checkpoint(only_if_grown=True)
+    bundle = ledger_services.inclusion_bundle(case_id=case.pk, checkpoint=checkpoint)
     entries = [
         {
             "id": e.pk,
@@ -191,18 +199,12 @@ def ledger_part(case: Any) -> tuple[list[dict[str, Any]], dict[str, Any] | None]
             "created_at": e.created_at.isoformat(),
             "event_type": e.event_type,
             "actor": e.actor_label,
-            "payload": e.payload,
             "payload_hash": e.payload_hash,
             "leaf_hash": e.leaf_hash,
         }
-        for e in Entry.objects.filter(case_id=case.pk).order_by("id")
+        for e in Entry.objects.filter(case_id=case.pk).order_by("seq", "id")
     ]
-    from sanxiang.ledger import services as ledger_services
-
-    bundle_fn = getattr(ledger_services, "inclusion_bundle", None)
-    if bundle_fn is None:
-        return entries, None
-    return entries, bundle_fn(case_id=case.pk)
+    return entries, bundle
 
 
 def _archive_name(number: int, item: Item) -> str:
@@ -213,6 +215,9 @@ def _archive_name(number: int, item: Item) -> str:
 def _write_zip(path: Path, cover: bytes, items: list[Item], manifest: dict[str, Any]) -> None:
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
         archive.writestr("00-封面与目录.pdf", cover)
+        # First JSON member: tools/verify_bundle.py reads the first .json of a zip it is given.
+        bundle = manifest.pop("ledger_bundle")
+        archive.writestr("ledger-bundle.json", json.dumps(bundle, ensure_ascii=False, indent=1))
         for number, item in enumerate(items, 1):
             name = _archive_name(number, item)
             item.extra["file"] = name
@@ -224,9 +229,6 @@ def _write_zip(path: Path, cover: bytes, items: list[Item], manifest: dict[str, 
                 for chunk in blobs.read_range(record.storage_name, 0, record.size - 1):
                     out.write(chunk)
         manifest["items"] = [_manifest_item(it) for it in items]
-        bundle = manifest.pop("ledger_bundle", None)
-        if bundle is not None:
-            archive.writestr("ledger-bundle.json", json.dumps(bundle, ensure_ascii=False, indent=1))
         archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
 
 
@@ -248,9 +250,9 @@ def _manifest_item(item: Item) -> dict[str, Any]:
 def export_case(*, actor: User, case_id: int) -> Path:
     """Write the 电子案卷 of a closed case to a temporary file and return its path.
 
-    Every record put in the archive is a retrieval (调阅) and is logged as such, all in one
-    transaction; the zip is written after it commits, so its proofs include those entries'
-    predecessors but not the export's own log lines.
+    Every record put in the archive is a retrieval (调阅) and is logged as such, in one
+    transaction that commits before the checkpoint is signed: the archive proves its own
+    export entries too.
     """
     case = get_case_for(actor, case_id)
     if case.stage not in CLOSED_STAGES:
@@ -271,7 +273,8 @@ def export_case(*, actor: User, case_id: int) -> Path:
         "exported_by": actor.get_username(),
         "cover_sha256": hashlib.sha256(cover).hexdigest(),
         "ledger_entries": entries,
-        "ledger_proofs": "ledger-bundle.json" if bundle is not None else "pending",
+        "ledger_proofs": "ledger-bundle.json",
+        "checkpoint": bundle["checkpoint"],
         "ledger_bundle": bundle,
     }
     fd, name = tempfile.mkstemp(prefix="export-", suffix=blobs.TMP_SUFFIX, dir=blobs.tmp_dir())

@@ -1,6 +1,9 @@
 import hashlib
 import json
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -34,11 +37,20 @@ class DossierTests(WorldTestCase):
     def test_a_closed_case_exports_cover_catalogue_items_hashes_and_ledger_entries(self):
         pdf = upload(self.w.officer, self.case, PDF, title="立案审批表")
         video = upload(
-            self.w.officer, self.case, WEBM, media_kind="video", evidence_type="audiovisual",
-            title="现场录像", label="personal_privacy",
+            self.w.officer,
+            self.case,
+            WEBM,
+            media_kind="video",
+            evidence_type="audiovisual",
+            title="现场录像",
+            label="personal_privacy",
         )
         photo = upload(
-            self.w.officer, self.case, JPEG, media_kind="photo", evidence_type="physical",
+            self.w.officer,
+            self.case,
+            JPEG,
+            media_kind="photo",
+            evidence_type="physical",
             title="现场照片",
         )
         self.close()
@@ -65,6 +77,27 @@ class DossierTests(WorldTestCase):
         assert all(len(e["leaf_hash"]) == 64 for e in manifest["ledger_entries"])
         # putting records into the archive is a retrieval, logged like any other
         assert Access.objects.filter(purpose="export").count() == 3
+        bundle = json.loads(files["ledger-bundle.json"])
+        assert len(bundle["entries"]) == len(manifest["ledger_entries"])
+        assert manifest["checkpoint"]["tree_size"] == bundle["checkpoint"]["tree_size"]
+
+    def test_the_standalone_verifier_accepts_the_export_and_rejects_a_changed_byte(self):
+        upload(self.w.officer, self.case, PDF)
+        self.close()
+        path = dossier.export_case(actor=self.w.officer, case_id=self.case.pk)
+        ok = run_verifier(path)
+        assert ok.returncode == 0, ok.stdout + ok.stderr
+        assert "核验通过" in ok.stdout
+        with zipfile.ZipFile(path) as archive:
+            raw = archive.read("ledger-bundle.json")
+        bundle = json.loads(raw)
+        leaf = bundle["entries"][0]["leaf_hash"]
+        bundle["entries"][0]["leaf_hash"] = ("0" if leaf[0] != "0" else "1") + leaf[1:]
+        tampered = path.with_name("tampered.json")
+        tampered.write_text(json.dumps(bundle), encoding="utf-8")
+        bad = run_verifier(tampered)
+        assert bad.returncode == 1
+        assert "first_bad_seq=" in bad.stdout
 
     def test_the_export_page_serves_the_zip_to_the_team(self):
         upload(self.w.officer, self.case, PDF)
@@ -79,6 +112,13 @@ class DossierTests(WorldTestCase):
             f"/records/case/{self.case.pk}/export.zip"
         )
         assert response.status_code == 404
+
+
+def run_verifier(path: Path) -> subprocess.CompletedProcess[str]:
+    tool = Path(__file__).resolve().parents[3] / "tools" / "verify_bundle.py"
+    return subprocess.run(  # noqa: S603 - our own tool on our own file
+        [sys.executable, str(tool), str(path)], capture_output=True, text=True, check=False
+    )
 
 
 def test_pdf_pages_are_counted_across_chunk_boundaries():

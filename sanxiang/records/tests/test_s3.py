@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+from typing import Any
 
 import boto3
 import pytest
@@ -20,12 +21,12 @@ def world(db):
     return World.build()
 
 
-def s3_client(endpoint):
+def s3_client(endpoint: str) -> Any:
     return boto3.client(
         "s3",
         endpoint_url=endpoint,
         aws_access_key_id="any",
-        aws_secret_access_key="any",  # noqa: S106 - weed's S3 without auth
+        aws_secret_access_key="any",
         region_name="us-east-1",
     )
 
