@@ -63,7 +63,7 @@ def sign_in(page, base: str, user) -> None:
 
 
 def test_an_officer_uploads_a_video_and_plays_it_back(live_server, tmp_path):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import FilePayload, sync_playwright
 
     world = World.build()
     case = open_test_case(world)
@@ -88,7 +88,7 @@ def test_an_officer_uploads_a_video_and_plays_it_back(live_server, tmp_path):
             page.select_option("#id_media_kind", "video")
             page.set_input_files(
                 "#record-file",
-                files=[{"name": "scene.webm", "mimeType": "video/webm", "buffer": webm}],
+                files=[FilePayload(name="scene.webm", mimeType="video/webm", buffer=webm)],
             )
             page.click("#record-upload button[type=submit]")
             try:
