@@ -163,7 +163,7 @@ def _cover(case: Any, items: list[Item], exported_by: User) -> bytes:
     """Cover and catalogue; rendered until the catalogue's own length is stable."""
     definition = get_definition(case.procedure)
     stage_labels = {s.code: s.label for s in definition.stages}
-    front = 1
+    front = 2  # the cover and, usually, one page of catalogue: then one rendering suffices
     for _ in range(3):
         page = front + 1
         for item in items:

@@ -15,6 +15,16 @@ import pytest
 WEED = Path(__file__).resolve().parents[3] / ".venv" / "bin" / "weed"
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _cheap_password_hashing():
+    """The people of each test class are built with Argon2 otherwise (~0.5 s a person); these
+    tests are about records, not passwords. Restored after each module."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _uploads_in_tmp(settings, tmp_path):
     settings.SANXIANG_UPLOAD_TMP_DIR = tmp_path / "tmp-uploads"

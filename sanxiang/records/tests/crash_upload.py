@@ -35,7 +35,11 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
+
+    # A throwaway database: cheap password hashing for the people of the test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
     call_command("migrate", verbosity=0)
     from sanxiang.cases.testing import open_test_case

@@ -2,10 +2,12 @@
 row pointing at a partial file, and ``records_cleanup`` removes what it left behind."""
 
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -25,8 +27,18 @@ def wait_for(predicate, timeout: float, what: str) -> None:
 
 
 def test_a_process_killed_mid_upload_leaves_no_record_and_cleanup_removes_its_temp_file(
-    tmp_path,
+    tmp_path_factory,
 ):
+    # Memory-backed when available: the subprocess migrates a fresh database first.
+    shm = Path("/dev/shm")  # noqa: S108 - only as the parent of a private mkdtemp directory
+    tmp_path = Path(tempfile.mkdtemp(dir=shm)) if shm.is_dir() else tmp_path_factory.mktemp("c")
+    try:
+        run_and_kill(tmp_path)
+    finally:
+        shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def run_and_kill(tmp_path: Path) -> None:
     var = tmp_path / "var"
     uploads = var / "tmp-uploads"
     env = {

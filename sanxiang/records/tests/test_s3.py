@@ -7,18 +7,14 @@ from typing import Any
 import boto3
 import pytest
 
+from sanxiang.cases.models import Case
 from sanxiang.cases.testing import open_test_case
 from sanxiang.records import blobs
-from sanxiang.testing import World
+from sanxiang.testing import WorldTestCase
 
 from .helpers import WEBM, upload
 
-pytestmark = [pytest.mark.s3, pytest.mark.xdist_group("s3"), pytest.mark.django_db]
-
-
-@pytest.fixture
-def world(db):
-    return World.build()
+pytestmark = [pytest.mark.s3, pytest.mark.xdist_group("s3")]
 
 
 def s3_client(endpoint: str) -> Any:
@@ -31,29 +27,45 @@ def s3_client(endpoint: str) -> Any:
     )
 
 
-def test_an_upload_lands_in_the_bucket_at_its_content_address(s3_storage, world):
-    case = open_test_case(world)
-    record = upload(world.officer, case, WEBM, media_kind="video", evidence_type="audiovisual")
-    body = s3_client(s3_storage).get_object(Bucket="sanxiang", Key=record.storage_name)["Body"]
-    assert hashlib.sha256(body.read()).hexdigest() == record.sha256
+@pytest.mark.usefixtures("s3_storage")
+class S3Tests(WorldTestCase):
+    case: Case
+    endpoint: str
 
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.case = open_test_case(cls.w)
 
-def test_a_multipart_sized_upload_streams_and_reads_back_by_range(s3_storage, world, settings):
-    case = open_test_case(world)
-    content = WEBM + os.urandom(20 * 1024 * 1024)  # above boto3's 8 MiB multipart threshold
-    record = upload(world.officer, case, content, media_kind="video", evidence_type="audiovisual")
-    head = s3_client(s3_storage).head_object(Bucket="sanxiang", Key=record.storage_name)
-    assert head["ContentLength"] == len(content)
-    start, end = 15_000_000, 15_000_099
-    assert b"".join(blobs.read_range(record.storage_name, start, end)) == content[start : end + 1]
+    @pytest.fixture(autouse=True)
+    def _endpoint(self, s3_storage):
+        self.endpoint = s3_storage
 
+    def add(self, content: bytes):
+        return upload(
+            self.w.officer, self.case, content, media_kind="video", evidence_type="audiovisual"
+        )
 
-def test_the_same_bytes_are_stored_once_in_the_bucket(s3_storage, world):
-    case = open_test_case(world)
-    first = upload(world.officer, case, WEBM, media_kind="video", evidence_type="audiovisual")
-    second = upload(world.officer, case, WEBM, media_kind="video", evidence_type="audiovisual")
-    listed = s3_client(s3_storage).list_objects_v2(
-        Bucket="sanxiang", Prefix=first.storage_name.rsplit("/", 1)[0]
-    )
-    assert [o["Key"] for o in listed["Contents"]] == [first.storage_name]
-    assert second.storage_name == first.storage_name
+    def test_an_upload_lands_in_the_bucket_at_its_content_address(self):
+        record = self.add(WEBM)
+        s3 = s3_client(self.endpoint)
+        body = s3.get_object(Bucket="sanxiang", Key=record.storage_name)["Body"]
+        assert hashlib.sha256(body.read()).hexdigest() == record.sha256
+
+    def test_a_multipart_sized_upload_streams_and_reads_back_by_range(self):
+        content = WEBM + os.urandom(20 * 1024 * 1024)  # above boto3's 8 MiB multipart threshold
+        record = self.add(content)
+        head = s3_client(self.endpoint).head_object(Bucket="sanxiang", Key=record.storage_name)
+        assert head["ContentLength"] == len(content)
+        start, end = 15_000_000, 15_000_099
+        piece = b"".join(blobs.read_range(record.storage_name, start, end))
+        assert piece == content[start : end + 1]
+
+    def test_the_same_bytes_are_stored_once_in_the_bucket(self):
+        first = self.add(WEBM + b"twice")
+        second = self.add(WEBM + b"twice")
+        listed = s3_client(self.endpoint).list_objects_v2(
+            Bucket="sanxiang", Prefix=first.storage_name.rsplit("/", 1)[0]
+        )
+        assert [o["Key"] for o in listed["Contents"]] == [first.storage_name]
+        assert second.storage_name == first.storage_name
