@@ -36,7 +36,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wait_for_s3(endpoint: str, process: subprocess.Popen[bytes], deadline: float) -> None:
+def _wait_for_s3(
+    endpoint: str, process: subprocess.Popen[bytes], deadline: float, log: Path
+) -> None:
     import boto3
     from botocore.config import Config
 
@@ -51,7 +53,8 @@ def _wait_for_s3(endpoint: str, process: subprocess.Popen[bytes], deadline: floa
     last: Exception | None = None
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"weed server exited with {process.returncode}")
+            tail = log.read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"weed server exited with {process.returncode}:\n{tail}")
         try:
             client.create_bucket(Bucket="sanxiang")
             return
@@ -90,6 +93,11 @@ def seaweed_s3(tmp_path_factory) -> Iterator[str]:
             "-s3",
             f"-s3.port={s3_port}",
             f"-s3.port.grpc={s3_grpc}",
+            # Side servers on fixed default ports would collide with other test processes:
+            # off. No telemetry from tests.
+            "-s3.port.iceberg=0",
+            "-s3.port.lance=0",
+            "-master.telemetry=false",
             "-volume.max=5",
             "-master.volumeSizeLimitMB=64",
         ],
@@ -98,7 +106,7 @@ def seaweed_s3(tmp_path_factory) -> Iterator[str]:
     )
     endpoint = f"http://127.0.0.1:{s3_port}"
     try:
-        _wait_for_s3(endpoint, process, time.monotonic() + 30)
+        _wait_for_s3(endpoint, process, time.monotonic() + 30, data / "weed.log")
         yield endpoint
     finally:
         process.kill()
