@@ -8,7 +8,10 @@ class RecordsConfig(AppConfig):
 
     def ready(self) -> None:
         from sanxiang.procedures.engine import register_guard
+        from sanxiang.workbench import panels
 
         from .guards import av_record_guard
+        from .panels import retrieval_requests
 
         register_guard(av_record_guard)
+        panels.register(retrieval_requests)

@@ -6,6 +6,7 @@ from django.test import Client
 from sanxiang.cases.models import Case
 from sanxiang.cases.testing import open_test_case
 from sanxiang.ledger.models import Entry
+from sanxiang.records import services
 from sanxiang.records.models import Access, Record
 from sanxiang.testing import WorldTestCase
 
@@ -253,3 +254,14 @@ class ApiTests(WorldTestCase):
     def test_the_api_needs_a_session(self):
         assert Client().get("/api/v1/records", {"case_id": self.case.pk}).status_code == 401
         assert self.api_put(Client(), WEBM).status_code == 401
+
+
+class PanelTests(WorldTestCase):
+    def test_the_head_sees_waiting_retrieval_requests_on_the_workbench(self):
+        case = open_test_case(self.w)
+        record = upload(self.w.officer, case, PDF, title="询问笔录")
+        services.request_access(actor=self.w.admin, record_id=record.pk, reason="评查")
+        page = staff_client(self.w.head).get("/").content.decode()
+        assert "调阅审批" in page
+        assert "询问笔录" in page
+        assert "调阅审批" not in staff_client(self.w.officer).get("/").content.decode()
