@@ -15,10 +15,9 @@ from ninja import Query, Router, Schema, Status
 from ninja.security import SessionAuth
 
 from sanxiang.cases.queries import get_case_for
-from sanxiang.lib.errors import ValidationFailed
 
 from . import queries, services
-from .http import object_response
+from .http import content_length, object_response
 from .models import Access, Label
 
 
@@ -76,9 +75,6 @@ class AccessParams(Schema):
 
 @router.put("/upload", response={201: RecordOut}, summary="上传（请求体即文件，流式接收）")
 def upload(request: HttpRequest, params: Query[UploadParams]) -> Any:
-    raw_length = request.META.get("CONTENT_LENGTH") or ""
-    if not raw_length.isdigit():
-        raise ValidationFailed("上传请求缺少文件长度（Content-Length）。", field="file")
     data = services.RecordData(
         case_id=params.case_id,
         evidence_type=params.evidence_type,
@@ -93,7 +89,7 @@ def upload(request: HttpRequest, params: Query[UploadParams]) -> Any:
         actor=request.auth,  # type: ignore[attr-defined]
         data=data,
         stream=request,
-        length=int(raw_length),
+        length=content_length(request),
     )
     return Status(201, record)
 

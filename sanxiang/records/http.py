@@ -11,10 +11,10 @@ import re
 from urllib.parse import quote
 
 from django.core import signing
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 
-from sanxiang.lib.errors import DomainError
+from sanxiang.lib.errors import DomainError, ValidationFailed
 
 from . import blobs
 from .models import Access, Record
@@ -22,6 +22,14 @@ from .models import Access, Record
 GRANT_SALT = "sanxiang.records.playback"
 GRANT_MAX_AGE = 4 * 3600
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def content_length(request: HttpRequest) -> int:
+    """The declared body length of an upload; required so a truncated body can be told."""
+    raw = request.META.get("CONTENT_LENGTH") or ""
+    if not raw.isdigit():
+        raise ValidationFailed("上传请求缺少文件长度（Content-Length）。", field="file")
+    return int(raw)
 
 
 def grant_for(access: Access) -> str:

@@ -18,7 +18,7 @@ from sanxiang.lib.errors import DomainError, ValidationFailed
 
 from . import dossier, pdf, queries, services
 from .forms import AvRequirementForm, DecisionForm, ReasonForm, UploadForm
-from .http import check_grant, grant_for, object_response
+from .http import check_grant, content_length, grant_for, object_response
 from .models import Access, AvRequirement
 
 
@@ -34,13 +34,6 @@ def case_records(request: HttpRequest, case_id: int) -> HttpResponse:
         "may_export": case.stage in dossier.CLOSED_STAGES,
     }
     return render(request, "records/case_records.html", context)
-
-
-def content_length(request: HttpRequest) -> int:
-    raw = request.META.get("CONTENT_LENGTH") or ""
-    if not raw.isdigit():
-        raise ValidationFailed("上传请求缺少文件长度（Content-Length）。", field="file")
-    return int(raw)
 
 
 @require_http_methods(["PUT"])

@@ -245,6 +245,19 @@ class ApiTests(WorldTestCase):
         secret = self.api_put(client, WEBM, label="国家秘密")
         assert "保守国家秘密法" in secret.json()["error"]["message"]
 
+    def test_an_upload_without_a_declared_length_is_refused(self):
+        response = staff_client(self.w.officer).generic(
+            "PUT",
+            f"/api/v1/records/upload?case_id={self.case.pk}&title=x&evidence_type=audiovisual"
+            "&media_kind=video",
+            WEBM,
+            content_type="application/octet-stream",
+            CONTENT_LENGTH="",
+        )
+        assert response.status_code == 422
+        assert "Content-Length" in response.json()["error"]["message"]
+        assert not Record.objects.exists()
+
     def test_the_api_says_not_found_for_another_agency(self):
         record = upload(self.w.officer, self.case, PDF)
         client = staff_client(self.w.other_officer)
