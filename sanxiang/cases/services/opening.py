@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
@@ -70,37 +71,26 @@ def _party(case: Case, data: PartyData) -> Party:
     name = data.name.strip()
     if not name:
         raise ValidationFailed("当事人名称或姓名不能为空。", field="parties")
-    is_minor = bool(data.is_minor)
+    fields: dict[str, Any] = {"address": data.address, "phone": data.phone}
     if data.kind == PartyKind.NATURAL:
         id_number = data.id_number.strip().upper()
         if not is_valid_resident_id(id_number):
             raise ValidationFailed(f"当事人“{name}”的居民身份证号码校验不通过。", field="parties")
+        # Minors are flagged from the ID's birth date on the filing day (never published).
         born = resident_id_birth_date(id_number)
         adult_on = date(born.year + 18, born.month, 1) + timedelta(days=born.day - 1)
-        is_minor = is_minor or case.opened_on < adult_on
-        return Party.objects.create(
-            case=case,
-            kind=data.kind,
-            name=name,
-            id_number=id_number,
-            address=data.address,
-            phone=data.phone,
-            is_minor=is_minor,
-        )
-    if data.kind != PartyKind.ORGANISATION:
+        fields |= {
+            "id_number": id_number,
+            "is_minor": bool(data.is_minor) or case.opened_on < adult_on,
+        }
+    elif data.kind == PartyKind.ORGANISATION:
+        code = data.credit_code.strip().upper()
+        if code and not is_valid_credit_code(code):
+            raise ValidationFailed(f"当事人“{name}”的统一社会信用代码校验不通过。", field="parties")
+        fields |= {"credit_code": code, "legal_representative": data.legal_representative}
+    else:
         raise ValidationFailed("当事人类型无效。", field="parties")
-    code = data.credit_code.strip().upper()
-    if code and not is_valid_credit_code(code):
-        raise ValidationFailed(f"当事人“{name}”的统一社会信用代码校验不通过。", field="parties")
-    return Party.objects.create(
-        case=case,
-        kind=data.kind,
-        name=name,
-        credit_code=code,
-        legal_representative=data.legal_representative,
-        address=data.address,
-        phone=data.phone,
-    )
+    return Party.objects.create(case=case, kind=data.kind, name=name, **fields)
 
 
 def _next_seq(agency: Agency, year: int) -> int:
