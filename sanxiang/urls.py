@@ -11,6 +11,8 @@ urlpatterns = [
     path("records/", include("sanxiang.records.urls")),
     path("ledger/", include("sanxiang.ledger.urls")),
     path("gongshi/", include("sanxiang.disclosure.portal_urls")),
+    path("cases/", include("sanxiang.cases.urls")),
+    path("procedures/", include("sanxiang.procedures.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -41,6 +41,10 @@ def health(request: HttpRequest) -> dict[str, str]:
     return {"status": "ok"}
 
 
+from sanxiang.cases.api import router as cases_router  # noqa: E402 - routers after handlers
+
+api.add_router("/cases", cases_router)
+
 from sanxiang.records.api import router as records_router  # noqa: E402
 
 api.add_router("/records", records_router)

@@ -47,6 +47,12 @@ class DeadlineRule:
     unit: Literal["working", "calendar"]
     basis: str
     stops_at_stages: tuple[str, ...] = ()
+    # Only started when the decision draft is of one of these kinds (e.g. paying a fine).
+    only_for_kinds: tuple[str, ...] = ()
+
+    @property
+    def unit_label(self) -> str:
+        return "个工作日" if self.unit == "working" else "日"
 
 
 @dataclass(frozen=True)
@@ -134,6 +140,18 @@ def _steps(*rows: Step) -> tuple[Step, ...]:
     return tuple(rows)
 
 
+# 行政处罚法 第67条: a fine is paid within 15 days of receiving the decision (both procedures).
+PAY_FINE = DeadlineRule(
+    "pay",
+    "缴纳罚款",
+    "delivery",
+    15,
+    "calendar",
+    "行政处罚法 第67条：自收到决定书之日起十五日内缴纳罚款",
+    ("closing",),
+    only_for_kinds=("fine",),
+)
+
 PENALTY_STAGES = (
     Stage("filing", "立案"),
     Stage("investigation", "调查取证"),
@@ -215,15 +233,7 @@ PENALTY_ORDINARY = Definition(
             "行政处罚法 第61条：当事人不在场的，七日内送达",
             ("delivery",),
         ),
-        DeadlineRule(
-            "pay",
-            "缴纳罚款",
-            "delivery",
-            15,
-            "calendar",
-            "行政处罚法 第67条：自收到决定书之日起十五日内缴纳罚款",
-            ("closing",),
-        ),
+        PAY_FINE,
     ),
 )
 
@@ -252,17 +262,7 @@ PENALTY_SUMMARY = Definition(
         Step("execution", "closing", "执行完毕，结案"),
         Step("closing", "archived", "归档"),
     ),
-    deadlines=(
-        DeadlineRule(
-            "pay",
-            "缴纳罚款",
-            "delivery",
-            15,
-            "calendar",
-            "行政处罚法 第67条：自收到决定书之日起十五日内缴纳罚款",
-            ("closing",),
-        ),
-    ),
+    deadlines=(PAY_FINE,),
 )
 
 LICENCE = Definition(
@@ -271,8 +271,8 @@ LICENCE = Definition(
     category="licence",
     stages=(
         Stage("application", "申请"),
-        Stage("acceptance", "受理"),
         Stage("supplement", "补正"),
+        Stage("acceptance", "受理"),
         Stage("examination", "审查"),
         Stage("decision", "决定"),
         Stage("delivery", "送达"),
