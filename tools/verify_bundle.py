@@ -119,6 +119,7 @@ def signature_valid(algorithm: str, public_key: bytes, message: bytes, signature
         if len(signature) != 64 or len(public_key) != 64:
             return False
         crypt = sm2.CryptSM2(private_key="", public_key=public_key.hex())
+        crypt.public_key = public_key.hex()  # gmssl's lstrip("04") can eat leading digits
         return bool(crypt.verify_with_sm3(signature.hex(), message))
     return False
 

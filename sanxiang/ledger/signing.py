@@ -90,7 +90,11 @@ def verify(algorithm: str, public_key: bytes, message: bytes, signature: bytes) 
 def _sm2(private_hex: str, public_hex: str):  # type: ignore[no-untyped-def]
     from gmssl import sm2
 
-    return sm2.CryptSM2(private_key=private_hex, public_key=public_hex)
+    crypt = sm2.CryptSM2(private_key=private_hex, public_key=public_hex)
+    # gmssl strips a leading "04" with str.lstrip, which also eats the 0s and 4s that begin
+    # some x coordinates: set the raw x||y ourselves.
+    crypt.public_key = public_hex
+    return crypt
 
 
 def _sm2_generate() -> tuple[bytes, bytes]:

@@ -72,3 +72,42 @@ class ConcurrentAppendTests(TransactionTestCase):
         services.make_checkpoint()
         report = verify_ledger()
         self.assertTrue(report.ok, report.problems)
+
+
+class AfterCommitIntegrationTests(TransactionTestCase):
+    def test_a_committed_append_is_sequenced_by_the_background_thread(self) -> None:
+        from django.test import override_settings
+
+        from sanxiang.ledger.background import integrator
+
+        try:
+            with override_settings(SANXIANG_LEDGER_INTEGRATE_ON_COMMIT=True):
+                with transaction.atomic():
+                    entry = services.append(event_type="test.after_commit", payload={})
+                    self.assertIsNone(entry.seq)
+                deadline = time.monotonic() + 10
+                while time.monotonic() < deadline:
+                    entry.refresh_from_db()
+                    if entry.seq is not None:
+                        break
+                    time.sleep(0.02)
+            self.assertEqual(entry.seq, 0)
+        finally:
+            integrator.stop()
+
+    def test_a_rolled_back_append_does_not_wake_the_thread(self) -> None:
+        from django.test import override_settings
+
+        from sanxiang.ledger.background import integrator
+
+        before = integrator.passes
+        with override_settings(SANXIANG_LEDGER_INTEGRATE_ON_COMMIT=True):
+            try:
+                with transaction.atomic():
+                    services.append(event_type="test.rolled_back", payload={})
+                    raise RuntimeError("refused")
+            except RuntimeError:
+                pass
+        time.sleep(0.1)
+        self.assertEqual(integrator.passes, before)
+        self.assertEqual(Entry.objects.count(), 0)

@@ -23,7 +23,7 @@ ints = st.none() | st.integers(min_value=-(2**62), max_value=2**62)
 def test_fast_leaf_input_equals_the_canonical_json(actor, label, agency, case, event, payload_hash):
     t = "2026-11-29T15:35:35.123456Z"
     expected = leaf_input(
-        t=t,
+        created_at=t,
         actor_id=actor,
         actor_label=label,
         agency_id=agency,

@@ -253,3 +253,25 @@ def test_the_standalone_verifier_runs_without_django(tmp_path):
         [sys.executable, "-c", code], capture_output=True, text=True, env={}, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+class AwkwardTextTests(TestCase):
+    def test_entries_with_quotes_controls_and_any_script_verify_on_this_database(self) -> None:
+        class Actor:
+            pk = 12
+
+            def __init__(self, name: str) -> None:
+                self.name = name
+
+            def get_username(self) -> str:
+                return self.name
+
+        from django.db import transaction
+
+        names = ['a"b\\c', "tab\there\nnew", "\x01\x1f\x7f", "张三\u2028\u2029", "😀 é ß"]
+        with transaction.atomic():
+            for name in names:
+                services.append(event_type=f"ev{name}", payload={"k": name}, actor=Actor(name))
+        services.make_checkpoint()
+        code, text = run_verify_ledger()
+        self.assertEqual(code, 0, text)
