@@ -150,3 +150,14 @@ class AvListTests(WorldTestCase):
         assert client.get("/records/av-list/").status_code == 200
         response = client.post("/records/av-list/", {"category": "penalty"})
         assert response.status_code == 403
+
+
+class CasePanelTests(WorldTestCase):
+    def test_the_case_page_shows_the_records_panel_and_the_required_recording(self):
+        case = open_test_case(self.w, procedure="inspection")
+        transition(actor=self.w.officer, case_id=case.pk, target="investigation")
+        services.add_av_requirement(actor=self.w.admin, agency_id=self.w.agency.pk, data=line())
+        page = staff_client(self.w.officer).get(f"/cases/{case.pk}/").content.decode()
+        assert "证据与音像记录" in page
+        assert SCENE in page
+        assert f"/records/case/{case.pk}/" in page
