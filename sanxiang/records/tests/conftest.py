@@ -117,20 +117,10 @@ def seaweed_s3(tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture
 def s3_storage(settings, seaweed_s3):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {
-                "endpoint_url": seaweed_s3,
-                "bucket_name": "sanxiang",
-                "access_key": "any",
-                "secret_key": "any",
-                "region_name": "us-east-1",
-                "file_overwrite": False,
-                "default_acl": None,
-                "querystring_auth": False,
-            },
-        },
-    }
+    """Django's default storage on the SeaweedFS server, configured as settings.py does."""
+    from sanxiang.settings import s3_storage as s3_block
+
+    block = s3_block(seaweed_s3)
+    block["OPTIONS"].update(bucket_name="sanxiang", access_key="any", secret_key="any")
+    settings.STORAGES = {**settings.STORAGES, "default": block}
     return seaweed_s3

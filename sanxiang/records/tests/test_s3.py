@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -69,3 +70,21 @@ class S3Tests(WorldTestCase):
         )
         assert [o["Key"] for o in listed["Contents"]] == [first.storage_name]
         assert second.storage_name == first.storage_name
+
+    def test_a_large_upload_does_not_hold_the_file_in_memory(self):
+        content = WEBM + bytes(96 * 1024 * 1024)
+        self.add(WEBM + b"warm-up")  # the S3 client itself is not what we measure
+        before = status_kib("VmRSS")
+        Path("/proc/self/clear_refs").write_text("5")  # reset the peak (VmHWM)
+        record = self.add(content)
+        growth_mib = (status_kib("VmHWM") - before) / 1024
+        assert record.size == len(content)
+        # the bytes object of the test itself is already counted in `before`
+        assert growth_mib < 64, f"peak memory grew by {growth_mib:.0f} MiB"
+
+
+def status_kib(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise AssertionError(f"{field} missing from /proc/self/status")
