@@ -117,3 +117,45 @@ def content(request: HttpRequest, record_id: int, params: Query[AccessParams]) -
     )
     record = queries.get_record_for(actor, record_id)
     return object_response(record, request.headers.get("Range", ""))
+
+
+class AccessRequestIn(Schema):
+    reason: str
+
+
+class DecisionIn(Schema):
+    approve: bool
+    note: str = ""
+
+
+class AccessRequestOut(Schema):
+    id: int
+    record_id: int
+    status: str
+    reason: str
+    requested_at: datetime
+    decided_at: datetime | None
+    valid_until: datetime | None
+
+
+@router.post(
+    "/{record_id}/access-requests",
+    response={201: AccessRequestOut},
+    summary="申请调阅（本案办案人员以外的人员，须负责人批准）",
+)
+def request_access(request: HttpRequest, record_id: int, body: AccessRequestIn) -> Any:
+    actor = request.auth  # type: ignore[attr-defined]
+    made = services.request_access(actor=actor, record_id=record_id, reason=body.reason)
+    return Status(201, made)
+
+
+@router.post(
+    "/access-requests/{request_id}/decision",
+    response=AccessRequestOut,
+    summary="负责人审批调阅申请",
+)
+def decide(request: HttpRequest, request_id: int, body: DecisionIn) -> Any:
+    actor = request.auth  # type: ignore[attr-defined]
+    return services.decide_access(
+        actor=actor, request_id=request_id, approve=body.approve, note=body.note
+    )

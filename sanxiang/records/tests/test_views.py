@@ -264,6 +264,29 @@ class ApiTests(WorldTestCase):
         assert client.get(f"/api/v1/records/{record.pk}").status_code == 404
         assert self.api_put(client, WEBM).status_code == 404
 
+    def test_retrieval_requests_go_through_the_api_too(self):
+        record = upload(self.w.officer, self.case, PDF)
+        admin = staff_client(self.w.admin)
+        refused = admin.get(f"/api/v1/records/{record.pk}/content", {"reason": "评查"})
+        assert refused.status_code == 403
+        made = admin.post(
+            f"/api/v1/records/{record.pk}/access-requests",
+            {"reason": "案卷评查"},
+            content_type="application/json",
+        )
+        assert made.status_code == 201, made.content
+        decision_url = f"/api/v1/records/access-requests/{made.json()['id']}/decision"
+        by_officer = staff_client(self.w.officer).post(
+            decision_url, {"approve": True}, content_type="application/json"
+        )
+        assert by_officer.status_code == 403
+        decided = staff_client(self.w.head).post(
+            decision_url, {"approve": True, "note": "同意"}, content_type="application/json"
+        )
+        assert decided.json()["status"] == "approved"
+        allowed = admin.get(f"/api/v1/records/{record.pk}/content", {"reason": "评查"})
+        assert allowed.getvalue() == PDF
+
     def test_the_api_needs_a_session(self):
         assert Client().get("/api/v1/records", {"case_id": self.case.pk}).status_code == 401
         assert self.api_put(Client(), WEBM).status_code == 401
