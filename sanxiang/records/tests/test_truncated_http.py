@@ -1,0 +1,64 @@
+"""A truncated upload over a real HTTP connection: the client declares more bytes than it sends
+and closes its side. The server must refuse it and keep nothing."""
+
+import json
+import socket
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from sanxiang.cases.testing import open_test_case
+from sanxiang.records.models import Record
+from sanxiang.testing import World
+
+from .helpers import WEBM
+
+pytestmark = pytest.mark.django_db(transaction=True)
+CSRF = "a" * 32
+
+
+def session_cookie(user) -> str:
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
+    session.create()
+    return session.session_key or ""
+
+
+def test_a_body_shorter_than_its_content_length_is_refused_and_nothing_is_kept(live_server):
+    world = World.build()
+    case = open_test_case(world)
+    url = urlparse(live_server.url)
+    path = (
+        f"/api/v1/records/upload?case_id={case.pk}&title=x&evidence_type=audiovisual"
+        "&media_kind=video"
+    )
+    sent = WEBM[:2000]
+    head = (
+        f"PUT {path} HTTP/1.1\r\nHost: {url.netloc}\r\n"
+        f"Content-Length: {len(sent) + 1_000_000}\r\nContent-Type: application/octet-stream\r\n"
+        f"Cookie: sessionid={session_cookie(world.officer)}; csrftoken={CSRF}\r\n"
+        f"X-CSRFToken: {CSRF}\r\nConnection: close\r\n\r\n"
+    )
+    with socket.create_connection((url.hostname, url.port), timeout=20) as sock:
+        sock.sendall(head.encode() + sent)
+        sock.shutdown(socket.SHUT_WR)  # the client goes away mid-body
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    status_line, _, rest = answer.partition(b"\r\n")
+    assert b" 422 " in status_line, answer[:300]
+    error = json.loads(rest.partition(b"\r\n\r\n")[2])["error"]
+    assert error["code"] == "validation_error"
+    assert "上传不完整" in error["message"]
+    assert not Record.objects.exists()
+    assert list(Path(settings.SANXIANG_UPLOAD_TMP_DIR).glob("*")) == []
+    assert not Path(settings.MEDIA_ROOT, "sha256").exists()
