@@ -1,5 +1,5 @@
-"""A truncated upload over a real HTTP connection: the client declares more bytes than it sends
-and closes its side. The server must refuse it and keep nothing."""
+"""Uploads over a real HTTP connection, written by hand: a client that declares more bytes than
+it sends, and one that declares more than the limit. Both are refused; nothing is kept."""
 
 import json
 import socket
@@ -33,7 +33,8 @@ def session_cookie(user) -> str:
     return session.session_key or ""
 
 
-def test_a_body_shorter_than_its_content_length_is_refused_and_nothing_is_kept(live_server):
+def put_raw(live_server, *, declared: int, sent: bytes) -> dict:
+    """PUT an upload by hand: declare ``declared`` bytes, send ``sent``, then stop sending."""
     world = World.build()
     case = open_test_case(world)
     url = urlparse(live_server.url)
@@ -41,16 +42,15 @@ def test_a_body_shorter_than_its_content_length_is_refused_and_nothing_is_kept(l
         f"/api/v1/records/upload?case_id={case.pk}&title=x&evidence_type=audiovisual"
         "&media_kind=video"
     )
-    sent = WEBM[:2000]
     head = (
         f"PUT {path} HTTP/1.1\r\nHost: {url.netloc}\r\n"
-        f"Content-Length: {len(sent) + 1_000_000}\r\nContent-Type: application/octet-stream\r\n"
+        f"Content-Length: {declared}\r\nContent-Type: application/octet-stream\r\n"
         f"Cookie: sessionid={session_cookie(world.officer)}; csrftoken={CSRF}\r\n"
         f"X-CSRFToken: {CSRF}\r\nConnection: close\r\n\r\n"
     )
     with socket.create_connection((url.hostname, url.port), timeout=20) as sock:
         sock.sendall(head.encode() + sent)
-        sock.shutdown(socket.SHUT_WR)  # the client goes away mid-body
+        sock.shutdown(socket.SHUT_WR)
         answer = b""
         while chunk := sock.recv(65536):
             answer += chunk
@@ -58,7 +58,20 @@ def test_a_body_shorter_than_its_content_length_is_refused_and_nothing_is_kept(l
     assert b" 422 " in status_line, answer[:300]
     error = json.loads(rest.partition(b"\r\n\r\n")[2])["error"]
     assert error["code"] == "validation_error"
+    return error
+
+
+def test_a_body_shorter_than_its_content_length_is_refused_and_nothing_is_kept(live_server):
+    error = put_raw(live_server, declared=1_002_000, sent=WEBM[:2000])
     assert "上传不完整" in error["message"]
     assert not Record.objects.exists()
     assert list(Path(settings.SANXIANG_UPLOAD_TMP_DIR).glob("*")) == []
     assert not Path(settings.MEDIA_ROOT, "sha256").exists()
+
+
+def test_a_declared_size_above_the_limit_is_refused_before_any_body_is_sent(live_server, settings):
+    settings.SANXIANG_MAX_UPLOAD_MB = 1
+    error = put_raw(live_server, declared=50 * 1024 * 1024 * 1024, sent=b"")
+    assert "上传上限（1 MB）" in error["message"]
+    assert not Record.objects.exists()
+    assert list(Path(settings.SANXIANG_UPLOAD_TMP_DIR).glob("*")) == []
