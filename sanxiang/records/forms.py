@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from sanxiang.catalog.models import Matter
 from sanxiang.directory.models import MatterCategory
+from sanxiang.procedures.definitions import DEFINITIONS
 from sanxiang.workbench.forms import StyledForm
 
 from .models import AvLevel, EvidenceType, Label, MediaKind
@@ -54,6 +55,16 @@ class DecisionForm(StyledForm):
     note = forms.CharField(label="审批意见", required=False, max_length=500)
 
 
+def stage_choices() -> list[tuple[str, str]]:
+    """Every stage code of the procedure definitions, with the names it has in them."""
+    names: dict[str, list[str]] = {}
+    for definition in DEFINITIONS.values():
+        for stage in definition.stages:
+            label = f"{stage.label}（{definition.label}）"
+            names.setdefault(stage.code, []).append(label)
+    return [(code, f"{code}：" + "；".join(labels)) for code, labels in names.items()]
+
+
 class AvRequirementForm(StyledForm):
     category = forms.ChoiceField(label="执法类别", choices=MatterCategory.choices)
     matter = forms.ModelChoiceField(
@@ -62,7 +73,7 @@ class AvRequirementForm(StyledForm):
         required=False,
         empty_label="该类别全部事项",
     )
-    stage = forms.CharField(label="环节代码", max_length=32, help_text="如 investigation、hearing")
+    stage = forms.ChoiceField(label="环节", choices=())
     level = forms.ChoiceField(label="要求", choices=AvLevel.choices)
     scene = forms.CharField(label="记录情形", max_length=200)
     valid_from = forms.DateField(label="生效日期", initial=timezone.localdate)
@@ -72,6 +83,9 @@ class AvRequirementForm(StyledForm):
         field = self.fields["matter"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - narrowing for mypy
         field.queryset = Matter.objects.filter(agency_id=agency_id).order_by("code")
+        stage = self.fields["stage"]
+        assert isinstance(stage, forms.ChoiceField)  # noqa: S101 - narrowing for mypy
+        stage.choices = stage_choices()
 
     def data_object(self) -> AvRequirementData:
         data = self.cleaned_data

@@ -109,6 +109,12 @@ class Record(models.Model):
         return self.title
 
     @property
+    def stage_label(self) -> str:
+        from sanxiang.procedures.definitions import get_definition
+
+        return str(get_definition(self.case.procedure).label_of(self.stage))
+
+    @property
     def is_av(self) -> bool:
         return self.media_kind in AV_KINDS
 
@@ -249,3 +255,15 @@ class AvRequirement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()} · {self.stage} · {self.get_level_display()}"
+
+    @property
+    def stage_label(self) -> str:
+        """The stage's name in the procedures of this category (e.g. 现场检查, 听证)."""
+        from sanxiang.procedures.definitions import DEFINITIONS
+
+        labels = {
+            str(d.label_of(self.stage))
+            for d in DEFINITIONS.values()
+            if d.category == self.category and d.has_stage(self.stage)
+        }
+        return "／".join(sorted(labels)) or self.stage

@@ -29,7 +29,7 @@ def get_record_for(user: Any, pk: int) -> Record:
 
 
 def records_of_case(case: Any) -> QuerySet[Record]:
-    return Record.objects.filter(case_id=case.pk).select_related("uploaded_by")
+    return Record.objects.filter(case_id=case.pk).select_related("uploaded_by", "case")
 
 
 def has_approval(user: Any, record: Record) -> bool:

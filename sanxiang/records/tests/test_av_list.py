@@ -143,7 +143,9 @@ class AvListTests(WorldTestCase):
             },
         )
         assert response.status_code == 302
-        assert "听证会全过程录音录像" in client.get("/records/av-list/").content.decode()
+        page = client.get("/records/av-list/").content.decode()
+        assert "听证会全过程录音录像" in page
+        assert '听证 <code class="small">hearing</code>' in page
 
     def test_an_officer_reads_the_list_but_cannot_post_to_it(self):
         client = staff_client(self.w.officer)
