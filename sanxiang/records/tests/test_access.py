@@ -29,6 +29,21 @@ class AccessTests(WorldTestCase):
     def add(self, label: str = "internal") -> Record:
         return upload(self.w.officer, self.case, PDF, label=label)
 
+    def view_refused(self, code: str, user, record: Record, reason: str = "") -> DomainError:
+        return refused(
+            code,
+            services.access_record,
+            actor=user,
+            record_id=record.pk,
+            purpose="view",
+            reason=reason,
+        )
+
+    def ask_refused(self, code: str, user, record: Record, reason: str) -> DomainError:
+        return refused(
+            code, services.request_access, actor=user, record_id=record.pk, reason=reason
+        )
+
     def test_a_team_member_views_and_the_view_is_a_ledger_entry(self):
         record = self.add()
         access = services.access_record(actor=self.w.officer2, record_id=record.pk, purpose="view")
@@ -40,13 +55,7 @@ class AccessTests(WorldTestCase):
 
     def test_a_trade_secret_needs_a_stated_reason(self):
         record = self.add("trade_secret")
-        error = refused(
-            "validation_error",
-            services.access_record,
-            actor=self.w.officer,
-            record_id=record.pk,
-            purpose="view",
-        )
+        error = self.view_refused("validation_error", self.w.officer, record)
         assert "商业秘密" in error.message
         access = services.access_record(
             actor=self.w.officer, record_id=record.pk, purpose="view", reason="核对金额"
@@ -60,14 +69,7 @@ class AccessTests(WorldTestCase):
 
     def test_someone_outside_the_team_needs_the_heads_approval_first(self):
         record = self.add()
-        refused(
-            "forbidden",
-            services.access_record,
-            actor=self.w.admin,
-            record_id=record.pk,
-            purpose="view",
-            reason="检查",
-        )
+        self.view_refused("forbidden", self.w.admin, record, reason="检查")
         request = services.request_access(
             actor=self.w.admin, record_id=record.pk, reason="案卷评查"
         )
@@ -85,13 +87,7 @@ class AccessTests(WorldTestCase):
 
     def test_a_supervisor_of_the_justice_bureau_also_asks_first(self):
         record = self.add()
-        refused(
-            "forbidden",
-            services.access_record,
-            actor=self.w.supervisor,
-            record_id=record.pk,
-            purpose="view",
-        )
+        self.view_refused("forbidden", self.w.supervisor, record)
         request = services.request_access(
             actor=self.w.supervisor, record_id=record.pk, reason="执法监督检查"
         )
@@ -103,13 +99,7 @@ class AccessTests(WorldTestCase):
         services.decide_access(
             actor=self.w.head, request_id=request.pk, approve=False, note="无必要"
         )
-        refused(
-            "forbidden",
-            services.access_record,
-            actor=self.w.admin,
-            record_id=record.pk,
-            purpose="view",
-        )
+        self.view_refused("forbidden", self.w.admin, record)
 
     def test_a_request_is_decided_once(self):
         record = self.add()
@@ -136,40 +126,16 @@ class AccessTests(WorldTestCase):
 
     def test_a_team_member_need_not_ask(self):
         record = self.add()
-        refused(
-            "conflict",
-            services.request_access,
-            actor=self.w.officer2,
-            record_id=record.pk,
-            reason="查看",
-        )
+        self.ask_refused("conflict", self.w.officer2, record, "查看")
 
     def test_a_request_without_a_reason_is_refused(self):
         record = self.add()
-        refused(
-            "validation_error",
-            services.request_access,
-            actor=self.w.admin,
-            record_id=record.pk,
-            reason=" ",
-        )
+        self.ask_refused("validation_error", self.w.admin, record, " ")
 
     def test_another_agency_cannot_even_see_the_record(self):
         record = self.add()
-        refused(
-            "not_found",
-            services.access_record,
-            actor=self.w.other_officer,
-            record_id=record.pk,
-            purpose="view",
-        )
-        refused(
-            "not_found",
-            services.request_access,
-            actor=self.w.other_officer,
-            record_id=record.pk,
-            reason="看看",
-        )
+        self.view_refused("not_found", self.w.other_officer, record)
+        self.ask_refused("not_found", self.w.other_officer, record, "看看")
 
     def test_the_head_retrieves_directly(self):
         record = self.add("personal_privacy")

@@ -45,32 +45,25 @@ class WebTests(WorldTestCase):
         assert 'id="record-upload"' in page
         assert "js/records.js" in page
 
+    def page_put(self, user, body: bytes, **params: str):
+        fields = {
+            "title": "现场录像",
+            "evidence_type": "audiovisual",
+            "media_kind": "video",
+            "label": "internal",
+            **params,
+        }
+        return put(staff_client(user), f"/records/case/{self.case.pk}/upload/", body, **fields)
+
     def test_an_upload_through_the_page_endpoint_streams_the_body(self):
-        response = put(
-            staff_client(self.w.officer),
-            f"/records/case/{self.case.pk}/upload/",
-            WEBM,
-            title="现场录像",
-            evidence_type="audiovisual",
-            media_kind="video",
-            label="internal",
-            name="scene.webm",
-        )
+        response = self.page_put(self.w.officer, WEBM, name="scene.webm")
         assert response.status_code == 201, response.content
         record = Record.objects.get(pk=response.json()["id"])
         assert record.original_name == "scene.webm"
         assert record.content_type == "video/webm"
 
     def test_a_refused_upload_answers_with_the_error_in_json(self):
-        response = put(
-            staff_client(self.w.officer),
-            f"/records/case/{self.case.pk}/upload/",
-            EXE,
-            title="录像",
-            evidence_type="audiovisual",
-            media_kind="video",
-            label="internal",
-        )
+        response = self.page_put(self.w.officer, EXE)
         assert response.status_code == 422
         assert response.json()["error"]["code"] == "validation_error"
         assert not Record.objects.exists()
@@ -80,14 +73,8 @@ class WebTests(WorldTestCase):
         assert response.status_code == 302
 
     def test_another_agency_gets_not_found_on_upload(self):
-        response = put(
-            staff_client(self.w.other_officer),
-            f"/records/case/{self.case.pk}/upload/",
-            PDF,
-            title="x",
-            evidence_type="documentary",
-            media_kind="document",
-            label="internal",
+        response = self.page_put(
+            self.w.other_officer, PDF, evidence_type="documentary", media_kind="document"
         )
         assert response.status_code == 404
 
