@@ -86,11 +86,18 @@ def prepare_upload(*, actor: User, data: RecordData) -> Any:
     Returns the case. Reads only; called again by ``add_record``.
     """
     validate_metadata(data)
-    case = get_case_for(actor, data.case_id, write=True)
-    if not (is_on_team(actor, case) or actor.role == Role.HEAD or actor.is_superuser):
-        raise DomainError("forbidden", "只有办案人员或负责人可以为本案上传证据和音像记录。")
+    case = check_uploader(actor=actor, case_id=data.case_id)
     if case.stage == "archived":
         raise DomainError("conflict", "案件已归档，不能再添加记录。")
+    return case
+
+
+def check_uploader(*, actor: User, case_id: int) -> Any:
+    """The part of ``prepare_upload`` that needs no metadata: run before a multipart body
+    (which carries the metadata) is read."""
+    case = get_case_for(actor, case_id, write=True)
+    if not (is_on_team(actor, case) or actor.role == Role.HEAD or actor.is_superuser):
+        raise DomainError("forbidden", "只有办案人员或负责人可以为本案上传证据和音像记录。")
     return case
 
 
@@ -117,16 +124,29 @@ def check_content(data: RecordData, received: blobs.Received) -> str:
 
 
 def add_record(
-    *, actor: User, data: RecordData, stream: Any, length: int | None, is_demo: bool = False
+    *,
+    actor: User,
+    data: RecordData,
+    stream: Any = None,
+    length: int | None = None,
+    received: blobs.Received | None = None,
+    is_demo: bool = False,
 ) -> Record:
-    """Receive an upload and add it to the case.
+    """Receive an upload (a body ``stream``, or bytes already ``received`` by the multipart
+    handler) and add it to the case.
 
     Order matters for crash safety: spool and hash (no row), check, store at the content
     address (no row), and only then write the row and its ledger entry in one transaction.
     The database transaction does not span the upload, so a slow upload holds no lock.
     """
-    prepare_upload(actor=actor, data=data)
-    received = blobs.spool_stream(stream, length=length)
+    try:
+        prepare_upload(actor=actor, data=data)
+    except BaseException:
+        if received is not None:
+            received.path.unlink(missing_ok=True)
+        raise
+    if received is None:
+        received = blobs.spool_stream(stream, length=length)
     try:
         content_type = check_content(data, received)
     except BaseException:

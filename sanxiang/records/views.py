@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 from urllib.parse import unquote
 
 from django.contrib import messages
@@ -8,6 +8,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sanxiang.accounts.decorators import acting_user, staff_view
@@ -18,8 +19,10 @@ from sanxiang.lib.errors import DomainError, ValidationFailed
 
 from . import dossier, pdf, queries, services
 from .forms import AvRequirementForm, DecisionForm, ReasonForm, UploadForm
+from .handlers import FIELD, CountingStream, SpooledUpload, SpoolingUploadHandler
 from .http import check_grant, content_length, grant_for, object_response
 from .models import Access, AvRequirement
+from .services import RecordData
 
 
 @staff_view
@@ -36,24 +39,59 @@ def case_records(request: HttpRequest, case_id: int) -> HttpResponse:
     return render(request, "records/case_records.html", context)
 
 
-@require_http_methods(["PUT"])
-@staff_view
-def upload(request: HttpRequest, case_id: int) -> HttpResponse:
-    """The raw body is the file, streamed to disk while hashing (records.js sends it)."""
-    form = UploadForm(request.GET)
+def _metadata(request: HttpRequest, query: Any, case_id: int, name: str) -> RecordData:
+    form = UploadForm(query)
     if not form.is_valid():
-        first = next(iter(form.errors.items()))
-        raise ValidationFailed(f"{form.fields[first[0]].label}：{first[1][0]}", field=first[0])
-    data = form.record_data(
-        case_id,
-        unquote(request.GET.get("name", ""))[:255],
-        request.headers.get("X-Content-SHA256", ""),
-    )
+        field, errors = next(iter(form.errors.items()))
+        label = form.fields[field].label if field in form.fields else "表单"
+        raise ValidationFailed(f"{label}：{errors[0]}", field=field)
+    return form.record_data(case_id, name[:255], request.headers.get("X-Content-SHA256", ""))
+
+
+@staff_view
+def _upload_raw(request: HttpRequest, case_id: int) -> HttpResponse:
+    """records.js: the raw body is the file, streamed to disk while hashing."""
+    data = _metadata(request, request.GET, case_id, unquote(request.GET.get("name", "")))
     record = services.add_record(
         actor=acting_user(request), data=data, stream=request, length=content_length(request)
     )
     url = reverse("records:detail", args=[record.pk])
     return JsonResponse({"id": record.pk, "sha256": record.sha256, "url": url}, status=201)
+
+
+@staff_view
+def _upload_form(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The plain form without JavaScript: multipart, spooled by SpoolingUploadHandler."""
+    actor = acting_user(request)
+    services.check_uploader(actor=actor, case_id=case_id)  # before the body is read
+    declared = content_length(request)
+    # Count what the multipart parser reads: a short body is a truncated upload.
+    counter = CountingStream(request._stream)
+    request._stream = counter  # type: ignore[assignment]
+    handler = cast(SpoolingUploadHandler, request.upload_handlers[0])
+    upload = request.FILES.get(FIELD)
+    if counter.count < declared:
+        raise ValidationFailed("上传不完整，连接中断。请重新上传。", field="file")
+    if not isinstance(upload, SpooledUpload):
+        raise ValidationFailed("请选择要上传的文件。", field="file")
+    data = _metadata(request, request.POST, case_id, upload.name or "")
+    record = services.add_record(actor=actor, data=data, received=upload.received)
+    messages.success(request, f"已上传，SHA-256：{record.sha256}")
+    handler.spool = None  # stored: nothing left to discard
+    return redirect("records:detail", pk=record.pk)
+
+
+@csrf_exempt  # the CSRF check runs below, after the upload handler is in place
+@require_http_methods(["PUT", "POST"])
+def upload(request: HttpRequest, case_id: int) -> HttpResponse:
+    if request.method == "PUT":
+        return csrf_protect(_upload_raw)(request, case_id)
+    handler = SpoolingUploadHandler(request)
+    request.upload_handlers = [handler]
+    try:
+        return csrf_protect(_upload_form)(request, case_id)
+    finally:
+        handler.discard()
 
 
 def _access_from_form(request: HttpRequest, record_id: int, form: ReasonForm) -> Access | None:

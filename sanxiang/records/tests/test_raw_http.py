@@ -33,18 +33,27 @@ def session_cookie(user) -> str:
     return session.session_key or ""
 
 
-def put_raw(live_server, *, declared: int, sent: bytes) -> dict:
-    """PUT an upload by hand: declare ``declared`` bytes, send ``sent``, then stop sending."""
+def put_raw(
+    live_server,
+    *,
+    declared: int,
+    sent: bytes,
+    method: str = "PUT",
+    content_type: str = "application/octet-stream",
+) -> dict:
+    """Send an upload by hand: declare ``declared`` bytes, send ``sent``, then stop sending."""
     world = World.build()
     case = open_test_case(world)
     url = urlparse(live_server.url)
     path = (
         f"/api/v1/records/upload?case_id={case.pk}&title=x&evidence_type=audiovisual"
         "&media_kind=video"
+        if method == "PUT"
+        else f"/records/case/{case.pk}/upload/"
     )
     head = (
-        f"PUT {path} HTTP/1.1\r\nHost: {url.netloc}\r\n"
-        f"Content-Length: {declared}\r\nContent-Type: application/octet-stream\r\n"
+        f"{method} {path} HTTP/1.1\r\nHost: {url.netloc}\r\nAccept: application/json\r\n"
+        f"Content-Length: {declared}\r\nContent-Type: {content_type}\r\n"
         f"Cookie: sessionid={session_cookie(world.officer)}; csrftoken={CSRF}\r\n"
         f"X-CSRFToken: {CSRF}\r\nConnection: close\r\n\r\n"
     )
@@ -73,5 +82,25 @@ def test_a_declared_size_above_the_limit_is_refused_before_any_body_is_sent(live
     settings.SANXIANG_MAX_UPLOAD_MB = 1
     error = put_raw(live_server, declared=50 * 1024 * 1024 * 1024, sent=b"")
     assert "上传上限（1 MB）" in error["message"]
+    assert not Record.objects.exists()
+    assert list(Path(settings.SANXIANG_UPLOAD_TMP_DIR).glob("*")) == []
+
+
+def test_a_truncated_multipart_form_upload_is_refused_and_nothing_is_kept(live_server):
+    fields = {"title": "录像", "evidence_type": "audiovisual", "media_kind": "video"}
+    body = b"".join(
+        f'--B\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+        for k, v in {**fields, "label": "internal", "csrfmiddlewaretoken": CSRF}.items()
+    )
+    body += b'--B\r\nContent-Disposition: form-data; name="file"; filename="v.webm"\r\n'
+    body += b"Content-Type: video/webm\r\n\r\n" + WEBM[:3000]  # and then the client stops
+    error = put_raw(
+        live_server,
+        declared=len(body) + 500_000,
+        sent=body,
+        method="POST",
+        content_type="multipart/form-data; boundary=B",
+    )
+    assert "上传不完整" in error["message"]
     assert not Record.objects.exists()
     assert list(Path(settings.SANXIANG_UPLOAD_TMP_DIR).glob("*")) == []

@@ -1,6 +1,10 @@
+import hashlib
 import json
 import re
+from pathlib import Path
 
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from sanxiang.cases.models import Case
@@ -10,7 +14,7 @@ from sanxiang.records import services
 from sanxiang.records.models import Access, Record
 from sanxiang.testing import WorldTestCase
 
-from .helpers import EXE, PDF, WEBM, staff_client, upload
+from .helpers import EXE, MP3, PDF, WEBM, staff_client, upload
 
 
 def put(client: Client, url: str, body: bytes, **params: str):
@@ -67,6 +71,70 @@ class WebTests(WorldTestCase):
         assert response.status_code == 422
         assert response.json()["error"]["code"] == "validation_error"
         assert not Record.objects.exists()
+
+    def form_post(self, user, content: bytes, **fields: str):
+        data = {
+            "title": "询问录音",
+            "evidence_type": "party_statement",
+            "media_kind": "audio",
+            "label": "internal",
+            "file": SimpleUploadedFile("talk.mp3", content, content_type="audio/mpeg"),
+            **fields,
+        }
+        return staff_client(user).post(f"/records/case/{self.case.pk}/upload/", data)
+
+    def test_the_plain_form_without_javascript_uploads_through_the_spooling_handler(self):
+        response = self.form_post(self.w.officer, MP3)
+        assert response.status_code == 302
+        record = Record.objects.get()
+        assert response["Location"] == f"/records/{record.pk}/"
+        assert record.content_type == "audio/mpeg"
+        assert record.original_name == "talk.mp3"
+        assert record.sha256 == hashlib.sha256(MP3).hexdigest()
+        assert list(Path(settings.SANXIANG_UPLOAD_TMP_DIR).glob("*")) == []
+
+    def test_the_plain_form_refuses_an_executable_and_keeps_nothing(self):
+        response = self.form_post(self.w.officer, EXE)
+        assert response.status_code == 422
+        assert "可执行程序" in response.content.decode()
+        assert not Record.objects.exists()
+        assert list(Path(settings.SANXIANG_UPLOAD_TMP_DIR).glob("*")) == []
+
+    def test_the_plain_form_refuses_bad_metadata_and_keeps_nothing(self):
+        response = self.form_post(self.w.officer, MP3, label="国家秘密")
+        assert response.status_code == 422
+        assert not Record.objects.exists()
+        assert list(Path(settings.SANXIANG_UPLOAD_TMP_DIR).glob("*")) == []
+
+    def test_the_plain_form_refuses_someone_outside_the_team_before_reading(self):
+        response = self.form_post(self.w.admin, MP3)
+        assert response.status_code == 403
+        assert not Path(settings.SANXIANG_UPLOAD_TMP_DIR).exists() or not list(
+            Path(settings.SANXIANG_UPLOAD_TMP_DIR).glob("*")
+        )
+
+    def test_the_plain_form_is_csrf_protected(self):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(self.w.officer)
+        session = client.session
+        session.update(staff_client(self.w.officer).session.items())
+        session.save()
+        response = client.post(
+            f"/records/case/{self.case.pk}/upload/",
+            {"title": "x", "file": SimpleUploadedFile("a.mp3", MP3)},
+        )
+        assert response.status_code == 403
+        assert "CSRF" in response.content.decode()
+        assert not Record.objects.exists()
+
+    def test_the_plain_form_refuses_a_body_above_the_limit_before_spooling(self):
+        with self.settings(SANXIANG_MAX_UPLOAD_MB=1):
+            response = self.form_post(self.w.officer, MP3 + bytes(2 * 1024 * 1024))
+        assert response.status_code == 422
+        assert "上传上限" in response.content.decode()
+        assert not Path(settings.SANXIANG_UPLOAD_TMP_DIR).exists() or not list(
+            Path(settings.SANXIANG_UPLOAD_TMP_DIR).glob("*")
+        )
 
     def test_anonymous_visitors_are_sent_to_the_login_page(self):
         response = put(Client(), f"/records/case/{self.case.pk}/upload/", PDF, title="x")
