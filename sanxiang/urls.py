@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("sanxiang.accounts.urls")),
     path("directory/", include("sanxiang.directory.urls")),
     path("catalog/", include("sanxiang.catalog.urls")),
+    path("records/", include("sanxiang.records.urls")),
     path("ledger/", include("sanxiang.ledger.urls")),
     path("documents/", include("sanxiang.documents.urls")),
     path("gongshi/", include("sanxiang.disclosure.portal_urls")),

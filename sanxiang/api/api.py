@@ -41,7 +41,7 @@ def health(request: HttpRequest) -> dict[str, str]:
     return {"status": "ok"}
 
 
-from sanxiang.cases.api import router as cases_router  # noqa: E402 - routers after handlers
-
-api.add_router("/cases", cases_router)
+# Each app owns its router; they are mounted here by import path (routers after the handlers).
+api.add_router("/cases", "sanxiang.cases.api.router")
 api.add_router("/documents", "sanxiang.documents.api.router")
+api.add_router("/records", "sanxiang.records.api.router")
