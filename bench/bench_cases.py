@@ -170,9 +170,16 @@ def bench_scan(agency, head, matter) -> None:  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
+    import psycopg
+
     name = urlparse(SERVER).path.strip("/")
     assert not name, "SANXIANG_BENCH_PG_URL names the server only"
-    _admin(f"DROP DATABASE IF EXISTS {DB}")
+    try:
+        _admin(f"DROP DATABASE IF EXISTS {DB}")
+    except psycopg.OperationalError as error:
+        # These numbers are about PostgreSQL; without a server there is nothing to measure.
+        print(f"# bench_cases skipped: PostgreSQL not reachable at {SERVER}: {error}")
+        return
     _admin(f"CREATE DATABASE {DB}")
     try:
         os.environ["SANXIANG_CONN_MAX_AGE"] = "0"
