@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Case as DbCase
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.utils import timezone
 
 from sanxiang.accounts.models import Role
 from sanxiang.accounts.queries import WRITE_ROLES, home_agency, visible_agency_ids
@@ -209,4 +210,13 @@ def agency_benchmarks(agency_id: int) -> QuerySet[DiscretionBenchmark]:
         DiscretionBenchmark.objects.filter(matter__agency_id=agency_id)
         .select_related("matter")
         .order_by("matter__code", "fine_min")
+    )
+
+
+def current_version(matter_id: int) -> MatterVersion | None:
+    """The version of a matter in force today (public pages show this one)."""
+    return (
+        MatterVersion.objects.filter(in_force_on(timezone.localdate()), matter_id=matter_id)
+        .select_related("matter")
+        .first()
     )

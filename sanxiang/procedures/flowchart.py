@@ -8,6 +8,7 @@ the SVG can be inlined under the ``'self'``-only CSP and also served as an image
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -108,8 +109,18 @@ def _title(step: Step, definition: Definition) -> str:
     return f"<title>{escape(text)}</title>"
 
 
-def render_svg(definition: Definition, current_stage: str | None = None) -> str:
-    """The flowchart of ``definition``; ``current_stage`` is highlighted (a case's own chart)."""
+def render_svg(
+    definition: Definition,
+    current_stage: str | None = None,
+    *,
+    title: str | None = None,
+    figures: Mapping[str, tuple[int, str]] | None = None,
+) -> str:
+    """The flowchart of ``definition``; ``current_stage`` is highlighted (a case's own chart).
+
+    ``title`` names a matter's chart; ``figures`` (rule code → days, unit) shows an agency's own
+    deadline figures instead of the definition's defaults.
+    """
     order = {s.code: i for i, s in enumerate(definition.stages)}
     rows = rows_of(definition)
     back = [s for s in definition.steps if order[s.target] < order[s.source]]
@@ -183,10 +194,10 @@ def render_svg(definition: Definition, current_stage: str | None = None) -> str:
             f'fill="{text_fill}"{weight}>{escape(box.label)}</text></g>'
         )
     legend_y = max(b.bottom for b in boxes) + 28
-    legend, legend_chars = _legend(definition, legend_y)
+    legend, legend_chars = _legend(definition, legend_y, figures or {})
     width = max(lanes_from + len(skip) * 14, 24 + legend_chars * 12.5) + 16
     height = legend_y + 18 * (len(definition.deadlines) + 1) + 10
-    title = escape(f"{definition.label}流程图")
+    title = escape(title or f"{definition.label}流程图")
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
         f'width="{width:.0f}" height="{height:.0f}" role="img" aria-label="{title}" '
@@ -195,7 +206,9 @@ def render_svg(definition: Definition, current_stage: str | None = None) -> str:
     )
 
 
-def _legend(definition: Definition, y: float) -> tuple[str, int]:
+def _legend(
+    definition: Definition, y: float, figures: Mapping[str, tuple[int, str]]
+) -> tuple[str, int]:
     lines = [
         f'<line x1="24" y1="{y - 4}" x2="56" y2="{y - 4}" stroke="{COLORS["head"]}" '
         f'stroke-width="1.5" stroke-dasharray="5 3"/>'
@@ -206,9 +219,10 @@ def _legend(definition: Definition, y: float) -> tuple[str, int]:
     ]
     longest = 16
     for i, rule in enumerate(definition.deadlines, start=1):
-        unit = "个工作日" if rule.unit == "working" else "日"
+        days, unit = figures.get(rule.code, (rule.days, rule.unit))
+        unit_label = "个工作日" if unit == "working" else "日"
         start = definition.label_of(rule.starts_at_stage)
-        text = f"时限：{rule.label} {rule.days}{unit}（自{start}起）"
+        text = f"时限：{rule.label} {days}{unit_label}（自{start}起）"
         longest = max(longest, len(text))
         lines.append(
             f'<text x="24" y="{y + 18 * i}" font-size="12" fill="{COLORS["muted"]}">'
