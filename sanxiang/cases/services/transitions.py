@@ -71,7 +71,9 @@ def transition(
         raise DomainError("conflict", "案件已被他人处理，请刷新后再操作。")
     for name, value in changes.items():
         setattr(case, name, value)
-    record_event(case, "transition", actor, note, source=source, target=target)
+    # A step recorded after the fact keeps its legal date visible on the timeline.
+    shown = note if day == local_today() else f"办理日期：{day:%Y-%m-%d}。{note}".rstrip("。")
+    record_event(case, "transition", actor, shown, source=source, target=target)
     clocks.stage_entered(case, definition, target, day)
     append(
         event_type="case.transition",

@@ -117,3 +117,23 @@ class CasesApi(WorldTestCase):
         assert denied.status_code == 403
         assert self.post(supervisor, URL, self.body()).status_code == 403
         assert Case.objects.get(pk=self.case.pk).stage == "filing"
+
+    def test_a_warning_case_goes_from_filing_to_closing_through_the_api(self):
+        officer, head = signed_in(self.w.officer), signed_in(self.w.head)
+        created = self.post(officer, URL, self.body(title="接口全程")).json()
+        url = f"{URL}/{created['id']}"
+        steps = [
+            (head, "investigation"),
+            (officer, "case_review"),
+            (officer, "notice"),
+            (officer, "defence"),
+        ]
+        for client, target in steps:
+            assert self.post(client, f"{url}/transitions", {"target": target}).status_code == 200
+        assert self.post(officer, f"{url}/draft", {"kind": "warning"}, "put").status_code == 200
+        for client, target in [(head, "decision"), (officer, "delivery"), (officer, "closing")]:
+            response = self.post(client, f"{url}/transitions", {"target": target})
+            assert response.status_code == 200, response.content
+        final = officer.get(url).json()
+        assert final["stage"] == "closing" and final["closed_on"] and final["decided_on"]
+        assert [s["target"] for s in final["next_steps"]] == ["archived"]
