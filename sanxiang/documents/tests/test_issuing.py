@@ -146,7 +146,6 @@ class WhoMayIssueAndRead(QuickDocumentsTestCase):
 
     def test_an_officer_of_the_agency_off_the_team_may_not_issue_or_read(self):
         case = case_at(self.w, "investigation")
-        Entry.objects.all().delete()
         from sanxiang.cases.models import CaseMember
 
         CaseMember.objects.filter(case=case, officer__user=self.w.officer2).update(recused=True)
