@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("sanxiang.accounts.urls")),
     path("directory/", include("sanxiang.directory.urls")),
     path("catalog/", include("sanxiang.catalog.urls")),
+    path("review/", include("sanxiang.review.urls")),
     path("gongshi/", include("sanxiang.disclosure.portal_urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),

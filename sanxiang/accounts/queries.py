@@ -26,7 +26,8 @@ def visible_agency_ids(user: Any) -> set[int]:
         return set(Agency.objects.values_list("pk", flat=True))
     if user.agency_id is None:
         return set()
-    roots = {user.agency_id}
+    # A member of a unit (e.g. the 法制股) works for the unit's enforcement body and sees all of it.
+    roots = {user.agency.enforcement_body().pk}
     if user.role == Role.SUPERVISOR:
         roots |= set(
             Agency.objects.filter(supervised_by_id=user.agency_id).values_list("pk", flat=True)
