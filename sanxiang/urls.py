@@ -10,6 +10,8 @@ urlpatterns = [
     path("catalog/", include("sanxiang.catalog.urls")),
     path("review/", include("sanxiang.review.urls")),
     path("gongshi/", include("sanxiang.disclosure.portal_urls")),
+    path("cases/", include("sanxiang.cases.urls")),
+    path("procedures/", include("sanxiang.procedures.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]
