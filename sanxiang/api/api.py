@@ -44,3 +44,6 @@ def health(request: HttpRequest) -> dict[str, str]:
 from sanxiang.cases.api import router as cases_router  # noqa: E402 - routers after handlers
 
 api.add_router("/cases", cases_router)
+from sanxiang.review.api import router as review_router  # noqa: E402
+
+api.add_router("/review", review_router)
