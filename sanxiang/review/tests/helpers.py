@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.test import override_settings
+
 from sanxiang.cases.models import Case
 from sanxiang.cases.services import DraftData, save_draft, transition
 from sanxiang.cases.testing import company, open_test_case
 from sanxiang.review import checklist, services
+from sanxiang.testing import WorldTestCase
 
 MATERIALS = {
     "case_file": "立案审批表、现场检查笔录、询问笔录（共32页）",
@@ -74,3 +77,9 @@ def failed(world: Any, round_: Any) -> Any:
         opinion_text="裁量说理不足。",
         required_changes="补充从重处罚的事实依据。",
     )
+
+
+# The people of a class are built with a fast hasher: Argon2 for seven users costs seconds a class.
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+class ReviewTestCase(WorldTestCase):
+    pass

@@ -11,10 +11,10 @@ from sanxiang.ledger.models import Entry
 from sanxiang.lib.errors import DomainError
 from sanxiang.review import queries, services
 from sanxiang.review.models import CaseReview, DecisionGate
-from sanxiang.testing import WorldTestCase
 
 from .helpers import (
     MATERIALS,
+    ReviewTestCase,
     all_passed,
     assigned,
     case_at_defence,
@@ -29,7 +29,7 @@ def decide(world: Any, case: Case) -> Case:
     return transition(actor=world.head, case_id=case.pk, target="decision")
 
 
-class TheGate(WorldTestCase):
+class TheGate(ReviewTestCase):
     def test_decision_is_refused_without_passing_review(self):
         case = case_at_defence(self.w)
         with pytest.raises(DomainError) as caught:
@@ -102,7 +102,7 @@ class TheGate(WorldTestCase):
         decide(self.w, case)
 
 
-class TheDatabaseBackstop(WorldTestCase):
+class TheDatabaseBackstop(ReviewTestCase):
     def raw_decide(self, case: Case) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("UPDATE cases_case SET stage = 'decision' WHERE id = %s", [case.pk])
