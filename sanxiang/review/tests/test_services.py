@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 import subprocess
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.files.storage import default_storage
@@ -32,7 +33,7 @@ from .helpers import (
 )
 
 
-def events(case, kind):
+def events(case: Any, kind: str) -> Any:
     return Entry.objects.filter(case_id=case.pk, event_type=kind)
 
 
@@ -122,6 +123,7 @@ class Assignment(ReviewTestCase):
         taken = services.assign(
             actor=self.w.reviewer, round_id=round_.pk, reviewer_id=self.w.reviewer.officer.pk
         )
+        assert taken.reviewer is not None
         assert taken.reviewer.user == self.w.reviewer
 
     def test_a_reviewer_on_the_case_team_is_refused(self):
@@ -341,7 +343,7 @@ class DeadlineAndEscalation(ReviewTestCase):
     def test_a_discussion_needs_the_head_three_attendees_and_minutes(self):
         case = case_at_defence(self.w)
         failed(self.w, assigned(self.w, case))
-        kwargs = dict(
+        kwargs: dict[str, Any] = dict(
             case_id=case.pk, held_on=timezone.localdate(), outcome="revise", minutes="记录"
         )
         with pytest.raises(DomainError) as caught:
