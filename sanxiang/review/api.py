@@ -10,7 +10,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from sanxiang.accounts.queries import home_agency, require_agency_access
 from sanxiang.cases.api import StaffSession
@@ -123,20 +123,20 @@ def _round_out(r: ReviewRound) -> dict[str, Any]:
 
 
 @router.post("/cases/{case_id}/submit", response={201: RoundOut}, summary="报送法制审核")
-def submit(request: HttpRequest, case_id: int, payload: SubmitIn) -> tuple[int, dict[str, Any]]:
+def submit(request: HttpRequest, case_id: int, payload: SubmitIn) -> Status[dict[str, Any]]:
     round_ = services.submit(actor=_actor(request), case_id=case_id, materials=payload.materials)
-    return 201, _round_out(round_)
+    return Status(201, _round_out(round_))
 
 
 @router.post("/cases/{case_id}/resubmit", response={201: RoundOut}, summary="修改后重新报审")
-def resubmit(request: HttpRequest, case_id: int, payload: ResubmitIn) -> tuple[int, dict[str, Any]]:
+def resubmit(request: HttpRequest, case_id: int, payload: ResubmitIn) -> Status[dict[str, Any]]:
     round_ = services.resubmit(
         actor=_actor(request),
         case_id=case_id,
         materials=payload.materials,
         response=payload.response,
     )
-    return 201, _round_out(round_)
+    return Status(201, _round_out(round_))
 
 
 @router.post("/rounds/{round_id}/assign", response=RoundOut, summary="分配或改派审核人员")
@@ -172,17 +172,17 @@ def extend(request: HttpRequest, round_id: int, payload: ReasonIn) -> dict[str, 
 
 
 @router.post("/rounds/{round_id}/dispute", response={204: None}, summary="对审核意见提出异议")
-def dispute(request: HttpRequest, round_id: int, payload: ReasonIn) -> tuple[int, None]:
+def dispute(request: HttpRequest, round_id: int, payload: ReasonIn) -> Status[None]:
     services.dispute(actor=_actor(request), round_id=round_id, reason=payload.reason)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/cases/{case_id}/flag", response={204: None}, summary="认定为重大执法决定")
-def flag(request: HttpRequest, case_id: int, payload: FlagIn) -> tuple[int, None]:
+def flag(request: HttpRequest, case_id: int, payload: FlagIn) -> Status[None]:
     services.flag_major(
         actor=_actor(request), case_id=case_id, reason=payload.reason, note=payload.note
     )
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/cases/{case_id}/history", response=HistoryOut, summary="审核记录")
@@ -261,7 +261,7 @@ def catalogue(request: HttpRequest, agency_id: int, as_of: date | None = None) -
 
 
 @router.post("/catalogue", response={201: CatalogueOut}, summary="发布目录清单新版本")
-def publish(request: HttpRequest, payload: CatalogueIn) -> tuple[int, dict[str, Any]]:
+def publish(request: HttpRequest, payload: CatalogueIn) -> Status[dict[str, Any]]:
     actor = _actor(request)
     data = payload.dict()
     valid_from, note = data.pop("valid_from"), data.pop("note")
@@ -274,4 +274,4 @@ def publish(request: HttpRequest, payload: CatalogueIn) -> tuple[int, dict[str, 
         valid_from=valid_from,
         note=note,
     )
-    return 201, _catalogue_out(version)
+    return Status(201, _catalogue_out(version))
