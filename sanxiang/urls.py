@@ -1,4 +1,3 @@
-from django.contrib import admin
 from django.urls import include, path
 
 from sanxiang.api.api import api
@@ -13,5 +12,4 @@ urlpatterns = [
     path("cases/", include("sanxiang.cases.urls")),
     path("procedures/", include("sanxiang.procedures.urls")),
     path("api/v1/", api.urls),
-    path("django-admin/", admin.site.urls),
 ]

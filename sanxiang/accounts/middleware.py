@@ -10,6 +10,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 
 _KEY = "sanxiang_last_seen"
+_WRITE_EVERY_SECONDS = 60
 
 
 class IdleTimeoutMiddleware:
@@ -23,6 +24,8 @@ class IdleTimeoutMiddleware:
             if last is not None and now - float(last) > settings.SANXIANG_IDLE_TIMEOUT_SECONDS:
                 logout(request)
                 request.session["sanxiang_idle_logout"] = True
-            else:
+            elif last is None or now - float(last) > _WRITE_EVERY_SECONDS:
+                # Refresh the mark at most once a minute: a session write per request would
+                # cost every page a database UPDATE.
                 request.session[_KEY] = now
         return self.get_response(request)

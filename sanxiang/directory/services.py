@@ -188,8 +188,10 @@ def save_officer_row(*, actor: User | None, data: OfficerData, officer_id: int |
         if actor is not None:
             require_agency_access(actor, officer.agency_id, write=True)
         before = _officer_payload(officer)
+        # The login account and the demo mark are not part of the register's fields.
         for key, value in asdict(data).items():
-            setattr(officer, key, value)
+            if key not in {"user_id", "is_demo"}:
+                setattr(officer, key, value)
         officer.save()
         event, payload = "officer.updated", {"before": before, "after": _officer_payload(officer)}
     ledger.append(event_type=event, payload=payload, actor=actor, agency_id=officer.agency_id)
