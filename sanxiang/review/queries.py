@@ -189,10 +189,17 @@ class ReviewStatus:
 
 
 def escalated(file: CaseReview | None) -> bool:
+    """Persistent disagreement waiting for the head: the latest round failed, and the unit
+    disputes it or it is the second failure, and no 集体讨论 has dealt with it yet."""
     if file is None:
         return False
+    latest = file.rounds.order_by("-number").first()
+    if latest is None or latest.status != RoundStatus.FAILED:
+        return False
+    if file.disputed:
+        return True
     failed = file.rounds.filter(status=RoundStatus.FAILED).count()
-    return file.disputed or failed >= ESCALATE_AFTER_FAILED
+    return failed >= ESCALATE_AFTER_FAILED and not latest.discussions.exists()
 
 
 def status_for(case: Case) -> ReviewStatus:
@@ -264,11 +271,14 @@ def queue_for(user: Any) -> dict[str, Any]:
     me = officer_of(user)
     mine = rounds.filter(reviewer=me, status=RoundStatus.ASSIGNED) if me else rounds.none()
     unassigned = rounds.filter(status=RoundStatus.SUBMITTED)
-    escalations = [
-        f
-        for f in CaseReview.objects.filter(agency_id__in=scope).select_related("case")
-        if escalated(f)
-    ]
+    # Only files with a dispute or enough failures can be escalated; check those one by one.
+    candidates = (
+        CaseReview.objects.filter(agency_id__in=scope)
+        .annotate(failed=Count("rounds", filter=Q(rounds__status=RoundStatus.FAILED)))
+        .filter(Q(disputed=True) | Q(failed__gte=ESCALATE_AFTER_FAILED))
+        .select_related("case")
+    )
+    escalations = [f for f in candidates if escalated(f)]
     return {"mine": mine, "unassigned": unassigned, "all": rounds, "escalations": escalations}
 
 

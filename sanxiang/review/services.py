@@ -378,6 +378,8 @@ def review(
     me = queries.officer_of(actor)
     if me is None or round_.reviewer_id != me.pk:
         raise DomainError("forbidden", "只有被分配的审核人员可以出具本轮审核意见。")
+    if queries.on_case_team(me, case):
+        raise DomainError("forbidden", f"{me.name}是本案办案人员，不能审核本案。")
     marks = _validate_marks(marks)
     failed = [m for m in marks if not m.passed]
     if agree and failed:

@@ -3,8 +3,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.db import connection
 from django.template import Context, Template
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from sanxiang.cases.models import Case
@@ -255,3 +257,27 @@ class CataloguePages(ReviewTestCase):
         assert "重大执法决定" in html
         assert "对单位罚款150,000.00元" in html
         assert "尚未提交法制审核" in html
+
+    def test_the_case_page_tag_renders_the_status_without_cases_importing_review(self):
+        case = case_at_defence(self.w)
+        html = Template("{% load review_tags %}{% review_status case %}").render(
+            Context({"case": case})
+        )
+        assert "对单位罚款150,000.00元" in html
+
+    def test_the_queue_does_not_grow_its_queries_with_its_rows(self):
+        client = signed_in(self.w.head)
+
+        def count() -> int:
+            with CaptureQueriesContext(connection) as queries_run:
+                assert client.get(reverse("review:queue")).status_code == 200
+            # The idle-timeout middleware may save the session; that is not the page's doing.
+            sqls = [q["sql"] for q in queries_run.captured_queries]
+            return len([q for q in sqls if "django_session" not in q and "SAVEPOINT" not in q])
+
+        for _ in range(2):
+            assigned(self.w, case_at_defence(self.w))
+        few = count()
+        for _ in range(3):
+            assigned(self.w, case_at_defence(self.w))
+        assert count() == few
