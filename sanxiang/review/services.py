@@ -113,6 +113,17 @@ def publish_catalogue(
     return version
 
 
+def _log(case: Case, actor: Any, event_type: str, payload: dict[str, Any]) -> None:
+    """The ledger entry of a step of a case's review, in the caller's transaction."""
+    append(
+        event_type=event_type,
+        payload=payload,
+        actor=actor,
+        agency_id=case.agency_id,
+        case_id=case.pk,
+    )
+
+
 def _file_for(case: Case) -> CaseReview:
     """The case's review file, locked (created on first use)."""
     file, _ = CaseReview.objects.get_or_create(case=case, defaults={"agency_id": case.agency_id})
@@ -126,13 +137,7 @@ def mark_major(case: Case, *, actor: Any, reasons: list[str]) -> None:
     if file.major:
         return
     CaseReview.objects.filter(pk=file.pk).update(major=True)
-    append(
-        event_type="review.marked_major",
-        payload={"number": case.number, "reasons": reasons},
-        actor=actor,
-        agency_id=case.agency_id,
-        case_id=case.pk,
-    )
+    _log(case, actor, "review.marked_major", {"number": case.number, "reasons": reasons})
 
 
 @transaction.atomic(durable=True)
@@ -150,12 +155,11 @@ def flag_major(*, actor: User, case_id: int, reason: str, note: str) -> MajorFla
     )
     label = str(MajorReason(reason).label)
     mark_major(case, actor=actor, reasons=[label])
-    append(
-        event_type="review.flagged_major",
-        payload={"number": case.number, "reason": reason, "note": flag.note},
-        actor=actor,
-        agency_id=case.agency_id,
-        case_id=case.pk,
+    _log(
+        case,
+        actor,
+        "review.flagged_major",
+        {"number": case.number, "reason": reason, "note": flag.note},
     )
     return flag
 
@@ -241,9 +245,11 @@ def _submit(
         assigned_at=now if reviewer else None,
         due_on=_due_on(case, timezone.localdate(), catalogue.review_days),
     )
-    append(
-        event_type="review.resubmitted" if again else "review.submitted",
-        payload={
+    _log(
+        case,
+        actor,
+        "review.resubmitted" if again else "review.submitted",
+        {
             "number": case.number,
             "round": round_.number,
             "fingerprint": round_.fingerprint,
@@ -255,9 +261,6 @@ def _submit(
             "due_on": round_.due_on,
             "reviewer": reviewer.certificate_no if reviewer else None,
         },
-        actor=actor,
-        agency_id=case.agency_id,
-        case_id=case.pk,
     )
     return round_
 
@@ -325,9 +328,11 @@ def assign(*, actor: User, round_id: int, reviewer_id: int, reason: str = "") ->
     if updated != 1:
         raise DomainError("conflict", "该审核已被他人分配或已出具意见，请刷新后再操作。")
     CaseReview.objects.filter(pk=round_.review_id).update(reviewer=officer)
-    append(
-        event_type="review.reassigned" if reassign else "review.assigned",
-        payload={
+    _log(
+        case,
+        actor,
+        "review.reassigned" if reassign else "review.assigned",
+        {
             "number": case.number,
             "round": round_.number,
             "reviewer": officer.certificate_no,
@@ -335,9 +340,6 @@ def assign(*, actor: User, round_id: int, reviewer_id: int, reason: str = "") ->
             "previous": round_.reviewer.certificate_no if round_.reviewer else None,
             "reason": reason.strip(),
         },
-        actor=actor,
-        agency_id=case.agency_id,
-        case_id=case.pk,
     )
     round_.refresh_from_db()
     return round_
@@ -415,9 +417,11 @@ def review(
     )
     name = opinion.store(pdf, case_id=case.pk, round_number=round_.number)
     ReviewRound.objects.filter(pk=round_.pk).update(opinion_pdf=name, pdf_sha256=pdf.sha256)
-    append(
-        event_type="review.opinion",
-        payload={
+    _log(
+        case,
+        actor,
+        "review.opinion",
+        {
             "number": case.number,
             "round": round_.number,
             "outcome": status,
@@ -430,17 +434,13 @@ def review(
             "reviewed_at": now,
             "pdf_sha256": pdf.sha256,
         },
-        actor=actor,
-        agency_id=case.agency_id,
-        case_id=case.pk,
     )
     if not agree and queries.escalated(round_.review):
-        append(
-            event_type="review.escalated",
-            payload={"number": case.number, "round": round_.number, "why": "failed_rounds"},
-            actor=actor,
-            agency_id=case.agency_id,
-            case_id=case.pk,
+        _log(
+            case,
+            actor,
+            "review.escalated",
+            {"number": case.number, "round": round_.number, "why": "failed_rounds"},
         )
     round_.refresh_from_db()
     return round_
@@ -462,12 +462,11 @@ def extend_deadline(*, actor: User, round_id: int, reason: str) -> ReviewRound:
     ).update(extended=True, due_on=due_on, extension_reason=reason.strip())
     if updated != 1:
         raise DomainError("conflict", "本轮审核已延长过期限或已出具意见。")
-    append(
-        event_type="review.deadline_extended",
-        payload={"number": case.number, "round": round_.number, "due_on": due_on, "reason": reason},
-        actor=actor,
-        agency_id=case.agency_id,
-        case_id=case.pk,
+    _log(
+        case,
+        actor,
+        "review.deadline_extended",
+        {"number": case.number, "round": round_.number, "due_on": due_on, "reason": reason},
     )
     round_.refresh_from_db()
     return round_
@@ -485,12 +484,11 @@ def dispute(*, actor: User, round_id: int, reason: str) -> CaseReview:
     if not reason.strip():
         raise ValidationFailed("请写明异议理由。", field="reason")
     CaseReview.objects.filter(pk=round_.review_id).update(disputed=True)
-    append(
-        event_type="review.disputed",
-        payload={"number": case.number, "round": round_.number, "reason": reason.strip()},
-        actor=actor,
-        agency_id=case.agency_id,
-        case_id=case.pk,
+    _log(
+        case,
+        actor,
+        "review.disputed",
+        {"number": case.number, "round": round_.number, "reason": reason.strip()},
     )
     return CaseReview.objects.get(pk=round_.review_id)
 
@@ -538,9 +536,11 @@ def record_discussion(
         recorded_at=timezone.now(),
     )
     CaseReview.objects.filter(pk=file.pk).update(disputed=False)
-    append(
-        event_type="review.discussion",
-        payload={
+    _log(
+        case,
+        actor,
+        "review.discussion",
+        {
             "number": case.number,
             "round": latest.number,
             "held_on": held_on,
@@ -548,9 +548,6 @@ def record_discussion(
             "outcome": outcome,
             "minutes": discussion.minutes,
         },
-        actor=actor,
-        agency_id=case.agency_id,
-        case_id=case.pk,
     )
     return discussion
 
