@@ -50,6 +50,10 @@ class DeadlineRule:
     # Only started when the decision draft is of one of these kinds (e.g. paying a fine).
     only_for_kinds: tuple[str, ...] = ()
 
+    @property
+    def unit_label(self) -> str:
+        return "个工作日" if self.unit == "working" else "日"
+
 
 @dataclass(frozen=True)
 class Definition:
