@@ -45,8 +45,19 @@ class ReviewForm(StyledForm):
                 initial="yes",
             )
             self.fields[f"{point.code}_problem"] = forms.CharField(
-                label=f"{point.label}：存在的问题", required=False, max_length=2000
+                label=f"{point.label}：存在的问题",
+                required=False,
+                max_length=2000,
+                widget=forms.TextInput(
+                    attrs={
+                        "class": "form-control form-control-sm",
+                        "placeholder": "存在的问题（未通过时必填）",
+                    }
+                ),
             )
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.RadioSelect):
+                field.widget.attrs["class"] = "form-check-input"
 
     def points(self) -> list[tuple[checklist.Point, Any, Any]]:
         return [(p, self[f"{p.code}_passed"], self[f"{p.code}_problem"]) for p in checklist.POINTS]

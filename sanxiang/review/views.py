@@ -70,7 +70,9 @@ def _round_context(request: HttpRequest, round_: ReviewRound, case: Case) -> dic
         "case": case,
         "status": queries.status_for(case),
         "can_review": round_.status == "assigned" and me is not None and me == round_.reviewer,
-        "can_assign": round_.is_open and user.role in {Role.HEAD, Role.REVIEWER},
+        # A reviewer may take a waiting round; only the head assigns others or reassigns.
+        "can_assign": (round_.is_open and user.role == Role.HEAD)
+        or (round_.status == "submitted" and user.role == Role.REVIEWER),
         "can_extend": round_.is_open and user.role == Role.HEAD and not round_.extended,
         "can_dispute": round_.status == "failed" and latest == round_ and is_on_team(user, case),
         "assign_form": AssignForm(reviewers=queries.reviewers_of(case.agency)),
