@@ -164,3 +164,37 @@ class TheCommand(ReviewTestCase):
         with pytest.raises(CommandError) as caught:
             call_command("case_transition", 1, "decision", "--as", "nobody")
         assert "forbidden" in str(caught.value)
+
+
+class TheApiRefusesAnonymousCalls(ReviewTestCase):
+    def test_every_endpoint_needs_a_signed_in_staff_session(self):
+        calls = [
+            ("post", f"{API}/cases/1/submit"),
+            ("post", f"{API}/cases/1/resubmit"),
+            ("post", f"{API}/rounds/1/assign"),
+            ("post", f"{API}/rounds/1/review"),
+            ("post", f"{API}/rounds/1/extend"),
+            ("post", f"{API}/rounds/1/dispute"),
+            ("post", f"{API}/cases/1/flag"),
+            ("get", f"{API}/cases/1/history"),
+            ("get", f"{API}/catalogue/1"),
+            ("post", f"{API}/catalogue"),
+        ]
+        for method, url in calls:
+            response = getattr(Client(), method)(url, content_type="application/json")
+            assert response.status_code == 401, url
+
+    def test_the_supervisor_reads_the_history_but_cannot_flag(self):
+        case = case_at_defence(self.w)
+        client = signed_in(self.w.supervisor)
+        assert client.get(f"{API}/cases/{case.pk}/history").status_code == 200
+        response = post(client, f"{API}/cases/{case.pk}/flag", {"reason": "complex", "note": "x"})
+        assert response.status_code == 403
+
+    def test_only_the_head_extends_and_only_the_team_disputes(self):
+        case = case_at_defence(self.w)
+        round_id = passed(self.w, case).pk
+        officer, head = signed_in(self.w.officer), signed_in(self.w.head)
+        assert post(officer, f"{API}/rounds/{round_id}/extend", {"reason": "x"}).status_code == 403
+        assert post(officer, f"{API}/rounds/{round_id}/dispute", {"reason": "x"}).status_code == 409
+        assert post(head, f"{API}/rounds/{round_id}/dispute", {"reason": "x"}).status_code == 403

@@ -281,3 +281,81 @@ class CataloguePages(ReviewTestCase):
         for _ in range(3):
             assigned(self.w, case_at_defence(self.w))
         assert count() == few
+
+
+class EveryEndpointRefuses(ReviewTestCase):
+    def urls(self) -> tuple[list[str], list[str]]:
+        case = case_at_defence(self.w)
+        round_ = passed(self.w, case)
+        gets = [
+            reverse("review:round", args=[round_.pk]),
+            reverse("review:round_pdf", args=[round_.pk]),
+            reverse("review:history", args=[case.pk]),
+            reverse("review:submit", args=[case.pk]),
+        ]
+        posts = [
+            reverse(name, args=[round_.pk])
+            for name in (
+                "review:round_review",
+                "review:round_assign",
+                "review:round_extend",
+                "review:round_dispute",
+            )
+        ] + [
+            reverse(name, args=[case.pk])
+            for name in ("review:flag", "review:discussion", "review:submit")
+        ]
+        return gets, posts
+
+    def test_anonymous_visitors_are_sent_to_login_everywhere(self):
+        gets, posts = self.urls()
+        for url in gets:
+            assert Client().get(url).status_code == 302, url
+        for url in posts:
+            assert Client().post(url, {"reason": "x"}).status_code == 302, url
+
+    def test_another_agency_finds_nothing_anywhere(self):
+        gets, posts = self.urls()
+        client = signed_in(self.w.other_officer)
+        for url in gets:
+            assert client.get(url).status_code == 404, url
+        for url in posts:
+            assert client.post(url, {"reason": "x", "reviewer": 1}).status_code in {404, 422}, url
+
+    def test_wrong_roles_are_refused(self):
+        case = case_at_defence(self.w)
+        round_ = assigned(self.w, case)
+        officer = signed_in(self.w.officer)
+        assert (
+            officer.post(
+                reverse("review:round_extend", args=[round_.pk]), {"reason": "x"}
+            ).status_code
+            == 403
+        )
+        assert (
+            officer.post(
+                reverse("review:round_review", args=[round_.pk]), review_post()
+            ).status_code
+            == 403
+        )
+        head = signed_in(self.w.head)
+        assert (
+            head.post(
+                reverse("review:round_dispute", args=[round_.pk]), {"reason": "x"}
+            ).status_code
+            == 403
+        )
+        assert (
+            signed_in(self.w.reviewer)
+            .post(
+                reverse("review:discussion", args=[case.pk]),
+                {
+                    "held_on": "2026-01-05",
+                    "attendees": "a、b、c",
+                    "outcome": "revise",
+                    "minutes": "m",
+                },
+            )
+            .status_code
+            == 403
+        )
