@@ -132,3 +132,14 @@ class TheDatabaseBackstop(ReviewTestCase):
         case = case_at_defence(self.w, "5000")
         self.raw_decide(case)
         assert Case.objects.get(pk=case.pk).stage == "decision"
+
+
+class TheHelperForOtherApps(ReviewTestCase):
+    def test_pass_review_opens_the_gate_for_a_case_with_a_hearing(self):
+        from sanxiang.review.testing import pass_review
+
+        case = case_at_defence(self.w, "5000")
+        transition(actor=self.w.officer, case_id=case.pk, target="hearing")
+        pass_review(self.w, case)
+        transition(actor=self.w.head, case_id=case.pk, target="decision")
+        assert Case.objects.get(pk=case.pk).stage == "decision"
