@@ -132,26 +132,24 @@ def round_assign(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("review:round", pk=round_.pk)
 
 
+def _with_reason(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
+    """A round action that takes only a written reason (extend, dispute)."""
+    round_, _ = _round(request, pk)
+    action(actor=acting_user(request), round_id=round_.pk, reason=request.POST.get("reason", ""))
+    messages.success(request, done)
+    return redirect("review:round", pk=round_.pk)
+
+
 @require_POST
 @staff_view
 def round_extend(request: HttpRequest, pk: int) -> HttpResponse:
-    round_, _ = _round(request, pk)
-    services.extend_deadline(
-        actor=acting_user(request), round_id=round_.pk, reason=request.POST.get("reason", "")
-    )
-    messages.success(request, "已批准延长审核期限。")
-    return redirect("review:round", pk=round_.pk)
+    return _with_reason(request, pk, services.extend_deadline, "已批准延长审核期限。")
 
 
 @require_POST
 @staff_view
 def round_dispute(request: HttpRequest, pk: int) -> HttpResponse:
-    round_, _ = _round(request, pk)
-    services.dispute(
-        actor=acting_user(request), round_id=round_.pk, reason=request.POST.get("reason", "")
-    )
-    messages.success(request, "已提出异议，提交负责人集体讨论。")
-    return redirect("review:round", pk=round_.pk)
+    return _with_reason(request, pk, services.dispute, "已提出异议，提交负责人集体讨论。")
 
 
 @require_GET
