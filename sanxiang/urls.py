@@ -10,6 +10,7 @@ urlpatterns = [
     path("records/", include("sanxiang.records.urls")),
     path("ledger/", include("sanxiang.ledger.urls")),
     path("documents/", include("sanxiang.documents.urls")),
+    path("review/", include("sanxiang.review.urls")),
     path("gongshi/", include("sanxiang.disclosure.portal_urls")),
     path("cases/", include("sanxiang.cases.urls")),
     path("procedures/", include("sanxiang.procedures.urls")),

@@ -27,6 +27,7 @@ def visible_agency_ids(user: Any) -> set[int]:
         return set(Agency.objects.values_list("pk", flat=True))
     if user.agency_id is None:
         return set()
+    # A member of a unit (e.g. the 法制股) works for the unit's enforcement body and sees all of it.
     roots = {user.agency.enforcement_body().pk}
     if user.role == Role.SUPERVISOR:
         roots |= set(

@@ -45,3 +45,4 @@ def health(request: HttpRequest) -> dict[str, str]:
 api.add_router("/cases", "sanxiang.cases.api.router")
 api.add_router("/documents", "sanxiang.documents.api.router")
 api.add_router("/records", "sanxiang.records.api.router")
+api.add_router("/review", "sanxiang.review.api.router")

@@ -6,52 +6,49 @@ details, ID number and bank account, and the names of natural persons other than
 organisations their bank accounts. An organisation's name and 统一社会信用代码, amounts, legal
 articles, dates, 文号 and case numbers stay visible.
 
-Policy (the staff preview and the portal both use :func:`mask_spans`, so they agree):
+Policy (the staff preview uses :func:`mask_spans`, the portal :func:`mask_text`; they agree):
 
-* ``resident_id`` — GB 11643 IDs: 18 characters with a valid check character, a known
-  province code and a birth date in 1900–2099, or the old 15-digit form with a real date.
-  Half- or full-width, contiguous or grouped by spaces/hyphens. First 3 and last 2 characters
-  stay, every other digit becomes ``*`` (``210*************34``).
+* ``resident_id`` — GB 11643: 18 characters with a valid check character, a known province
+  code and a birth date in 1900–2099, or the old 15-digit form with a real date; half- or
+  full-width, contiguous or grouped by spaces/hyphens. First 3 and last 2 characters stay.
 * ``bank_card`` — 12–19 digits passing the Luhn check whose first digit is 3, 4, 5, 6 or 9
-  (ISO/IEC 7812 major industry identifiers of card issuers; this keeps ``2026…`` case numbers
-  and ``1…`` phone-like numbers out), excluding digit-only 统一社会信用代码 (GB 32100 check);
-  or 12–25 digits right after a label such as 账号/卡号/账户 (organisation accounts carry no
-  Luhn digit). The last 4 digits stay.
-* ``phone`` — mobiles ``1[3-9]`` + 9 digits, optionally ``86``/``0086`` (a prefix standing in
-  its own group, as in ``+86 138…``, stays outside the span). First 3 and last 4 digits stay.
-* ``landline`` — area code (010, 02x: 3 digits with an 8-digit number; 0[3-9]xx: 4 digits with
-  7 or 8) written ``0427-2821234``, ``04272821234`` or ``(0427)2821234``, with an optional
-  extension (``-8001``, ``转8001``). The area code and the last 2 digits stay; an extension is
-  starred.
-* ``email`` — the first character of the local part stays, the rest of it becomes ``*``; the
-  domain stays.
+  (ISO/IEC 7812 issuer industries; keeps ``2026…`` case numbers and ``1…`` numbers out), not
+  an all-digit 统一社会信用代码 (GB 32100 check); or 12–25 digits after 账号/卡号/账户 …
+  (organisation accounts have no Luhn digit). The last 4 digits stay.
+* ``phone`` — ``1[3-9]`` + 9 digits, optionally after ``86``/``0086`` (a prefix in a group of
+  its own, as in ``+86 138…``, stays outside the span). First 3 and last 4 digits stay.
+* ``landline`` — area code (010/02x + 8 digits, 0[3-9]xx + 7 or 8) as ``0427-2821234``,
+  ``04272821234`` or ``(0427)2821234``, optionally with ``-8001``/``转8001``. The area code
+  and the last 2 digits stay; the extension is starred.
+* ``email`` — the first character of the local part stays; the domain stays.
 * ``address`` — the value after a residence label (住址, 家庭住址, 住所, 户籍地, 居住地, 现住 …)
-  up to the end of the clause (，。；, line end, closing bracket) or the next contact label
-  (电话, 身份证 …). The label stays, the whole value becomes ``*``. 住所 is also used for an
-  organisation's registered address; it is masked too, erring on the side of privacy.
-* ``name`` — every occurrence of a name the caller passes, longest first, becomes surname + 某
-  (张三 → 张某, 欧阳娜娜 → 欧阳某 for the 复姓 in ``COMPOUND_SURNAMES``). Names shorter than two
-  characters, bare compound surnames, and names with digits, whitespace, ``*`` or 某 are ignored
-  (they cannot be masked idempotently).
+  to the end of the clause (，。； line end, closing bracket) or the next contact label (电话,
+  身份证 …); the label stays. 住所 is also an organisation's registered seat: it is masked too,
+  erring on the side of privacy.
+* ``name`` — each occurrence of a caller's name, longest first, becomes surname + 某 (张三 →
+  张某, 欧阳娜娜 → 欧阳某 with the 复姓 in ``COMPOUND_SURNAMES``), except where it overlaps a
+  label that decided about an address or a number. Names shorter than two characters, bare
+  compound surnames, names with digits, whitespace, ``*``, ``@`` or 某, and names ending in a
+  Latin letter are ignored: they cannot be masked idempotently.
 
-A number glued to a letter (``91210000MA…``, ``XLT-2026…``), written after a credit-code label,
-or written as money (``人民币…``, ``…元``, ``….00``) is never masked. Full-width digits are
-matched in place, so positions always refer to the original text. Stretches that are already
-masked (four or more ``*`` with the digits our own masks keep) are left alone, which makes
-``mask_text`` idempotent. Masked spans never overlap; when candidates collide the kind earlier
-in ``_RANK`` wins, then the leftmost, then the longest.
+Masked characters become ``*``; apart from names, a replacement is as long as what it replaces.
+A number glued to a letter (``91210000MA…``, ``XLT-2026…``), after a credit-code label, or
+written as money (``人民币…``, ``…元``, ``….00``) is never masked. Full-width digits are matched
+in place, so positions refer to the original text. Stretches masked before (four or more ``*``
+with the digits our masks keep) are left alone, which makes ``mask_text`` idempotent. Spans
+never overlap: on a collision the kind earlier in ``_RANK`` wins, then the leftmost, then the
+longest.
 """
 
 from __future__ import annotations
 
 import calendar
-import heapq
 import re
 import string
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import itemgetter
+from operator import itemgetter, mul
 from typing import Literal, cast
 
 __all__ = ["COMPOUND_SURNAMES", "MaskKind", "MaskSpan", "mask_spans", "mask_text"]
@@ -84,29 +81,22 @@ COMPOUND_SURNAMES = frozenset(
 )
 
 STAR = "*"
-# Candidates: (rank, start, end, kind, replacement). "masked" claims an already masked stretch.
+# Candidates: (rank, start, end, kind, replacement); a lower rank wins a collision.
 _Cand = tuple[int, int, int, str, str]
-_RANK = {
-    "address": 0,
-    "email": 1,
-    "masked": 2,
-    "resident_id": 3,
-    "bank_card": 4,
-    "phone": 5,
-    "landline": 6,
-}
+_RANK = {"address": 0, "email": 1, "resident_id": 2, "bank_card": 3, "phone": 4, "landline": 5}
+_NAME_RANK = len(_RANK)
 
 _DIGITS = "0123456789０１２３４５６７８９"
 _XS = "XxＸｘ"
 _STARS = "*＊"
 _SEPS = " \u00a0\u3000-－\u2010\u2011\u2012\u2013\u2014\u2212"
 _HYPHENS = "-－\u2010\u2011\u2012\u2013\u2014\u2212"
-_FW_LETTERS = "".join(chr(c) for c in range(0xFF21, 0xFF3B)) + "".join(
-    chr(c) for c in range(0xFF41, 0xFF5B)
-)
+_FW_LETTERS = "".join(map(chr, [*range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]))
 _LETTERS = frozenset(string.ascii_letters + _FW_LETTERS)
 _GLUE = _LETTERS | frozenset(_DIGITS)  # a number touching one of these is part of a code
 _DIGIT_X = frozenset(_DIGITS + _XS)
+# Decimals: a star counts as a digit, since a neighbour masked first was digits before.
+_DIGITS_STARS = frozenset(_DIGITS + _STARS)
 _SEP_SET = frozenset(_SEPS)
 _HALF = str.maketrans(
     {**{c: str(i) for i, c in enumerate(_DIGITS[10:])}, "Ｘ": "X", "ｘ": "X", "x": "X"}
@@ -115,49 +105,51 @@ _HALF = str.maketrans(
 _D = "[0-9０-９]"
 _S = "[" + "".join(re.escape(c) for c in _SEPS) + "]"
 # A digit run: at least 11 digits, single separators between them, an optional final X.
-_RUN_RE = re.compile(f"(?:{_D}{_S}?){{10,}}{_D}[{_XS}]?")
+# The look-behind sits after the first digit so the engine can skip ahead to digits.
+_RUN_RE = re.compile(f"{_D}(?<!{_D}{_D})(?:{_S}?{_D}){{10,}}[{_XS}]?")
 _GROUP_RE = re.compile(f"[0-9０-９{_XS}]+")
+_MAX_GROUPS = 6  # 4-4-4-4-3 cards and 4-4-4-4-2 IDs have 5; more groups is a table of numbers
 _WS = "[ \t\u3000]*"
-_CREDIT_LABEL_RE = re.compile(
-    f"(?:统一社会信用代码|信用代码|注册号|组织机构代码){_WS}(?:[：:]|为)?{_WS}$"
-)
-_ACCOUNT_LABEL_RE = re.compile(f"(?:账号|帐号|卡号|账户|帐户|银行卡){_WS}(?:[：:]|为)?{_WS}$")
-_MONEY_BEFORE_RE = re.compile(f"(?:人民币|[¥￥]|RMB){_WS}$")
+# Labels right before a number: a credit code or money stays, an account is masked.
+_LABELS_BEFORE = {
+    **dict.fromkeys(_words("统一社会信用代码 信用代码 注册号 组织机构代码"), "code"),
+    **dict.fromkeys(_words("账号 帐号 卡号 账户 帐户 银行卡"), "account"),
+    **dict.fromkeys(_words("人民币 ¥ ￥ RMB"), "money"),
+}
+_LABELS_LONGEST_FIRST = sorted(_LABELS_BEFORE.items(), key=lambda kv: -len(kv[0]))
+_LABEL_LAST = frozenset(label[-1] for label in _LABELS_BEFORE)
+_BLANKS = " \t\u3000"
 _MOBILE_RE = re.compile(r"1[3-9][0-9]{9}")
 _EXTENSION_RE = re.compile(f"(?:[-－]|转|分机|[Ee][Xx][Tt]\\.?)[ \u3000]?({_D}{{1,6}})(?!{_D})")
 _PAREN_LANDLINE_RE = re.compile(f"[(（]({_D}{{3,4}})[)）][ \u3000]?({_D}{{7,8}})(?!{_D})")
 
-_AT_RE = re.compile("[@＠]")
-_EMAIL_LOCAL = frozenset(string.ascii_letters + string.digits + "._%+-*")
+# RFC 5321 local-part characters, plus full-width digits and "*" so that a number written
+# against an address and an address masked before both belong to the local part.
+_EMAIL_LOCAL = frozenset(string.ascii_letters + _DIGITS + "._%+-*")
 _LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _DOMAIN_RE = re.compile(f"(?:{_LABEL}\\.){{1,8}}[A-Za-z]{{2,24}}(?![A-Za-z0-9-])")
 
-_ADDRESS_LABELS = sorted(
-    _words(
-        "家庭住址 家庭地址 现住址 现住所 现居住地 户籍地址 户籍所在地 户籍地 户口所在地 经常居住地"
-        " 居住地址 居住地 住址 住所地 住所"
-    ),
-    key=len,
-    reverse=True,
+_ADDRESS_LABELS = _words(  # longest first, so that 住所地 wins over 住所
+    "户籍所在地 户口所在地 经常居住地 家庭住址 家庭地址 现居住地 户籍地址 居住地址"
+    " 现住址 现住所 户籍地 居住地 住所地 住址 住所"
 )
 _ADDRESS_RE = re.compile(
     "(?:(?:" + "|".join(_ADDRESS_LABELS) + f")(?:{_WS}[：:]{_WS}|{_WS}(?:位于|为|在|于){_WS}"
     f"|[ \t\u3000]+)|(?:现住|现居住|现居)(?![房宅宿址所地]){_WS}[：:]?{_WS})"
     "(?P<value>[^，。；,;\n\r\t)）】\\]、|]{1,200})"
 )
+# Every address match starts with one of these; a plain alternation scans fast.
+_ADDRESS_HINT_RE = re.compile("|".join([*_ADDRESS_LABELS, "现住", "现居"]))
 _ADDRESS_STOP_RE = re.compile(
     "联系电话|联系方式|电话|手机|身份证|公民身份号码|证件号码|电子邮箱|邮箱|邮编|邮政编码"
     "|出生|性别|民族|职业|工作单位|统一社会信用代码|法定代表人|负责人"
 )
-_STAR_RE = re.compile("[*＊]+")
+_ADDRESS_TAIL_RE = re.compile("[A-Za-z0-9０-９Ａ-Ｚａ-ｚ._%+@*＊-]*")
+_STAR_RE = re.compile("[*＊][*＊]*")  # not "+": a leading repeat defeats the prefix scan
 _NAME_FORBIDDEN_RE = re.compile(r"[\s0-9０-９*＊某@＠]")
 
-_PROVINCES = frozenset(
-    _words(
-        "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54"
-        " 61 62 63 64 65 71 81 82"
-    )
-)
+_PROVINCES = frozenset(_words("11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46"))
+_PROVINCES |= frozenset(_words("50 51 52 53 54 61 62 63 64 65 71 81 82"))
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -179,7 +171,7 @@ def _is_resident_id(d: str) -> bool:
     if len(d) == 18 and d[:17].isdigit():
         if not _plausible_date(int(d[6:10]), int(d[10:12]), int(d[12:14])):
             return False
-        total = sum(int(ch) * w for ch, w in zip(d, _ID_WEIGHTS, strict=False))
+        total: int = sum(map(mul, map(int, d[:17]), _ID_WEIGHTS))
         return _ID_CHECK[total % 11] == d[17]
     if len(d) == 15 and d.isdigit():
         return _plausible_date(1900 + int(d[6:8]), int(d[8:10]), int(d[10:12]))
@@ -190,7 +182,7 @@ def _is_credit_code_18(d: str) -> bool:
     """GB 32100-2015 check (weighted MOD 31) for an all-digit 统一社会信用代码."""
     if len(d) != 18:
         return False
-    total = sum(int(ch) * w for ch, w in zip(d, _CREDIT_WEIGHTS, strict=False))
+    total: int = sum(map(mul, map(int, d[:17]), _CREDIT_WEIGHTS))
     return (31 - total % 31) % 31 == int(d[17])
 
 
@@ -241,15 +233,32 @@ def _classify(d: str, first_len: int, labelled: bool) -> tuple[str, int, int] | 
 # --- digit runs ---------------------------------------------------------------------------
 
 
+def _label_before(text: str, s: int) -> tuple[str, int] | None:
+    """Kind (code, account, money) and start of a label ending before ``s``, maybe with ：/为."""
+    k = s
+    while k > 0 and text[k - 1] in _BLANKS:
+        k -= 1
+    if k > 0 and text[k - 1] in "：:为":
+        k -= 1
+        while k > 0 and text[k - 1] in _BLANKS:
+            k -= 1
+    if k == 0 or text[k - 1] not in _LABEL_LAST:
+        return None
+    for label, what in _LABELS_LONGEST_FIRST:
+        if text.startswith(label, k - len(label)):
+            return what, k - len(label)
+    return None
+
+
 def _glued_before(text: str, s: int) -> bool:
-    """The run starting at ``s`` continues a code, follows a credit-code label, or is money."""
+    """The run starting at ``s`` continues a code or is the decimals of an amount."""
     if s == 0:
         return False
     c = text[s - 1]
-    if c in _GLUE or (c in _HYPHENS and s > 1 and text[s - 2] in _LETTERS):
+    before = text[s - 2] if s > 1 else ""
+    if c in _GLUE or (before != "" and c in _HYPHENS and before in _LETTERS):
         return True
-    lo = max(0, s - 24)
-    return bool(_CREDIT_LABEL_RE.search(text, lo, s) or _MONEY_BEFORE_RE.search(text, lo, s))
+    return before != "" and c in ".．" and before in _DIGITS_STARS  # decimals of an amount
 
 
 def _glued_after(text: str, e: int) -> bool:
@@ -259,64 +268,79 @@ def _glued_after(text: str, e: int) -> bool:
     nxt = text[e + 1] if e + 1 < len(text) else ""
     if c in _GLUE or c in "元万亿" or (c in _HYPHENS and nxt in _LETTERS):
         return True
-    return c in ".．" and nxt != "" and nxt in _DIGITS
+    return c in ".．" and nxt != "" and nxt in _DIGITS_STARS
 
 
-def _star_digits(
-    text: str, groups: list[tuple[int, int, str]], head: int, tail: int, end: int
-) -> str:
+def _star_digits(text: str, groups: list[tuple[int, int, str]], head: int, tail: int) -> str:
     """Star the digits of ``groups`` except ``head`` leading and ``tail`` trailing ones.
 
     The kept head never uncovers two whole groups, nor does the kept tail, so what stays
     visible always touches a star or a starred group: ``_masked_claims`` relies on it.
     """
+    if len(groups) == 1:
+        gs, ge, _ = groups[0]
+        return text[gs : gs + head] + STAR * (ge - gs - head - tail) + text[ge - tail : ge]
     start = groups[0][0]
-    chars = list(text[start:end])
     sizes = [ge - gs for gs, ge, _ in groups]
-    if len(sizes) > 1:
-        head = min(head, sizes[0] + sizes[1] - 1)
-        tail = min(tail, sizes[-1] + sizes[-2] - 1)
-    total = sum(sizes)
-    index = 0
-    for gs, ge, _ in groups:
-        for k in range(gs, ge):
-            if head <= index < total - tail:
-                chars[k - start] = STAR
-            index += 1
-    return "".join(chars)
+    head = min(head, sizes[0] + sizes[1] - 1)
+    tail = min(tail, sizes[-1] + sizes[-2] - 1)
+    stop = sum(sizes) - tail  # digits with an index in [head, stop) are starred
+    parts: list[str] = []
+    index, prev = 0, start
+    for (gs, ge, _), size in zip(groups, sizes, strict=True):
+        lo = min(max(head - index, 0), size)
+        hi = min(max(stop - index, lo), size)
+        parts += (text[prev:gs], text[gs : gs + lo], STAR * (hi - lo), text[gs + hi : ge])
+        index, prev = index + size, ge
+    return "".join(parts)
 
 
-def _with_extension(text: str, end: int, masked: str) -> tuple[int, str]:
-    """Extend a landline over an extension (``-8001``, ``转8001``), starring its digits."""
+def _landlines(text: str, start: int, end: int, masked: str) -> Iterator[_Cand]:
+    """A landline, and again with its extension (``-8001``, ``转8001``) starred.
+
+    Both are offered: if the longer one collides (``转8@163.com``), the number still goes.
+    """
+    yield (_RANK["landline"], start, end, "landline", masked)
     ext = _EXTENSION_RE.match(text, end)
-    if ext is None:
-        return end, masked
-    return ext.end(), masked + text[end : ext.start(1)] + STAR * (ext.end() - ext.start(1))
+    if ext is not None:
+        masked += text[end : ext.start(1)] + STAR * (ext.end() - ext.start(1))
+        yield (_RANK["landline"], start, ext.end(), "landline", masked)
 
 
-def _run_candidates(text: str, s: int, e: int) -> Iterator[_Cand]:
-    """Every group-aligned stretch of the digit run ``text[s:e]`` that is a number we mask."""
+def _run_candidates(text: str, s: int, e: int, context: list[_Cand]) -> Iterator[_Cand]:
+    """Every group-aligned stretch of the digit run ``text[s:e]`` that is a number we mask.
+
+    A label that decides about the run goes to ``context``, where no name may be masked.
+    """
     groups = [
         (m.start(), m.end(), m.group().translate(_HALF)) for m in _GROUP_RE.finditer(text, s, e)
     ]
-    first_ok = not _glued_before(text, s)
+    found_label = _label_before(text, s)
+    label = None
+    if found_label is not None:
+        label = found_label[0]
+        context.append((-1, found_label[1], s, "context", ""))
+    first_ok = label not in ("code", "money") and not _glued_before(text, s)
+    labelled = first_ok and label == "account"
     last = len(groups) - 1 if _glued_after(text, e) else len(groups)
-    labelled = first_ok and _ACCOUNT_LABEL_RE.search(text, max(0, s - 16), s) is not None
     for i in range(0 if first_ok else 1, last):
         digits = ""
-        for j in range(i, last):
+        for j in range(i, min(last, i + _MAX_GROUPS)):
             digits += groups[j][2]
             if len(digits) > 25:
                 break
+            if len(digits) < 11:
+                continue
             found = _classify(digits, len(groups[i][2]), labelled and i == 0)
             if found is None:
                 continue
             kind, head, tail = found
             end = groups[j][1]
-            masked = _star_digits(text, groups[i : j + 1], head, tail, end)
+            masked = _star_digits(text, groups[i : j + 1], head, tail)
             if kind == "landline":
-                end, masked = _with_extension(text, end, masked)
-            yield (_RANK[kind], groups[i][0], end, kind, masked)
+                yield from _landlines(text, groups[i][0], end, masked)
+            else:
+                yield (_RANK[kind], groups[i][0], end, kind, masked)
 
 
 def _paren_landlines(text: str) -> Iterator[_Cand]:
@@ -327,16 +351,22 @@ def _paren_landlines(text: str) -> Iterator[_Cand]:
             continue
         ls, le = m.span(2)
         masked = text[m.start() : ls] + STAR * (le - ls - 2) + text[le - 2 : le]
-        end, masked = _with_extension(text, le, masked)
-        yield (_RANK["landline"], m.start(), end, "landline", masked)
+        yield from _landlines(text, m.start(), le, masked)
 
 
 # --- e-mail, address, already masked ------------------------------------------------------
 
 
+def _at_signs(text: str) -> Iterator[int]:
+    for sign in "@＠":
+        at = text.find(sign)
+        while at != -1:
+            yield at
+            at = text.find(sign, at + 1)
+
+
 def _emails(text: str) -> Iterator[_Cand]:
-    for m in _AT_RE.finditer(text):
-        at = m.start()
+    for at in _at_signs(text):
         domain = _DOMAIN_RE.match(text, at + 1)
         if domain is None:
             continue
@@ -354,13 +384,23 @@ def _emails(text: str) -> Iterator[_Cand]:
         yield (_RANK["email"], start, domain.end(), "email", masked + text[at : domain.end()])
 
 
-def _addresses(text: str) -> Iterator[_Cand]:
+def _addresses(text: str, context: list[_Cand]) -> Iterator[_Cand]:
+    """Address values; labels, separators and the label that ends a value go to ``context``."""
     pos = 0
-    while (m := _ADDRESS_RE.search(text, pos)) is not None:
+    while (hint := _ADDRESS_HINT_RE.search(text, pos)) is not None:
+        m = _ADDRESS_RE.match(text, hint.start())
+        if m is None:
+            context.append((-1, hint.start(), hint.end(), "context", ""))
+            pos = hint.end()
+            continue
         vs, ve = m.span("value")
+        context.append((-1, m.start(), vs, "context", ""))
         stop = _ADDRESS_STOP_RE.search(text, vs, ve)
         if stop is not None:
+            context.append((-1, stop.start(), stop.end(), "context", ""))
             ve = stop.start()
+        elif (tail := _ADDRESS_TAIL_RE.match(text, ve)) is not None:
+            ve = tail.end()  # a value cut by the length cap runs to the end of the word it cut
         while ve > vs and text[ve - 1].isspace():
             ve -= 1
         if ve > vs:
@@ -398,11 +438,14 @@ def _visible_reach(text: str, at: int, step: int, limit: int) -> int:
 
 
 def _masked_claims(text: str) -> Iterator[_Cand]:
-    """Claim stretches masked before (by us or by hand) so no detector re-masks their parts.
+    """Stretches masked before (by us or by hand), sorted and disjoint: no number or name
+    found in them is masked again, so masking twice changes nothing more.
 
     One of our masks is a chain of star clusters joined by single separators, with at most 7
     visible digits before it (``0086138``) and 4 after it; a chain needs 4 stars in all.
     """
+    if "*" not in text and "＊" not in text:
+        return
     chain: list[int] = []  # [start, end, stars]
     for m in _STAR_RE.finditer(text):
         a, b = m.span()
@@ -411,10 +454,10 @@ def _masked_claims(text: str) -> Iterator[_Cand]:
             chain[1], chain[2] = max(chain[1], e), chain[2] + b - a
             continue
         if chain and chain[2] >= 4:
-            yield (_RANK["masked"], chain[0], chain[1], "masked", text[chain[0] : chain[1]])
+            yield (-1, chain[0], chain[1], "masked", "")
         chain = [s, e, b - a]
     if chain and chain[2] >= 4:
-        yield (_RANK["masked"], chain[0], chain[1], "masked", text[chain[0] : chain[1]])
+        yield (-1, chain[0], chain[1], "masked", "")
 
 
 # --- names --------------------------------------------------------------------------------
@@ -430,7 +473,9 @@ def _usable_names(names: Iterable[str]) -> tuple[str, ...]:
     keep = set()
     for raw in given:
         name = raw.strip()
-        if len(name) >= 2 and name not in COMPOUND_SURNAMES and not _NAME_FORBIDDEN_RE.search(name):
+        if len(name) < 2 or name in COMPOUND_SURNAMES or name[-1] in _LETTERS:
+            continue  # a Latin final letter would turn into 某 and unglue a following number
+        if not _NAME_FORBIDDEN_RE.search(name):
             keep.add(name)
     return tuple(sorted(keep, key=lambda n: (-len(n), n)))
 
@@ -442,62 +487,99 @@ def _name_pattern(names: tuple[str, ...]) -> tuple[re.Pattern[str], Mapping[str,
     return pattern, {n: _surname(n) + "某" for n in names}
 
 
-def _names(text: str, names: tuple[str, ...], taken: list[_Cand]) -> Iterator[_Cand]:
-    """Name occurrences outside every span already taken (``taken`` sorted by start)."""
+def _union(spans: list[_Cand]) -> list[_Cand]:
+    """The stretches covered by ``spans``, sorted and disjoint."""
+    out: list[_Cand] = []
+    for span in sorted(spans, key=itemgetter(1)):
+        if out and span[1] < out[-1][2]:
+            out[-1] = (-1, out[-1][1], max(out[-1][2], span[2]), "context", "")
+        else:
+            out.append(span)
+    return out
+
+
+def _names(
+    text: str, names: tuple[str, ...], taken: list[_Cand], blocked: list[_Cand]
+) -> Iterator[_Cand]:
+    """Name occurrences outside the spans taken and the stretches blocked (both sorted).
+
+    Blocked are masked-before stretches and the labels that decided about an address or a
+    number: turning part of a label into 某 would change that decision when masking again.
+    """
     pattern, replacement = _name_pattern(names)
-    p, pos = 0, 0
+    p = q = pos = 0
     while (m := pattern.search(text, pos)) is not None:
         s, e = m.span()
-        while p < len(taken) and taken[p][2] <= s:
-            p += 1
-        if p < len(taken) and taken[p][1] < e:
+        p, hit = _walk(taken, p, s, e)
+        if not hit:
+            q, hit = _walk(blocked, q, s, e)
+        if hit:
             pos = s + 1
             continue
-        yield (len(_RANK), s, e, "name", replacement[m.group()])
+        yield (_NAME_RANK, s, e, "name", replacement[m.group()])
         pos = e
 
 
 # --- selection ----------------------------------------------------------------------------
 
 
-def _select(candidates: list[_Cand]) -> list[_Cand]:
-    """Non-overlapping candidates: by rank, then leftmost, then longest. Sorted by start."""
+def _walk(spans: list[_Cand], p: int, s: int, e: int) -> tuple[int, bool]:
+    """Advance ``p`` in sorted disjoint ``spans`` to ``s``; whether ``[s, e)`` overlaps one."""
+    while p < len(spans) and spans[p][2] <= s:
+        p += 1
+    return p, p < len(spans) and spans[p][1] < e
+
+
+def _select(candidates: list[_Cand], claims: list[_Cand]) -> list[_Cand]:
+    """Non-overlapping candidates: by rank, then leftmost, then longest. Sorted by start.
+
+    Numbers never overlap a claimed stretch; addresses and e-mails may (a masked address is
+    all stars, and an e-mail masked before must still hold on to its domain).
+    """
     candidates.sort(key=lambda c: (c[0], c[1], -c[2]))
     taken: list[_Cand] = []
     i = 0
     while i < len(candidates):
         rank = candidates[i][0]
         fresh: list[_Cand] = []
-        p, last_end = 0, -1
+        p = q = 0
+        last_end = -1
         while i < len(candidates) and candidates[i][0] == rank:
             cand = candidates[i]
             i += 1
             if cand[1] < last_end:
                 continue
-            while p < len(taken) and taken[p][2] <= cand[1]:
-                p += 1
-            if p < len(taken) and taken[p][1] < cand[2]:
-                continue
-            fresh.append(cand)
-            last_end = cand[2]
-        taken = list(heapq.merge(taken, fresh, key=itemgetter(1)))
+            p, hit = _walk(taken, p, cand[1], cand[2])
+            if not hit and rank >= _RANK["resident_id"]:
+                q, hit = _walk(claims, q, cand[1], cand[2])
+            if not hit:
+                fresh.append(cand)
+                last_end = cand[2]
+        taken += fresh
+        taken.sort(key=itemgetter(1))  # two sorted runs: timsort merges them in linear time
     return taken
 
 
 def mask_spans(text: str, *, names: Iterable[str] = ()) -> list[MaskSpan]:
-    """What :func:`mask_text` replaces, sorted by position, for the staff preview."""
-    candidates: list[_Cand] = [*_addresses(text), *_emails(text), *_masked_claims(text)]
+    """What :func:`mask_text` replaces, for the staff preview.
+
+    The spans are sorted, never overlap, and each changes its text.
+    """
+    context: list[_Cand] = []
+    candidates: list[_Cand] = [*_addresses(text, context), *_emails(text)]
     for run in _RUN_RE.finditer(text):
-        candidates.extend(_run_candidates(text, run.start(), run.end()))
+        candidates.extend(_run_candidates(text, run.start(), run.end(), context))
     candidates.extend(_paren_landlines(text))
-    taken = _select(candidates)
+    claims = list(_masked_claims(text))
+    taken = _select(candidates, claims)
     usable = _usable_names(names)
     if usable:
-        taken = list(heapq.merge(taken, _names(text, usable, taken), key=itemgetter(1)))
+        blocked = _union(claims + context)
+        taken = sorted([*taken, *_names(text, usable, taken, blocked)], key=itemgetter(1))
     return [
         MaskSpan(s, e, cast("MaskKind", kind), rep)
         for _, s, e, kind, rep in taken
-        if kind != "masked" and text[s:e] != rep
+        if text[s:e] != rep
     ]
 
 

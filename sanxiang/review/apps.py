@@ -5,3 +5,15 @@ class ReviewConfig(AppConfig):
     name = "sanxiang.review"
     label = "review"
     verbose_name = "法制审核"
+
+    def ready(self) -> None:
+        from sanxiang.cases.panels import register_case_panel
+        from sanxiang.procedures import engine
+        from sanxiang.workbench import panels as workbench_panels
+
+        from . import gate, panels
+
+        engine.register_guard(gate.decision_gate)
+        engine.register_after_transition(gate.after_transition)
+        workbench_panels.register(panels.pending_reviews)
+        register_case_panel(panels.case_review_status)

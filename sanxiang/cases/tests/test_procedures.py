@@ -15,6 +15,7 @@ from sanxiang.cases.testing import company, open_test_case, person
 from sanxiang.ledger.models import Entry
 from sanxiang.lib.errors import DomainError
 from sanxiang.procedures import engine
+from sanxiang.review.testing import pass_review
 from sanxiang.testing import WorldTestCase
 
 
@@ -40,8 +41,12 @@ class HappyPaths(WorldTestCase):
         save_draft(
             actor=self.w.officer,
             case_id=case.pk,
-            data=DraftData(kind="fine", fine_amount="5000", legal_basis="条例第71条"),
+            data=DraftData(
+                kind="fine", fine_amount="5000", legal_basis="条例第71条", text="罚款五千元。"
+            ),
         )
+        # A hearing makes the decision major (法制审核目录清单): the gate wants a passing review.
+        pass_review(self.w, case)
         case = self.walk(
             case,
             [

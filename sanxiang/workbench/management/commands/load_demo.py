@@ -13,6 +13,7 @@ DEMO_MODULES = [
     "sanxiang.catalog.demo",
     "sanxiang.cases.demo",
     "sanxiang.records.demo",
+    "sanxiang.review.demo",
 ]
 
 

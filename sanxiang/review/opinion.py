@@ -1,0 +1,60 @@
+"""The 法制审核意见书 as a PDF (WeasyPrint, Noto Serif CJK SC).
+
+"Signed" here means: the reviewer's name and the time of the opinion are printed on it, and the
+PDF's SHA-256 is recorded in the ledger entry of the opinion (``review.opinion``), which the
+Merkle log then covers. Anyone holding the PDF can hash it and find it in the log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from . import checklist
+
+
+@dataclass(frozen=True)
+class RenderedOpinion:
+    content: bytes
+    sha256: str
+
+
+def render(
+    *,
+    case: Any,
+    round_: Any,
+    reviewer_name: str,
+    agreed: bool,
+    marks: list[checklist.Mark],
+    opinion: str,
+    required_changes: str,
+    at: datetime,
+) -> RenderedOpinion:
+    from weasyprint import HTML
+
+    context = {
+        "case": case,
+        "round": round_,
+        "reviewer_name": reviewer_name,
+        "agreed": agreed,
+        "points": [(checklist.LABELS[m.code], m) for m in marks],
+        "opinion": opinion,
+        "required_changes": required_changes,
+        "at": timezone.localtime(at),
+    }
+    html = render_to_string("review/opinion_pdf.html", context)
+    content = HTML(string=html).write_pdf()
+    return RenderedOpinion(content=content, sha256=hashlib.sha256(content).hexdigest())
+
+
+def store(rendered: RenderedOpinion, *, case_id: int, round_number: int) -> str:
+    """Save under a content-addressed name; returns the storage name."""
+    name = f"review/opinions/{case_id}/round-{round_number}-{rendered.sha256[:16]}.pdf"
+    return default_storage.save(name, ContentFile(rendered.content))

@@ -1,0 +1,86 @@
+"""Which rule of the 法制审核目录清单 makes a drafted decision major.
+
+Pure: takes the catalogue's figures and the facts of the draft, returns the reasons in words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Protocol
+
+NATURAL = "natural"
+ORGANISATION = "organisation"
+
+
+class Catalogue(Protocol):
+    fine_natural: Decimal
+    fine_organisation: Decimal
+    confiscation_value: Decimal
+    licence_revocation: bool
+    suspension: bool
+    qualification_lowering: bool
+    hearing_held: bool
+    outside_benchmark: bool
+    licence_refusal: bool
+    licence_withdrawal: bool
+    seizure_auction: bool
+
+
+@dataclass(frozen=True)
+class DraftFacts:
+    kind: str
+    fine_amount: Decimal | None = None
+    confiscation_value: Decimal | None = None
+    party_kinds: frozenset[str] = field(default_factory=frozenset)
+    outside_benchmark: bool = False
+    hearing_held: bool = False
+    text: str = ""
+
+
+def yuan(amount: Decimal) -> str:
+    """150000.00 → "150,000.00元" (for messages)."""
+    return f"{amount:,.2f}元"
+
+
+def _fine_reasons(cat: Catalogue, facts: DraftFacts) -> Iterable[str]:
+    fine = facts.fine_amount
+    if fine is None or fine <= 0:
+        return
+    # With no party recorded yet the lower (个人) threshold applies: the cautious reading.
+    kinds = facts.party_kinds or frozenset({NATURAL})
+    if ORGANISATION in kinds and fine >= cat.fine_organisation:
+        yield f"对单位罚款{yuan(fine)}，达到目录清单标准（{yuan(cat.fine_organisation)}）"
+    elif NATURAL in kinds and fine >= cat.fine_natural:
+        yield f"对个人罚款{yuan(fine)}，达到目录清单标准（{yuan(cat.fine_natural)}）"
+
+
+def evaluate(cat: Catalogue, facts: DraftFacts) -> list[str]:
+    """The catalogue rules the draft meets, each as a sentence naming the rule."""
+    reasons = list(_fine_reasons(cat, facts))
+    value = facts.confiscation_value
+    if value is not None and value > cat.confiscation_value:
+        reasons.append(
+            f"没收违法所得、非法财物价值{yuan(value)}，超过目录清单标准"
+            f"（{yuan(cat.confiscation_value)}）"
+        )
+    by_kind = {
+        "licence_revocation": (cat.licence_revocation, "暂扣或者吊销许可证件"),
+        "suspension": (cat.suspension, "责令停产停业、责令关闭"),
+        "qualification_lowering": (cat.qualification_lowering, "降低资质等级"),
+        "licence_refusal": (cat.licence_refusal, "不予行政许可"),
+        "licence_withdrawal": (cat.licence_withdrawal, "撤回行政许可"),
+    }
+    enabled, label = by_kind.get(facts.kind, (False, ""))
+    if enabled:
+        reasons.append(f"拟作出{label}决定")
+    # The draft has no "auction" kind: a seizure (or other) draft whose text disposes of the
+    # seized goods by auction (拍卖) is what the catalogue means by it.
+    if cat.seizure_auction and facts.kind in {"seizure", "other"} and "拍卖" in facts.text:
+        reasons.append("拟拍卖查封、扣押的财物")
+    if cat.hearing_held and facts.hearing_held:
+        reasons.append("案件经过听证程序")
+    if cat.outside_benchmark and facts.outside_benchmark:
+        reasons.append("拟作出的处罚超出裁量基准范围")
+    return reasons
