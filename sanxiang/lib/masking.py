@@ -48,8 +48,10 @@ import string
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import itemgetter, mul
+from operator import itemgetter
 from typing import Literal, cast
+
+from .identifiers import is_valid_credit_code, resident_id_check_char
 
 __all__ = ["COMPOUND_SURNAMES", "MaskKind", "MaskSpan", "mask_spans", "mask_text"]
 
@@ -150,9 +152,6 @@ _NAME_FORBIDDEN_RE = re.compile(r"[\s0-9０-９*＊某@＠]")
 
 _PROVINCES = frozenset(_words("11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46"))
 _PROVINCES |= frozenset(_words("50 51 52 53 54 61 62 63 64 65 71 81 82"))
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
-_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
 # --- validators ---------------------------------------------------------------------------
@@ -171,8 +170,7 @@ def _is_resident_id(d: str) -> bool:
     if len(d) == 18 and d[:17].isdigit():
         if not _plausible_date(int(d[6:10]), int(d[10:12]), int(d[12:14])):
             return False
-        total: int = sum(map(mul, map(int, d[:17]), _ID_WEIGHTS))
-        return _ID_CHECK[total % 11] == d[17]
+        return resident_id_check_char(d[:17]) == d[17]
     if len(d) == 15 and d.isdigit():
         return _plausible_date(1900 + int(d[6:8]), int(d[8:10]), int(d[10:12]))
     return False
@@ -180,10 +178,7 @@ def _is_resident_id(d: str) -> bool:
 
 def _is_credit_code_18(d: str) -> bool:
     """GB 32100-2015 check (weighted MOD 31) for an all-digit 统一社会信用代码."""
-    if len(d) != 18:
-        return False
-    total: int = sum(map(mul, map(int, d[:17]), _CREDIT_WEIGHTS))
-    return (31 - total % 31) % 31 == int(d[17])
+    return len(d) == 18 and d.isdigit() and is_valid_credit_code(d)
 
 
 def _luhn(d: str) -> bool:
