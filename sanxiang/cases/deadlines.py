@@ -1,0 +1,114 @@
+"""Deadline arithmetic run inside a caller's transaction (no decorator here; see services)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import NamedTuple
+
+from django.db.models import Q
+
+from sanxiang.lib.errors import DomainError
+from sanxiang.lib.workdays import CalendarGap, add_working_days, is_working_day
+from sanxiang.procedures.definitions import DeadlineRule, Definition
+
+from .models import Case, Deadline, DeadlineSetting, DeadlineStatus
+
+# DOMAIN.md: yellow when a deadline is near — 3 working days unless the agency sets another figure.
+DEFAULT_WARN_DAYS = 3
+
+
+class Effective(NamedTuple):
+    days: int
+    unit: str
+    warn_days: int
+
+
+def calendar_gap(error: CalendarGap) -> DomainError:
+    return DomainError("calendar_gap", str(error))
+
+
+def effective(case: Case, rule: DeadlineRule) -> Effective:
+    """The agency's figure for the matter, else for every matter, else the definition's."""
+    settings = {
+        s.matter_id: s
+        for s in DeadlineSetting.objects.filter(
+            Q(matter_id=case.matter_id) | Q(matter__isnull=True),
+            agency_id=case.agency_id,
+            procedure=case.procedure,
+            rule=rule.code,
+        )
+    }
+    chosen = settings.get(case.matter_id) or settings.get(None)
+    if chosen is None:
+        return Effective(rule.days, rule.unit, DEFAULT_WARN_DAYS)
+    return Effective(chosen.days, chosen.unit, chosen.warn_days)
+
+
+def due_date(starts_on: date, days: int, unit: str) -> date:
+    """Calendar days: start + n (行政处罚法 第85条: the start day is not counted). Working days
+    through the official calendar; a year it does not know is an error the user sees."""
+    if unit == "calendar":
+        return starts_on + timedelta(days=days)
+    try:
+        return add_working_days(starts_on, days)
+    except CalendarGap as error:
+        raise calendar_gap(error) from None
+
+
+def warn_date(due_on: date, warn_days: int) -> date:
+    """The day from which the deadline shows yellow: ``warn_days`` working days before it ends."""
+    day, counted = due_on, 0
+    try:
+        while counted < warn_days:
+            day -= timedelta(days=1)
+            if is_working_day(day):
+                counted += 1
+    except CalendarGap:
+        # Counting back into an unknown year: fall back to calendar days for the warning only.
+        return due_on - timedelta(days=warn_days)
+    return day
+
+
+def stage_entered(case: Case, definition: Definition, target: str, on: date) -> None:
+    """Stop the clocks ``target`` ends and start those it begins."""
+    stopping = [r.code for r in definition.deadlines if target in r.stops_at_stages]
+    if stopping:
+        Deadline.objects.filter(
+            case=case,
+            rule__in=stopping,
+            status__in=[DeadlineStatus.RUNNING, DeadlineStatus.PAUSED],
+        ).update(status=DeadlineStatus.MET, stopped_on=on)
+    for rule in definition.deadlines:
+        if rule.starts_at_stage != target:
+            continue
+        if Deadline.objects.filter(case=case, rule=rule.code).exists():
+            continue  # a stage entered again does not restart its clock
+        figure = effective(case, rule)
+        due = due_date(on, figure.days, figure.unit)
+        Deadline.objects.create(
+            case=case,
+            agency_id=case.agency_id,
+            rule=rule.code,
+            label=rule.label,
+            basis=rule.basis[:200],
+            days=figure.days,
+            unit=figure.unit,
+            starts_on=on,
+            due_on=due,
+            warn_on=warn_date(due, figure.warn_days),
+        )
+
+
+def extended(deadline: Deadline, paused_on: date, resumed_on: date) -> date:
+    """The due date pushed back by the paused interval, in the deadline's own unit."""
+    if deadline.unit == "calendar":
+        return deadline.due_on + (resumed_on - paused_on)
+    try:
+        skipped, day = 0, paused_on
+        while day < resumed_on:
+            day += timedelta(days=1)
+            if is_working_day(day):
+                skipped += 1
+        return add_working_days(deadline.due_on, skipped)
+    except CalendarGap as error:
+        raise calendar_gap(error) from None

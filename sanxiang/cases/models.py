@@ -1,0 +1,436 @@
+"""Cases (案件): parties, team, recusal, the decision draft, the timeline, deadlines, 裁量基准."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from sanxiang.procedures.definitions import DEFINITIONS, Definition, choices
+
+
+class CaseSource(models.TextChoices):
+    COMPLAINT = "complaint", "投诉举报"
+    INSPECTION = "inspection", "检查发现"
+    REFERRAL = "referral", "移送"
+    ASSIGNED = "assigned", "上级交办"
+    APPLICATION = "application", "依申请"
+    OTHER = "other", "其他"
+
+
+class Case(models.Model):
+    """One case of an agency (执法主体), moving through the stages of its procedure definition."""
+
+    agency = models.ForeignKey(
+        "directory.Agency", verbose_name="执法主体", on_delete=models.PROTECT, related_name="cases"
+    )
+    number = models.CharField("案件编号", max_length=60)
+    year = models.PositiveIntegerField("年度")
+    seq = models.PositiveIntegerField("序号")
+    procedure = models.CharField("程序", max_length=32, choices=choices())
+    stage = models.CharField("阶段", max_length=32)
+    matter = models.ForeignKey(
+        "catalog.Matter", verbose_name="执法事项", on_delete=models.PROTECT, related_name="cases"
+    )
+    title = models.CharField("案由", max_length=200)
+    source = models.CharField("案件来源", max_length=16, choices=CaseSource.choices)
+    facts = models.TextField("基本案情", blank=True)
+    opened_on = models.DateField("立案日期")
+    decided_on = models.DateField("决定日期", null=True, blank=True)
+    closed_on = models.DateField("结案日期", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("登记时间", default=timezone.now)
+    is_demo = models.BooleanField("演示数据", default=False)
+
+    class Meta:
+        verbose_name = "案件"
+        verbose_name_plural = "案件"
+        ordering = ["-opened_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "number"], name="case_number_unique"),
+            models.UniqueConstraint(fields=["agency", "year", "seq"], name="case_seq_unique"),
+            models.CheckConstraint(
+                condition=Q(stage__isnull=False) & ~Q(stage=""), name="case_stage_not_empty"
+            ),
+            models.CheckConstraint(
+                condition=Q(procedure__in=list(DEFINITIONS)), name="case_procedure_known"
+            ),
+            # A decision date before filing is refused (the service says so first).
+            models.CheckConstraint(
+                condition=Q(decided_on__isnull=True) | Q(decided_on__gte=F("opened_on")),
+                name="case_decided_after_opened",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("opened_on")),
+                name="case_closed_after_opened",
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "stage"], name="case_agency_stage_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def definition(self) -> Definition:
+        return DEFINITIONS[self.procedure]
+
+    @property
+    def stage_label(self) -> str:
+        return self.definition.label_of(self.stage)
+
+    @property
+    def procedure_label(self) -> str:
+        return self.definition.label
+
+
+class PartyKind(models.TextChoices):
+    NATURAL = "natural", "自然人"
+    ORGANISATION = "organisation", "法人或其他组织"
+
+
+class Party(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
+    kind = models.CharField("当事人类型", max_length=16, choices=PartyKind.choices)
+    name = models.CharField("名称或姓名", max_length=120)
+    id_number = models.CharField("居民身份证号码", max_length=18, blank=True)
+    credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    legal_representative = models.CharField("法定代表人", max_length=60, blank=True)
+    address = models.CharField("住所", max_length=200, blank=True)
+    phone = models.CharField("联系电话", max_length=40, blank=True)
+    is_minor = models.BooleanField("未成年人", default=False)
+
+    class Meta:
+        verbose_name = "当事人"
+        verbose_name_plural = "当事人"
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="natural", credit_code="")
+                | Q(kind="organisation", id_number="", is_minor=False),
+                name="party_identifier_matches_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def identifier(self) -> str:
+        return self.id_number or self.credit_code
+
+
+class CaseMember(models.Model):
+    """An officer of the case team (at least two, 行政处罚法 第42条)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="members")
+    officer = models.ForeignKey(
+        "directory.Officer", on_delete=models.PROTECT, related_name="case_memberships"
+    )
+    is_lead = models.BooleanField("主办人", default=False)
+    recused = models.BooleanField("已回避", default=False)
+
+    class Meta:
+        verbose_name = "办案人员"
+        verbose_name_plural = "办案人员"
+        ordering = ["-is_lead", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "officer"], name="case_member_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.officer)
+
+
+class RecusalStatus(models.TextChoices):
+    PENDING = "pending", "待决定"
+    GRANTED = "granted", "决定回避"
+    REFUSED = "refused", "不予回避"
+
+
+class Recusal(models.Model):
+    """A 回避 request and its decision (行政处罚法 第43条: decided by the agency's head)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="recusals")
+    member = models.ForeignKey(CaseMember, on_delete=models.CASCADE, related_name="recusals")
+    requested_by = models.CharField("申请人", max_length=120)
+    reason = models.TextField("申请理由")
+    requested_at = models.DateTimeField("申请时间", default=timezone.now)
+    status = models.CharField(
+        "状态", max_length=16, choices=RecusalStatus.choices, default=RecusalStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="决定人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("决定时间", null=True, blank=True)
+    decision_note = models.TextField("决定理由", blank=True)
+
+    class Meta:
+        verbose_name = "回避"
+        verbose_name_plural = "回避"
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=RecusalStatus.values), name="recusal_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.get_status_display()}"
+
+
+class DecisionKind(models.TextChoices):
+    WARNING = "warning", "警告"
+    FINE = "fine", "罚款"
+    CONFISCATION = "confiscation", "没收违法所得、没收非法财物"
+    SUSPENSION = "suspension", "责令停产停业"
+    LICENCE_REVOCATION = "licence_revocation", "暂扣或者吊销许可证件"
+    QUALIFICATION_LOWERING = "qualification_lowering", "降低资质等级"
+    NO_PENALTY = "no_penalty", "不予行政处罚"
+    LICENCE_GRANT = "licence_grant", "准予行政许可"
+    LICENCE_REFUSAL = "licence_refusal", "不予行政许可"
+    LICENCE_WITHDRAWAL = "licence_withdrawal", "撤回行政许可"
+    SEIZURE = "seizure", "查封扣押"
+    OTHER = "other", "其他"
+
+
+class Circumstance(models.TextChoices):
+    MINOR = "minor", "轻微"
+    ORDINARY = "ordinary", "一般"
+    SERIOUS = "serious", "较重"
+    GRAVE = "grave", "严重"
+
+
+class DecisionDraft(models.Model):
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="draft")
+    kind = models.CharField("决定种类", max_length=32, choices=DecisionKind.choices)
+    fine_amount = models.DecimalField(
+        "罚款金额（元）", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    confiscation_value = models.DecimalField(
+        "没收金额（元）", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    legal_basis = models.TextField("法律依据", blank=True)
+    circumstance = models.CharField(
+        "违法情节", max_length=16, choices=Circumstance.choices, blank=True
+    )
+    benchmark_min = models.DecimalField(
+        "基准下限（元）", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    benchmark_max = models.DecimalField(
+        "基准上限（元）", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    outside_benchmark = models.BooleanField("超出裁量基准", default=False)
+    outside_reason = models.TextField("超出基准理由", blank=True)
+    text = models.TextField("决定正文", blank=True)
+    revision = models.PositiveIntegerField("修订版次", default=1)
+    fingerprint = models.CharField("内容指纹", max_length=64)
+    updated_at = models.DateTimeField("更新时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "决定草稿"
+        verbose_name_plural = "决定草稿"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fine_amount__isnull=True) | Q(fine_amount__gte=0),
+                name="draft_fine_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(confiscation_value__isnull=True) | Q(confiscation_value__gte=0),
+                name="draft_confiscation_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(outside_benchmark=False) | ~Q(outside_reason=""),
+                name="draft_outside_benchmark_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} 第{self.revision}稿"
+
+
+class CaseEvent(models.Model):
+    """The case timeline: one row per transition and other case-level action."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField("类型", max_length=32)
+    source = models.CharField("原阶段", max_length=32, blank=True)
+    target = models.CharField("新阶段", max_length=32, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    at = models.DateTimeField("时间", default=timezone.now)
+    note = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = "案件动态"
+        verbose_name_plural = "案件动态"
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["case", "target"], name="case_event_target_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.source}→{self.target}"
+
+
+class DeadlineStatus(models.TextChoices):
+    RUNNING = "running", "计时中"
+    PAUSED = "paused", "已暂停"
+    MET = "met", "已完成"
+
+
+class Deadline(models.Model):
+    """A statutory clock of a case, started and stopped by its definition's rule."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadlines")
+    agency = models.ForeignKey(
+        "directory.Agency", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    rule = models.CharField("时限规则", max_length=32)
+    label = models.CharField("事项", max_length=60)
+    basis = models.CharField("依据", max_length=200, blank=True)
+    days = models.PositiveIntegerField("期限")
+    unit = models.CharField(
+        "单位", max_length=10, choices=[("working", "工作日"), ("calendar", "日")]
+    )
+    starts_on = models.DateField("起算日")
+    due_on = models.DateField("届满日")
+    warn_on = models.DateField("预警日")
+    status = models.CharField(
+        "状态", max_length=16, choices=DeadlineStatus.choices, default=DeadlineStatus.RUNNING
+    )
+    stopped_on = models.DateField("完成日", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "办案时限"
+        verbose_name_plural = "办案时限"
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "rule"], name="deadline_rule_once_per_case"),
+            models.CheckConstraint(
+                condition=Q(status__in=DeadlineStatus.values), name="deadline_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(due_on__gte=F("starts_on")), name="deadline_due_after_start"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "status", "due_on"], name="deadline_scan_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.due_on}"
+
+
+class DeadlinePause(models.Model):
+    """An interval the clock does not count (听证、检测、鉴定 …; 行政许可法 第45条)."""
+
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="pauses")
+    reason = models.CharField("暂停理由", max_length=200)
+    paused_on = models.DateField("暂停日")
+    resumed_on = models.DateField("恢复日", null=True, blank=True)
+    paused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "时限暂停"
+        verbose_name_plural = "时限暂停"
+        ordering = ["paused_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resumed_on__isnull=True) | Q(resumed_on__gte=F("paused_on")),
+                name="pause_resumed_after_paused",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paused_on}—{self.resumed_on or ''} {self.reason}"
+
+
+class DeadlineSetting(models.Model):
+    """An agency's own figure for a rule, for every matter or one matter (DOMAIN.md: defaults)."""
+
+    agency = models.ForeignKey(
+        "directory.Agency", on_delete=models.CASCADE, related_name="deadline_settings"
+    )
+    matter = models.ForeignKey(
+        "catalog.Matter",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deadline_settings",
+    )
+    procedure = models.CharField("程序", max_length=32, choices=choices())
+    rule = models.CharField("时限规则", max_length=32)
+    days = models.PositiveIntegerField("期限")
+    unit = models.CharField(
+        "单位", max_length=10, choices=[("working", "工作日"), ("calendar", "日")]
+    )
+    warn_days = models.PositiveIntegerField("提前预警（工作日）", default=3)
+    note = models.CharField("依据或说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "时限设置"
+        verbose_name_plural = "时限设置"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "procedure", "rule"],
+                condition=Q(matter__isnull=True),
+                name="deadline_setting_agency_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "matter", "procedure", "rule"],
+                condition=Q(matter__isnull=False),
+                name="deadline_setting_matter_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure}.{self.rule} {self.days}"
+
+
+class DiscretionBenchmark(models.Model):
+    """裁量基准: for one penalty matter and circumstance, the fine range and the factors."""
+
+    matter = models.ForeignKey(
+        "catalog.Matter", on_delete=models.CASCADE, related_name="benchmarks"
+    )
+    circumstance = models.CharField("违法情节", max_length=16, choices=Circumstance.choices)
+    description = models.TextField("情节描述")
+    fine_min = models.DecimalField("罚款下限（元）", max_digits=12, decimal_places=2)
+    fine_max = models.DecimalField("罚款上限（元）", max_digits=12, decimal_places=2)
+    # 行政处罚法 第33条: a first, minor violation corrected in time may go unpunished.
+    first_offence_exempt = models.BooleanField("适用首违不罚", default=False)
+    lighter_factors = models.TextField("从轻情形", blank=True)
+    reduced_factors = models.TextField("减轻情形", blank=True)
+
+    class Meta:
+        verbose_name = "裁量基准"
+        verbose_name_plural = "裁量基准"
+        ordering = ["matter_id", "fine_min"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["matter", "circumstance"], name="benchmark_one_per_circumstance"
+            ),
+            models.CheckConstraint(
+                condition=Q(fine_min__gte=0) & Q(fine_max__gte=F("fine_min")),
+                name="benchmark_range_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_circumstance_display()} {self.fine_min}–{self.fine_max}"

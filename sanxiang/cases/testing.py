@@ -1,0 +1,91 @@
+"""Test helpers other apps may use to get a case quickly (matter, parties, an opened case)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from sanxiang.catalog.models import Matter, MatterVersion
+from sanxiang.directory.models import Agency
+from sanxiang.lib.identifiers import credit_code_check_char, resident_id_check_char
+from sanxiang.procedures.definitions import get_definition
+
+from .models import Case
+from .services import PartyData, open_case
+
+CATEGORY_NAMES = {
+    "penalty": "为违法宗教活动提供条件的处罚",
+    "licence": "宗教活动场所登记",
+    "coercion": "查封、扣押涉嫌违法财物",
+    "inspection": "宗教活动场所监督检查",
+}
+
+
+def resident_id(born: date, seq: int = 1) -> str:
+    head = f"211103{born:%Y%m%d}{seq:03d}"
+    return head + resident_id_check_char(head)
+
+
+def org_credit_code(n: int) -> str:
+    head = f"912111030{n:08d}"
+    return head + credit_code_check_char(head)
+
+
+def make_matter(agency: Agency, category: str = "penalty", code: str = "") -> Matter:
+    """A matter of ``agency`` in force since last year (ORM only: test data, not a service)."""
+    matter = Matter.objects.create(agency=agency, code=code or f"T-{category}")
+    MatterVersion.objects.create(
+        matter=matter,
+        number=1,
+        valid_from=timezone.localdate() - timedelta(days=400),
+        category=category,
+        name=CATEGORY_NAMES.get(category, category),
+        handling_unit="宗教事务股",
+        legal_basis=[{"law": "宗教事务条例", "article": "第七十一条", "text": "……"}],
+    )
+    return matter
+
+
+def person(name: str = "张某", born: date = date(1980, 5, 17), **kwargs: Any) -> PartyData:
+    kwargs.setdefault("id_number", resident_id(born))
+    return PartyData(kind="natural", name=name, **kwargs)
+
+
+def company(name: str = "某文化传播有限公司", n: int = 7, **kwargs: Any) -> PartyData:
+    return PartyData(
+        kind="organisation",
+        name=name,
+        credit_code=org_credit_code(n),
+        legal_representative="李某",
+        **kwargs,
+    )
+
+
+def open_test_case(
+    world: Any,
+    *,
+    procedure: str = "penalty_ordinary",
+    matter: Matter | None = None,
+    parties: list[PartyData] | None = None,
+    opened_on: date | None = None,
+    title: str = "测试案件",
+) -> Case:
+    """A case opened by ``world.officer`` with ``officer`` and ``officer2`` as the team."""
+    category = get_definition(procedure).category
+    matter = matter or (
+        Matter.objects.filter(agency=world.agency, code=f"T-{category}").first()
+        or make_matter(world.agency, category)
+    )
+    return open_case(
+        actor=world.officer,
+        matter_id=matter.pk,
+        procedure=procedure,
+        title=title,
+        source="inspection",
+        facts="检查发现。",
+        parties=parties or [person()],
+        team=[world.officer.officer.pk, world.officer2.officer.pk],
+        opened_on=opened_on or timezone.localdate(),
+    )

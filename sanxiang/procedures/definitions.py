@@ -1,0 +1,429 @@
+"""Procedure definitions as data: stages, allowed steps, deadlines, documents.
+
+The engine runs these and the published 执法流程图 is drawn from them, so there is no second copy.
+Every definition is validated when this module is imported: each stage reachable from the first
+one, and no stage without a way out except the final ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+OFFICER = "officer"
+HEAD = "head"
+STAFF = frozenset({OFFICER, HEAD})
+HEAD_ONLY = frozenset({HEAD})
+
+
+@dataclass(frozen=True)
+class Stage:
+    code: str
+    label: str
+    final: bool = False
+
+
+@dataclass(frozen=True)
+class Step:
+    """An allowed transition ``source → target``; ``head_approval``: only the head takes it."""
+
+    source: str
+    target: str
+    label: str
+    roles: frozenset[str] = STAFF
+    head_approval: bool = False
+    documents: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeadlineRule:
+    """A clock started on entering ``starts_at_stage``, stopped by ``stops_at_stages``."""
+
+    code: str
+    label: str
+    starts_at_stage: str
+    days: int
+    unit: Literal["working", "calendar"]
+    basis: str
+    stops_at_stages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Definition:
+    code: str
+    label: str
+    category: str  # directory.MatterCategory value of the matters it serves
+    stages: tuple[Stage, ...]
+    steps: tuple[Step, ...]
+    deadlines: tuple[DeadlineRule, ...] = ()
+
+    @property
+    def initial(self) -> Stage:
+        return self.stages[0]
+
+    def stage(self, code: str) -> Stage:
+        for stage in self.stages:
+            if stage.code == code:
+                return stage
+        raise KeyError(code)
+
+    def has_stage(self, code: str) -> bool:
+        return any(s.code == code for s in self.stages)
+
+    def label_of(self, code: str) -> str:
+        return self.stage(code).label if self.has_stage(code) else code
+
+    def step(self, source: str, target: str) -> Step | None:
+        for step in self.steps:
+            if step.source == source and step.target == target:
+                return step
+        return None
+
+    def next_steps(self, source: str) -> list[Step]:
+        return [s for s in self.steps if s.source == source]
+
+    def stage_index(self, code: str) -> int:
+        return [s.code for s in self.stages].index(code)
+
+    def rule(self, code: str) -> DeadlineRule:
+        for rule in self.deadlines:
+            if rule.code == code:
+                return rule
+        raise KeyError(code)
+
+
+class DefinitionError(Exception):
+    pass
+
+
+def validate(definition: Definition) -> None:
+    """Refuse a definition with unknown, unreachable or dead-end stages."""
+    codes = [s.code for s in definition.stages]
+    if len(set(codes)) != len(codes):
+        raise DefinitionError(f"{definition.code}: duplicate stage codes")
+    known = set(codes)
+    for step in definition.steps:
+        if step.source not in known or step.target not in known:
+            raise DefinitionError(f"{definition.code}: step {step.source}→{step.target} unknown")
+        if not step.roles:
+            raise DefinitionError(f"{definition.code}: step {step.source}→{step.target} no role")
+    for rule in definition.deadlines:
+        unknown = {rule.starts_at_stage, *rule.stops_at_stages} - known
+        if unknown:
+            raise DefinitionError(f"{definition.code}: deadline {rule.code} names {unknown}")
+    reached = {codes[0]}
+    frontier = [codes[0]]
+    while frontier:
+        here = frontier.pop()
+        for step in definition.next_steps(here):
+            if step.target not in reached:
+                reached.add(step.target)
+                frontier.append(step.target)
+    unreachable = known - reached
+    if unreachable:
+        raise DefinitionError(f"{definition.code}: unreachable stages {sorted(unreachable)}")
+    for stage in definition.stages:
+        if not stage.final and not definition.next_steps(stage.code):
+            raise DefinitionError(f"{definition.code}: dead end at {stage.code}")
+        if stage.final and definition.next_steps(stage.code):
+            raise DefinitionError(f"{definition.code}: final stage {stage.code} has a way out")
+
+
+def _steps(*rows: Step) -> tuple[Step, ...]:
+    return tuple(rows)
+
+
+PENALTY_STAGES = (
+    Stage("filing", "立案"),
+    Stage("investigation", "调查取证"),
+    Stage("case_review", "审查"),
+    Stage("notice", "告知"),
+    Stage("defence", "陈述申辩"),
+    Stage("hearing", "听证"),
+    Stage("decision", "决定"),
+    Stage("delivery", "送达"),
+    Stage("execution", "执行"),
+    Stage("closing", "结案"),
+    Stage("archived", "归档", final=True),
+)
+
+PENALTY_ORDINARY = Definition(
+    code="penalty_ordinary",
+    label="行政处罚普通程序",
+    category="penalty",
+    stages=PENALTY_STAGES,
+    steps=_steps(
+        # 行政处罚法 第54条: 立案 with the head's approval.
+        Step(
+            "filing",
+            "investigation",
+            "批准立案",
+            HEAD_ONLY,
+            head_approval=True,
+            documents=("立案审批表",),
+        ),
+        Step("filing", "closing", "不予立案", HEAD_ONLY, head_approval=True),
+        Step(
+            "investigation",
+            "case_review",
+            "调查终结",
+            documents=("现场检查笔录", "询问笔录", "先行登记保存证据通知书"),
+        ),
+        Step("investigation", "closing", "撤销立案", HEAD_ONLY, head_approval=True),
+        # 行政处罚法 第57条: after review the head decides whether to penalise.
+        Step("case_review", "notice", "拟作处罚，事先告知", documents=("行政处罚事先告知书",)),
+        Step("case_review", "investigation", "退回补充调查"),
+        # 行政处罚法 第44-45条: the party is told and may state and defend.
+        Step("notice", "defence", "听取陈述申辩"),
+        # 行政处罚法 第63-64条: a hearing when the party asks for one.
+        Step("notice", "hearing", "当事人要求听证", documents=("听证告知书",)),
+        Step("defence", "hearing", "当事人要求听证", documents=("听证告知书",)),
+        Step("defence", "decision", "作出决定", HEAD_ONLY, head_approval=True),
+        Step("defence", "case_review", "采纳申辩，重新审查"),
+        Step(
+            "hearing",
+            "decision",
+            "听证后作出决定",
+            HEAD_ONLY,
+            head_approval=True,
+            documents=("听证笔录",),
+        ),
+        Step("decision", "delivery", "送达决定书", documents=("行政处罚决定书", "送达回证")),
+        # 行政处罚法 第61条: delivered within 7 days.
+        Step("delivery", "execution", "执行"),
+        Step("delivery", "closing", "无需执行，结案", documents=("结案审批表",)),
+        Step("execution", "closing", "执行完毕，结案", documents=("结案审批表",)),
+        Step("closing", "archived", "归档"),
+    ),
+    deadlines=(
+        DeadlineRule(
+            "decide",
+            "作出处罚决定",
+            "filing",
+            90,
+            "calendar",
+            "行政处罚法 第60条：自立案之日起九十日内作出行政处罚决定",
+            ("decision", "closing"),
+        ),
+        DeadlineRule(
+            "deliver",
+            "送达处罚决定书",
+            "decision",
+            7,
+            "calendar",
+            "行政处罚法 第61条：当事人不在场的，七日内送达",
+            ("delivery",),
+        ),
+        DeadlineRule(
+            "pay",
+            "缴纳罚款",
+            "delivery",
+            15,
+            "calendar",
+            "行政处罚法 第67条：自收到决定书之日起十五日内缴纳罚款",
+            ("closing",),
+        ),
+    ),
+)
+
+PENALTY_SUMMARY = Definition(
+    code="penalty_summary",
+    label="行政处罚简易程序",
+    category="penalty",
+    stages=(
+        Stage("investigation", "现场调查"),
+        Stage("notice", "告知"),
+        Stage("decision", "当场决定"),
+        Stage("delivery", "当场交付"),
+        Stage("execution", "执行"),
+        Stage("closing", "结案"),
+        Stage("archived", "归档", final=True),
+    ),
+    steps=_steps(
+        # 行政处罚法 第51-52条: on-the-spot penalty, facts and rights told first, officer signs.
+        Step("investigation", "notice", "告知违法事实、理由、依据和权利"),
+        Step("investigation", "closing", "不予处罚"),
+        Step("notice", "decision", "当场作出决定", documents=("当场行政处罚决定书",)),
+        Step("notice", "investigation", "采纳陈述申辩"),
+        Step("decision", "delivery", "当场交付决定书"),
+        Step("delivery", "execution", "执行"),
+        Step("delivery", "closing", "无需执行，结案"),
+        Step("execution", "closing", "执行完毕，结案"),
+        Step("closing", "archived", "归档"),
+    ),
+    deadlines=(
+        DeadlineRule(
+            "pay",
+            "缴纳罚款",
+            "delivery",
+            15,
+            "calendar",
+            "行政处罚法 第67条：自收到决定书之日起十五日内缴纳罚款",
+            ("closing",),
+        ),
+    ),
+)
+
+LICENCE = Definition(
+    code="licence",
+    label="行政许可",
+    category="licence",
+    stages=(
+        Stage("application", "申请"),
+        Stage("acceptance", "受理"),
+        Stage("supplement", "补正"),
+        Stage("examination", "审查"),
+        Stage("decision", "决定"),
+        Stage("delivery", "送达"),
+        Stage("archived", "归档", final=True),
+    ),
+    steps=_steps(
+        Step("application", "acceptance", "受理", documents=("受理通知书",)),
+        # 行政许可法 第32条: every missing item told at once, within 5 working days.
+        Step("application", "supplement", "一次告知补正", documents=("补正告知书",)),
+        Step("application", "archived", "不予受理"),
+        Step("supplement", "acceptance", "补正后受理", documents=("受理通知书",)),
+        Step("supplement", "archived", "逾期未补正，终止"),
+        Step("acceptance", "examination", "审查"),
+        # 行政许可法 第37-38条: decision by the agency, signed off by its head.
+        Step(
+            "examination",
+            "decision",
+            "作出许可决定",
+            HEAD_ONLY,
+            head_approval=True,
+            documents=("准予行政许可决定书", "不予行政许可决定书"),
+        ),
+        # 行政许可法 第44条: certificate issued within 10 working days.
+        Step("decision", "delivery", "送达、颁发证件", documents=("送达回证",)),
+        Step("delivery", "archived", "归档"),
+    ),
+    deadlines=(
+        DeadlineRule(
+            "supplement",
+            "一次告知补正",
+            "application",
+            5,
+            "working",
+            "行政许可法 第32条：五日内一次告知需要补正的全部内容；"
+            "逾期不告知的，自收到申请材料之日起即为受理",
+            ("acceptance", "supplement", "archived"),
+        ),
+        DeadlineRule(
+            "decide",
+            "作出许可决定",
+            "acceptance",
+            20,
+            "working",
+            "行政许可法 第42条：自受理之日起二十日内作出决定",
+            ("decision", "archived"),
+        ),
+        DeadlineRule(
+            "issue",
+            "颁发、送达许可证件",
+            "decision",
+            10,
+            "working",
+            "行政许可法 第44条：自作出决定之日起十日内颁发、送达",
+            ("delivery", "archived"),
+        ),
+    ),
+)
+
+COERCION = Definition(
+    code="coercion",
+    label="行政强制措施（查封、扣押）",
+    category="coercion",
+    stages=(
+        Stage("filing", "报批"),
+        Stage("decision", "决定"),
+        Stage("delivery", "送达"),
+        Stage("execution", "实施"),
+        Stage("closing", "解除或者处理"),
+        Stage("archived", "归档", final=True),
+    ),
+    steps=_steps(
+        # 行政强制法 第18条: reported to and approved by the head before it is carried out.
+        Step(
+            "filing",
+            "decision",
+            "负责人批准，作出查封扣押决定",
+            HEAD_ONLY,
+            head_approval=True,
+            documents=("查封扣押决定书",),
+        ),
+        Step("filing", "closing", "不予批准", HEAD_ONLY, head_approval=True),
+        # 行政强制法 第24条: the decision and the list of goods delivered on the spot.
+        Step("decision", "delivery", "当场交付决定书和清单", documents=("送达回证",)),
+        Step("delivery", "execution", "实施查封扣押", documents=("现场笔录",)),
+        # 行政强制法 第27-28条: release, or hand over / confiscate by decision.
+        Step("execution", "closing", "解除或者依法处理"),
+        Step("closing", "archived", "归档"),
+    ),
+    deadlines=(
+        DeadlineRule(
+            "seizure",
+            "查封扣押期限",
+            "decision",
+            30,
+            "calendar",
+            "行政强制法 第25条：查封、扣押的期限不得超过三十日（经批准可延长三十日）",
+            ("closing",),
+        ),
+    ),
+)
+
+INSPECTION = Definition(
+    code="inspection",
+    label="行政检查",
+    category="inspection",
+    stages=(
+        Stage("filing", "检查准备"),
+        Stage("investigation", "现场检查"),
+        Stage("case_review", "检查结果审查"),
+        Stage("closing", "检查结论"),
+        Stage("archived", "归档", final=True),
+    ),
+    steps=_steps(
+        Step("filing", "investigation", "出示证件，开展检查"),
+        Step("investigation", "case_review", "检查结束", documents=("现场检查笔录",)),
+        Step("case_review", "investigation", "补充检查"),
+        Step("case_review", "closing", "作出检查结论"),
+        Step("closing", "archived", "归档"),
+    ),
+    deadlines=(
+        DeadlineRule(
+            "report",
+            "检查结果录入公示",
+            "closing",
+            20,
+            "working",
+            "双随机一公开：检查结束后二十个工作日内录入并公示（地方惯例）",
+            ("archived",),
+        ),
+    ),
+)
+
+DEFINITIONS: dict[str, Definition] = {
+    d.code: d for d in (PENALTY_ORDINARY, PENALTY_SUMMARY, LICENCE, COERCION, INSPECTION)
+}
+
+
+def get_definition(code: str) -> Definition:
+    try:
+        return DEFINITIONS[code]
+    except KeyError:
+        raise KeyError(f"unknown procedure {code!r}") from None
+
+
+def choices() -> list[tuple[str, str]]:
+    return [(d.code, d.label) for d in DEFINITIONS.values()]
+
+
+def validate_all(definitions: Iterable[Definition]) -> None:
+    for definition in definitions:
+        validate(definition)
+
+
+validate_all(DEFINITIONS.values())
