@@ -9,6 +9,7 @@ urlpatterns = [
     path("directory/", include("sanxiang.directory.urls")),
     path("catalog/", include("sanxiang.catalog.urls")),
     path("gongshi/", include("sanxiang.disclosure.portal_urls")),
+    path("disclosure/", include("sanxiang.disclosure.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

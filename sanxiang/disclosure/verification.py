@@ -1,0 +1,158 @@
+"""验证: check a published item (or an issued document) against the ledger, in plain words.
+
+A published item is genuine when (1) its content hashes to the value recorded in its
+``disclosure.published`` ledger entry, (2) that entry's payload and Merkle leaf hash are intact,
+and (3) the leaf is included in the latest signed checkpoint (RFC 9162 inclusion proof). A row
+edited in the database fails (1) or (2); an edited ledger row fails (3).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sanxiang.ledger.models import Entry
+from sanxiang.ledger.services import leaf_data
+from sanxiang.lib.merkle import leaf_hash
+
+from . import drafting
+from .models import Publication
+
+
+@dataclass
+class Verdict:
+    ok: bool = True
+    steps: list[tuple[bool, str]] = field(default_factory=list)
+    proof: dict[str, Any] | None = None
+
+    @property
+    def proof_json(self) -> str:
+        return json.dumps(self.proof, ensure_ascii=False, indent=1, default=str)
+
+    def check(self, passed: bool, text: str) -> bool:
+        self.steps.append((passed, text))
+        self.ok = self.ok and passed
+        return passed
+
+
+def _ledger(name: str) -> Any:
+    try:
+        return importlib.import_module(f"sanxiang.ledger.{name}")
+    except ImportError:
+        return None
+
+
+def entry_is_intact(entry: Entry) -> bool:
+    """The entry's payload matches its hash and the leaf hash is recomputed from its fields."""
+    if hashlib.sha256(entry.payload.encode("utf-8")).hexdigest() != entry.payload_hash:
+        return False
+    leaf = leaf_hash(
+        leaf_data(
+            created_at=entry.created_at.isoformat(),
+            actor_id=entry.actor_id,
+            actor_label=entry.actor_label,
+            agency_id=entry.agency_id,
+            case_id=entry.case_id,
+            event_type=entry.event_type,
+            payload_hash=entry.payload_hash,
+        )
+    )
+    return leaf.hex() == entry.leaf_hash
+
+
+def inclusion_proof(entry: Entry) -> dict[str, Any] | None:
+    """The entry's inclusion proof against the latest signed checkpoint, when the ledger has one."""
+    services = importlib.import_module("sanxiang.ledger.services")
+    prove = getattr(services, "prove_inclusion", None)
+    if prove is None or entry.seq is None:
+        return None
+    try:
+        proof = prove(entry.pk)
+    except Exception:  # no checkpoint covers it yet: say so, do not fail
+        return None
+    return dict(proof) if proof is not None else None
+
+
+def check_proof(proof: dict[str, Any]) -> tuple[bool, str]:
+    """Check a proof document with the ledger's verifier (signature, inclusion, leaf)."""
+    queries = _ledger("queries")
+    verify = getattr(queries, "verify_inclusion_payload", None) if queries else None
+    if verify is None:
+        return False, "本系统的账本尚未提供检查点验证服务。"
+    try:
+        ok, explanation = verify(proof)
+    except (KeyError, TypeError, ValueError) as err:
+        return False, f"证明格式不正确：{err}"
+    return bool(ok), str(explanation)
+
+
+def verify_item(item: Publication) -> Verdict:
+    verdict = Verdict()
+    entry = item.ledger_entry
+    if entry is None:
+        verdict.check(False, "该信息没有公示记录（账本中找不到对应条目）。")
+        return verdict
+    current = drafting.content_sha256(item)
+    try:
+        recorded = json.loads(entry.payload).get("content_sha256")
+    except ValueError:
+        recorded = None
+    verdict.check(
+        recorded == current and entry.event_type == "disclosure.published",
+        "页面内容与公示时记入账本的内容摘要一致。"
+        if recorded == current
+        else "页面内容与公示时记入账本的内容摘要不一致：内容在公示后被改动过。",
+    )
+    verdict.check(
+        entry_is_intact(entry),
+        "账本条目本身完整（内容摘要与叶子摘要可重新算出）。"
+        if entry_is_intact(entry)
+        else "账本条目被改动过：其摘要无法重新算出。",
+    )
+    _prove(verdict, entry)
+    return verdict
+
+
+def _prove(verdict: Verdict, entry: Entry) -> None:
+    proof = inclusion_proof(entry)
+    if proof is None:
+        verdict.check(
+            False,
+            "该记录尚未纳入已签名的检查点（账本定期签署检查点），请稍后再验证。",
+        )
+        return
+    verdict.proof = proof
+    ok, explanation = check_proof(proof)
+    verdict.check(ok, explanation)
+
+
+def verify_document(number: str, sha256: str) -> Verdict:
+    """Look up an issued document by its 文号, compare hashes, prove its ledger entry."""
+    verdict = Verdict()
+    try:
+        documents: Any = importlib.import_module("sanxiang.documents.queries")
+    except ImportError:
+        documents = None
+    find = getattr(documents, "issued_by_number", None) if documents else None
+    if find is None:
+        verdict.check(False, "本系统尚未提供文书查验服务。")
+        return verdict
+    doc = find(number)
+    if doc is None:
+        verdict.check(False, f"未找到文号为“{number}”的已签发文书。")
+        return verdict
+    same = str(getattr(doc, "sha256", "")).lower() == sha256.strip().lower()
+    verdict.check(
+        same,
+        "文件摘要与签发时登记的摘要一致。"
+        if same
+        else "文件摘要与签发时登记的摘要不一致：手中的文件不是签发的版本。",
+    )
+    entry = getattr(doc, "ledger_entry", None)
+    if isinstance(entry, Entry):
+        verdict.check(entry_is_intact(entry), "签发记录的账本条目完整。")
+        _prove(verdict, entry)
+    return verdict
