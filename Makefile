@@ -64,7 +64,7 @@ unit: setup browser-deps
 test: lint typecheck migrations-check unit
 
 bench: setup
-	SANXIANG_DEBUG=1 $(PY) bench/run.py
+	$(PY) bench/run.py
 
 clean:
 	rm -rf .venv node_modules var/staticfiles

@@ -16,8 +16,10 @@ sys.path.insert(0, str(ROOT))
 def django_setup(*, database_url: str | None = None) -> None:
     """Configure Django for a benchmark. ``database_url`` overrides SANXIANG_DATABASE_URL."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sanxiang.settings")
-    os.environ.setdefault("SANXIANG_DEBUG", "1")
-    os.environ["SANXIANG_DEBUG_TOOLBAR"] = "0"
+    # Production-like settings (DEBUG off) so template and query overheads are the real ones.
+    os.environ.setdefault("SANXIANG_DEBUG", "0")
+    os.environ.setdefault("SANXIANG_INSECURE_DEV_KEY", "1")
+    os.environ.setdefault("SANXIANG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
     if database_url:
         os.environ["SANXIANG_DATABASE_URL"] = database_url
     import django

@@ -87,7 +87,6 @@ CSRF_TRUSTED_ORIGINS = [o for o in env_str("SANXIANG_CSRF_TRUSTED_ORIGINS").spli
 PUBLIC_BASE_URL = env_str("SANXIANG_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -240,6 +239,7 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 NODE_MODULES = BASE_DIR / "node_modules"
 # Third-party assets come from the npm registry at set-up (package.json) and are served from here.
 STATICFILES_DIRS = [
+    BASE_DIR / "sanxiang" / "static",
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),

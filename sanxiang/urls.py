@@ -1,4 +1,3 @@
-from django.contrib import admin
 from django.urls import include, path
 
 from sanxiang.api.api import api
@@ -11,5 +10,4 @@ urlpatterns = [
     path("gongshi/", include("sanxiang.disclosure.portal_urls")),
     path("disclosure/", include("sanxiang.disclosure.urls")),
     path("api/v1/", api.urls),
-    path("django-admin/", admin.site.urls),
 ]

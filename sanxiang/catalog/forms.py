@@ -28,7 +28,18 @@ class MatterForm(StyledForm):
     conditions = forms.CharField(label="办理条件", widget=_TEXT, required=False)
     materials = forms.CharField(label="申请材料", widget=_TEXT, required=False)
     process = forms.CharField(label="办理流程", widget=_TEXT, required=False)
+    acceptance_body = forms.CharField(label="受理机构", max_length=120, required=False)
+    approval_body = forms.CharField(label="审批机构", max_length=120, required=False)
+    guide_time_limit = forms.CharField(label="办理时限（服务指南）", max_length=120, required=False)
+    fee = forms.CharField(label="收费标准", max_length=120, required=False)
+    supervision = forms.CharField(label="监督方式", widget=_TEXT, required=False)
+    remedy = forms.CharField(label="救济渠道", widget=_TEXT, required=False)
+    office_hours = forms.CharField(label="办公时间", max_length=120, required=False)
+    address = forms.CharField(label="办公地址", max_length=200, required=False)
+    phone = forms.CharField(label="咨询电话", max_length=40, required=False)
     random_inspection = forms.BooleanField(label="列入随机抽查事项清单", required=False)
+    inspection_target = forms.CharField(label="抽查对象", max_length=200, required=False)
+    inspection_content = forms.CharField(label="抽查内容", max_length=200, required=False)
     inspection_ratio = forms.DecimalField(
         label="抽查比例(%)", max_digits=5, decimal_places=2, required=False
     )

@@ -3,6 +3,8 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -41,7 +43,12 @@ def _matter_for(request: HttpRequest, pk: int) -> Matter:
 def matters(request: HttpRequest) -> HttpResponse:
     as_of = parse_as_of(request.GET.get("as_of"))
     rows = queries.matters_as_of(visible_agency_ids(request.user), as_of)
-    return render(request, "catalog/matters.html", {"versions": rows, "as_of": as_of})
+    q = request.GET.get("q", "").strip()
+    if q:
+        rows = rows.filter(Q(name__contains=q) | Q(matter__code__contains=q))
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    context = {"page": page, "as_of": as_of, "q": q, "extra_query": f"as_of={as_of:%Y-%m-%d}"}
+    return render(request, "catalog/matters.html", context)
 
 
 @staff_view

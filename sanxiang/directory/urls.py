@@ -5,6 +5,7 @@ from . import views
 app_name = "directory"
 urlpatterns = [
     path("agencies/", views.agencies, name="agencies"),
+    path("agencies/<int:pk>/", views.agency_detail, name="agency"),
     path("agencies/<int:pk>/edit/", views.agency_edit, name="agency_edit"),
     path("officers/", views.officers, name="officers"),
     path("officers/new/", views.officer_edit, name="officer_new"),

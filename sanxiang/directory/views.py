@@ -37,6 +37,20 @@ def agencies(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view
+def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    if pk not in visible_agency_ids(request.user):
+        raise DomainError("not_found", "未找到该执法主体，或无权访问。")
+    agency = Agency.objects.select_related("parent", "entrusted_by", "supervised_by").get(pk=pk)
+    context = {
+        "agency": agency,
+        "units": agency.children.order_by("pk"),
+        "officers": queries.officers_in({agency.pk}).order_by("pk"),
+        "ratio": queries.reviewer_ratio(agency, on=timezone.localdate()),
+    }
+    return render(request, "directory/agency_detail.html", context)
+
+
+@staff_view
 def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require_role(request.user, Role.ADMIN)
     require_agency_access(request.user, pk, write=True)

@@ -267,18 +267,20 @@ def _star_digits(
 ) -> str:
     """Star the digits of ``groups`` except ``head`` leading and ``tail`` trailing ones.
 
-    The kept head never reaches past the first group and the kept tail never before the last,
-    so a fully visible group always touches a starred one: see ``_masked_claims``.
+    The kept head never uncovers two whole groups, nor does the kept tail, so what stays
+    visible always touches a star or a starred group: ``_masked_claims`` relies on it.
     """
     start = groups[0][0]
     chars = list(text[start:end])
-    keep_head = min(head, groups[0][1] - groups[0][0])
-    keep_tail = min(tail, groups[-1][1] - groups[-1][0])
-    total = sum(ge - gs for gs, ge, _ in groups)
+    sizes = [ge - gs for gs, ge, _ in groups]
+    if len(sizes) > 1:
+        head = min(head, sizes[0] + sizes[1] - 1)
+        tail = min(tail, sizes[-1] + sizes[-2] - 1)
+    total = sum(sizes)
     index = 0
     for gs, ge, _ in groups:
         for k in range(gs, ge):
-            if keep_head <= index < total - keep_tail:
+            if head <= index < total - tail:
                 chars[k - start] = STAR
             index += 1
     return "".join(chars)
@@ -376,25 +378,35 @@ def _attached(text: str, at: int, step: int, limit: int) -> int:
     return count
 
 
+def _visible_reach(text: str, at: int, step: int, limit: int) -> int:
+    """Where the digits a mask of ours may leave visible end, going ``step`` from ``at``.
+
+    That is up to ``limit`` digits touching ``at``, plus, after one separator, a neighbouring
+    group if the two together stay within ``limit``.
+    """
+    n = _attached(text, at, step, limit)
+    if n > limit:
+        return at
+    pos = at + step * n
+    sep = pos if step > 0 else pos - 1
+    if 0 <= sep < len(text) and text[sep] in _SEP_SET:
+        nxt = sep + 1 if step > 0 else sep
+        group = _attached(text, nxt, step, limit - n)
+        if 0 < group <= limit - n:
+            return nxt + step * group
+    return pos
+
+
 def _masked_claims(text: str) -> Iterator[_Cand]:
     """Claim stretches masked before (by us or by hand) so no detector re-masks their parts.
 
     One of our masks is a chain of star clusters joined by single separators, with at most 7
-    visible digits before it and 4 after, either touching a star or as the neighbouring group.
+    visible digits before it (``0086138``) and 4 after it; a chain needs 4 stars in all.
     """
     chain: list[int] = []  # [start, end, stars]
     for m in _STAR_RE.finditer(text):
         a, b = m.span()
-        left = _attached(text, a, -1, 7)
-        s = a - left if left <= 7 else a
-        if s == a and a >= 2 and text[a - 1] in _SEP_SET:
-            near = _attached(text, a - 1, -1, 7)
-            s = a - 1 - near if 0 < near <= 7 else a
-        right = _attached(text, b, 1, 4)
-        e = b + right if right <= 4 else b
-        if e == b and b + 1 < len(text) and text[b] in _SEP_SET:
-            near = _attached(text, b + 1, 1, 4)
-            e = b + 1 + near if 0 < near <= 4 else b
+        s, e = _visible_reach(text, a, -1, 7), _visible_reach(text, b, 1, 4)
         if chain and (s <= chain[1] or (s == chain[1] + 1 and text[chain[1]] in _SEP_SET)):
             chain[1], chain[2] = max(chain[1], e), chain[2] + b - a
             continue

@@ -18,3 +18,8 @@ def home(request: HttpRequest) -> HttpResponse:
     missing = [y for y in (today.year, today.year + 1) if y not in workdays.known_years()]
     context: dict[str, Any] = {"panels": panels_for(request), "calendar_missing": missing}
     return render(request, "workbench/home.html", context)
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness probe for load balancers; also the trivial baseline view of the benchmarks."""
+    return HttpResponse("ok", content_type="text/plain")

@@ -11,7 +11,7 @@ from sanxiang.catalog.services import MatterContent
 from sanxiang.ledger.models import Entry
 from sanxiang.lib.errors import DomainError
 from sanxiang.lib.sheets import write_rows
-from sanxiang.testing import WorldTestCase
+from sanxiang.testing import WorldTestCase, signed_in
 
 
 def content(**overrides):
@@ -195,3 +195,66 @@ class MatterSheetTests(WorldTestCase):
             sheets.import_matters(actor=self.w.admin, agency_id=self.w.agency.pk, stream=stream)
         assert "第3行" in caught.value.message and "事项类别" in caught.value.message
         assert MatterVersion.objects.count() == 0
+
+
+class MatterPageTests(WorldTestCase):
+    def form(self, **overrides):
+        base = {
+            "code": "XK-9",
+            "category": "licence",
+            "name": "宗教活动场所登记",
+            "basis_law": "宗教事务条例",
+            "basis_article": "第二十三条",
+            "handling_unit": "宗教事务股",
+            "time_limit": "30",
+            "time_limit_unit": "calendar",
+            "valid_from": "2018-02-01",
+            "materials": "申请书",
+            "phone": "0427-2800001",
+        }
+        return base | overrides
+
+    def test_an_admin_creates_a_matter_with_its_service_guide_and_revises_it(self):
+        client = signed_in(self.w.admin)
+        created = client.post("/catalog/matters/new/", self.form())
+        assert created.status_code == 302
+        version = MatterVersion.objects.get()
+        assert (version.materials, version.phone) == ("申请书", "0427-2800001")
+        revised = client.post(
+            f"/catalog/matters/{version.matter_id}/revise/",
+            self.form(name="宗教活动场所设立登记", valid_from="2026-01-01", note="依据修订"),
+        )
+        assert revised.status_code == 302
+        names = list(MatterVersion.objects.order_by("number").values_list("name", flat=True))
+        assert names == ["宗教活动场所登记", "宗教活动场所设立登记"]
+        detail = client.get(f"/catalog/matters/{version.matter_id}/").content.decode()
+        assert "第1版" in detail and "第2版" in detail and "依据修订" in detail
+
+    def test_a_revision_dated_too_early_shows_the_error_on_the_date_field(self):
+        client = signed_in(self.w.admin)
+        client.post("/catalog/matters/new/", self.form())
+        version = MatterVersion.objects.get()
+        page = client.post(
+            f"/catalog/matters/{version.matter_id}/revise/",
+            self.form(valid_from="2017-01-01", note="x"),
+        ).content.decode()
+        assert "须晚于现行版本的生效日期" in page
+
+    def test_another_agencys_matter_is_not_found(self):
+        other = services.create_matter(
+            actor=None,
+            agency_id=self.w.other_agency.pk,
+            code="O-1",
+            content=content(),
+            valid_from=date(2020, 1, 1),
+        )
+        response = signed_in(self.w.officer).get(f"/catalog/matters/{other.matter_id}/")
+        assert response.status_code == 404
+
+    def test_an_officer_cannot_open_the_new_matter_form(self):
+        assert signed_in(self.w.officer).get("/catalog/matters/new/").status_code == 403
+
+    def test_a_malformed_as_of_date_is_a_clear_error(self):
+        response = signed_in(self.w.officer).get("/catalog/matters/?as_of=31/01/2026")
+        assert response.status_code == 422
+        assert "日期格式" in response.content.decode()

@@ -163,3 +163,36 @@ class PortalTests(WorldTestCase):
             )
         with self.assertNumQueries(5):
             Client().get(url)
+
+
+class AgencyPageTests(WorldTestCase):
+    def test_the_agency_page_shows_units_and_the_reviewer_ratio(self):
+        page = signed_in(self.w.officer).get(f"/directory/agencies/{self.w.agency.pk}/")
+        text = page.content.decode()
+        assert "测试区民族和宗教事务局法制股" in text and "法制审核人员占比" in text
+
+    def test_another_agency_is_not_found_but_the_supervisor_sees_its_agencies(self):
+        url = f"/directory/agencies/{self.w.other_agency.pk}/"
+        assert signed_in(self.w.officer).get(url).status_code == 404
+        supervisor = signed_in(self.w.supervisor)
+        assert supervisor.get(url).status_code == 404
+        assert supervisor.get(f"/directory/agencies/{self.w.agency.pk}/").status_code == 200
+
+    def test_the_admin_edits_an_agency_and_a_bad_credit_code_is_shown_on_its_field(self):
+        client = signed_in(self.w.admin)
+        url = f"/directory/agencies/{self.w.agency.pk}/edit/"
+        form = {
+            "name": "测试区民族和宗教事务局",
+            "level": "department",
+            "kind": "statutory",
+            "credit_code": "91350100M000100Y44",
+            "phone": "0427-1",
+        }
+        assert "校验位错误" in client.post(url, form).content.decode()
+        assert client.post(url, form | {"credit_code": "91350100M000100Y43"}).status_code == 302
+        self.w.agency.refresh_from_db()
+        assert self.w.agency.phone == "0427-1"
+
+    def test_the_supervisor_cannot_edit_an_agency(self):
+        url = f"/directory/agencies/{self.w.agency.pk}/edit/"
+        assert signed_in(self.w.supervisor).get(url).status_code == 403
