@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("sanxiang.accounts.urls")),
     path("directory/", include("sanxiang.directory.urls")),
     path("catalog/", include("sanxiang.catalog.urls")),
+    path("ledger/", include("sanxiang.ledger.urls")),
     path("gongshi/", include("sanxiang.disclosure.portal_urls")),
     path("disclosure/", include("sanxiang.disclosure.urls")),
     path("api/v1/", api.urls),

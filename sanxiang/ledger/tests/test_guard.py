@@ -1,0 +1,71 @@
+"""The append-only triggers refuse every change except the integrator's seq assignment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import DatabaseError, connection, transaction
+from django.test import TestCase
+
+from sanxiang.ledger import guard, services
+from sanxiang.ledger.models import Checkpoint, Entry, Node
+
+from .helpers import add_entries
+
+
+class AppendOnlyTriggerTests(TestCase):
+    def setUp(self) -> None:
+        self.first, self.second = add_entries(2)
+
+    def _refused(self, sql: str, params: list[Any]) -> None:
+        with (
+            self.assertRaisesMessage(DatabaseError, guard.REFUSAL),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, params)
+
+    def test_integrator_may_set_seq_once(self) -> None:
+        Entry.objects.filter(pk=self.first.pk).update(seq=0)
+        self.assertEqual(Entry.objects.get(pk=self.first.pk).seq, 0)
+
+    def test_changing_a_set_seq_is_refused(self) -> None:
+        services.integrate()
+        self._refused("UPDATE ledger_entry SET seq = seq + 10 WHERE id = %s", [self.first.pk])
+
+    def test_setting_seq_together_with_another_column_is_refused(self) -> None:
+        self._refused(
+            "UPDATE ledger_entry SET seq = 5, payload = '{}' WHERE id = %s", [self.first.pk]
+        )
+
+    def test_changing_the_payload_is_refused(self) -> None:
+        self._refused("UPDATE ledger_entry SET payload = '{}' WHERE id = %s", [self.first.pk])
+
+    def test_changing_the_leaf_hash_is_refused(self) -> None:
+        self._refused(
+            "UPDATE ledger_entry SET leaf_hash = payload_hash WHERE id = %s", [self.first.pk]
+        )
+
+    def test_clearing_a_seq_is_refused(self) -> None:
+        services.integrate()
+        self._refused("UPDATE ledger_entry SET seq = NULL WHERE id = %s", [self.first.pk])
+
+    def test_deleting_an_entry_is_refused(self) -> None:
+        self._refused("DELETE FROM ledger_entry WHERE id = %s", [self.second.pk])
+
+    def test_deleting_through_the_orm_is_refused_too(self) -> None:
+        with self.assertRaisesMessage(DatabaseError, guard.REFUSAL), transaction.atomic():
+            Entry.objects.filter(pk=self.second.pk).delete()
+
+    def test_nodes_are_insert_only(self) -> None:
+        services.integrate()
+        node = Node.objects.first()
+        assert node is not None
+        self._refused("UPDATE ledger_node SET hash = hash WHERE id = %s", [node.pk])
+        self._refused("DELETE FROM ledger_node WHERE id = %s", [node.pk])
+
+    def test_checkpoints_are_insert_only(self) -> None:
+        cp = services.make_checkpoint()
+        self._refused("UPDATE ledger_checkpoint SET tree_size = 0 WHERE id = %s", [cp.pk])
+        self._refused("DELETE FROM ledger_checkpoint WHERE id = %s", [cp.pk])
+        self.assertEqual(Checkpoint.objects.count(), 1)

@@ -1,0 +1,324 @@
+#!/usr/bin/env python3
+"""Check a Sanxiang ledger bundle offline: no Django, no database, no network.
+
+What a court or the justice bureau runs on an export::
+
+    python tools/verify_bundle.py ledger.zip [--public-key BASE64]
+    python tools/verify_bundle.py case-proofs.json --public-key BASE64
+
+It reads either format of docs/ledger.md:
+
+* ``sanxiang-ledger-bundle/1`` (``manage.py export_ledger``): every entry and checkpoint. Each
+  payload and leaf is recomputed, positions must run 0, 1, 2, ... without gap, each checkpoint
+  root is recomputed from the leaves (RFC 9162 §2.1) and its signature checked, and
+  consecutive checkpoints are checked with consistency proofs (§2.1.4).
+* ``sanxiang-inclusion-bundle/1`` (``ledger.services.inclusion_bundle``, the 电子案卷): some
+  entries with inclusion proofs (§2.1.3) against one signed checkpoint; also a single proof
+  from ``ledger.services.prove_inclusion``.
+
+Without ``--public-key`` the key inside the bundle is used and its id printed: compare it
+with the key the agency publishes, or the check proves only self-consistency.
+Exit 0 when everything holds; otherwise 1, naming the first bad sequence number
+(``first_bad_seq=N``), or saying why the file cannot be read (damaged, one byte changed).
+
+Imports only ``sanxiang.lib.merkle`` and ``sanxiang.lib.canonical`` (pure Python) from the
+project, plus ``cryptography`` (Ed25519) or ``gmssl`` (SM2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import itertools
+
+from sanxiang.lib import merkle
+from sanxiang.lib.canonical import canonical_bytes
+
+LEDGER_BUNDLE = "sanxiang-ledger-bundle/1"
+INCLUSION_BUNDLE = "sanxiang-inclusion-bundle/1"
+_TYPE_BYTE = {"ed25519": b"\x01", "sm2": b"\xff"}
+
+
+class Unreadable(Exception):
+    pass
+
+
+class Findings:
+    def __init__(self) -> None:
+        self.problems: list[tuple[int, str]] = []
+        self.notes: list[str] = []
+
+    def bad(self, seq: int, message: str) -> None:
+        self.problems.append((seq, message))
+
+    @property
+    def first_bad_seq(self) -> int | None:
+        return min((seq for seq, _ in self.problems), default=None)
+
+
+# --- the definitions every verifier follows (docs/ledger.md) --------------------------------
+
+
+def leaf_input(entry: dict[str, Any], payload_hash: str) -> bytes:
+    return canonical_bytes(
+        {
+            "t": entry["t"],
+            "actor": entry["actor_id"],
+            "actor_label": entry["actor_label"],
+            "agency": entry["agency_id"],
+            "case": entry["case_id"],
+            "event": entry["event_type"],
+            "payload_sha256": payload_hash,
+        }
+    )
+
+
+def note_body(cp: dict[str, Any]) -> str:
+    lines = [
+        cp["origin"],
+        str(cp["tree_size"]),
+        base64.b64encode(bytes.fromhex(cp["root_hash"])).decode(),
+    ]
+    if cp.get("hash", "sha256") != "sha256":
+        lines.append(f"hash {cp['hash']}")
+    lines.append(f"time {cp['time']}")
+    return "\n".join(lines) + "\n"
+
+
+def key_id(algorithm: str, origin: str, public_key: bytes) -> str:
+    return (
+        hashlib.sha256(origin.encode() + b"\n" + _TYPE_BYTE[algorithm] + public_key)
+        .digest()[:4]
+        .hex()
+    )
+
+
+def signature_valid(algorithm: str, public_key: bytes, message: bytes, signature: bytes) -> bool:
+    if algorithm == "ed25519":
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+        try:
+            Ed25519PublicKey.from_public_bytes(public_key).verify(signature, message)
+        except (InvalidSignature, ValueError):
+            return False
+        return True
+    if algorithm == "sm2":
+        from gmssl import sm2
+
+        if len(signature) != 64 or len(public_key) != 64:
+            return False
+        crypt = sm2.CryptSM2(private_key="", public_key=public_key.hex())
+        return bool(crypt.verify_with_sm3(signature.hex(), message))
+    return False
+
+
+# --- checks ------------------------------------------------------------------------------
+
+
+def check_entry(entry: dict[str, Any], hash_name: str, found: Findings) -> bytes:
+    """Recompute payload hash and leaf; return the recomputed leaf hash."""
+    seq = entry["seq"]
+    payload_hash = hashlib.sha256(entry["payload"].encode("utf-8")).hexdigest()
+    if payload_hash != entry["payload_hash"]:
+        found.bad(seq, f"序号 {seq}：内容与内容摘要不符（内容被改动）")
+    leaf = merkle.leaf_hash(leaf_input(entry, payload_hash), hash_name=hash_name)
+    if leaf.hex() != entry["leaf_hash"]:
+        found.bad(seq, f"序号 {seq}：叶子摘要与条目字段不符（条目被改动）")
+    return leaf
+
+
+def check_checkpoint(cp: dict[str, Any], key: dict[str, Any], found: Findings) -> None:
+    seq = max(int(cp["tree_size"]) - 1, 0)
+    public = base64.b64decode(key["public_key"])
+    if cp["algorithm"] != key["algorithm"] or cp["key_id"] != key_id(
+        key["algorithm"], cp["origin"], public
+    ):
+        found.bad(seq, f"检查点（{cp['tree_size']} 条）不是由所给公钥签署的")
+        return
+    try:
+        signature = base64.b64decode(cp["signature"], validate=True)
+    except ValueError:
+        signature = b""
+    if not signature_valid(key["algorithm"], public, note_body(cp).encode("utf-8"), signature):
+        found.bad(seq, f"检查点（{cp['tree_size']} 条）签名无效（伪造、改动或挪用的签名）")
+
+
+def check_ledger_bundle(bundle: dict[str, Any], key: dict[str, Any], found: Findings) -> None:
+    hash_name = bundle.get("hash", "sha256")
+    leaves: list[bytes] = []
+    for position, entry in enumerate(bundle["entries"]):
+        seq = entry["seq"]
+        if seq != position:
+            found.bad(
+                min(seq, position), f"位置 {position} 的条目序号为 {seq}：序号缺失、重复或乱序"
+            )
+        leaves.append(check_entry(entry, hash_name, found))
+    checkpoints = sorted(bundle["checkpoints"], key=lambda c: int(c["tree_size"]))
+    stack_root = _prefix_roots(leaves, {int(c["tree_size"]) for c in checkpoints}, hash_name)
+    for cp in checkpoints:
+        size = int(cp["tree_size"])
+        check_checkpoint(cp, key, found)
+        if size > len(leaves):
+            found.bad(
+                len(leaves), f"检查点声明 {size} 条，包内只有 {len(leaves)} 条（其后的条目缺失）"
+            )
+            continue
+        if stack_root[size].hex() != cp["root_hash"]:
+            found.bad(
+                max(size - 1, 0),
+                f"检查点（{size} 条）的根摘要与条目重算结果不符："
+                f"前 {size} 条中有条目被改动、删除或换位",
+            )
+    for old, new in itertools.pairwise(checkpoints):
+        m, n = int(old["tree_size"]), int(new["tree_size"])
+        if n > len(leaves) or m == n:
+            continue
+        try:
+            proof = merkle.consistency_proof(leaves[:n], m, hash_name=hash_name)
+            merkle.verify_consistency(
+                m,
+                n,
+                proof,
+                bytes.fromhex(old["root_hash"]),
+                bytes.fromhex(new["root_hash"]),
+                hash_name=hash_name,
+            )
+        except merkle.ProofError as err:
+            found.bad(max(n - 1, 0), f"检查点 {m} 条与 {n} 条之间的一致性证明不成立：{err}")
+    last = int(checkpoints[-1]["tree_size"]) if checkpoints else 0
+    if len(leaves) > last:
+        found.notes.append(
+            f"序号 {last} 起的 {len(leaves) - last} 条尚无签名检查点覆盖（只核对了其自身摘要）"
+        )
+    found.notes.append(f"条目 {len(leaves)} 条，检查点 {len(checkpoints)} 个")
+
+
+def _prefix_roots(leaves: list[bytes], sizes: set[int], hash_name: str) -> dict[int, bytes]:
+    """MTH of each requested prefix, in one pass (the fold of RFC 9162 §2.1.1)."""
+    roots = {0: merkle.hash_bytes(b"", hash_name=hash_name)} if 0 in sizes else {}
+    stack: list[bytes] = []
+    for count, leaf in enumerate(leaves, 1):
+        value, merges = leaf, count
+        while not merges & 1:
+            value = merkle.node_hash(stack.pop(), value, hash_name=hash_name)
+            merges >>= 1
+        stack.append(value)
+        if count in sizes:
+            roots[count] = merkle.root_from_perfect_subtrees(stack, hash_name=hash_name)
+    return roots
+
+
+def check_inclusion_bundle(bundle: dict[str, Any], key: dict[str, Any], found: Findings) -> None:
+    cp = bundle["checkpoint"]
+    hash_name = cp.get("hash", "sha256")
+    check_checkpoint(cp, key, found)
+    size, root = int(cp["tree_size"]), bytes.fromhex(cp["root_hash"])
+    for entry in bundle["entries"]:
+        seq = entry["seq"]
+        leaf = check_entry(entry, hash_name, found)
+        proof = [bytes.fromhex(p) for p in entry["proof"]]
+        try:
+            merkle.verify_inclusion(leaf, seq, size, proof, root, hash_name=hash_name)
+        except merkle.ProofError as err:
+            found.bad(seq, f"序号 {seq}：存在性证明不成立（{err}）")
+    found.notes.append(
+        f"{len(bundle['entries'])} 条条目对检查点（{size} 条，{cp['time']}）的存在性证明"
+    )
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def load(path: Path) -> dict[str, Any]:
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                names = [n for n in archive.namelist() if n.endswith(".json")]
+                if not names:
+                    raise Unreadable("压缩包中没有 JSON 文件")
+                raw = archive.read(names[0])
+        else:
+            raw = path.read_bytes()
+        data = json.loads(raw.decode("utf-8"))
+    except (
+        OSError,
+        zipfile.BadZipFile,
+        UnicodeDecodeError,
+        json.JSONDecodeError,
+        ValueError,
+    ) as err:
+        raise Unreadable(f"无法读取或解析 {path}：{err}（文件损坏或被改动）") from err
+    if not isinstance(data, dict):
+        raise Unreadable("文件内容不是账本包")
+    if "format" not in data and {"entry", "proof", "checkpoint"} <= data.keys():
+        # A single proof from prove_inclusion: the same check as a one-entry inclusion bundle.
+        data = {
+            "format": INCLUSION_BUNDLE,
+            "checkpoint": data["checkpoint"],
+            "public_key": data.get("public_key"),
+            "entries": [{**data["entry"], "proof": data["proof"]}],
+        }
+    return data
+
+
+def verify(data: dict[str, Any], public_key: str | None) -> Findings:
+    found = Findings()
+    key = data.get("public_key") or {}
+    if public_key:
+        if key and key.get("public_key") != public_key:
+            found.notes.append("包内公钥与所给公钥不同：以所给公钥为准")
+        algorithm = key.get("algorithm") or (
+            "sm2" if len(base64.b64decode(public_key)) == 64 else "ed25519"
+        )
+        key = {"algorithm": algorithm, "public_key": public_key}
+    elif not key:
+        raise Unreadable("包内没有公钥，请用 --public-key 给出检查点签名公钥")
+    else:
+        found.notes.append(
+            f"使用包内公钥（{key['algorithm']}，标识 {key.get('key_id')}）："
+            "请与执法机关公布的公钥核对"
+        )
+    if data.get("format") == LEDGER_BUNDLE:
+        check_ledger_bundle(data, key, found)
+    elif data.get("format") == INCLUSION_BUNDLE:
+        check_inclusion_bundle(data, key, found)
+    else:
+        raise Unreadable(f"不认识的格式：{data.get('format')!r}")
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="离线核验三项平台账本包或存在性证明包")
+    parser.add_argument("bundle", type=Path)
+    parser.add_argument("--public-key", help="检查点签名公钥（Base64），取自执法机关公布的值")
+    args = parser.parse_args(argv)
+    try:
+        found = verify(load(args.bundle), args.public_key)
+    except (Unreadable, KeyError, TypeError, ValueError) as err:
+        message = err if isinstance(err, Unreadable) else f"包结构不完整或字段有误：{err!r}"
+        print(f"核验失败：{message}", file=sys.stderr)
+        return 1
+    for note in found.notes:
+        print(note)
+    if not found.problems:
+        print("核验通过。")
+        return 0
+    for _, message in sorted(found.problems)[:50]:
+        print(message, file=sys.stderr)
+    print(f"first_bad_seq={found.first_bad_seq}")
+    print(f"核验失败：第一个出错的序号是 {found.first_bad_seq}。", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
