@@ -14,8 +14,12 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from sanxiang.ledger import queries as ledger_queries
+from sanxiang.ledger import services as ledger_services
+from sanxiang.ledger import tree
+from sanxiang.ledger.encoding import timestamp_text
 from sanxiang.ledger.models import Entry
-from sanxiang.ledger.services import leaf_data
+from sanxiang.lib.errors import DomainError
 from sanxiang.lib.merkle import leaf_hash
 
 from . import drafting
@@ -38,54 +42,57 @@ class Verdict:
         return passed
 
 
-def _ledger(name: str) -> Any:
-    try:
-        return importlib.import_module(f"sanxiang.ledger.{name}")
-    except ImportError:
-        return None
+def leaf_of(record: dict[str, Any]) -> str:
+    """The Merkle leaf hash recomputed from an entry's fields (RFC 9162 leaf, hex)."""
+    data = ledger_services.leaf_data(
+        created_at=record["t"],
+        actor_id=record["actor_id"],
+        actor_label=record["actor_label"],
+        agency_id=record["agency_id"],
+        case_id=record["case_id"],
+        event_type=record["event_type"],
+        payload_hash=hashlib.sha256(record["payload"].encode("utf-8")).hexdigest(),
+    )
+    return leaf_hash(data, hash_name=tree.hash_name()).hex()
 
 
 def entry_is_intact(entry: Entry) -> bool:
     """The entry's payload matches its hash and the leaf hash is recomputed from its fields."""
     if hashlib.sha256(entry.payload.encode("utf-8")).hexdigest() != entry.payload_hash:
         return False
-    leaf = leaf_hash(
-        leaf_data(
-            created_at=entry.created_at.isoformat(),
-            actor_id=entry.actor_id,
-            actor_label=entry.actor_label,
-            agency_id=entry.agency_id,
-            case_id=entry.case_id,
-            event_type=entry.event_type,
-            payload_hash=entry.payload_hash,
-        )
-    )
-    return leaf.hex() == entry.leaf_hash
+    record = {
+        "t": timestamp_text(entry.created_at),
+        "actor_id": entry.actor_id,
+        "actor_label": entry.actor_label,
+        "agency_id": entry.agency_id,
+        "case_id": entry.case_id,
+        "event_type": entry.event_type,
+        "payload": entry.payload,
+    }
+    return leaf_of(record) == entry.leaf_hash
 
 
 def inclusion_proof(entry: Entry) -> dict[str, Any] | None:
-    """The entry's inclusion proof against the latest signed checkpoint, when the ledger has one."""
-    services = importlib.import_module("sanxiang.ledger.services")
-    prove = getattr(services, "prove_inclusion", None)
-    if prove is None or entry.seq is None:
-        return None
+    """The entry's inclusion proof against the latest signed checkpoint (the ledger signs a new
+    checkpoint when the latest does not cover the entry yet)."""
     try:
-        proof = prove(entry.pk)
-    except Exception:  # no checkpoint covers it yet: say so, do not fail
+        return ledger_services.prove_inclusion(entry.pk)
+    except DomainError:  # not sequenced yet (its transaction is still open elsewhere)
         return None
-    return dict(proof) if proof is not None else None
 
 
 def check_proof(proof: dict[str, Any]) -> tuple[bool, str]:
-    """Check a proof document with the ledger's verifier (signature, inclusion, leaf)."""
-    queries = _ledger("queries")
-    verify = getattr(queries, "verify_inclusion_payload", None) if queries else None
-    if verify is None:
-        return False, "本系统的账本尚未提供检查点验证服务。"
-    try:
-        ok, explanation = verify(proof)
-    except (KeyError, TypeError, ValueError) as err:
-        return False, f"证明格式不正确：{err}"
+    """Check a proof document: the entry it carries hashes to its leaf, the leaf is in the
+    signed tree (``ledger.queries.verify_inclusion_payload``)."""
+    record = proof.get("entry")
+    if isinstance(record, dict):
+        try:
+            recomputed = leaf_of(record)
+        except (KeyError, TypeError, AttributeError):
+            return False, "证明中的条目内容不完整，无法重新计算摘要。"
+        if recomputed != record.get("leaf_hash") or recomputed != proof.get("leaf_hash"):
+            return False, "证明中的条目内容与其摘要不符：条目内容被改动过。"
+    ok, explanation = ledger_queries.verify_inclusion_payload(proof)
     return bool(ok), str(explanation)
 
 
