@@ -53,7 +53,7 @@ def scope_of(agency: Agency | None) -> set[int]:
 
 
 def officers_with_state(scope: set[int], today: date) -> list[tuple[Officer, str]]:
-    rows = Officer.objects.filter(agency_id__in=scope, is_reviewer=False).select_related("agency")
+    rows = Officer.objects.filter(agency_id__in=scope).select_related("agency")
     return [(o, o.certificate_state(today)) for o in rows.order_by("agency_id", "pk")]
 
 
