@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from sanxiang.cases.models import Case
 from sanxiang.cases.testing import company, person
 from sanxiang.disclosure import services
 from sanxiang.disclosure.models import Publication, PublicationRule, PublicationStatus
@@ -19,26 +20,31 @@ from sanxiang.testing import WorldTestCase
 from .helpers import FULL_WIDTH_ID, ID_NUMBER, decided_case, published, queued
 
 
+def decided(case: Case) -> date:
+    assert case.decided_on is not None
+    return case.decided_on
+
+
 class QueueingADecision(WorldTestCase):
     def test_a_penalty_decision_enters_the_queue_due_in_seven_working_days(self):
         case = decided_case(self.w)
         item = Publication.objects.get(case=case)
         assert item.status == PublicationStatus.QUEUED
         assert item.category == "penalty"
-        assert item.due_on == workdays.add_working_days(case.decided_on, 7)
+        assert item.due_on == workdays.add_working_days(decided(case), 7)
         assert Entry.objects.filter(event_type="disclosure.queued", case_id=case.pk).exists()
 
     def test_a_coercion_decision_is_due_in_twenty_working_days(self):
         case = decided_case(self.w, procedure="coercion", kind="seizure", fine=None)
         item = Publication.objects.get(case=case)
         assert item.category == "other"
-        assert item.due_on == workdays.add_working_days(case.decided_on, 20)
+        assert item.due_on == workdays.add_working_days(decided(case), 20)
 
     def test_the_agency_rule_table_changes_the_clock(self):
         PublicationRule.objects.create(agency=self.w.agency, category="penalty", days=5)
         case = decided_case(self.w)
         item = Publication.objects.get(case=case)
-        assert item.due_on == workdays.add_working_days(case.decided_on, 5)
+        assert item.due_on == workdays.add_working_days(decided(case), 5)
 
     def test_a_missing_calendar_year_flags_the_item_instead_of_losing_it(self):
         with mock.patch.object(
@@ -108,8 +114,9 @@ class PublishingAndWithdrawing(WorldTestCase):
     def test_publishing_records_the_content_hash_in_the_ledger(self):
         item = published(self.w)
         assert item.status == PublicationStatus.PUBLISHED
-        assert item.ledger_entry.event_type == "disclosure.published"
-        assert item.content_sha256 in item.ledger_entry.payload
+        entry = item.ledger_entry
+        assert entry is not None and entry.event_type == "disclosure.published"
+        assert item.content_sha256 in entry.payload
         assert item.ends_on == timezone.localdate() + timedelta(days=180)  # natural person
 
     def test_publishing_twice_is_a_conflict(self):

@@ -6,7 +6,8 @@ from datetime import timedelta
 from django.test import Client
 from django.utils import timezone
 
-from sanxiang.catalog.models import MatterVersion
+from sanxiang.cases.models import Case
+from sanxiang.catalog.models import Matter, MatterVersion
 from sanxiang.disclosure import services
 from sanxiang.disclosure.models import Post, Publication
 from sanxiang.testing import WorldTestCase
@@ -15,6 +16,10 @@ from .helpers import decided_case, published, queued
 
 
 class PortalBeforeAndDuring(WorldTestCase):
+    case: Case
+    matter: Matter
+    post: Post
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -94,7 +99,7 @@ class PortalBeforeAndDuring(WorldTestCase):
     def test_list_pages_do_not_grow_queries_with_rows(self):
         client = Client()
         urls = ["/gongshi/renyuan/", "/gongshi/shixiang/", "/gongshi/choucha/", "/gongshi/"]
-        counts = {}
+        counts: dict[str, int] = {}
         for url in urls:
             with self.assertNumQueries(counts.setdefault(url, _count(client, url))):
                 client.get(url)
@@ -116,6 +121,9 @@ def _count(client, url):
 
 
 class PortalAfter(WorldTestCase):
+    item: Publication
+    waiting: Publication
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()

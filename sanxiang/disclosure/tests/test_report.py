@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from datetime import datetime
-from io import BytesIO
-from io import StringIO
+from datetime import date, datetime
+from io import BytesIO, StringIO
 from unittest import mock
 from zoneinfo import ZoneInfo
 
@@ -13,7 +12,7 @@ from django.utils import timezone
 
 from sanxiang.disclosure import services
 from sanxiang.disclosure.models import AnnualReport
-from sanxiang.disclosure.report import tables_for
+from sanxiang.disclosure.report import Tables, tables_for
 from sanxiang.lib.errors import DomainError
 from sanxiang.testing import WorldTestCase, signed_in
 
@@ -23,6 +22,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 class TheSixTables(WorldTestCase):
+    tables: Tables
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -130,20 +131,18 @@ class TheJanuaryDeadline(WorldTestCase):
 
     def test_a_report_published_by_31_january_is_on_time(self):
         self.publish_at(datetime(2026, 1, 31, 23, 0, tzinfo=SHANGHAI))
-        assert "按时发布" in self.status_on(datetime(2026, 3, 1).date())
+        assert "按时发布" in self.status_on(date(2026, 3, 1))
 
     def test_a_report_published_after_31_january_is_late(self):
         self.publish_at(datetime(2026, 2, 1, 9, 0, tzinfo=SHANGHAI))
-        assert "逾期发布" in self.status_on(datetime(2026, 3, 1).date())
+        assert "逾期发布" in self.status_on(date(2026, 3, 1))
 
     def test_no_report_after_the_deadline_is_missing_and_before_it_pending(self):
-        assert "逾期未发布" in self.status_on(datetime(2026, 3, 1).date())
-        assert "应于2026年1月31日前发布" in self.status_on(datetime(2026, 1, 10).date())
+        assert "逾期未发布" in self.status_on(date(2026, 3, 1))
+        assert "应于2026年1月31日前发布" in self.status_on(date(2026, 1, 10))
 
     def test_the_reminder_runs_in_january(self):
         out = StringIO()
-        with mock.patch(
-            "django.utils.timezone.localdate", return_value=datetime(2026, 1, 5).date()
-        ):
+        with mock.patch("django.utils.timezone.localdate", return_value=date(2026, 1, 5)):
             call_command("disclosure_report_reminder", stdout=out)
         assert "2025年度年报" in out.getvalue()

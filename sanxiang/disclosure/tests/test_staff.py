@@ -12,6 +12,8 @@ from .helpers import published, queued
 
 
 class TheQueuePage(WorldTestCase):
+    item: Publication
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()

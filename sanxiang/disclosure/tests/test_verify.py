@@ -7,12 +7,19 @@ from django.test import Client
 from sanxiang.disclosure import verification
 from sanxiang.disclosure.models import Publication
 from sanxiang.ledger import services as ledger
+from sanxiang.ledger.models import Entry
 from sanxiang.testing import WorldTestCase
 
 from .helpers import published
 
 
 class VerifyingAPublishedItem(WorldTestCase):
+    item: Publication
+
+    def entry(self) -> Entry:
+        assert self.item.ledger_entry is not None
+        return self.item.ledger_entry
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -24,9 +31,10 @@ class VerifyingAPublishedItem(WorldTestCase):
         assert "验证通过" in page and "已由检查点" in page
 
     def test_the_item_page_carries_its_ledger_sequence_number(self):
-        self.item.ledger_entry.refresh_from_db()
+        entry = self.entry()
+        entry.refresh_from_db()
         page = Client().get(f"/gongshi/jueding/{self.item.pk}/").content.decode()
-        assert f"序号 <strong>{self.item.ledger_entry.seq}</strong>" in page
+        assert f"序号 <strong>{entry.seq}</strong>" in page
 
     def test_an_item_doctored_in_the_database_is_rejected_with_an_explanation(self):
         Publication.objects.filter(pk=self.item.pk).update(
@@ -36,14 +44,16 @@ class VerifyingAPublishedItem(WorldTestCase):
         assert "验证未通过" in page and "内容在公示后被改动过" in page
 
     def test_a_pasted_proof_is_checked_and_a_doctored_one_rejected(self):
-        proof = verification.inclusion_proof(self.item.ledger_entry)
+        proof = verification.inclusion_proof(self.entry())
         assert proof is not None
         ok = Client().post("/gongshi/verify/", {"proof": json.dumps(proof)}).content.decode()
         assert "验证通过" in ok
-        proof["entry"]["payload"] = proof["entry"]["payload"].replace("content_sha256", "content", 1)
+        entry = proof["entry"]
+        entry["payload"] = entry["payload"].replace("content_sha256", "content", 1)
         bad = Client().post("/gongshi/verify/", {"proof": json.dumps(proof)}).content.decode()
         assert "验证未通过" in bad and "条目内容被改动过" in bad
-        proof = verification.inclusion_proof(self.item.ledger_entry)
+        proof = verification.inclusion_proof(self.entry())
+        assert proof is not None
         proof["root"] = "00" * 32
         bad = Client().post("/gongshi/verify/", {"proof": json.dumps(proof)}).content.decode()
         assert "验证未通过" in bad
