@@ -6,6 +6,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.test import override_settings
+
 from sanxiang.cases.models import Case
 from sanxiang.cases.services import DraftData, PartyData, save_draft, transition
 from sanxiang.cases.testing import company, make_matter, open_test_case, person, resident_id
@@ -13,6 +15,7 @@ from sanxiang.catalog.models import Matter
 from sanxiang.disclosure import services
 from sanxiang.disclosure.models import Publication
 from sanxiang.procedures.definitions import get_definition
+from sanxiang.testing import WorldTestCase
 
 PATHS = {
     "penalty_ordinary": ["investigation", "case_review", "notice", "defence", "decision"],
@@ -96,3 +99,10 @@ def published(world: Any, **kwargs: Any) -> Publication:
 
 
 __all__ = ["company", "decided_case", "person", "published", "queued"]
+
+
+# Argon2 is the production hasher (等保); building the test people with it costs seconds per
+# class. The disclosure tests do not test hashing, so they use a fast one.
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+class DisclosureTestCase(WorldTestCase):
+    pass

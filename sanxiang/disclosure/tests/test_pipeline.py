@@ -15,9 +15,8 @@ from sanxiang.disclosure.models import Publication, PublicationRule, Publication
 from sanxiang.ledger.models import Entry
 from sanxiang.lib import workdays
 from sanxiang.lib.errors import DomainError
-from sanxiang.testing import WorldTestCase
 
-from .helpers import FULL_WIDTH_ID, ID_NUMBER, decided_case, published, queued
+from .helpers import FULL_WIDTH_ID, ID_NUMBER, DisclosureTestCase, decided_case, published, queued
 
 
 def decided(case: Case) -> date:
@@ -25,7 +24,7 @@ def decided(case: Case) -> date:
     return case.decided_on
 
 
-class QueueingADecision(WorldTestCase):
+class QueueingADecision(DisclosureTestCase):
     def test_a_penalty_decision_enters_the_queue_due_in_seven_working_days(self):
         case = decided_case(self.w)
         item = Publication.objects.get(case=case)
@@ -110,7 +109,7 @@ class QueueingADecision(WorldTestCase):
         assert warning.exclusion_kind == "warning_only"
 
 
-class PublishingAndWithdrawing(WorldTestCase):
+class PublishingAndWithdrawing(DisclosureTestCase):
     def test_publishing_records_the_content_hash_in_the_ledger(self):
         item = published(self.w)
         assert item.status == PublicationStatus.PUBLISHED

@@ -10,12 +10,11 @@ from sanxiang.cases.models import Case
 from sanxiang.catalog.models import Matter, MatterVersion
 from sanxiang.disclosure import services
 from sanxiang.disclosure.models import Post, Publication
-from sanxiang.testing import WorldTestCase
 
-from .helpers import decided_case, published, queued
+from .helpers import DisclosureTestCase, decided_case, published, queued
 
 
-class PortalBeforeAndDuring(WorldTestCase):
+class PortalBeforeAndDuring(DisclosureTestCase):
     case: Case
     matter: Matter
     post: Post
@@ -120,7 +119,7 @@ def _count(client, url):
     return len(ctx.captured_queries)
 
 
-class PortalAfter(WorldTestCase):
+class PortalAfter(DisclosureTestCase):
     item: Publication
     waiting: Publication
 

@@ -14,14 +14,14 @@ from sanxiang.disclosure import services
 from sanxiang.disclosure.models import AnnualReport
 from sanxiang.disclosure.report import Tables, tables_for
 from sanxiang.lib.errors import DomainError
-from sanxiang.testing import WorldTestCase, signed_in
+from sanxiang.testing import signed_in
 
-from .helpers import decided_case
+from .helpers import DisclosureTestCase, decided_case
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-class TheSixTables(WorldTestCase):
+class TheSixTables(DisclosureTestCase):
     tables: Tables
 
     @classmethod
@@ -69,7 +69,7 @@ class TheSixTables(WorldTestCase):
         assert {r[0]: r[1] for r in other.by_key("penalty").rows}["合计（件）"] == 0
 
 
-class PublishingTheReport(WorldTestCase):
+class PublishingTheReport(DisclosureTestCase):
     def test_a_report_needs_a_narrative_and_publishes_once(self):
         year = timezone.localdate().year - 1
         with pytest.raises(DomainError) as caught:
@@ -119,7 +119,7 @@ class PublishingTheReport(WorldTestCase):
         assert AnnualReport.objects.get(agency=self.w.agency, year=year).published_at
 
 
-class TheJanuaryDeadline(WorldTestCase):
+class TheJanuaryDeadline(DisclosureTestCase):
     def status_on(self, day):
         with mock.patch("django.utils.timezone.localdate", return_value=day):
             return Client().get("/gongshi/").content.decode()

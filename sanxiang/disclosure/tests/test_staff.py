@@ -6,12 +6,12 @@ from django.test import Client
 from django.utils import timezone
 
 from sanxiang.disclosure.models import Post, Publication, PublicationRule, PublicationStatus
-from sanxiang.testing import WorldTestCase, signed_in
+from sanxiang.testing import signed_in
 
-from .helpers import published, queued
+from .helpers import DisclosureTestCase, published, queued
 
 
-class TheQueuePage(WorldTestCase):
+class TheQueuePage(DisclosureTestCase):
     item: Publication
 
     @classmethod
@@ -79,7 +79,7 @@ class TheQueuePage(WorldTestCase):
         assert Publication.objects.get(pk=self.item.pk).status == PublicationStatus.EXCLUDED
 
 
-class WithdrawingFromTheWorkbench(WorldTestCase):
+class WithdrawingFromTheWorkbench(DisclosureTestCase):
     def test_withdrawal_with_revocation_date_and_reason(self):
         item = published(self.w)
         client = signed_in(self.w.head)
@@ -105,7 +105,7 @@ class WithdrawingFromTheWorkbench(WorldTestCase):
         assert response.status_code == 422
 
 
-class PostsAndRules(WorldTestCase):
+class PostsAndRules(DisclosureTestCase):
     def test_an_admin_creates_and_edits_a_post(self):
         client = signed_in(self.w.admin)
         data = {"window": "2号窗口", "name": "李某", "duties": "咨询", "is_active": "on"}

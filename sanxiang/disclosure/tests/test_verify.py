@@ -8,12 +8,11 @@ from sanxiang.disclosure import verification
 from sanxiang.disclosure.models import Publication
 from sanxiang.ledger import services as ledger
 from sanxiang.ledger.models import Entry
-from sanxiang.testing import WorldTestCase
 
-from .helpers import published
+from .helpers import DisclosureTestCase, published
 
 
-class VerifyingAPublishedItem(WorldTestCase):
+class VerifyingAPublishedItem(DisclosureTestCase):
     item: Publication
 
     def entry(self) -> Entry:
