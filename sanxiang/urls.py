@@ -10,5 +10,7 @@ urlpatterns = [
     path("ledger/", include("sanxiang.ledger.urls")),
     path("gongshi/", include("sanxiang.disclosure.portal_urls")),
     path("disclosure/", include("sanxiang.disclosure.urls")),
+    path("cases/", include("sanxiang.cases.urls")),
+    path("procedures/", include("sanxiang.procedures.urls")),
     path("api/v1/", api.urls),
 ]

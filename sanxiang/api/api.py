@@ -39,3 +39,8 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 @api.get("/health", tags=["系统"], summary="健康检查", auth=None)
 def health(request: HttpRequest) -> dict[str, str]:
     return {"status": "ok"}
+
+
+from sanxiang.cases.api import router as cases_router  # noqa: E402 - routers after handlers
+
+api.add_router("/cases", cases_router)

@@ -11,7 +11,7 @@ from sanxiang.lib.errors import DomainError
 from sanxiang.lib.workdays import CalendarGap, add_working_days, is_working_day
 from sanxiang.procedures.definitions import DeadlineRule, Definition
 
-from .models import Case, Deadline, DeadlineSetting, DeadlineStatus
+from .models import Case, Deadline, DeadlineSetting, DeadlineStatus, DecisionDraft
 
 # DOMAIN.md: yellow when a deadline is near — 3 working days unless the agency sets another figure.
 DEFAULT_WARN_DAYS = 3
@@ -83,6 +83,11 @@ def stage_entered(case: Case, definition: Definition, target: str, on: date) -> 
             continue
         if Deadline.objects.filter(case=case, rule=rule.code).exists():
             continue  # a stage entered again does not restart its clock
+        if (
+            rule.only_for_kinds
+            and not DecisionDraft.objects.filter(case=case, kind__in=rule.only_for_kinds).exists()
+        ):
+            continue
         figure = effective(case, rule)
         due = due_date(on, figure.days, figure.unit)
         Deadline.objects.create(

@@ -54,13 +54,9 @@ def person(name: str = "张某", born: date = date(1980, 5, 17), **kwargs: Any) 
 
 
 def company(name: str = "某文化传播有限公司", n: int = 7, **kwargs: Any) -> PartyData:
-    return PartyData(
-        kind="organisation",
-        name=name,
-        credit_code=org_credit_code(n),
-        legal_representative="李某",
-        **kwargs,
-    )
+    kwargs.setdefault("credit_code", org_credit_code(n))
+    kwargs.setdefault("legal_representative", "李某")
+    return PartyData(kind="organisation", name=name, **kwargs)
 
 
 def open_test_case(

@@ -47,6 +47,8 @@ class DeadlineRule:
     unit: Literal["working", "calendar"]
     basis: str
     stops_at_stages: tuple[str, ...] = ()
+    # Only started when the decision draft is of one of these kinds (e.g. paying a fine).
+    only_for_kinds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -223,6 +225,7 @@ PENALTY_ORDINARY = Definition(
             "calendar",
             "行政处罚法 第67条：自收到决定书之日起十五日内缴纳罚款",
             ("closing",),
+            only_for_kinds=("fine",),
         ),
     ),
 )
@@ -261,6 +264,7 @@ PENALTY_SUMMARY = Definition(
             "calendar",
             "行政处罚法 第67条：自收到决定书之日起十五日内缴纳罚款",
             ("closing",),
+            only_for_kinds=("fine",),
         ),
     ),
 )
@@ -271,8 +275,8 @@ LICENCE = Definition(
     category="licence",
     stages=(
         Stage("application", "申请"),
-        Stage("acceptance", "受理"),
         Stage("supplement", "补正"),
+        Stage("acceptance", "受理"),
         Stage("examination", "审查"),
         Stage("decision", "决定"),
         Stage("delivery", "送达"),

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 DEMO_MODULES = [
     "sanxiang.directory.demo",
     "sanxiang.catalog.demo",
+    "sanxiang.cases.demo",
 ]
 
 

@@ -1,0 +1,248 @@
+"""/api/v1/cases: create, read and list cases, transitions, the draft, deadlines.
+
+Staff use their signed-in session (password + TOTP); the same services as the web pages run.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Schema
+from ninja.security import SessionAuth
+
+from . import queries, services
+from .models import Case, DecisionDraft
+
+
+class StaffSession(SessionAuth):
+    """The staff session, accepted only once the second factor was given."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user: Any = request.user
+        if not user.is_authenticated:
+            return None
+        if settings.SANXIANG_REQUIRE_OTP and not user.is_verified():
+            return None
+        return user
+
+
+router = Router(auth=StaffSession(), tags=["案件"])
+
+
+class PartyIn(Schema):
+    kind: str
+    name: str
+    id_number: str = ""
+    credit_code: str = ""
+    legal_representative: str = ""
+    address: str = ""
+    phone: str = ""
+    is_minor: bool | None = None
+
+
+class CaseIn(Schema):
+    matter_id: int
+    procedure: str
+    title: str
+    source: str
+    facts: str = ""
+    opened_on: date
+    team: list[int]
+    parties: list[PartyIn]
+
+
+class PartyOut(Schema):
+    kind: str
+    name: str
+    id_number: str
+    credit_code: str
+    is_minor: bool
+
+
+class MemberOut(Schema):
+    officer_id: int
+    name: str
+    certificate_no: str
+    is_lead: bool
+    recused: bool
+
+
+class StepOut(Schema):
+    target: str
+    label: str
+    head_approval: bool
+
+
+class CaseOut(Schema):
+    id: int
+    number: str
+    title: str
+    procedure: str
+    stage: str
+    stage_label: str
+    matter_id: int
+    agency_id: int
+    source: str
+    opened_on: date
+    decided_on: date | None
+    closed_on: date | None
+
+
+class DraftOut(Schema):
+    kind: str
+    fine_amount: Decimal | None
+    confiscation_value: Decimal | None
+    legal_basis: str
+    circumstance: str
+    benchmark_min: Decimal | None
+    benchmark_max: Decimal | None
+    outside_benchmark: bool
+    outside_reason: str
+    revision: int
+    fingerprint: str
+    updated_at: datetime
+
+
+class CaseDetailOut(CaseOut):
+    facts: str
+    parties: list[PartyOut]
+    team: list[MemberOut]
+    next_steps: list[StepOut]
+    draft: DraftOut | None
+
+
+class TransitionIn(Schema):
+    target: str
+    note: str = ""
+    expected_stage: str | None = None
+    on: date | None = None
+
+
+class DraftIn(Schema):
+    kind: str
+    # Strings: the service parses money and refuses negatives, text and fractions of a fen.
+    fine_amount: str | None = None
+    confiscation_value: str | None = None
+    legal_basis: str = ""
+    circumstance: str = ""
+    outside_reason: str = ""
+    text: str = ""
+
+
+class DeadlineOut(Schema):
+    id: int
+    rule: str
+    label: str
+    basis: str
+    days: int
+    unit: str
+    starts_on: date
+    due_on: date
+    status: str
+    level: str
+    stopped_on: date | None
+
+
+def _out(case: Case) -> dict[str, Any]:
+    return {
+        "id": case.pk,
+        "number": case.number,
+        "title": case.title,
+        "procedure": case.procedure,
+        "stage": case.stage,
+        "stage_label": case.stage_label,
+        "matter_id": case.matter_id,
+        "agency_id": case.agency_id,
+        "source": case.source,
+        "opened_on": case.opened_on,
+        "decided_on": case.decided_on,
+        "closed_on": case.closed_on,
+    }
+
+
+def _detail(case: Case) -> dict[str, Any]:
+    draft = DecisionDraft.objects.filter(case=case).first()
+    return {
+        **_out(case),
+        "facts": case.facts,
+        "parties": list(case.parties.all()),
+        "team": [
+            {
+                "officer_id": m.officer_id,
+                "name": m.officer.name,
+                "certificate_no": m.officer.certificate_no,
+                "is_lead": m.is_lead,
+                "recused": m.recused,
+            }
+            for m in queries.team(case)
+        ],
+        "next_steps": [
+            {"target": s.target, "label": s.label, "head_approval": s.head_approval}
+            for s in case.definition.next_steps(case.stage)
+        ],
+        "draft": draft,
+    }
+
+
+@router.post("", response={201: CaseDetailOut}, summary="立案登记")
+def create_case(request: HttpRequest, payload: CaseIn) -> tuple[int, dict[str, Any]]:
+    case = services.open_case(
+        actor=request.auth,  # type: ignore[attr-defined]
+        matter_id=payload.matter_id,
+        procedure=payload.procedure,
+        title=payload.title,
+        source=payload.source,
+        facts=payload.facts,
+        parties=[services.PartyData(**p.dict()) for p in payload.parties],
+        team=payload.team,
+        opened_on=payload.opened_on,
+    )
+    return 201, _detail(case)
+
+
+@router.get("", response=list[CaseOut], summary="案件列表")
+def list_cases(
+    request: HttpRequest, stage: str = "", open_only: bool = False, limit: int = 50, offset: int = 0
+) -> list[dict[str, Any]]:
+    rows = queries.my_cases(request.auth).order_by("-pk")  # type: ignore[attr-defined]
+    if stage:
+        rows = rows.filter(stage=stage)
+    if open_only:
+        rows = queries.open_cases(rows)
+    limit = max(1, min(limit, 200))
+    return [_out(c) for c in rows[max(offset, 0) : max(offset, 0) + limit]]
+
+
+@router.get("/{case_id}", response=CaseDetailOut, summary="案件详情")
+def read_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    return _detail(queries.get_case_for(request.auth, case_id))  # type: ignore[attr-defined]
+
+
+@router.post("/{case_id}/transitions", response=CaseDetailOut, summary="办理下一步")
+def transition_case(request: HttpRequest, case_id: int, payload: TransitionIn) -> dict[str, Any]:
+    case = services.transition(
+        actor=request.auth,  # type: ignore[attr-defined]
+        case_id=case_id,
+        target=payload.target,
+        note=payload.note,
+        expected_stage=payload.expected_stage,
+        on=payload.on,
+    )
+    return _detail(case)
+
+
+@router.put("/{case_id}/draft", response=DraftOut, summary="保存决定草稿")
+def put_draft(request: HttpRequest, case_id: int, payload: DraftIn) -> DecisionDraft:
+    data = services.DraftData(**payload.dict())
+    return services.save_draft(actor=request.auth, case_id=case_id, data=data)  # type: ignore[attr-defined]
+
+
+@router.get("/{case_id}/deadlines", response=list[DeadlineOut], summary="办案时限")
+def list_deadlines(request: HttpRequest, case_id: int) -> list[Any]:
+    case = queries.get_case_for(request.auth, case_id)  # type: ignore[attr-defined]
+    return list(queries.deadlines_of(case, timezone.localdate()))

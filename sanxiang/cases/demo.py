@@ -1,0 +1,215 @@
+"""Demo cases of 兴隆台区民族和宗教事务局 in different stages (idempotent: found by title).
+
+Includes one case whose 90-day decision deadline has passed, and the 150,000 元 fine against a
+company that the legal-review demo picks up by its title.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from sanxiang.accounts.models import User
+from sanxiang.catalog.models import Matter
+from sanxiang.directory.models import Agency
+
+from .models import Case, Circumstance, DiscretionBenchmark
+from .services import DraftData, PartyData, open_case, save_draft, transition
+from .testing import org_credit_code, resident_id
+
+AGENCY = "兴隆台区民族和宗教事务局"
+COMPANY_CASE = "某文化传播有限公司为违法宗教活动提供条件案"
+
+# 《宗教事务条例》第71条: 警告; 情节严重的, 并处2万元以上20万元以下罚款 (demo split of the range).
+BENCHMARKS = [
+    ("minor", "初次违法、危害后果轻微并及时改正", "0", "0", True, "", ""),
+    ("ordinary", "提供场所或便利条件，未造成社会影响", "0", "0", False, "主动消除危害后果", ""),
+    (
+        "serious",
+        "多次提供条件或者造成一定社会影响",
+        "20000",
+        "100000",
+        False,
+        "配合调查、如实陈述",
+        "受他人胁迫",
+    ),
+    (
+        "grave",
+        "以营利为目的长期提供条件，造成恶劣社会影响",
+        "100000",
+        "200000",
+        False,
+        "",
+        "",
+    ),
+]
+
+
+@dataclass
+class DemoCase:
+    title: str
+    matter: str
+    procedure: str
+    parties: list[PartyData]
+    days_ago: int
+    path: list[tuple[str, str]]  # (target, "officer" | "head")
+    draft: DraftData | None = None
+    draft_before: str = "decision"
+    source: str = "inspection"
+    step_every: int = 0  # days between steps from the opening day; 0: every step today
+    facts: str = ""
+
+
+def _company(name: str, n: int) -> PartyData:
+    return PartyData(
+        kind="organisation",
+        name=name,
+        credit_code=org_credit_code(n),
+        legal_representative="李某某",
+        address="盘锦市兴隆台区（演示地址）",
+    )
+
+
+def _person(name: str, born: date, seq: int) -> PartyData:
+    return PartyData(
+        kind="natural", name=name, id_number=resident_id(born, seq), address="盘锦市兴隆台区"
+    )
+
+
+CASES = [
+    DemoCase(
+        title=COMPANY_CASE,
+        matter="CF-002",
+        procedure="penalty_ordinary",
+        parties=[_company("某文化传播有限公司", 11)],
+        days_ago=30,
+        source="complaint",
+        facts="群众举报：该公司以营利为目的，多次为未经批准的聚会活动提供场地和设备。",
+        path=[("investigation", "head"), ("case_review", "officer")],
+        draft=DraftData(
+            kind="fine",
+            fine_amount=Decimal("150000"),
+            circumstance=Circumstance.GRAVE,
+            legal_basis="《宗教事务条例》第七十一条",
+            text="责令改正，给予警告，并处罚款人民币壹拾伍万元整。",
+        ),
+    ),
+    DemoCase(
+        title="王某擅自设立宗教活动场所案",
+        matter="CF-001",
+        procedure="penalty_ordinary",
+        parties=[_person("王某", date(1968, 4, 12), 31)],
+        days_ago=100,
+        facts="检查发现王某在自家院内擅自设立固定宗教活动点。",
+        path=[("investigation", "head")],
+    ),
+    DemoCase(
+        title="某宗教活动场所未按规定办理变更登记案",
+        matter="CF-003",
+        procedure="penalty_ordinary",
+        parties=[_company("兴隆台区某宗教活动场所管理组织", 12)],
+        days_ago=40,
+        path=[
+            ("investigation", "head"),
+            ("case_review", "officer"),
+            ("notice", "officer"),
+            ("defence", "officer"),
+            ("decision", "head"),
+            ("delivery", "officer"),
+        ],
+        draft=DraftData(
+            kind="warning", legal_basis="《宗教事务条例》第六十五条", text="给予警告。"
+        ),
+    ),
+    DemoCase(
+        title="张某在非宗教活动场所散发宗教宣传品案",
+        matter="CF-003",
+        procedure="penalty_summary",
+        parties=[_person("张某", date(1975, 9, 3), 41)],
+        days_ago=12,
+        path=[
+            ("notice", "officer"),
+            ("decision", "officer"),
+            ("delivery", "officer"),
+            ("closing", "officer"),
+            ("archived", "officer"),
+        ],
+        draft=DraftData(kind="warning", legal_basis="《宗教事务条例》第六十五条"),
+    ),
+    DemoCase(
+        title="某寺宗教活动场所变更登记申请",
+        matter="XK-002",
+        procedure="licence",
+        parties=[_company("兴隆台区某寺", 13)],
+        days_ago=26,
+        step_every=1,
+        source="application",
+        path=[("acceptance", "officer"), ("examination", "officer")],
+    ),
+    DemoCase(
+        title="对某教堂遵守法律法规情况的监督检查",
+        matter="JC-001",
+        procedure="inspection",
+        parties=[_company("兴隆台区某教堂", 14)],
+        days_ago=3,
+        path=[("investigation", "officer")],
+    ),
+]
+
+
+def _benchmarks(matter: Matter) -> None:
+    for circumstance, text, low, high, exempt, lighter, reduced in BENCHMARKS:
+        DiscretionBenchmark.objects.get_or_create(
+            matter=matter,
+            circumstance=circumstance,
+            defaults={
+                "description": text,
+                "fine_min": Decimal(low),
+                "fine_max": Decimal(high),
+                "first_offence_exempt": exempt,
+                "lighter_factors": lighter,
+                "reduced_factors": reduced,
+            },
+        )
+
+
+def load() -> None:
+    agency = Agency.objects.filter(name=AGENCY).first()
+    if agency is None:
+        return
+    officer = User.objects.get(username="wang")
+    second = User.objects.get(username="li")
+    head = User.objects.get(username="head")
+    team = [officer.officer.pk, second.officer.pk]
+    matters = {m.code: m for m in Matter.objects.filter(agency=agency)}
+    if "CF-002" in matters:
+        _benchmarks(matters["CF-002"])
+    today = timezone.localdate()
+    for demo in CASES:
+        if demo.matter not in matters or Case.objects.filter(agency=agency, title=demo.title):
+            continue
+        case = open_case(
+            actor=officer,
+            matter_id=matters[demo.matter].pk,
+            procedure=demo.procedure,
+            title=demo.title,
+            source=demo.source,
+            facts=demo.facts or demo.title,
+            parties=demo.parties,
+            team=team,
+            opened_on=today - timedelta(days=demo.days_ago),
+            is_demo=True,
+        )
+        saved = False
+        for i, (target, who) in enumerate(demo.path, start=1):
+            on = case.opened_on + timedelta(days=i * demo.step_every) if demo.step_every else today
+            if demo.draft and target == demo.draft_before:
+                save_draft(actor=officer, case_id=case.pk, data=demo.draft)
+                saved = True
+            actor = head if who == "head" else officer
+            transition(actor=actor, case_id=case.pk, target=target, note="演示", on=on)
+        if demo.draft and not saved:
+            save_draft(actor=officer, case_id=case.pk, data=demo.draft)

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from sanxiang.catalog.queries import matters_as_of
+from sanxiang.directory.models import Agency, Officer
+from sanxiang.procedures.definitions import choices as procedure_choices
+from sanxiang.workbench.forms import StyledForm
+
+from .models import CaseMember, CaseSource, Circumstance, DecisionKind, PartyKind
+from .services import DraftData, PartyData
+
+_DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class OpenCaseForm(StyledForm):
+    matter = forms.ChoiceField(label="执法事项")
+    procedure = forms.ChoiceField(label="程序", choices=procedure_choices())
+    title = forms.CharField(label="案由", max_length=200)
+    source = forms.ChoiceField(label="案件来源", choices=CaseSource.choices)
+    facts = forms.CharField(label="基本案情", widget=forms.Textarea(attrs={"rows": 3}))
+    opened_on = forms.DateField(label="立案（受理）日期", widget=_DATE)
+    team = forms.MultipleChoiceField(
+        label="办案人员（至少两名持有效执法证件）", widget=forms.CheckboxSelectMultiple
+    )
+    party_kind = forms.ChoiceField(label="当事人类型", choices=PartyKind.choices)
+    party_name = forms.CharField(label="当事人名称或姓名", max_length=120)
+    party_id_number = forms.CharField(label="居民身份证号码", max_length=18, required=False)
+    party_credit_code = forms.CharField(label="统一社会信用代码", max_length=18, required=False)
+    party_legal_representative = forms.CharField(label="法定代表人", max_length=60, required=False)
+    party_address = forms.CharField(label="住所", max_length=200, required=False)
+    party_phone = forms.CharField(label="联系电话", max_length=40, required=False)
+
+    def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["opened_on"].initial = today
+        versions = matters_as_of([agency.pk], today)
+        self.fields["matter"].choices = [  # type: ignore[attr-defined]
+            (v.matter_id, f"{v.matter.code} {v.name}（{v.category_label}）") for v in versions
+        ]
+        officers = Officer.objects.filter(agency_id__in=Agency.subtree_ids({agency.pk}))
+        self.fields["team"].choices = [  # type: ignore[attr-defined]
+            (o.pk, f"{o.name}（{o.certificate_no}）") for o in officers.filter(is_reviewer=False)
+        ]
+
+    def party(self) -> PartyData:
+        d = self.cleaned_data
+        return PartyData(
+            kind=d["party_kind"],
+            name=d["party_name"],
+            id_number=d["party_id_number"],
+            credit_code=d["party_credit_code"],
+            legal_representative=d["party_legal_representative"],
+            address=d["party_address"],
+            phone=d["party_phone"],
+        )
+
+
+class DraftForm(StyledForm):
+    kind = forms.ChoiceField(label="决定种类", choices=DecisionKind.choices)
+    circumstance = forms.ChoiceField(
+        label="违法情节", choices=[("", "—"), *Circumstance.choices], required=False
+    )
+    # Text, not DecimalField: the service parses money and says what is wrong in Chinese.
+    fine_amount = forms.CharField(label="罚款金额（元）", max_length=20, required=False)
+    confiscation_value = forms.CharField(label="没收金额（元）", max_length=20, required=False)
+    legal_basis = forms.CharField(
+        label="法律依据", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    outside_reason = forms.CharField(
+        label="超出裁量基准的理由",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="罚款超出所选情节的裁量基准时必须填写，并将提交法制审核。",
+    )
+    text = forms.CharField(
+        label="决定正文", widget=forms.Textarea(attrs={"rows": 6}), required=False
+    )
+
+    def to_data(self) -> DraftData:
+        return DraftData(**self.cleaned_data)
+
+
+class TransitionForm(forms.Form):
+    target = forms.CharField(max_length=32)
+    expected_stage = forms.CharField(max_length=32)
+    note = forms.CharField(max_length=500, required=False)
+    on = forms.DateField(required=False)
+
+
+class PauseForm(StyledForm):
+    reason = forms.CharField(label="暂停理由", max_length=200)
+    on = forms.DateField(label="暂停日期", widget=_DATE)
+
+
+class ResumeForm(StyledForm):
+    on = forms.DateField(label="恢复日期", widget=_DATE)
+
+
+class RecusalForm(StyledForm):
+    member = forms.TypedChoiceField(label="申请回避的办案人员", coerce=int)
+    requested_by = forms.CharField(label="申请人", max_length=120)
+    reason = forms.CharField(label="回避理由", widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, members: list[CaseMember], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [(m.pk, m.officer.name) for m in members]  # type: ignore[attr-defined]
+
+
+class RecusalDecisionForm(StyledForm):
+    grant = forms.TypedChoiceField(
+        label="决定",
+        choices=[("1", "决定回避"), ("0", "不予回避")],
+        coerce=lambda v: v == "1",
+    )
+    note = forms.CharField(label="理由", max_length=500, required=False)

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cases"
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("new/", views.case_new, name="new"),
+    path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/transition/", views.case_transition, name="transition"),
+    path("<int:pk>/draft/", views.case_draft, name="draft"),
+    path("<int:pk>/recusals/", views.recusal_request, name="recusal_request"),
+    path("recusals/<int:pk>/decide/", views.recusal_decide, name="recusal_decide"),
+    path("deadlines/<int:pk>/pause/", views.deadline_pause, name="deadline_pause"),
+    path("deadlines/<int:pk>/resume/", views.deadline_resume, name="deadline_resume"),
+]

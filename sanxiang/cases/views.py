@@ -1,0 +1,227 @@
+"""Staff pages of cases. Thin: parse, call a query or a service, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
+
+from sanxiang.accounts.decorators import acting_user, staff_view
+from sanxiang.accounts.models import Role
+from sanxiang.accounts.queries import home_agency, require_role
+from sanxiang.lib.errors import DomainError, ValidationFailed
+from sanxiang.procedures.flowchart import render_svg
+
+from . import queries, services
+from .forms import (
+    DraftForm,
+    OpenCaseForm,
+    PauseForm,
+    RecusalDecisionForm,
+    RecusalForm,
+    ResumeForm,
+    TransitionForm,
+)
+from .models import Case, DecisionDraft
+from .panels import case_panels_for
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(request.headers.get("HX-Request"))
+
+
+def _form_error(form: Any, error: DomainError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+@staff_view
+def case_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    rows = queries.with_warnings(queries.my_cases(request.user), today)
+    stage = request.GET.get("stage", "")
+    if stage == "open":
+        rows = rows.filter(closed_on__isnull=True)
+    elif stage:
+        rows = rows.filter(stage=stage)
+    q = request.GET.get("q", "").strip()
+    if q:
+        rows = rows.filter(Q(number__contains=q) | Q(title__contains=q))
+    page = Paginator(rows.order_by("-opened_on", "-pk"), 30).get_page(request.GET.get("page"))
+    board = queries.deadline_board(queries.open_cases(queries.my_cases(request.user)), today)
+    context = {"page": page, "q": q, "stage": stage, "board": board, "today": today}
+    return render(request, "cases/list.html", context)
+
+
+@staff_view
+def case_new(request: HttpRequest) -> HttpResponse:
+    require_role(request.user, Role.OFFICER, Role.HEAD)
+    form = OpenCaseForm(request.POST or None, agency=home_agency(acting_user(request)))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            case = services.open_case(
+                actor=acting_user(request),
+                matter_id=int(d["matter"]),
+                procedure=d["procedure"],
+                title=d["title"],
+                source=d["source"],
+                facts=d["facts"],
+                parties=[form.party()],
+                team=[int(pk) for pk in d["team"]],
+                opened_on=d["opened_on"],
+            )
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, f"已登记：{case.number}")
+            return redirect("cases:detail", pk=case.pk)
+    return render(request, "cases/new.html", {"form": form})
+
+
+def stage_context(request: HttpRequest, case: Case) -> dict[str, Any]:
+    """What the stage panel, timeline and deadlines need (full page and htmx partial)."""
+    user: Any = request.user
+    today = timezone.localdate()
+    definition = case.definition
+    steps = []
+    for step in definition.next_steps(case.stage):
+        allowed = services.may_take(user, case, step.roles, head_approval=step.head_approval)
+        back = definition.stage_index(step.target) < definition.stage_index(step.source)
+        label = definition.label_of(step.target)
+        steps.append({"step": step, "allowed": allowed, "target_label": label, "back": back})
+    writable = user.is_superuser or user.role != Role.SUPERVISOR
+    return {
+        "case": case,
+        "steps": steps if writable else [],
+        "flowchart": mark_safe(render_svg(definition, case.stage)),  # noqa: S308 - escaped in render_svg
+        "timeline": queries.timeline(case),
+        "deadlines": queries.deadlines_of(case, today),
+        "today": today,
+        "writable": writable,
+    }
+
+
+@staff_view
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = queries.get_case_for(request.user, pk)
+    context = stage_context(request, case)
+    draft = DecisionDraft.objects.filter(case=case).first()
+    members = list(queries.team(case))
+    context.update(
+        {
+            "parties": case.parties.all(),
+            "members": members,
+            "draft": draft,
+            "matter_name": queries.matter_name(case),
+            "benchmarks": queries.benchmarks_for(case),
+            "recusals": case.recusals.select_related("member__officer", "decided_by"),
+            "recusal_form": RecusalForm(members=[m for m in members if not m.recused]),
+            "extra_panels": case_panels_for(request, case),
+        }
+    )
+    return render(request, "cases/detail.html", context)
+
+
+@staff_view
+@require_POST
+def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        raise ValidationFailed("请求数据有误。")
+    d = form.cleaned_data
+    case = services.transition(
+        actor=acting_user(request),
+        case_id=pk,
+        target=d["target"],
+        note=d["note"],
+        expected_stage=d["expected_stage"],
+        on=d["on"],
+    )
+    if _is_htmx(request):
+        return render(request, "cases/_stage.html", stage_context(request, case))
+    messages.success(request, f"已转入“{case.stage_label}”。")
+    return redirect("cases:detail", pk=pk)
+
+
+@staff_view
+def case_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    case = queries.get_case_for(request.user, pk, write=True)
+    draft = DecisionDraft.objects.filter(case=case).first()
+    initial = {f: getattr(draft, f) or "" for f in DraftForm.base_fields} if draft else {}
+    form = DraftForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_draft(actor=acting_user(request), case_id=pk, data=form.to_data())
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, "决定草稿已保存。")
+            return redirect("cases:detail", pk=pk)
+    context = {"case": case, "form": form, "benchmarks": queries.benchmarks_for(case)}
+    return render(request, "cases/draft.html", context)
+
+
+@staff_view
+@require_POST
+def deadline_pause(request: HttpRequest, pk: int) -> HttpResponse:
+    form = PauseForm(request.POST)
+    if not form.is_valid():
+        raise ValidationFailed("请填写暂停理由和日期。")
+    deadline = services.pause_deadline(
+        actor=acting_user(request), deadline_id=pk, **form.cleaned_data
+    )
+    messages.success(request, "时限已暂停计算。")
+    return redirect("cases:detail", pk=deadline.case_id)
+
+
+@staff_view
+@require_POST
+def deadline_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    form = ResumeForm(request.POST)
+    if not form.is_valid():
+        raise ValidationFailed("请填写恢复日期。")
+    deadline = services.resume_deadline(
+        actor=acting_user(request), deadline_id=pk, on=form.cleaned_data["on"]
+    )
+    messages.success(request, "时限已恢复计算。")
+    return redirect("cases:detail", pk=deadline.case_id)
+
+
+@staff_view
+@require_POST
+def recusal_request(request: HttpRequest, pk: int) -> HttpResponse:
+    case = queries.get_case_for(request.user, pk, write=True)
+    form = RecusalForm(request.POST, members=list(case.members.select_related("officer")))
+    if not form.is_valid():
+        raise ValidationFailed("请选择办案人员并填写申请人和理由。")
+    d = form.cleaned_data
+    services.request_recusal(
+        actor=acting_user(request),
+        case_id=pk,
+        member_id=d["member"],
+        requested_by=d["requested_by"],
+        reason=d["reason"],
+    )
+    messages.success(request, "回避申请已登记，待负责人决定。")
+    return redirect("cases:detail", pk=pk)
+
+
+@staff_view
+@require_POST
+def recusal_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    form = RecusalDecisionForm(request.POST)
+    if not form.is_valid():
+        raise ValidationFailed("请选择决定。")
+    d = form.cleaned_data
+    recusal = services.decide_recusal(
+        actor=acting_user(request), recusal_id=pk, grant=d["grant"], note=d["note"]
+    )
+    messages.success(request, "回避决定已记录。")
+    return redirect("cases:detail", pk=recusal.case_id)
