@@ -116,15 +116,33 @@ def matter_version(case: Any, on: date) -> MatterVersion | None:
     return version or MatterVersion.objects.filter(matter_id=case.matter_id).last()
 
 
+# Document kinds (documents app) that carry a decision's 文号.
+DECISION_DOCUMENTS = (
+    "penalty_decision",
+    "no_penalty_decision",
+    "licence_grant",
+    "licence_refusal",
+    "seizure_decision",
+)
+
+
 def decision_number(case: Any) -> str:
-    """The decision's 文号: the issued decision document's number when documents has one."""
+    """The decision's 文号: the issued decision document's number; until one is issued (or
+    without the documents app) the case number stands in, and ``publish`` looks again."""
     try:
-        documents = importlib.import_module("sanxiang.documents.queries")
-    except ImportError:  # the documents app has no queries yet: the case number stands in
+        documents = importlib.import_module("sanxiang.documents.models")
+    except ImportError:
         return str(case.number)
-    finder = getattr(documents, "decision_number", None)
-    found = finder(case) if callable(finder) else None
-    return str(found or case.number)
+    model = getattr(documents, "IssuedDocument", None)
+    if model is None:
+        return str(case.number)
+    doc = (
+        model.objects.filter(case_id=case.pk, kind__in=DECISION_DOCUMENTS)
+        .exclude(number="")
+        .order_by("-issued_at")
+        .first()
+    )
+    return str(doc.number) if doc else str(case.number)
 
 
 def draft_for(case: Any) -> Draft:

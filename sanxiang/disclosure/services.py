@@ -170,6 +170,14 @@ def _refuse_transition(item: Publication, action: str) -> DomainError:
     return DomainError("conflict", f"该事项当前状态为“{label}”，不能{action}。")
 
 
+def _refresh_number(item: Publication) -> None:
+    """The decision document may have been issued (with its 文号) after the item was queued."""
+    number = drafting.decision_number(item.case)
+    if number != item.doc_number:
+        item.search_text = item.search_text.replace(item.doc_number.lower(), number.lower())
+        item.doc_number = number
+
+
 @transaction.atomic(durable=True)
 def publish(*, actor: User, publication_id: int) -> Publication:
     """Publish a queued decision on the portal; the content hash goes into the ledger."""
@@ -180,6 +188,7 @@ def publish(*, actor: User, publication_id: int) -> Publication:
     if item.case.parties.filter(is_minor=True).exists():
         raise DomainError("conflict", "当事人为未成年人，依法不予公开，请作不予公示处理。")
     now = timezone.now()
+    _refresh_number(item)
     item.content_sha256 = drafting.content_sha256(item)
     entry = ledger.append(
         event_type="disclosure.published",
@@ -202,6 +211,8 @@ def publish(*, actor: User, publication_id: int) -> Publication:
         ends_on=timezone.localdate(now) + timedelta(days=item.period_days),
         content_sha256=item.content_sha256,
         ledger_entry=entry,
+        doc_number=item.doc_number,
+        search_text=item.search_text,
     )
     if updated != 1:
         raise DomainError("conflict", "该决定已被他人处理，请刷新后查看。")

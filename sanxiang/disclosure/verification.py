@@ -136,30 +136,51 @@ def _prove(verdict: Verdict, entry: Entry) -> None:
     verdict.check(ok, explanation)
 
 
+def _documents(module: str) -> Any:
+    try:
+        return importlib.import_module(f"sanxiang.documents.{module}")
+    except ImportError:
+        return None
+
+
+def _issued_entry(doc: Any) -> Entry | None:
+    """The ``document.issued`` ledger entry of an issued document (documents app)."""
+    return (
+        Entry.objects.filter(event_type="document.issued", case_id=doc.case_id)
+        .filter(payload__contains=f'"document":{doc.pk},')
+        .first()
+    )
+
+
 def verify_document(number: str, sha256: str) -> Verdict:
     """Look up an issued document by its 文号, compare hashes, prove its ledger entry."""
     verdict = Verdict()
-    try:
-        documents: Any = importlib.import_module("sanxiang.documents.queries")
-    except ImportError:
-        documents = None
-    find = getattr(documents, "issued_by_number", None) if documents else None
-    if find is None:
+    queries, models = _documents("queries"), _documents("models")
+    find = getattr(queries, "document_for_verification", None)
+    if find is None or models is None:
         verdict.check(False, "本系统尚未提供文书查验服务。")
         return verdict
-    doc = find(number)
+    doc = find(number, sha256.strip().lower())
     if doc is None:
-        verdict.check(False, f"未找到文号为“{number}”的已签发文书。")
+        known = models.IssuedDocument.objects.filter(number=number).exists()
+        verdict.check(
+            False,
+            "文件摘要与签发时登记的摘要不一致：手中的文件不是签发的版本，或已被改动。"
+            if known
+            else f"未找到文号为“{number}”的已签发文书。",
+        )
         return verdict
-    same = str(getattr(doc, "sha256", "")).lower() == sha256.strip().lower()
+    verdict.check(True, f"找到已签发的{doc.title}，文件摘要与签发时登记的摘要一致。")
+    entry = _issued_entry(doc)
+    if entry is None:
+        verdict.check(False, "账本中找不到该文书的签发记录。")
+        return verdict
+    recorded = json.loads(entry.payload).get("content_sha256")
     verdict.check(
-        same,
-        "文件摘要与签发时登记的摘要一致。"
-        if same
-        else "文件摘要与签发时登记的摘要不一致：手中的文件不是签发的版本。",
+        entry_is_intact(entry) and recorded == doc.content_sha256,
+        "签发记录的账本条目完整，记录的摘要与文书一致。"
+        if recorded == doc.content_sha256
+        else "账本中的签发记录与文书登记的摘要不一致。",
     )
-    entry = getattr(doc, "ledger_entry", None)
-    if isinstance(entry, Entry):
-        verdict.check(entry_is_intact(entry), "签发记录的账本条目完整。")
-        _prove(verdict, entry)
+    _prove(verdict, entry)
     return verdict
