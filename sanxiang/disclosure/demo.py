@@ -49,7 +49,13 @@ POSTS = [
 ]
 
 
-def _decision_text(name: str, id_number: str, phone: str, penalty: str) -> str:
+def _decision_text(name: str, id_number: str, phone: str, penalty: str, fined: bool) -> str:
+    # 行政处罚法 第67、72条: pay within 15 days, 3% a day after.
+    payment = (
+        "当事人应当自收到本决定书之日起十五日内缴纳罚款。逾期不缴纳的，每日按罚款数额的百分之三加处罚款。\n"
+        if fined
+        else ""
+    )
     return (
         f"当事人：{name}，公民身份号码 {id_number}，"
         f"住址：盘锦市兴隆台区振兴街道某小区3号楼2单元401室，联系电话 {phone}。\n"
@@ -57,7 +63,7 @@ def _decision_text(name: str, id_number: str, phone: str, penalty: str) -> str:
         "有现场检查笔录、询问笔录、证人赵某某证言等证据证实。\n"
         "当事人的上述行为违反了《宗教事务条例》第四十一条的规定。依据《宗教事务条例》第七十一条，"
         f"经本机关负责人批准，决定对当事人作出如下行政处罚：\n{penalty}\n"
-        "当事人应当自收到本决定书之日起十五日内缴纳罚款。逾期不缴纳的，每日按罚款数额的百分之三加处罚款。"
+        f"{payment}"
         "如不服本决定，可在收到本决定书之日起六十日内向盘锦市兴隆台区人民政府申请行政复议，"
         "或者在六个月内向人民法院提起行政诉讼。"
     )
@@ -127,7 +133,8 @@ def _decided_case(agency: Agency, title: str, party: PartyData, amount: str | No
     name = party.name if party.kind == "natural" else party.legal_representative
     # 裁量基准 (cases demo): 一般情节 warning only; 较重 a fine of 2万–10万.
     penalty = f"给予警告，并处罚款人民币{amount}元。" if amount else "给予警告。"
-    text = _decision_text(name, party.id_number or "—", party.phone or "0427-2812345", penalty)
+    phone = party.phone or "0427-2812345"
+    text = _decision_text(name, party.id_number, phone, penalty, fined=bool(amount))
     if party.kind != "natural":
         first, rest = text.split("\n", 1)
         first = f"当事人：{party.name}，统一社会信用代码 {party.credit_code}，法定代表人{name}。"

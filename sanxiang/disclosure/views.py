@@ -29,7 +29,8 @@ def _item_for(request: HttpRequest, pk: int) -> Publication:
 
 def _invalid(form: ExcludeForm | WithdrawForm | RevocationForm) -> ValidationFailed:
     field, errors = next(iter(form.errors.items()))
-    return ValidationFailed(f"{form.fields[field].label}：{errors[0]}", field=field)
+    label = form.fields[field].label if field in form.fields else ""
+    return ValidationFailed(f"{label}：{errors[0]}", field=field)
 
 
 @staff_view
@@ -53,9 +54,9 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "item": item,
         "segments": drafting.preview_segments(item.source_text, names),
-        "exclude_form": ExcludeForm(),
-        "withdraw_form": WithdrawForm(),
-        "revocation_form": RevocationForm(),
+        "exclude_form": ExcludeForm(prefix="x"),
+        "withdraw_form": WithdrawForm(prefix="w"),
+        "revocation_form": RevocationForm(prefix="r"),
     }
     return render(request, "disclosure/preview.html", context)
 
@@ -71,7 +72,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view
 @require_POST
 def exclude(request: HttpRequest, pk: int) -> HttpResponse:
-    form = ExcludeForm(request.POST)
+    form = ExcludeForm(request.POST, prefix="x")
     if not form.is_valid():
         raise _invalid(form)
     item = services.exclude(
@@ -87,7 +88,7 @@ def exclude(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view
 @require_POST
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    form = WithdrawForm(request.POST)
+    form = WithdrawForm(request.POST, prefix="w")
     if not form.is_valid():
         raise _invalid(form)
     item = services.withdraw(
@@ -104,7 +105,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view
 @require_POST
 def revocation(request: HttpRequest, pk: int) -> HttpResponse:
-    form = RevocationForm(request.POST)
+    form = RevocationForm(request.POST, prefix="r")
     if not form.is_valid():
         raise _invalid(form)
     item = services.record_revocation(

@@ -70,10 +70,10 @@ class TheQueuePage(DisclosureTestCase):
 
     def test_an_exclusion_without_a_reason_is_refused_with_the_field(self):
         client = signed_in(self.w.head)
-        response = client.post(f"/disclosure/{self.item.pk}/exclude/", {"kind": "privacy"})
+        response = client.post(f"/disclosure/{self.item.pk}/exclude/", {"x-kind": "privacy"})
         assert response.status_code == 422 and "具体说明" in response.content.decode()
         response = client.post(
-            f"/disclosure/{self.item.pk}/exclude/", {"kind": "privacy", "reason": "涉及隐私"}
+            f"/disclosure/{self.item.pk}/exclude/", {"x-kind": "privacy", "x-reason": "涉及隐私"}
         )
         assert response.status_code == 302
         assert Publication.objects.get(pk=self.item.pk).status == PublicationStatus.EXCLUDED
@@ -86,13 +86,13 @@ class WithdrawingFromTheWorkbench(DisclosureTestCase):
         today = timezone.localdate().isoformat()
         response = client.post(
             f"/disclosure/{item.pk}/revocation/",
-            {"reason_kind": "revoked", "reason": "复议撤销", "revoked_on": today},
+            {"r-reason_kind": "revoked", "r-reason": "复议撤销", "r-revoked_on": today},
         )
         assert response.status_code == 302
         assert "须于" in client.get("/disclosure/").content.decode()
         response = client.post(
             f"/disclosure/{item.pk}/withdraw/",
-            {"reason_kind": "revoked", "reason": "经复议撤销原决定。"},
+            {"w-reason_kind": "revoked", "w-reason": "经复议撤销原决定。"},
         )
         assert response.status_code == 302
         assert Publication.objects.get(pk=item.pk).status == PublicationStatus.WITHDRAWN
@@ -100,7 +100,7 @@ class WithdrawingFromTheWorkbench(DisclosureTestCase):
     def test_a_bad_reason_kind_is_refused(self):
         item = published(self.w)
         response = signed_in(self.w.head).post(
-            f"/disclosure/{item.pk}/withdraw/", {"reason_kind": "whim", "reason": "x"}
+            f"/disclosure/{item.pk}/withdraw/", {"w-reason_kind": "whim", "w-reason": "x"}
         )
         assert response.status_code == 422
 
