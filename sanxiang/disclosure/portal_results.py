@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -28,7 +29,12 @@ def _search(request: HttpRequest) -> queries.SearchQuery:
     return queries.SearchQuery.parse(request.GET.dict())
 
 
+# Public pages may be cached briefly by a proxy; withdrawal shows on the item page at once.
+PUBLIC_CACHE = cache_control(public=True, max_age=60)
+
+
 @require_GET
+@PUBLIC_CACHE
 def decisions(request: HttpRequest) -> HttpResponse:
     """执法决定 list and search (by party, matter, 文号, date range), paginated."""
     try:
@@ -41,7 +47,6 @@ def decisions(request: HttpRequest) -> HttpResponse:
         "page": page,
         "params": query.as_params(),
         "bodies": pq.public_bodies(),
-        "asked_page": request.GET.get("page", ""),
     }
     return render(request, "portal/decisions.html", context)
 

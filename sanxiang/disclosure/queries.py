@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -113,30 +111,58 @@ def search(query: SearchQuery) -> QuerySet[Publication]:
     return rows.order_by("-decided_on", "-id")
 
 
-class CappedPaginator(Paginator):
-    """Counts at most COUNT_CAP rows; ``capped`` says the real total is larger."""
+# Deep OFFSETs cost a scan each; past this page the portal asks for a narrower search.
+MAX_PAGE = COUNT_CAP // PAGE_SIZE
+
+
+@dataclass(frozen=True)
+class ResultPage:
+    """One page of results without counting them all: a count over a million rows costs more
+    than the page itself. ``total`` is known exactly when the results end on this page."""
+
+    items: list[Publication]
+    number: int
+    has_next: bool
+    total: int | None
+    moved: str = ""  # why another page than the one asked for is shown
 
     @property
-    def count(self) -> int:
-        if not hasattr(self, "_capped_count"):
-            rows: Any = self.object_list
-            self._capped_count: int = rows[: COUNT_CAP + 1].count()
-        return min(self._capped_count, COUNT_CAP)
+    def has_previous(self) -> bool:
+        return self.number > 1
 
     @property
-    def capped(self) -> bool:
-        return self.count >= COUNT_CAP and self._capped_count > COUNT_CAP
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
 
 
-def page_of(rows: QuerySet[Publication], raw_page: str | None) -> Page:
+def _slice(rows: QuerySet[Publication], number: int) -> list[Publication]:
+    start = (number - 1) * PAGE_SIZE
+    return list(rows[start : start + PAGE_SIZE + 1])
+
+
+def page_of(rows: QuerySet[Publication], raw_page: str | None) -> ResultPage:
     """A page; a number past the last gives the last page, garbage gives the first."""
-    paginator = CappedPaginator(rows, PAGE_SIZE)
     try:
-        return paginator.page(raw_page or 1)
-    except PageNotAnInteger:
-        return paginator.page(1)
-    except EmptyPage:
-        return paginator.page(paginator.num_pages)
+        number = max(1, int(raw_page or 1))
+    except ValueError:
+        number = 1
+    moved = ""
+    if number > MAX_PAGE:
+        number, moved = MAX_PAGE, f"最多显示前{MAX_PAGE}页，请缩小检索范围。"
+    items = _slice(rows, number)
+    if not items and number > 1:
+        found = rows[: MAX_PAGE * PAGE_SIZE].count()
+        number = max(1, -(-found // PAGE_SIZE))
+        moved = f"所请求的页码不存在，已显示最后一页（第 {number} 页）。"
+        items = _slice(rows, number)
+    has_next = len(items) > PAGE_SIZE and number < MAX_PAGE
+    items = items[:PAGE_SIZE]
+    total = None if has_next else (number - 1) * PAGE_SIZE + len(items)
+    return ResultPage(items=items, number=number, has_next=has_next, total=total, moved=moved)
 
 
 def public_item(pk: int) -> Publication:

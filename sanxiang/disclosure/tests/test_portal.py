@@ -170,7 +170,8 @@ class PortalAfter(DisclosureTestCase):
 
     def test_a_page_beyond_the_last_shows_the_last_page(self):
         page = _get("/gongshi/jueding/?page=999")
-        assert "已显示第 1 页" in page and self.item.doc_number in page
+        assert "已显示最后一页（第 1 页）" in page and self.item.doc_number in page
+        assert "已显示最后一页" in _get("/gongshi/jueding/?page=100000")
         assert Client().get("/gongshi/jueding/?page=abc").status_code == 200
 
     def test_open_data_holds_only_published_masked_rows(self):
