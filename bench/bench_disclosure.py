@@ -45,6 +45,13 @@ def _admin(sql: str) -> None:
         conn.execute(sql)
 
 
+_t0 = time.monotonic()
+
+
+def _note(what: str) -> None:
+    print(f"# {time.monotonic() - _t0:.0f} s: {what}", file=sys.stderr)
+
+
 def _load(agency_id: int, matter_id: int, user_id: int) -> None:
     """N cases decided in 2025, their drafts, and N published decisions, generated in SQL."""
     from django.db import connection
@@ -52,6 +59,7 @@ def _load(agency_id: int, matter_id: int, user_id: int) -> None:
     surnames = "{" + ",".join(SURNAMES) + "}"
     trades = "{" + ",".join(TRADES) + "}"
     with connection.cursor() as cur:
+        cur.execute("SET maintenance_work_mem = '256MB'")
         cur.execute("DROP INDEX IF EXISTS publication_search_trgm")
         cur.execute(
             """
@@ -120,6 +128,7 @@ def _load(agency_id: int, matter_id: int, user_id: int) -> None:
             """,
             [user_id, surnames, trades, agency_id],
         )
+        _note("rows inserted")
         cur.execute(
             "CREATE INDEX publication_search_trgm ON disclosure_publication "
             "USING gin (search_text gin_trgm_ops) WHERE status = 'published'"

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Case as SqlCase
-from django.db.models import CharField, Count, DecimalField, Exists, OuterRef, Q, Sum, Value, When
+from django.db.models import CharField, Count, DecimalField, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from sanxiang.catalog.models import MatterVersion
@@ -84,12 +84,14 @@ def heaviest_type() -> SqlCase:
     )
 
 
-def penalty_table(agency_id: int, year: int) -> Table:
-    rows = (
+def _decided_counts(agency_id: int, year: int) -> dict[str, Any]:
+    """One grouped pass over the cases decided in ``year`` (the CASE runs once per row); the
+    few groups (procedure × draft kind × heaviest penalty) are summed up in Python."""
+    groups = (
         _cases()
-        .filter(_year(year), agency_id=agency_id, procedure__in=PENALTY_PROCEDURES)
+        .filter(_year(year), agency_id=agency_id)
         .annotate(heaviest=heaviest_type())
-        .values("heaviest")
+        .values("procedure", "draft__kind", "heaviest")
         .annotate(
             n=Count("id"),
             money=Sum(
@@ -99,80 +101,111 @@ def penalty_table(agency_id: int, year: int) -> Table:
             ),
         )
     )
-    found = {r["heaviest"]: r for r in rows}
-    body = [[label, found.get(code, {}).get("n", 0)] for code, label in PENALTY_ORDER]
-    total = sum(r["n"] for code, r in found.items() if code != "none")
-    money = sum((r["money"] or ZERO for r in found.values()), ZERO)
-    body.append(["合计（件）", total])
-    body.append(["不予行政处罚（件）", found.get("none", {}).get("n", 0)])
-    body.append(["罚没金额（元）", f"{money:.2f}"])
+    d: dict[str, Any] = {f"p_{code}": 0 for code, _ in PENALTY_ORDER}
+    d |= {"p_none": 0, "p_money": ZERO, "licence_grant": 0, "licence_refusal": 0}
+    d |= {"licence_withdrawal": 0, "seizure": 0, "coercion": 0}
+    for g in groups:
+        if g["procedure"] in PENALTY_PROCEDURES:
+            d[f"p_{g['heaviest']}"] += g["n"]
+            d["p_money"] += g["money"] or ZERO
+        elif g["procedure"] == "licence" and g["draft__kind"] in d:
+            d[g["draft__kind"]] += g["n"]
+        elif g["procedure"] == "coercion":
+            d["coercion"] += g["n"]
+            d["seizure"] += g["n"] if g["draft__kind"] == "seizure" else 0
+    return d
+
+
+def _opened_counts(agency_id: int, year: int) -> dict[str, Any]:
+    """Applications, acceptances and inspections of cases opened in ``year``."""
+    from sanxiang.cases.models import CaseEvent
+
+    opened = Q(opened_on__gte=date(year, 1, 1), opened_on__lte=date(year, 12, 31))
+    counts = (
+        _cases()
+        .filter(opened, agency_id=agency_id, procedure__in=["licence", "inspection"])
+        .aggregate(
+            applied=Count("id", filter=Q(procedure="licence")),
+            inspections=Count("id", filter=Q(procedure="inspection")),
+            inspections_done=Count("id", filter=Q(procedure="inspection", closed_on__isnull=False)),
+        )
+    )
+    counts["accepted"] = (
+        CaseEvent.objects.filter(
+            target="acceptance",
+            case__agency_id=agency_id,
+            case__procedure="licence",
+            case__opened_on__gte=date(year, 1, 1),
+            case__opened_on__lte=date(year, 12, 31),
+        )
+        .values("case_id")
+        .distinct()
+        .count()
+    )
+    return counts
+
+
+def penalty_table(d: dict[str, Any]) -> Table:
+    body: list[list[Any]] = [[label, d[f"p_{code}"]] for code, label in PENALTY_ORDER]
+    body.append(["合计（件）", sum(d[f"p_{code}"] for code, _ in PENALTY_ORDER)])
+    body.append(["不予行政处罚（件）", d["p_none"]])
+    body.append(["罚没金额（元）", f"{d['p_money'] or ZERO:.2f}"])
     return Table("penalty", "行政处罚", ["处罚种类（按最重处罚计）", "件数"], body)
 
 
-def licence_table(agency_id: int, year: int) -> Table:
-    from sanxiang.cases.models import CaseEvent
-
-    accepted = CaseEvent.objects.filter(case_id=OuterRef("pk"), target="acceptance")
-    cases = _cases().filter(agency_id=agency_id, procedure="licence")
-    opened = cases.filter(opened_on__year=year)
-    counts = cases.filter(_year(year)).aggregate(
-        granted=Count("id", filter=Q(draft__kind="licence_grant")),
-        refused=Count("id", filter=Q(draft__kind="licence_refusal")),
-        withdrawn=Count("id", filter=Q(draft__kind="licence_withdrawal")),
-    )
-    rows = [
-        ["申请（件）", opened.count()],
-        ["受理（件）", opened.filter(Exists(accepted)).count()],
-        ["准予许可（件）", counts["granted"]],
-        ["不予许可（件）", counts["refused"]],
-        ["撤销、撤回许可（件）", counts["withdrawn"]],
+def licence_table(d: dict[str, Any], o: dict[str, Any]) -> Table:
+    rows: list[list[Any]] = [
+        ["申请（件）", o["applied"]],
+        ["受理（件）", o["accepted"]],
+        ["准予许可（件）", d["licence_grant"]],
+        ["不予许可（件）", d["licence_refusal"]],
+        ["撤销、撤回许可（件）", d["licence_withdrawal"]],
     ]
     return Table("licence", "行政许可", ["项目", "数量"], rows)
 
 
-def coercion_table(agency_id: int, year: int) -> Table:
+def coercion_table(d: dict[str, Any]) -> Table:
     """行政强制法 第9条 (measures) and 第12条 (enforcement); the draft records 查封扣押 only."""
-    counts = (
-        _cases()
-        .filter(_year(year), agency_id=agency_id, procedure="coercion")
-        .aggregate(
-            seizure=Count("id", filter=Q(draft__kind="seizure")),
-            other=Count("id", filter=~Q(draft__kind="seizure")),
-        )
-    )
-    rows = [
-        ["行政强制措施：查封场所、设施或者财物；扣押财物", counts["seizure"]],
-        ["行政强制措施：其他", counts["other"]],
+    rows: list[list[Any]] = [
+        ["行政强制措施：查封场所、设施或者财物；扣押财物", d["seizure"]],
+        ["行政强制措施：其他", d["coercion"] - d["seizure"]],
         ["行政强制执行（加处罚款、划拨、拍卖、代履行等）", 0],
-        ["合计（件）", counts["seizure"] + counts["other"]],
+        ["合计（件）", d["coercion"]],
     ]
     return Table("coercion", "行政强制", ["类别", "件数"], rows)
 
 
 def _category_count(agency_id: int, year: int, category: str) -> int:
-    of_category = MatterVersion.objects.filter(matter_id=OuterRef("matter_id"), category=category)
-    return _cases().filter(_year(year), Exists(of_category), agency_id=agency_id).count()
-
-
-def inspection_table(agency_id: int, year: int) -> Table:
-    cases = _cases().filter(agency_id=agency_id, procedure="inspection", opened_on__year=year)
-    counts = cases.aggregate(n=Count("id"), done=Count("id", filter=Q(closed_on__isnull=False)))
-    rows = [["检查（次）", counts["n"]], ["已办结（次）", counts["done"]]]
-    return Table("inspection", "行政检查", ["项目", "数量"], rows)
+    """Decisions in matters of ``category`` (征收/征用): few matters, so look them up first."""
+    matters = list(
+        MatterVersion.objects.filter(category=category, matter__agency_id=agency_id)
+        .order_by()
+        .values_list("matter_id", flat=True)
+        .distinct()
+    )
+    if not matters:
+        return 0
+    return _cases().filter(_year(year), agency_id=agency_id, matter_id__in=matters).count()
 
 
 def tables_for(*, agency_id: int, year: int) -> Tables:
+    decided = _decided_counts(agency_id, year)
+    opened = _opened_counts(agency_id, year)
     levy = _category_count(agency_id, year, "levy")
     requisition = _category_count(agency_id, year, "requisition")
+    inspections = [
+        ["检查（次）", opened["inspections"]],
+        ["已办结（次）", opened["inspections_done"]],
+    ]
     return Tables(
         agency_id=agency_id,
         year=year,
         tables=[
-            licence_table(agency_id, year),
-            penalty_table(agency_id, year),
-            coercion_table(agency_id, year),
+            licence_table(decided, opened),
+            penalty_table(decided),
+            coercion_table(decided),
             Table("levy", "行政征收", ["项目", "件数"], [["征收决定（件）", levy]]),
             Table("requisition", "行政征用", ["项目", "件数"], [["征用决定（件）", requisition]]),
-            inspection_table(agency_id, year),
+            Table("inspection", "行政检查", ["项目", "数量"], inspections),
         ],
     )

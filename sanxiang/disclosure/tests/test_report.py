@@ -61,7 +61,7 @@ class TheSixTables(DisclosureTestCase):
         assert self.rows("coercion")["合计（件）"] == 1
 
     def test_the_tables_take_a_fixed_number_of_queries(self):
-        with self.assertNumQueries(8):
+        with self.assertNumQueries(5):
             tables_for(agency_id=self.w.agency.pk, year=timezone.localdate().year)
 
     def test_another_agency_has_empty_tables(self):
