@@ -166,15 +166,48 @@ def template_exists(name: str) -> bool:
     return True
 
 
-def review_catalogue(agency: Agency, on: date) -> Any:
-    """The agency's 法制审核目录清单 as of ``on`` (review app), or None when not available."""
+def review_catalogue(agency: Agency, on: date) -> tuple[bool, Any]:
+    """(available, version): the agency's 法制审核目录清单 in force on ``on`` (review app, whose
+    public partial ``review/_catalogue_public.html`` shows it, or says none is published)."""
     fn = _optional("sanxiang.review", "sanxiang.review.queries", "catalogue_as_of")
     if fn is None or not template_exists("review/_catalogue_public.html"):
-        return None
-    return fn(agency, on)
+        return False, None
+    return True, fn(agency, on)
 
 
-def av_list(agency: Agency) -> Any:
-    """The agency's 音像记录事项清单 (records app), or None when not available."""
+@dataclass(frozen=True)
+class AvLine:
+    category: str
+    matter: str
+    stage: str
+    level: str
+    scene: str
+    valid_from: date
+
+
+def _stage_labels() -> dict[str, str]:
+    definitions: Any = importlib.import_module("sanxiang.procedures.definitions")
+    labels: dict[str, str] = {}
+    for definition in definitions.DEFINITIONS.values():
+        for stage in definition.stages:
+            labels.setdefault(stage.code, stage.label)
+    return labels
+
+
+def av_list(agency: Agency, on: date) -> list[AvLine] | None:
+    """The agency's 音像记录事项清单 in force on ``on`` (records app), or None without it."""
     fn = _optional("sanxiang.records", "sanxiang.records.queries", "av_list")
-    return None if fn is None else fn(agency)
+    if fn is None:
+        return None
+    labels = _stage_labels()
+    return [
+        AvLine(
+            category=str(line.get_category_display()),
+            matter=str(line.matter) if line.matter_id else "该类别全部事项",
+            stage=labels.get(line.stage, line.stage),
+            level=str(line.get_level_display()),
+            scene=line.scene,
+            valid_from=line.valid_from,
+        )
+        for line in fn(agency, on=on)
+    ]

@@ -148,12 +148,15 @@ def lists(request: HttpRequest, pk: int) -> HttpResponse:
         as_of = parse_as_of(request.GET.get("as_of"))
     except DomainError as err:
         return _bad_request(request, err)
+    has_catalogue, catalogue = pq.review_catalogue(body, as_of)
+    av = pq.av_list(body, as_of)
     context = {
         "agency": body,
         "as_of": as_of,
-        "catalogue": pq.review_catalogue(body, as_of),
-        "av": pq.av_list(body),
-        "av_template": pq.template_exists("records/_av_public.html"),
+        "has_catalogue": has_catalogue,
+        "review_catalogue": catalogue,
+        "av": av,
+        "av_date": max((line.valid_from for line in av or ()), default=None),
     }
     return render(request, "portal/lists.html", context)
 

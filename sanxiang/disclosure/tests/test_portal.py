@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
+from types import SimpleNamespace
+from unittest import mock
 
 from django.test import Client
 from django.utils import timezone
@@ -194,3 +196,27 @@ class PortalAfter(DisclosureTestCase):
 
 def _get(url: str) -> str:
     return Client().get(url).content.decode()
+
+
+class ListsOwnedByOtherApps(DisclosureTestCase):
+    def test_without_the_review_and_records_lists_the_page_says_so(self):
+        page = _get(f"/gongshi/zhuti/{self.w.agency.pk}/qingdan/")
+        assert page.count("尚未在本平台发布") == 2
+
+    def test_the_av_list_is_shown_with_stage_labels_when_records_provides_it(self):
+        line = SimpleNamespace(
+            get_category_display=lambda: "行政处罚",
+            matter_id=None,
+            matter=None,
+            stage="investigation",
+            get_level_display=lambda: "应当",
+            scene="现场检查",
+            valid_from=date(2026, 1, 1),
+        )
+
+        def optional(app, module, name):
+            return (lambda agency, on: [line]) if name == "av_list" else None
+
+        with mock.patch("sanxiang.disclosure.portal_queries._optional", optional):
+            page = _get(f"/gongshi/zhuti/{self.w.agency.pk}/qingdan/")
+        assert "调查取证" in page and "现场检查" in page and "2026年1月1日" in page
