@@ -17,7 +17,8 @@ WRITE_ROLES = {Role.OFFICER, Role.REVIEWER, Role.HEAD, Role.ADMIN}
 def visible_agency_ids(user: Any) -> set[int]:
     """Agencies whose data ``user`` may read.
 
-    Staff see their own agency and its units; a supervisor (司法局) sees every agency it
+    Staff see their enforcement body (执法主体: the department, even when they sit in one of its
+    units such as the 法制股) and all its units; a supervisor (司法局) also sees every agency it
     supervises, with their units; a superuser sees all.
     """
     if not getattr(user, "is_authenticated", False):
@@ -26,7 +27,7 @@ def visible_agency_ids(user: Any) -> set[int]:
         return set(Agency.objects.values_list("pk", flat=True))
     if user.agency_id is None:
         return set()
-    roots = {user.agency_id}
+    roots = {user.agency.enforcement_body().pk}
     if user.role == Role.SUPERVISOR:
         roots |= set(
             Agency.objects.filter(supervised_by_id=user.agency_id).values_list("pk", flat=True)

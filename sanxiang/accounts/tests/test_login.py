@@ -99,3 +99,19 @@ class LoginTests(WorldTestCase):
 
     def test_passwords_are_hashed_with_argon2(self):
         assert self.w.officer.password.startswith("argon2")
+
+
+class ScopeTests(WorldTestCase):
+    def test_a_reviewer_in_the_legal_unit_sees_the_whole_agency(self):
+        from sanxiang.accounts.queries import visible_agency_ids
+
+        scope = visible_agency_ids(self.w.reviewer)
+        assert {self.w.agency.pk, self.w.legal_unit.pk} <= scope
+        assert self.w.other_agency.pk not in scope
+
+    def test_the_supervisor_sees_its_own_bureau_and_the_agencies_it_supervises(self):
+        from sanxiang.accounts.queries import visible_agency_ids
+
+        scope = visible_agency_ids(self.w.supervisor)
+        assert {self.w.justice.pk, self.w.agency.pk, self.w.legal_unit.pk} <= scope
+        assert self.w.other_agency.pk not in scope
