@@ -239,7 +239,7 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 NODE_MODULES = BASE_DIR / "node_modules"
 # Third-party assets come from the npm registry at set-up (package.json) and are served from here.
 STATICFILES_DIRS = [
-    BASE_DIR / "sanxiang" / "static",
+    BASE_DIR / "sanxiang" / "static",  # the project's own css/ and js/
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),

@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import SessionAuth
 
 from . import queries, services
@@ -190,7 +190,7 @@ def _detail(case: Case) -> dict[str, Any]:
 
 
 @router.post("", response={201: CaseDetailOut}, summary="立案登记")
-def create_case(request: HttpRequest, payload: CaseIn) -> tuple[int, dict[str, Any]]:
+def create_case(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]:
     case = services.open_case(
         actor=request.auth,  # type: ignore[attr-defined]
         matter_id=payload.matter_id,
@@ -202,7 +202,7 @@ def create_case(request: HttpRequest, payload: CaseIn) -> tuple[int, dict[str, A
         team=payload.team,
         opened_on=payload.opened_on,
     )
-    return 201, _detail(case)
+    return Status(201, _detail(case))
 
 
 @router.get("", response=list[CaseOut], summary="案件列表")

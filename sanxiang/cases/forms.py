@@ -7,13 +7,14 @@ from django.utils import timezone
 
 from sanxiang.catalog.queries import matters_as_of
 from sanxiang.directory.models import Agency, Officer
+from sanxiang.procedures.definitions import DEFINITIONS
 from sanxiang.procedures.definitions import choices as procedure_choices
 from sanxiang.workbench.forms import StyledForm
 
 from .models import CaseMember, CaseSource, Circumstance, DecisionKind, PartyKind
 from .services import DraftData, PartyData
 
-_DATE = forms.DateInput(attrs={"type": "date"})
+_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class OpenCaseForm(StyledForm):
@@ -118,3 +119,42 @@ class RecusalDecisionForm(StyledForm):
         coerce=lambda v: v == "1",
     )
     note = forms.CharField(label="理由", max_length=500, required=False)
+
+
+class DeadlineSettingForm(StyledForm):
+    key = forms.ChoiceField(label="时限")
+    matter = forms.ChoiceField(label="适用事项", required=False)
+    days = forms.IntegerField(label="期限", min_value=1, max_value=3650)
+    unit = forms.ChoiceField(label="单位", choices=[("calendar", "日"), ("working", "工作日")])
+    warn_days = forms.IntegerField(label="提前预警（工作日）", min_value=0, max_value=60, initial=3)
+    note = forms.CharField(label="依据或说明", max_length=200, required=False)
+
+    def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["key"].choices = [  # type: ignore[attr-defined]
+            (f"{d.code}.{r.code}", f"{d.label}：{r.label}（默认{r.days}{r.unit_label}）")
+            for d in DEFINITIONS.values()
+            for r in d.deadlines
+        ]
+        versions = matters_as_of([agency.pk], timezone.localdate())
+        self.fields["matter"].choices = [("", "本机关全部事项")] + [  # type: ignore[attr-defined]
+            (v.matter_id, f"{v.matter.code} {v.name}") for v in versions
+        ]
+
+
+class BenchmarkForm(StyledForm):
+    matter = forms.ChoiceField(label="处罚事项")
+    circumstance = forms.ChoiceField(label="违法情节", choices=Circumstance.choices)
+    description = forms.CharField(label="情节描述", max_length=500)
+    fine_min = forms.CharField(label="罚款下限（元）", max_length=20)
+    fine_max = forms.CharField(label="罚款上限（元）", max_length=20)
+    first_offence_exempt = forms.BooleanField(label="适用首违不罚", required=False)
+    lighter_factors = forms.CharField(label="从轻情形", max_length=500, required=False)
+    reduced_factors = forms.CharField(label="减轻情形", max_length=500, required=False)
+
+    def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        versions = matters_as_of([agency.pk], timezone.localdate()).filter(category="penalty")
+        self.fields["matter"].choices = [  # type: ignore[attr-defined]
+            (v.matter_id, f"{v.matter.code} {v.name}") for v in versions
+        ]

@@ -16,7 +16,15 @@ from sanxiang.catalog.models import MatterVersion
 from sanxiang.catalog.queries import in_force_on
 from sanxiang.lib.errors import DomainError
 
-from .models import Case, CaseEvent, CaseMember, Deadline, DeadlineStatus, DiscretionBenchmark
+from .models import (
+    Case,
+    CaseEvent,
+    CaseMember,
+    Deadline,
+    DeadlineSetting,
+    DeadlineStatus,
+    DiscretionBenchmark,
+)
 
 
 def case_agency_ids(user: Any) -> set[int]:
@@ -190,3 +198,15 @@ def matter_name(case: Case, on: date | None = None) -> str:
         .first()
     )
     return version or case.matter.code
+
+
+def deadline_settings(agency_id: int) -> QuerySet[DeadlineSetting]:
+    return DeadlineSetting.objects.filter(agency_id=agency_id).select_related("matter")
+
+
+def agency_benchmarks(agency_id: int) -> QuerySet[DiscretionBenchmark]:
+    return (
+        DiscretionBenchmark.objects.filter(matter__agency_id=agency_id)
+        .select_related("matter")
+        .order_by("matter__code", "fine_min")
+    )

@@ -21,6 +21,8 @@ from sanxiang.procedures.flowchart import render_svg
 
 from . import queries, services
 from .forms import (
+    BenchmarkForm,
+    DeadlineSettingForm,
     DraftForm,
     OpenCaseForm,
     PauseForm,
@@ -225,3 +227,48 @@ def recusal_decide(request: HttpRequest, pk: int) -> HttpResponse:
     )
     messages.success(request, "回避决定已记录。")
     return redirect("cases:detail", pk=recusal.case_id)
+
+
+@staff_view
+def configuration(request: HttpRequest) -> HttpResponse:
+    """时限设置 and 裁量基准 of the user's agency (admin or head)."""
+    require_role(request.user, Role.ADMIN, Role.HEAD)
+    actor = acting_user(request)
+    agency = home_agency(actor)
+    deadline_form = DeadlineSettingForm(
+        request.POST if "key" in request.POST else None, agency=agency
+    )
+    bench_form = BenchmarkForm(
+        request.POST if "circumstance" in request.POST else None, agency=agency
+    )
+    form = deadline_form if "key" in request.POST else bench_form
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            if form is deadline_form:
+                procedure, rule = d["key"].split(".", 1)
+                services.set_deadline_setting(
+                    actor=actor,
+                    procedure=procedure,
+                    rule=rule,
+                    days=d["days"],
+                    unit=d["unit"],
+                    warn_days=d["warn_days"],
+                    matter_id=int(d["matter"]) if d["matter"] else None,
+                    note=d["note"],
+                )
+            else:
+                data = services.BenchmarkData(**{k: v for k, v in d.items() if k != "matter"})
+                services.save_benchmark(actor=actor, matter_id=int(d["matter"]), data=data)
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, "已保存，新的设置只用于此后起算的时限和起草的决定。")
+            return redirect("cases:configuration")
+    context = {
+        "deadline_form": deadline_form,
+        "bench_form": bench_form,
+        "settings": queries.deadline_settings(agency.pk),
+        "benchmarks": queries.agency_benchmarks(agency.pk),
+    }
+    return render(request, "cases/configuration.html", context)

@@ -50,6 +50,10 @@ class DeadlineRule:
     # Only started when the decision draft is of one of these kinds (e.g. paying a fine).
     only_for_kinds: tuple[str, ...] = ()
 
+    @property
+    def unit_label(self) -> str:
+        return "个工作日" if self.unit == "working" else "日"
+
 
 @dataclass(frozen=True)
 class Definition:
@@ -136,6 +140,18 @@ def _steps(*rows: Step) -> tuple[Step, ...]:
     return tuple(rows)
 
 
+# 行政处罚法 第67条: a fine is paid within 15 days of receiving the decision (both procedures).
+PAY_FINE = DeadlineRule(
+    "pay",
+    "缴纳罚款",
+    "delivery",
+    15,
+    "calendar",
+    "行政处罚法 第67条：自收到决定书之日起十五日内缴纳罚款",
+    ("closing",),
+    only_for_kinds=("fine",),
+)
+
 PENALTY_STAGES = (
     Stage("filing", "立案"),
     Stage("investigation", "调查取证"),
@@ -217,16 +233,7 @@ PENALTY_ORDINARY = Definition(
             "行政处罚法 第61条：当事人不在场的，七日内送达",
             ("delivery",),
         ),
-        DeadlineRule(
-            "pay",
-            "缴纳罚款",
-            "delivery",
-            15,
-            "calendar",
-            "行政处罚法 第67条：自收到决定书之日起十五日内缴纳罚款",
-            ("closing",),
-            only_for_kinds=("fine",),
-        ),
+        PAY_FINE,
     ),
 )
 
@@ -255,18 +262,7 @@ PENALTY_SUMMARY = Definition(
         Step("execution", "closing", "执行完毕，结案"),
         Step("closing", "archived", "归档"),
     ),
-    deadlines=(
-        DeadlineRule(
-            "pay",
-            "缴纳罚款",
-            "delivery",
-            15,
-            "calendar",
-            "行政处罚法 第67条：自收到决定书之日起十五日内缴纳罚款",
-            ("closing",),
-            only_for_kinds=("fine",),
-        ),
-    ),
+    deadlines=(PAY_FINE,),
 )
 
 LICENCE = Definition(

@@ -32,7 +32,8 @@ def test_the_five_procedures_are_defined_and_valid():
 
 def test_filing_and_decision_need_the_head_in_the_ordinary_penalty_procedure():
     # 行政处罚法 第54条 (立案 approved by the head) and 第57条 (the head decides).
-    assert PENALTY_ORDINARY.step("filing", "investigation").head_approval
+    approval = PENALTY_ORDINARY.step("filing", "investigation")
+    assert approval is not None and approval.head_approval
     into_decision = [s for s in PENALTY_ORDINARY.steps if s.target == "decision"]
     assert into_decision and all(s.head_approval for s in into_decision)
 

@@ -1,0 +1,201 @@
+"""Case benchmarks on PostgreSQL (issue 3), in a throwaway database ``sx_bench_cases``.
+
+1. Transitions per second through ``cases.services.transition`` (read, guards, guarded update,
+   timeline row, deadline clocks, ledger entry; one transaction each) as a ratio to plain
+   single-row UPDATEs, each in its own transaction, in the same run. Goal: ratio ≥ 0.3.
+2. The deadline scan (``cases.queries.deadline_board``) over 100,000 open cases with a running
+   clock each, as a ratio to one ``SELECT count(*)`` over the case table.
+
+``SANXIANG_BENCH_PG_URL`` (default ``postgres://postgres@127.0.0.1:5432``) names the server;
+``SANXIANG_BENCH_CASES`` the number of open cases for the scan (default 100000);
+``SANXIANG_BENCH_TRANSITIONS`` the transitions timed (default 300).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import date, timedelta
+from urllib.parse import urlparse
+
+from common import best_of, django_setup, emit
+
+SERVER = os.environ.get("SANXIANG_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
+DB = "sx_bench_cases"
+OPEN_CASES = int(os.environ.get("SANXIANG_BENCH_CASES", "100000"))
+TRANSITIONS = int(os.environ.get("SANXIANG_BENCH_TRANSITIONS", "300"))
+
+
+def _admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def _world():  # type: ignore[no-untyped-def]
+    from sanxiang.accounts.models import Role, User
+    from sanxiang.catalog.models import Matter, MatterVersion
+    from sanxiang.directory.models import Agency, AgencyLevel
+
+    agency = Agency.objects.create(
+        name="基准局", level=AgencyLevel.DEPARTMENT, short_name="基准", area="基准区"
+    )
+    head = User.objects.create(username="bench-head", role=Role.HEAD, agency=agency)
+    matter = Matter.objects.create(agency=agency, code="JC-B")
+    MatterVersion.objects.create(
+        matter=matter,
+        number=1,
+        valid_from=date(2020, 1, 1),
+        category="inspection",
+        name="基准检查",
+        handling_unit="股",
+    )
+    return agency, head, matter
+
+
+def _cases(agency, head, matter, n: int, *, stage: str, opened: date, start: int):  # type: ignore[no-untyped-def]
+    from sanxiang.cases.models import Case
+
+    return Case.objects.bulk_create(
+        (
+            Case(
+                agency=agency,
+                number=f"基准〔{opened.year}〕第{start + i}号",
+                year=opened.year,
+                seq=start + i,
+                procedure="inspection" if stage == "filing" else "penalty_ordinary",
+                stage=stage,
+                matter=matter,
+                title=f"基准案件{start + i}",
+                source="inspection",
+                opened_on=opened,
+                created_by=head,
+            )
+            for i in range(n)
+        ),
+        batch_size=5000,
+    )
+
+
+def bench_transitions(agency, head, matter) -> None:  # type: ignore[no-untyped-def]
+    from django.db import transaction
+
+    from sanxiang.cases.models import Case
+    from sanxiang.cases.services import transition
+
+    today = date.today()  # noqa: DTZ011 - a benchmark date
+    cases = _cases(agency, head, matter, TRANSITIONS, stage="filing", opened=today, start=1)
+    pks = [c.pk for c in cases]
+    for pk in pks[:10]:  # warm caches and connections
+        transition(actor=head, case_id=pk, target="investigation")
+    timed = pks[10:]
+
+    def service() -> None:
+        for pk in timed:
+            transition(actor=head, case_id=pk, target="investigation", expected_stage="filing")
+
+    def plain() -> None:
+        for pk in timed:
+            with transaction.atomic():
+                Case.objects.filter(pk=pk, stage="investigation").update(stage="case_review")
+
+    started = time.perf_counter()
+    service()
+    service_s = time.perf_counter() - started
+    plain_s = best_of(1, plain)
+    rate = len(timed) / service_s
+    emit(
+        "case_transitions_pg",
+        value=rate,
+        unit="transitions/s",
+        ratio=(len(timed) / service_s) / (len(timed) / plain_s),
+        target="ratio>=0.3",
+    )
+
+
+def bench_scan(agency, head, matter) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+
+    from sanxiang.cases.models import Case, Deadline
+    from sanxiang.cases.queries import deadline_board
+
+    today = date.today()  # noqa: DTZ011 - a benchmark date
+    batch = 20000
+    made = 0
+    while made < OPEN_CASES:
+        n = min(batch, OPEN_CASES - made)
+        opened = today - timedelta(days=made % 120)
+        rows = _cases(
+            agency, head, matter, n, stage="investigation", opened=opened, start=100000 + made
+        )
+        Deadline.objects.bulk_create(
+            (
+                Deadline(
+                    case=c,
+                    agency=agency,
+                    rule="decide",
+                    label="作出处罚决定",
+                    days=90,
+                    unit="calendar",
+                    starts_on=c.opened_on - timedelta(days=i % 120),
+                    due_on=c.opened_on - timedelta(days=i % 120) + timedelta(days=90),
+                    warn_on=c.opened_on - timedelta(days=i % 120) + timedelta(days=86),
+                )
+                for i, c in enumerate(rows)
+            ),
+            batch_size=5000,
+        )
+        made += n
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+
+    def count() -> None:
+        with connection.cursor() as cur:
+            cur.execute("SELECT count(*) FROM cases_case")
+            cur.fetchone()
+
+    board = deadline_board({agency.pk}, today)
+    assert board.running >= OPEN_CASES, board.running
+    scan = best_of(5, lambda: deadline_board({agency.pk}, today))
+    baseline = best_of(5, count)
+    assert Case.objects.count() >= OPEN_CASES
+    emit(
+        f"deadline_scan_{OPEN_CASES // 1000}k_open_cases_pg",
+        value=scan * 1000,
+        unit="ms",
+        ratio=baseline / scan,
+        target="set-based(handful of queries)",
+    )
+
+
+def main() -> None:
+    import psycopg
+
+    name = urlparse(SERVER).path.strip("/")
+    assert not name, "SANXIANG_BENCH_PG_URL names the server only"
+    try:
+        _admin(f"DROP DATABASE IF EXISTS {DB}")
+    except psycopg.OperationalError as error:
+        # These numbers are about PostgreSQL; without a server there is nothing to measure.
+        print(f"# bench_cases skipped: PostgreSQL not reachable at {SERVER}: {error}")
+        return
+    _admin(f"CREATE DATABASE {DB}")
+    try:
+        os.environ["SANXIANG_CONN_MAX_AGE"] = "0"
+        django_setup(database_url=f"{SERVER}/{DB}")
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        agency, head, matter = _world()
+        bench_transitions(agency, head, matter)
+        bench_scan(agency, head, matter)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        _admin(f"DROP DATABASE IF EXISTS {DB}")
+
+
+if __name__ == "__main__":
+    main()

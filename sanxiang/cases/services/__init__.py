@@ -1,0 +1,46 @@
+"""Every write to a case. Views, the API, commands and tests call these functions only.
+
+A package for size; import from ``sanxiang.cases.services`` (the names below are the contract).
+"""
+
+from .common import local_today, matter_category, may_take, parse_amount, record_event
+from .config import BenchmarkData, save_benchmark, set_deadline_setting
+from .drafts import (
+    KINDS_BY_CATEGORY,
+    SUMMARY_FINE_LIMIT,
+    DraftData,
+    check_summary_limit,
+    fingerprint,
+    save_draft,
+)
+from .opening import MINIMUM_TEAM, PartyData, open_case
+from .pauses import pause_deadline, resume_deadline
+from .team import add_member, decide_recusal, request_recusal
+from .transitions import allowed_message, transition
+
+__all__ = [
+    "KINDS_BY_CATEGORY",
+    "MINIMUM_TEAM",
+    "SUMMARY_FINE_LIMIT",
+    "BenchmarkData",
+    "DraftData",
+    "PartyData",
+    "add_member",
+    "allowed_message",
+    "check_summary_limit",
+    "decide_recusal",
+    "fingerprint",
+    "local_today",
+    "matter_category",
+    "may_take",
+    "open_case",
+    "parse_amount",
+    "pause_deadline",
+    "record_event",
+    "request_recusal",
+    "resume_deadline",
+    "save_benchmark",
+    "save_draft",
+    "set_deadline_setting",
+    "transition",
+]

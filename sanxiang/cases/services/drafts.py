@@ -1,0 +1,163 @@
+"""The decision draft: kinds per procedure, 简易程序 limits, 裁量基准, fingerprint."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from sanxiang.accounts.models import Role, User
+from sanxiang.ledger.services import append
+from sanxiang.lib.canonical import canonical_bytes
+from sanxiang.lib.errors import DomainError, ValidationFailed
+
+from ..models import Case, Circumstance, DecisionDraft, DecisionKind, DiscretionBenchmark, PartyKind
+from ..queries import get_case_for, had_stage
+from .common import may_take, parse_amount, record_event
+
+# 行政处罚法 第51条: 当场处罚 only for a warning, or a fine up to 200 元 (person) / 3,000 元 (unit).
+SUMMARY_FINE_LIMIT = {PartyKind.NATURAL: Decimal("200"), PartyKind.ORGANISATION: Decimal("3000")}
+
+
+KINDS_BY_CATEGORY = {
+    "penalty": {
+        DecisionKind.WARNING,
+        DecisionKind.FINE,
+        DecisionKind.CONFISCATION,
+        DecisionKind.SUSPENSION,
+        DecisionKind.LICENCE_REVOCATION,
+        DecisionKind.QUALIFICATION_LOWERING,
+        DecisionKind.NO_PENALTY,
+        DecisionKind.OTHER,
+    },
+    "licence": {
+        DecisionKind.LICENCE_GRANT,
+        DecisionKind.LICENCE_REFUSAL,
+        DecisionKind.LICENCE_WITHDRAWAL,
+    },
+    "coercion": {DecisionKind.SEIZURE},
+}
+
+
+@dataclass(frozen=True)
+class DraftData:
+    kind: str
+    fine_amount: Decimal | str | None = None
+    confiscation_value: Decimal | str | None = None
+    legal_basis: str = ""
+    circumstance: str = ""
+    outside_reason: str = ""
+    text: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def check_summary_limit(case: Case, kind: str, fine: Decimal | None) -> None:
+    """行政处罚法 第51条: 当场处罚 only for a warning or a small fine, else ordinary procedure."""
+    if kind == DecisionKind.WARNING:
+        return
+    if kind != DecisionKind.FINE:
+        raise ValidationFailed("简易程序只能给予警告或者罚款。", field="kind")
+    kinds = set(case.parties.values_list("kind", flat=True))
+    party_kind = PartyKind.ORGANISATION if PartyKind.ORGANISATION in kinds else PartyKind.NATURAL
+    limit = SUMMARY_FINE_LIMIT[party_kind]
+    if fine is not None and fine > limit:
+        who = "法人或者其他组织" if party_kind == PartyKind.ORGANISATION else "公民"
+        raise ValidationFailed(
+            f"简易程序对{who}当场罚款不得超过{limit:,.0f}元，请转为普通程序。",
+            field="fine_amount",
+        )
+
+
+def fingerprint(
+    case: Case, kind: str, fine: Decimal | None, conf: Decimal | None, basis: str
+) -> str:
+    """sha256 of what the legal review approves: kind, amounts, basis and the parties."""
+    body = {
+        "kind": kind,
+        "fine_amount": fine,
+        "confiscation_value": conf,
+        "legal_basis": basis,
+        "parties": [[p.name, p.identifier] for p in case.parties.order_by("pk")],
+    }
+    return hashlib.sha256(canonical_bytes(body)).hexdigest()
+
+
+def _benchmark(case: Case, circumstance: str) -> DiscretionBenchmark | None:
+    if not circumstance:
+        return None
+    if circumstance not in Circumstance.values:
+        raise ValidationFailed("违法情节无效。", field="circumstance")
+    return DiscretionBenchmark.objects.filter(matter=case.matter, circumstance=circumstance).first()
+
+
+@transaction.atomic(durable=True)
+def save_draft(*, actor: User, case_id: int, data: DraftData) -> DecisionDraft:
+    """Save the decision draft; a fine outside the 裁量基准 needs a written reason (flagged)."""
+    case = get_case_for(actor, case_id, write=True)
+    if not may_take(actor, case, frozenset({Role.OFFICER, Role.HEAD}), head_approval=False):
+        raise DomainError("forbidden", "只有本案办案人员或负责人可以起草决定。")
+    if had_stage(case, "decision"):
+        raise DomainError("conflict", "决定已作出，草稿不能再修改。")
+    allowed = KINDS_BY_CATEGORY.get(case.definition.category, set())
+    if data.kind not in allowed:
+        raise ValidationFailed("该程序不能作出此种决定。", field="kind")
+    fine = parse_amount(data.fine_amount, "fine_amount")
+    conf = parse_amount(data.confiscation_value, "confiscation_value")
+    if data.kind == DecisionKind.FINE and not fine:
+        raise ValidationFailed("罚款决定须填写罚款金额。", field="fine_amount")
+    if case.procedure == "penalty_summary":
+        check_summary_limit(case, data.kind, fine)
+    bench = _benchmark(case, data.circumstance)
+    if data.kind == DecisionKind.FINE and bench is None and case.matter.benchmarks.exists():
+        raise ValidationFailed("本事项有裁量基准，请选择违法情节。", field="circumstance")
+    outside = bool(bench and fine is not None and not (bench.fine_min <= fine <= bench.fine_max))
+    reason = data.outside_reason.strip()
+    if outside and not reason:
+        raise ValidationFailed(
+            f"罚款超出裁量基准（{bench.fine_min:,.2f}—{bench.fine_max:,.2f}元），须书面说明理由。"
+            if bench
+            else "",
+            field="outside_reason",
+        )
+    values: dict[str, Any] = {
+        "kind": data.kind,
+        "fine_amount": fine,
+        "confiscation_value": conf,
+        "legal_basis": data.legal_basis.strip(),
+        "circumstance": data.circumstance,
+        "benchmark_min": bench.fine_min if bench else None,
+        "benchmark_max": bench.fine_max if bench else None,
+        "outside_benchmark": outside,
+        "outside_reason": reason if outside else "",
+        "text": data.text,
+        "fingerprint": fingerprint(case, data.kind, fine, conf, data.legal_basis.strip()),
+        "updated_at": timezone.now(),
+    }
+    draft = DecisionDraft.objects.select_for_update().filter(case=case).first()
+    if draft is None:
+        draft = DecisionDraft.objects.create(case=case, revision=1, **values)
+    else:
+        for name, value in values.items():
+            setattr(draft, name, value)
+        draft.revision += 1
+        draft.save()
+    record_event(case, "draft_saved", actor, f"第{draft.revision}稿")
+    append(
+        event_type="case.draft_saved",
+        payload={
+            "number": case.number,
+            "revision": draft.revision,
+            "kind": draft.kind,
+            "fine_amount": fine,
+            "outside_benchmark": outside,
+            "fingerprint": draft.fingerprint,
+        },
+        actor=actor,
+        agency_id=case.agency_id,
+        case_id=case.pk,
+    )
+    return draft

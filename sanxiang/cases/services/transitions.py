@@ -1,0 +1,108 @@
+"""Transitions: the one guarded way a case moves from stage to stage."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+
+from sanxiang.accounts.models import User
+from sanxiang.ledger.services import append
+from sanxiang.lib.errors import DomainError, ValidationFailed
+from sanxiang.procedures import engine
+from sanxiang.procedures.definitions import Definition
+
+from .. import deadlines as clocks
+from ..models import Case, DecisionDraft
+from ..queries import get_case_for
+from .common import local_today, may_take, record_event
+from .drafts import check_summary_limit
+
+
+def allowed_message(definition: Definition, stage: str) -> str:
+    nexts = definition.next_steps(stage)
+    if not nexts:
+        return f"案件已处于“{definition.label_of(stage)}”，没有后续步骤。"
+    names = "、".join(f"{s.label}（{definition.label_of(s.target)}）" for s in nexts)
+    return f"当前阶段“{definition.label_of(stage)}”之后只能：{names}。"
+
+
+@transaction.atomic(durable=True)
+def transition(
+    *,
+    actor: User,
+    case_id: int,
+    target: str,
+    note: str = "",
+    expected_stage: str | None = None,
+    on: date | None = None,
+) -> Case:
+    """Move a case one allowed step; guards first, then one guarded update, then after-hooks."""
+    case = get_case_for(actor, case_id, write=True)
+    definition = case.definition
+    source = case.stage
+    if expected_stage is not None and expected_stage != source:
+        raise DomainError(
+            "conflict", f"案件已处于“{definition.label_of(source)}”，请刷新后再操作。"
+        )
+    step = definition.step(source, target)
+    if step is None:
+        raise DomainError("transition_not_allowed", allowed_message(definition, source))
+    if not may_take(actor, case, step.roles, head_approval=step.head_approval):
+        who = "负责人" if step.head_approval else "本案办案人员或负责人"
+        raise DomainError("forbidden", f"“{step.label}”须由{who}操作。")
+    day = on or local_today()
+    changes: dict[str, Any] = {"stage": target}
+    if target == "decision":
+        _check_decision(case, day)
+        changes["decided_on"] = day
+    if definition.stage(target).final or target == "closing":
+        if day < case.opened_on:
+            raise ValidationFailed("结案日期不能早于立案日期。", field="on")
+        changes["closed_on"] = day
+    engine.run_guards(
+        engine.GuardContext(
+            case=case, definition=definition, source=source, target=target, actor=actor
+        )
+    )
+    # The guarded update: of two simultaneous submissions exactly one finds the old stage.
+    if Case.objects.filter(pk=case.pk, stage=source).update(**changes) != 1:
+        raise DomainError("conflict", "案件已被他人处理，请刷新后再操作。")
+    for name, value in changes.items():
+        setattr(case, name, value)
+    # A step recorded after the fact keeps its legal date visible on the timeline.
+    shown = note if day == local_today() else f"办理日期：{day:%Y-%m-%d}。{note}".rstrip("。")
+    record_event(case, "transition", actor, shown, source=source, target=target)
+    clocks.stage_entered(case, definition, target, day)
+    append(
+        event_type="case.transition",
+        payload={
+            "number": case.number,
+            "source": source,
+            "target": target,
+            "on": day,
+            "note": note,
+        },
+        actor=actor,
+        agency_id=case.agency_id,
+        case_id=case.pk,
+    )
+    engine.run_after_transition(
+        engine.GuardContext(
+            case=case, definition=definition, source=source, target=target, actor=actor
+        )
+    )
+    return case
+
+
+def _check_decision(case: Case, day: date) -> None:
+    if day < case.opened_on:
+        raise ValidationFailed("决定日期不能早于立案日期。", field="on")
+    if day > local_today():
+        raise ValidationFailed("决定日期不能晚于今天。", field="on")
+    draft = DecisionDraft.objects.filter(case=case).first()
+    if draft is None:
+        raise ValidationFailed("请先保存决定草稿，再作出决定。", field="draft")
+    if case.procedure == "penalty_summary":
+        check_summary_limit(case, draft.kind, draft.fine_amount)

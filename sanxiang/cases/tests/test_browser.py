@@ -1,0 +1,121 @@
+"""A 警告 penalty case taken from 立案 to 归档 in a real browser (officer and head side by side)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from sanxiang.accounts.models import User
+from sanxiang.cases.models import Case
+from sanxiang.cases.services import transition
+from sanxiang.cases.testing import make_matter, open_test_case, resident_id
+from sanxiang.testing import PASSWORD, World, current_code
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+sync_api = pytest.importorskip("playwright.sync_api")
+
+ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+def sign_in(browser: Any, base: str, user: User) -> Any:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=otp_token]", current_code(user))
+    page.click("form button")
+    page.wait_for_url(f"{base}/")
+    return page
+
+
+def step(page: Any, target: str) -> None:
+    """Click the htmx transition button and wait until the stage panel shows the new stage."""
+    page.click(f'button[data-target-stage="{target}"]')
+    page.wait_for_selector(f'[data-testid=current-stage][data-stage="{target}"]')
+    # The flowchart was swapped out of band with the new stage highlighted.
+    page.wait_for_selector(f'#case-flowchart [data-stage="{target}"][aria-current="step"]')
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_warning_case_goes_from_filing_to_archive_in_the_browser(live_server, browser):
+    world = World.build()
+    matter = make_matter(world.agency, "penalty", "CF-WEB")
+    base = live_server.url
+    officer = sign_in(browser, base, world.officer)
+    head = sign_in(browser, base, world.head)
+
+    officer.goto(f"{base}/cases/new/")
+    officer.select_option("select[name=matter]", str(matter.pk))
+    officer.select_option("select[name=procedure]", "penalty_ordinary")
+    officer.fill("input[name=title]", "某宗教活动场所未按规定备案案")
+    officer.select_option("select[name=source]", "inspection")
+    officer.fill("textarea[name=facts]", "日常检查发现未按规定备案。")
+    officer.check(f"input[name=team][value='{world.officer.officer.pk}']")
+    officer.check(f"input[name=team][value='{world.officer2.officer.pk}']")
+    officer.select_option("select[name=party_kind]", "natural")
+    officer.fill("input[name=party_name]", "钱某")
+    officer.fill("input[name=party_id_number]", resident_id(date(1979, 6, 1)))
+    officer.click("main form button")
+    officer.wait_for_selector('[data-testid=current-stage][data-stage="filing"]')
+    case = Case.objects.get(title="某宗教活动场所未按规定备案案")
+    url = f"{base}/cases/{case.pk}/"
+
+    # The officer may not approve the filing (行政处罚法 第54条); the head does.
+    assert officer.locator('button[data-target-stage="investigation"]').count() == 0
+    head.goto(url)
+    head.fill("#transition-note", "同意立案")
+    step(head, "investigation")
+
+    officer.goto(url)
+    step(officer, "case_review")
+    step(officer, "notice")
+    step(officer, "defence")
+    officer.click("text=起草决定")
+    officer.select_option("select[name=kind]", "warning")
+    officer.fill("textarea[name=legal_basis]", "《宗教事务条例》第六十五条")
+    officer.click("main form button")
+    officer.wait_for_selector("text=决定草稿已保存")
+
+    head.goto(url)
+    step(head, "decision")
+    officer.goto(url)
+    for target in ["delivery", "closing", "archived"]:
+        step(officer, target)
+
+    assert officer.locator("#case-timeline li").count() == 10  # opened, 8 steps, draft
+    ARTIFACTS.mkdir(exist_ok=True)
+    officer.screenshot(path=str(ARTIFACTS / "case-archived.png"), full_page=True)
+    case.refresh_from_db()
+    assert case.stage == "archived" and case.decided_on and case.closed_on
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_stale_page_shows_the_refusal_in_the_stage_panel(live_server, browser):
+    world = World.build()
+    matter = make_matter(world.agency, "inspection", "JC-WEB")
+    case = open_test_case(world, procedure="inspection", matter=matter)
+    page = sign_in(browser, live_server.url, world.officer)
+    page.goto(f"{live_server.url}/cases/{case.pk}/")
+    transition(actor=world.officer2, case_id=case.pk, target="investigation")
+    page.click('button[data-target-stage="investigation"]')
+    page.wait_for_selector("#transition-errors [data-error-code=conflict]")
+    assert "请刷新" in page.inner_text("#transition-errors")
