@@ -52,10 +52,12 @@ def _ledger_triggers_survive_flush():
 
 @pytest.fixture(autouse=True, scope="session")
 def _ledger_key_in_tmp(tmp_path_factory):
-    """Checkpoint signing keys made by tests stay out of var/."""
+    """Checkpoint signing keys made by tests stay out of var/; no background integrator
+    thread outliving a test (tests that want it turn it on: ledger/tests/test_concurrency.py)."""
     from django.conf import settings
 
     original = settings.SANXIANG_LEDGER_KEY_FILE
     settings.SANXIANG_LEDGER_KEY_FILE = tmp_path_factory.mktemp("keys") / "ledger.pem"
+    settings.SANXIANG_LEDGER_INTEGRATE_ON_COMMIT = False
     yield
     settings.SANXIANG_LEDGER_KEY_FILE = original

@@ -33,6 +33,7 @@ import hashlib
 import json
 import sys
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +119,7 @@ def signature_valid(algorithm: str, public_key: bytes, message: bytes, signature
         if len(signature) != 64 or len(public_key) != 64:
             return False
         crypt = sm2.CryptSM2(private_key="", public_key=public_key.hex())
+        crypt.public_key = public_key.hex()  # gmssl's lstrip("04") can eat leading digits
         return bool(crypt.verify_with_sm3(signature.hex(), message))
     return False
 
@@ -252,6 +254,8 @@ def load(path: Path) -> dict[str, Any]:
         data = json.loads(raw.decode("utf-8"))
     except (
         OSError,
+        EOFError,
+        zlib.error,
         zipfile.BadZipFile,
         UnicodeDecodeError,
         json.JSONDecodeError,

@@ -26,7 +26,7 @@ def timestamp_text(moment: datetime) -> str:
 
 def leaf_input(
     *,
-    t: str,
+    created_at: str,
     actor_id: int | None,
     actor_label: str,
     agency_id: int | None,
@@ -37,7 +37,7 @@ def leaf_input(
     """The canonical leaf input; the definition every verifier follows."""
     return canonical_bytes(
         {
-            "t": t,
+            "t": created_at,
             "actor": actor_id,
             "actor_label": actor_label,
             "agency": agency_id,
@@ -48,7 +48,7 @@ def leaf_input(
     )
 
 
-def _json_str(value: str) -> str:
+def json_str(value: str) -> str:
     # JSON (ensure_ascii=False) escapes only '"', '\\' and control characters; a printable
     # string without quote or backslash is therefore its own body.
     if value.isprintable() and '"' not in value and "\\" not in value:
@@ -56,7 +56,7 @@ def _json_str(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _json_int(value: int | None) -> str:
+def json_int(value: int | None) -> str:
     return "null" if value is None else str(int(value))
 
 
@@ -74,8 +74,8 @@ def fast_leaf_input(
     Keys in sorted order: actor, actor_label, agency, case, event, payload_sha256, t.
     """
     return (
-        f'{{"actor":{_json_int(actor_id)},"actor_label":{_json_str(actor_label)},'
-        f'"agency":{_json_int(agency_id)},"case":{_json_int(case_id)},'
-        f'"event":{_json_str(event_type)},"payload_sha256":{_json_str(payload_hash)},'
-        f'"t":{_json_str(t)}}}'
+        f'{{"actor":{json_int(actor_id)},"actor_label":{json_str(actor_label)},'
+        f'"agency":{json_int(agency_id)},"case":{json_int(case_id)},'
+        f'"event":{json_str(event_type)},"payload_sha256":{json_str(payload_hash)},'
+        f'"t":{json_str(t)}}}'
     ).encode()

@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from typing import Any
 
 REFUSAL = "ledger_append_only"
+# Every column of ledger_entry but seq, written out here (not taken from the model) so that
+# what migration 0003 installs does not change when the model does.
 _ENTRY_COLUMNS = (
     "id",
     "created_at",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,18 @@ def origin() -> str:
 
 
 def signing_key() -> signing.SigningKey:
-    return signing.load_or_create(key_path(), algorithm())
+    path = key_path()
+    try:
+        stamp = path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return signing.load_or_create(path, algorithm())
+    return _cached_key(path, algorithm(), stamp)
+
+
+@functools.lru_cache(maxsize=4)
+def _cached_key(path: Path, algorithm: str, stamp: int) -> signing.SigningKey:
+    # ``stamp`` (the file's mtime) is part of the key: a replaced key file is read again.
+    return signing.load_or_create(path, algorithm)
 
 
 def public_key_info(key: signing.SigningKey | None = None) -> dict[str, Any]:

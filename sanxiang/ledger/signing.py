@@ -90,7 +90,11 @@ def verify(algorithm: str, public_key: bytes, message: bytes, signature: bytes) 
 def _sm2(private_hex: str, public_hex: str):  # type: ignore[no-untyped-def]
     from gmssl import sm2
 
-    return sm2.CryptSM2(private_key=private_hex, public_key=public_hex)
+    crypt = sm2.CryptSM2(private_key=private_hex, public_key=public_hex)
+    # gmssl strips a leading "04" with str.lstrip, which also eats the 0s and 4s that begin
+    # some x coordinates: set the raw x||y ourselves.
+    crypt.public_key = public_hex
+    return crypt
 
 
 def _sm2_generate() -> tuple[bytes, bytes]:
@@ -136,8 +140,11 @@ def _serialise(key: SigningKey) -> bytes:
 def _parse(data: bytes, path: Path) -> SigningKey:
     text = data.decode("ascii", errors="replace")
     if text.startswith(_SM2_ARMOR[0]):
-        lines = text.split()
-        return SigningKey("sm2", bytes.fromhex(lines[-3]), bytes.fromhex(lines[-2]))
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        try:
+            return SigningKey("sm2", bytes.fromhex(lines[1]), bytes.fromhex(lines[2]))
+        except (IndexError, ValueError) as err:
+            raise SigningKeyError(f"签名密钥文件 {path} 不是有效的 SM2 私钥。") from err
     try:
         key = serialization.load_pem_private_key(data, password=None)
     except ValueError as err:

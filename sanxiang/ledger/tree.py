@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django.conf import settings
-from django.db.models import Q
+from django.db import connection
 
 from sanxiang.lib import merkle
 
 from .models import Node
 
 Position = tuple[int, int]  # (level, index)
+NodeRow = tuple[int, int, bytes]  # (level, index, hash)
 
 
 def hash_name() -> str:
@@ -43,13 +44,27 @@ def _perfect_positions(ranges: Iterable[tuple[int, int]]) -> set[Position]:
 
 def read_nodes(positions: Iterable[Position]) -> dict[Position, bytes]:
     """The stored hashes at ``positions``, in one query."""
-    wanted = list(set(positions))
+    wanted = sorted(set(positions))
     if not wanted:
         return {}
-    condition = Q()
-    for level, index in wanted:
-        condition |= Q(level=level, index=index)
-    rows = Node.objects.filter(condition).values_list("level", "index", "hash")
+    table = Node._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A join on two arrays: one index probe per position, one plan however many.
+            cursor.execute(
+                f'SELECT n.level, n."index", n.hash FROM {table} n '  # noqa: S608 - constant
+                'JOIN unnest(%s::smallint[], %s::bigint[]) AS w(level, "index") '
+                'ON n.level = w.level AND n."index" = w."index"',
+                [[level for level, _ in wanted], [index for _, index in wanted]],
+            )
+        else:
+            values = ", ".join(["(%s, %s)"] * len(wanted))
+            cursor.execute(
+                f'SELECT level, "index", hash FROM {table} '  # noqa: S608 - placeholders only
+                f'WHERE (level, "index") IN (VALUES {values})',
+                [n for position in wanted for n in position],
+            )
+        rows = cursor.fetchall()
     return {(level, index): bytes(value) for level, index, value in rows}
 
 
@@ -89,7 +104,7 @@ def frontier(tree_size: int) -> list[bytes]:
     return [nodes[_position(s, e - s)] for s, e in ranges]
 
 
-def grow(tree_size: int, stack: list[bytes], leaves: Sequence[bytes]) -> list[Node]:
+def grow(tree_size: int, stack: list[bytes], leaves: Sequence[bytes]) -> list[NodeRow]:
     """Append ``leaves`` at positions ``tree_size...``; return the nodes they complete.
 
     ``stack`` is ``frontier(tree_size)`` and is updated in place, as in ``merkle._fold``:
@@ -97,15 +112,34 @@ def grow(tree_size: int, stack: list[bytes], leaves: Sequence[bytes]) -> list[No
     """
     prefix = b"\x01"
     name = hash_name()
-    new: list[Node] = []
+    new: list[NodeRow] = []
     for offset, leaf in enumerate(leaves):
         position = tree_size + offset
-        new.append(Node(level=0, index=position, hash=leaf))
+        new.append((0, position, leaf))
         value, count, level = leaf, position + 1, 0
         while not count & 1:
             value = merkle.hash_bytes(prefix + stack.pop() + value, hash_name=name)
             count >>= 1
             level += 1
-            new.append(Node(level=level, index=position >> level, hash=value))
+            new.append((level, position >> level, value))
         stack.append(value)
     return new
+
+
+def insert_nodes(rows: Sequence[NodeRow]) -> None:
+    """Insert node rows in one statement (PostgreSQL) or one executemany (SQLite)."""
+    if not rows:
+        return
+    table = Node._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f'INSERT INTO {table} (level, "index", hash) '  # noqa: S608 - constant
+                "SELECT * FROM unnest(%s::smallint[], %s::bigint[], %s::bytea[])",
+                [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]],
+            )
+        else:
+            cursor.executemany(
+                f'INSERT INTO {table} (level, "index", hash) VALUES (%s, %s, %s)',  # noqa: S608
+                list(rows),
+            )

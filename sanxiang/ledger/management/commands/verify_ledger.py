@@ -17,10 +17,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--chunk-size", type=int, default=20000)
+        parser.add_argument(
+            "--nodes", action="store_true", help="同时重算全部树节点（出具证明所用的节点表）"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
-        report = verify_ledger(chunk_size=options["chunk_size"])
+        report = verify_ledger(chunk_size=options["chunk_size"], nodes=options["nodes"])
         elapsed = time.perf_counter() - started
         if report.ok:
             self.stdout.write(
