@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 from sanxiang.accounts.decorators import acting_user, staff_view
 from sanxiang.accounts.queries import home_agency, visible_agency_ids
 from sanxiang.lib.errors import DomainError, ValidationFailed
+from sanxiang.workbench.forms import StyledForm
 
 from . import drafting, queries, services
 from .forms import ExcludeForm, NarrativeForm, PostForm, RevocationForm, RuleForm, WithdrawForm
@@ -27,7 +29,7 @@ def _item_for(request: HttpRequest, pk: int) -> Publication:
     return item
 
 
-def _invalid(form: ExcludeForm | WithdrawForm | RevocationForm) -> ValidationFailed:
+def _invalid(form: StyledForm) -> ValidationFailed:
     field, errors = next(iter(form.errors.items()))
     label = form.fields[field].label if field in form.fields else ""
     return ValidationFailed(f"{label}：{errors[0]}", field=field)
@@ -69,18 +71,28 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("disclosure:preview", pk=item.pk)
 
 
+# The preview page holds three forms whose fields share names; each posts with its prefix.
+ACTION_FORMS: dict[str, tuple[type[StyledForm], str]] = {
+    "exclude": (ExcludeForm, "x"),
+    "withdraw": (WithdrawForm, "w"),
+    "revocation": (RevocationForm, "r"),
+}
+
+
+def _posted(request: HttpRequest, pk: int, action: str) -> tuple[int, dict[str, Any]]:
+    """The item's id (after the access check) and the action form's cleaned data."""
+    form_class, prefix = ACTION_FORMS[action]
+    form = form_class(request.POST, prefix=prefix)
+    if not form.is_valid():
+        raise _invalid(form)
+    return _item_for(request, pk).pk, form.cleaned_data
+
+
 @staff_view
 @require_POST
 def exclude(request: HttpRequest, pk: int) -> HttpResponse:
-    form = ExcludeForm(request.POST, prefix="x")
-    if not form.is_valid():
-        raise _invalid(form)
-    item = services.exclude(
-        actor=acting_user(request),
-        publication_id=_item_for(request, pk).pk,
-        kind=form.cleaned_data["kind"],
-        reason=form.cleaned_data["reason"],
-    )
+    item_id, data = _posted(request, pk, "exclude")
+    item = services.exclude(actor=acting_user(request), publication_id=item_id, **data)
     messages.success(request, f"已作不予公示处理：{item.doc_number}")
     return redirect("disclosure:preview", pk=item.pk)
 
@@ -88,16 +100,8 @@ def exclude(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view
 @require_POST
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    form = WithdrawForm(request.POST, prefix="w")
-    if not form.is_valid():
-        raise _invalid(form)
-    item = services.withdraw(
-        actor=acting_user(request),
-        publication_id=_item_for(request, pk).pk,
-        reason_kind=form.cleaned_data["reason_kind"],
-        reason=form.cleaned_data["reason"],
-        revoked_on=form.cleaned_data["revoked_on"],
-    )
+    item_id, data = _posted(request, pk, "withdraw")
+    item = services.withdraw(actor=acting_user(request), publication_id=item_id, **data)
     messages.success(request, f"已撤回：{item.doc_number}")
     return redirect("disclosure:preview", pk=item.pk)
 
@@ -105,16 +109,8 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view
 @require_POST
 def revocation(request: HttpRequest, pk: int) -> HttpResponse:
-    form = RevocationForm(request.POST, prefix="r")
-    if not form.is_valid():
-        raise _invalid(form)
-    item = services.record_revocation(
-        actor=acting_user(request),
-        publication_id=_item_for(request, pk).pk,
-        revoked_on=form.cleaned_data["revoked_on"],
-        reason_kind=form.cleaned_data["reason_kind"],
-        reason=form.cleaned_data["reason"],
-    )
+    item_id, data = _posted(request, pk, "revocation")
+    item = services.record_revocation(actor=acting_user(request), publication_id=item_id, **data)
     messages.warning(request, f"请于{item.withdraw_due_on:%Y-%m-%d}前撤回该决定的公示。")
     return redirect("disclosure:preview", pk=item.pk)
 
