@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from sanxiang.directory.models import Agency
 from sanxiang.disclosure.models import Publication
+from sanxiang.ledger import services as ledger
 from sanxiang.testing import PASSWORD, World, current_code
 
 from .helpers import queued
@@ -35,6 +36,7 @@ def no_sideways_scroll(page):
 
 def test_a_citizen_browses_the_portal_on_a_phone(chromium, live_server):
     call_command("load_demo", verbosity=0)
+    ledger.make_checkpoint()  # integrates the demo's entries (tests integrate explicitly)
     agency = Agency.objects.get(name="兴隆台区民族和宗教事务局")
     decision = Publication.objects.filter(status="published", party="刘某").first()
     assert decision is not None
@@ -57,6 +59,9 @@ def test_a_citizen_browses_the_portal_on_a_phone(chromium, live_server):
         assert "刘某" in text and "刘海军" not in text and "13904271234" not in text
         no_sideways_scroll(page)
         shoot(page, f"portal-decision-{label}")
+        page.get_by_role("link", name="验证本条信息").click()
+        page.get_by_role("heading", name="验证通过").wait_for()
+        shoot(page, f"portal-verify-{label}")
         context.close()
 
 
