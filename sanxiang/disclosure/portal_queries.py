@@ -18,6 +18,7 @@ from django.http import Http404
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from sanxiang.catalog.models import MatterVersion
 from sanxiang.catalog.queries import in_force_on
@@ -55,6 +56,11 @@ def scope_of(agency: Agency | None) -> set[int]:
 def officers_with_state(scope: set[int], today: date) -> list[tuple[Officer, str]]:
     rows = Officer.objects.filter(agency_id__in=scope).select_related("agency")
     return [(o, o.certificate_state(today)) for o in rows.order_by("agency_id", "pk")]
+
+
+def list_updated(rows: list[tuple[Officer, str]]) -> date | None:
+    """The date of the officer list's version: its latest change."""
+    return max((timezone.localdate(o.updated_at) for o, _ in rows), default=None)
 
 
 def matter_list(scope: set[int], on: date, *, random_only: bool = False) -> list[MatterVersion]:

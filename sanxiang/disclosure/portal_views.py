@@ -68,9 +68,11 @@ def agency(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     scope = pq.scope_of(body)
     matters = pq.matter_list(scope, as_of)
+    officers = pq.officers_with_state(scope, today)
     context = {
         "agency": body,
-        "officers": pq.officers_with_state(scope, today),
+        "officers": officers,
+        "officers_updated": pq.list_updated(officers),
         "matters": matters,
         "list_date": pq.list_version_date(matters),
         "as_of": as_of,
@@ -126,9 +128,13 @@ def officers(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     body = _optional_agency(request)
     rows = pq.officers_with_state(pq.scope_of(body), today)
-    return render(
-        request, "portal/officers.html", {"agency": body, "officers": rows, "today": today}
-    )
+    context = {
+        "agency": body,
+        "officers": rows,
+        "officers_updated": pq.list_updated(rows),
+        "today": today,
+    }
+    return render(request, "portal/officers.html", context)
 
 
 @require_GET

@@ -220,3 +220,14 @@ class ListsOwnedByOtherApps(DisclosureTestCase):
         with mock.patch("sanxiang.disclosure.portal_queries._optional", optional):
             page = _get(f"/gongshi/zhuti/{self.w.agency.pk}/qingdan/")
         assert "调查取证" in page and "现场检查" in page and "2026年1月1日" in page
+
+
+class OpenDataDetails(DisclosureTestCase):
+    def test_a_cell_that_looks_like_a_formula_is_neutralised_in_csv(self):
+        from sanxiang.disclosure.exports import csv_safe
+
+        assert csv_safe("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+        assert csv_safe("张某") == "张某"
+
+    def test_the_officer_list_shows_the_date_of_its_version(self):
+        assert "名单更新于" in _get("/gongshi/renyuan/")
