@@ -44,3 +44,7 @@ def health(request: HttpRequest) -> dict[str, str]:
 from sanxiang.cases.api import router as cases_router  # noqa: E402 - routers after handlers
 
 api.add_router("/cases", cases_router)
+
+from sanxiang.disclosure.api import router as disclosure_router  # noqa: E402
+
+api.add_router("/disclosure", disclosure_router)
