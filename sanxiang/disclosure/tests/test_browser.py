@@ -109,3 +109,32 @@ def test_a_head_publishes_a_decision_and_then_withdraws_it(page, live_server):
     page.goto(f"{live_server.url}/gongshi/jueding/{item.pk}/")
     assert "已撤回" in page.content() and "原处罚决定被撤销" in page.content()
     assert "身份证号码" not in page.content()
+
+
+def test_the_annual_report_draws_its_charts_under_the_csp(chromium, live_server):
+    from django.utils import timezone
+
+    from sanxiang.disclosure.models import AnnualReport
+
+    from .helpers import decided_case
+
+    world = World.build()
+    decided_case(world)
+    year = timezone.localdate().year
+    AnnualReport.objects.create(
+        agency=world.agency,
+        year=year,
+        narrative="本年度依法办理案件。",
+        published_at=timezone.now(),
+    )
+    context = chromium.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{live_server.url}/gongshi/nianbao/{world.agency.pk}/{year}/")
+    page.locator("#chart-penalty svg").first.wait_for()
+    assert page.locator("#chart-licence svg").count() >= 1
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+    no_sideways_scroll(page)
+    shoot(page, "portal-report-phone")
+    context.close()

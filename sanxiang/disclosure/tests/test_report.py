@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import shutil
+import subprocess
 from datetime import date, datetime
 from io import BytesIO, StringIO
 from unittest import mock
@@ -107,6 +109,12 @@ class PublishingTheReport(DisclosureTestCase):
         assert "行政处罚" in book.sheetnames and len(book.sheetnames) == 7
         pdf = Client().get(f"{base}.pdf")
         assert pdf.status_code == 200 and pdf.content[:4] == b"%PDF"
+        tool = shutil.which("pdftotext")
+        if tool:  # the CJK font is embedded: the text reads back
+            run = [tool, "-", "-"]
+            out = subprocess.run(run, input=pdf.content, capture_output=True, check=True)  # noqa: S603
+            text = out.stdout.decode()
+            assert "行政处罚" in text and "年度行政执法数据年报" in text
         assert Client().get(f"{base}.doc").status_code == 404
         assert Client().get(f"/gongshi/nianbao/{self.w.agency.pk}/{year - 1}/").status_code == 404
 
