@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import zipfile
 from pathlib import Path
@@ -43,10 +44,8 @@ def write_bundle(out: Path, *, chunk_size: int = 5000) -> int:
         with (
             zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive,
             archive.open(BUNDLE_NAME, "w", force_zip64=True) as raw,
+            io.TextIOWrapper(raw, encoding="utf-8") as handle,
         ):
-            import io
-
-            with io.TextIOWrapper(raw, encoding="utf-8") as handle:
-                return _write(handle, chunk_size=chunk_size)
+            return _write(handle, chunk_size=chunk_size)
     with out.open("w", encoding="utf-8") as handle:
         return _write(handle, chunk_size=chunk_size)
