@@ -28,20 +28,33 @@ def calendar_gap(error: CalendarGap) -> DomainError:
 
 
 def effective(case: Case, rule: DeadlineRule) -> Effective:
+    return figure(case.agency_id, case.matter_id, case.procedure, rule)
+
+
+def figure(agency_id: int, matter_id: int, procedure: str, rule: DeadlineRule) -> Effective:
     """The agency's figure for the matter, else for every matter, else the definition's."""
     settings = {
         s.matter_id: s
         for s in DeadlineSetting.objects.filter(
-            Q(matter_id=case.matter_id) | Q(matter__isnull=True),
-            agency_id=case.agency_id,
-            procedure=case.procedure,
+            Q(matter_id=matter_id) | Q(matter__isnull=True),
+            agency_id=agency_id,
+            procedure=procedure,
             rule=rule.code,
         )
     }
-    chosen = settings.get(case.matter_id) or settings.get(None)
+    chosen = settings.get(matter_id) or settings.get(None)
     if chosen is None:
         return Effective(rule.days, rule.unit, DEFAULT_WARN_DAYS)
     return Effective(chosen.days, chosen.unit, chosen.warn_days)
+
+
+def figures(agency_id: int, matter_id: int, definition: Definition) -> dict[str, tuple[int, str]]:
+    """Every rule's effective days and unit (for the published flowchart of a matter)."""
+    found = {}
+    for rule in definition.deadlines:
+        f = figure(agency_id, matter_id, definition.code, rule)
+        found[rule.code] = (f.days, f.unit)
+    return found
 
 
 def due_date(starts_on: date, days: int, unit: str) -> date:

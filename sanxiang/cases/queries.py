@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Case as DbCase
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.utils import timezone
 
 from sanxiang.accounts.models import Role
 from sanxiang.accounts.queries import WRITE_ROLES, home_agency, visible_agency_ids
@@ -36,6 +37,14 @@ def case_agency_ids(user: Any) -> set[int]:
     return ids
 
 
+def _may_read(user: Any, agency_id: int) -> bool:
+    # Fast path: the user's own 执法主体 (no walk down the agency tree on every transition).
+    own = getattr(user, "is_authenticated", False) and user.agency_id is not None
+    if own and home_agency(user).pk == agency_id:
+        return True
+    return agency_id in case_agency_ids(user)
+
+
 def cases_for(user: Any) -> QuerySet[Case]:
     """Cases of the agencies ``user`` may read (their own, or all supervised for 司法局)."""
     return Case.objects.filter(agency_id__in=case_agency_ids(user)).select_related(
@@ -46,7 +55,7 @@ def cases_for(user: Any) -> QuerySet[Case]:
 def get_case_for(user: Any, pk: int, *, write: bool = False) -> Case:
     """The case, or ``not_found`` (also for another agency's case) / ``forbidden`` on write."""
     case = Case.objects.select_related("agency", "matter").filter(pk=pk).first()
-    if case is None or case.agency_id not in case_agency_ids(user):
+    if case is None or not _may_read(user, case.agency_id):
         raise DomainError("not_found", "未找到该案件，或无权访问。")
     if write and not user.is_superuser and user.role not in WRITE_ROLES:
         raise DomainError("forbidden", "执法监督人员只能查看，不能修改。")
@@ -209,4 +218,13 @@ def agency_benchmarks(agency_id: int) -> QuerySet[DiscretionBenchmark]:
         DiscretionBenchmark.objects.filter(matter__agency_id=agency_id)
         .select_related("matter")
         .order_by("matter__code", "fine_min")
+    )
+
+
+def current_version(matter_id: int) -> MatterVersion | None:
+    """The version of a matter in force today (public pages show this one)."""
+    return (
+        MatterVersion.objects.filter(in_force_on(timezone.localdate()), matter_id=matter_id)
+        .select_related("matter")
+        .first()
     )

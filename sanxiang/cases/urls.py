@@ -7,6 +7,12 @@ urlpatterns = [
     path("", views.case_list, name="list"),
     path("new/", views.case_new, name="new"),
     path("configuration/", views.configuration, name="configuration"),
+    # Public: the portal embeds a matter's flowchart (no login).
+    path(
+        "flowcharts/<int:matter_id>/<slug:code>.svg",
+        views.matter_flowchart,
+        name="matter_flowchart",
+    ),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/transition/", views.case_transition, name="transition"),
     path("<int:pk>/draft/", views.case_draft, name="draft"),

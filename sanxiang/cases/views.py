@@ -7,19 +7,22 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_POST
 
 from sanxiang.accounts.decorators import acting_user, staff_view
 from sanxiang.accounts.models import Role
 from sanxiang.accounts.queries import home_agency, require_role
 from sanxiang.lib.errors import DomainError, ValidationFailed
+from sanxiang.procedures.definitions import DEFINITIONS
 from sanxiang.procedures.flowchart import render_svg
 
 from . import queries, services
+from .deadlines import figures
 from .forms import (
     BenchmarkForm,
     DeadlineSettingForm,
@@ -102,7 +105,13 @@ def stage_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     return {
         "case": case,
         "steps": steps if writable else [],
-        "flowchart": mark_safe(render_svg(definition, case.stage)),  # noqa: S308 - escaped in render_svg
+        "flowchart": mark_safe(  # noqa: S308 - render_svg escapes every text it draws
+            render_svg(
+                definition,
+                case.stage,
+                figures=figures(case.agency_id, case.matter_id, definition),
+            )
+        ),
         "timeline": queries.timeline(case),
         "deadlines": queries.deadlines_of(case, today),
         "today": today,
@@ -272,3 +281,19 @@ def configuration(request: HttpRequest) -> HttpResponse:
         "benchmarks": queries.agency_benchmarks(agency.pk),
     }
     return render(request, "cases/configuration.html", context)
+
+
+@require_GET
+@cache_control(public=True, max_age=300)
+def matter_flowchart(request: HttpRequest, matter_id: int, code: str) -> HttpResponse:
+    """A matter's published 执法流程图 (public, no login) with the agency's own deadlines."""
+    definition = DEFINITIONS.get(code)
+    version = queries.current_version(matter_id)
+    if definition is None or version is None or version.category != definition.category:
+        raise Http404("没有该事项的执法流程。")
+    svg = render_svg(
+        definition,
+        title=f"{version.name}（{definition.label}）流程图",
+        figures=figures(version.matter.agency_id, matter_id, definition),
+    )
+    return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")

@@ -94,16 +94,9 @@ def _benchmark(case: Case, circumstance: str) -> DiscretionBenchmark | None:
     return DiscretionBenchmark.objects.filter(matter=case.matter, circumstance=circumstance).first()
 
 
-@transaction.atomic(durable=True)
-def save_draft(*, actor: User, case_id: int, data: DraftData) -> DecisionDraft:
-    """Save the decision draft; a fine outside the 裁量基准 needs a written reason (flagged)."""
-    case = get_case_for(actor, case_id, write=True)
-    if not may_take(actor, case, frozenset({Role.OFFICER, Role.HEAD}), head_approval=False):
-        raise DomainError("forbidden", "只有本案办案人员或负责人可以起草决定。")
-    if had_stage(case, "decision"):
-        raise DomainError("conflict", "决定已作出，草稿不能再修改。")
-    allowed = KINDS_BY_CATEGORY.get(case.definition.category, set())
-    if data.kind not in allowed:
+def _draft_values(case: Case, data: DraftData) -> dict[str, Any]:
+    """Check a draft against the procedure, 简易程序 limits and the 裁量基准; return its fields."""
+    if data.kind not in KINDS_BY_CATEGORY.get(case.definition.category, set()):
         raise ValidationFailed("该程序不能作出此种决定。", field="kind")
     fine = parse_amount(data.fine_amount, "fine_amount")
     conf = parse_amount(data.confiscation_value, "confiscation_value")
@@ -114,16 +107,16 @@ def save_draft(*, actor: User, case_id: int, data: DraftData) -> DecisionDraft:
     bench = _benchmark(case, data.circumstance)
     if data.kind == DecisionKind.FINE and bench is None and case.matter.benchmarks.exists():
         raise ValidationFailed("本事项有裁量基准，请选择违法情节。", field="circumstance")
-    outside = bool(bench and fine is not None and not (bench.fine_min <= fine <= bench.fine_max))
+    outside = (
+        bench is not None and fine is not None and not bench.fine_min <= fine <= bench.fine_max
+    )
     reason = data.outside_reason.strip()
-    if outside and not reason:
+    if outside and bench is not None and not reason:
         raise ValidationFailed(
-            f"罚款超出裁量基准（{bench.fine_min:,.2f}—{bench.fine_max:,.2f}元），须书面说明理由。"
-            if bench
-            else "",
+            f"罚款超出裁量基准（{bench.fine_min:,.2f}—{bench.fine_max:,.2f}元），须书面说明理由。",
             field="outside_reason",
         )
-    values: dict[str, Any] = {
+    return {
         "kind": data.kind,
         "fine_amount": fine,
         "confiscation_value": conf,
@@ -137,6 +130,17 @@ def save_draft(*, actor: User, case_id: int, data: DraftData) -> DecisionDraft:
         "fingerprint": fingerprint(case, data.kind, fine, conf, data.legal_basis.strip()),
         "updated_at": timezone.now(),
     }
+
+
+@transaction.atomic(durable=True)
+def save_draft(*, actor: User, case_id: int, data: DraftData) -> DecisionDraft:
+    """Save the decision draft; a fine outside the 裁量基准 needs a written reason (flagged)."""
+    case = get_case_for(actor, case_id, write=True)
+    if not may_take(actor, case, frozenset({Role.OFFICER, Role.HEAD}), head_approval=False):
+        raise DomainError("forbidden", "只有本案办案人员或负责人可以起草决定。")
+    if had_stage(case, "decision"):
+        raise DomainError("conflict", "决定已作出，草稿不能再修改。")
+    values = _draft_values(case, data)
     draft = DecisionDraft.objects.select_for_update().filter(case=case).first()
     if draft is None:
         draft = DecisionDraft.objects.create(case=case, revision=1, **values)
@@ -152,8 +156,8 @@ def save_draft(*, actor: User, case_id: int, data: DraftData) -> DecisionDraft:
             "number": case.number,
             "revision": draft.revision,
             "kind": draft.kind,
-            "fine_amount": fine,
-            "outside_benchmark": outside,
+            "fine_amount": draft.fine_amount,
+            "outside_benchmark": draft.outside_benchmark,
             "fingerprint": draft.fingerprint,
         },
         actor=actor,

@@ -21,7 +21,7 @@ from sanxiang.lib.identifiers import (
     is_valid_resident_id,
     resident_id_birth_date,
 )
-from sanxiang.procedures.definitions import DEFINITIONS
+from sanxiang.procedures.definitions import DEFINITIONS, Definition
 
 from .. import deadlines as clocks
 from ..models import Case, CaseMember, CaseSource, Party, PartyKind
@@ -100,6 +100,30 @@ def _next_seq(agency: Agency, year: int) -> int:
     return (top or 0) + 1
 
 
+def _checked_matter(
+    agency: Agency, matter_id: int, definition: Definition, opened_on: date
+) -> tuple[Matter, str]:
+    """The agency's own matter, in force on the filing day, of the procedure's category."""
+    matter = Matter.objects.filter(pk=matter_id, agency=agency).first()
+    if matter is None:
+        raise ValidationFailed("请选择本机关的执法事项。", field="matter_id")
+    category = matter_category(matter, opened_on)
+    if category != definition.category:
+        raise ValidationFailed(f"该事项不适用“{definition.label}”。", field="procedure")
+    return matter, category
+
+
+def _check_fields(*, title: str, source: str, opened_on: date, parties: list[PartyData]) -> None:
+    if source not in CaseSource.values:
+        raise ValidationFailed("案件来源无效。", field="source")
+    if not title.strip():
+        raise ValidationFailed("案由不能为空。", field="title")
+    if opened_on > local_today():
+        raise ValidationFailed("立案日期不能晚于今天。", field="opened_on")
+    if not parties:
+        raise ValidationFailed("至少登记一名当事人。", field="parties")
+
+
 @transaction.atomic(durable=True)
 def open_case(
     *,
@@ -120,20 +144,8 @@ def open_case(
     definition = DEFINITIONS.get(procedure)
     if definition is None:
         raise ValidationFailed("程序类型无效。", field="procedure")
-    matter = Matter.objects.filter(pk=matter_id, agency=agency).first()
-    if matter is None:
-        raise ValidationFailed("请选择本机关的执法事项。", field="matter_id")
-    category = matter_category(matter, opened_on)
-    if category != definition.category:
-        raise ValidationFailed(f"该事项不适用“{definition.label}”。", field="procedure")
-    if source not in CaseSource.values:
-        raise ValidationFailed("案件来源无效。", field="source")
-    if not title.strip():
-        raise ValidationFailed("案由不能为空。", field="title")
-    if opened_on > local_today():
-        raise ValidationFailed("立案日期不能晚于今天。", field="opened_on")
-    if not parties:
-        raise ValidationFailed("至少登记一名当事人。", field="parties")
+    matter, category = _checked_matter(agency, matter_id, definition, opened_on)
+    _check_fields(title=title, source=source, opened_on=opened_on, parties=parties)
     officers = _check_team(agency, team, category)
     seq = _next_seq(agency, opened_on.year)
     case = Case.objects.create(

@@ -105,3 +105,37 @@ class Configuration(WorldTestCase):
         assert response.status_code == 302
         assert DeadlineSetting.objects.get(rule="decide").days == 30
         assert signed_in(self.w.officer).get("/cases/configuration/").status_code == 403
+
+
+class MatterFlowchart(WorldTestCase):
+    matter: Matter
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.matter = make_matter(cls.w.agency, "penalty")
+
+    def test_a_matter_flowchart_is_public_and_shows_the_agency_figures(self):
+        from django.test import Client
+
+        set_deadline_setting(
+            actor=self.w.head,
+            procedure="penalty_ordinary",
+            rule="decide",
+            days=120,
+            unit="calendar",
+            warn_days=3,
+            matter_id=self.matter.pk,
+        )
+        response = Client().get(f"/cases/flowcharts/{self.matter.pk}/penalty_ordinary.svg")
+        assert response.status_code == 200
+        svg = response.content.decode()
+        assert response["Content-Type"].startswith("image/svg+xml")
+        assert "为违法宗教活动提供条件的处罚（行政处罚普通程序）流程图" in svg
+        assert "作出处罚决定 120日" in svg
+
+    def test_a_procedure_of_another_category_is_not_found(self):
+        from django.test import Client
+
+        assert Client().get(f"/cases/flowcharts/{self.matter.pk}/licence.svg").status_code == 404
+        assert Client().get("/cases/flowcharts/999999/licence.svg").status_code == 404
