@@ -41,6 +41,7 @@ run: setup
 	SANXIANG_SECRET_KEY_FILE=$(SANXIANG_VAR_DIR)/secret_key $(PY) manage.py migrate --noinput
 	SANXIANG_SECRET_KEY_FILE=$(SANXIANG_VAR_DIR)/secret_key $(PY) manage.py load_demo
 	SANXIANG_SECRET_KEY_FILE=$(SANXIANG_VAR_DIR)/secret_key $(PY) manage.py ledger_schedule
+	SANXIANG_SECRET_KEY_FILE=$(SANXIANG_VAR_DIR)/secret_key $(PY) manage.py records_cleanup --schedule
 	@echo "工作台 http://$(HOST):$(PORT)/   公示平台 http://$(HOST):$(PORT)/gongshi/"
 	export SANXIANG_SECRET_KEY_FILE=$(SANXIANG_VAR_DIR)/secret_key; \
 	$(PY) manage.py db_worker & worker=$$!; \

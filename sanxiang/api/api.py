@@ -41,10 +41,8 @@ def health(request: HttpRequest) -> dict[str, str]:
     return {"status": "ok"}
 
 
-from sanxiang.cases.api import router as cases_router  # noqa: E402 - routers after handlers
-
-api.add_router("/cases", cases_router)
-
-from sanxiang.disclosure.api import router as disclosure_router  # noqa: E402
-
-api.add_router("/disclosure", disclosure_router)
+# Each app owns its router; they are mounted here by import path (routers after the handlers).
+api.add_router("/cases", "sanxiang.cases.api.router")
+api.add_router("/documents", "sanxiang.documents.api.router")
+api.add_router("/records", "sanxiang.records.api.router")
+api.add_router("/disclosure", "sanxiang.disclosure.api.router")

@@ -5,3 +5,10 @@ class DocumentsConfig(AppConfig):
     name = "sanxiang.documents"
     label = "documents"
     verbose_name = "文书"
+
+    def ready(self) -> None:
+        from sanxiang.cases.panels import register_case_panel
+
+        from .panels import case_documents_panel
+
+        register_case_panel(case_documents_panel)

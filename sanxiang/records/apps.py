@@ -5,3 +5,15 @@ class RecordsConfig(AppConfig):
     name = "sanxiang.records"
     label = "records"
     verbose_name = "音像与证据"
+
+    def ready(self) -> None:
+        from sanxiang.cases.panels import register_case_panel
+        from sanxiang.procedures.engine import register_guard
+        from sanxiang.workbench import panels
+
+        from .guards import av_record_guard
+        from .panels import case_records, retrieval_requests
+
+        register_guard(av_record_guard)
+        panels.register(retrieval_requests)
+        register_case_panel(case_records)

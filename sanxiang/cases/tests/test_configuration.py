@@ -106,15 +106,6 @@ class Configuration(WorldTestCase):
         assert DeadlineSetting.objects.get(rule="decide").days == 30
         assert signed_in(self.w.officer).get("/cases/configuration/").status_code == 403
 
-
-class MatterFlowchart(WorldTestCase):
-    matter: Matter
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        super().setUpTestData()
-        cls.matter = make_matter(cls.w.agency, "penalty")
-
     def test_a_matter_flowchart_is_public_and_shows_the_agency_figures(self):
         from django.test import Client
 

@@ -12,6 +12,7 @@ DEMO_MODULES = [
     "sanxiang.directory.demo",
     "sanxiang.catalog.demo",
     "sanxiang.cases.demo",
+    "sanxiang.records.demo",
     "sanxiang.disclosure.demo",
 ]
 

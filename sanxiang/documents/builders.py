@@ -1,0 +1,471 @@
+"""The wording of each document of the generic set, filled from a ``CaseSheet``.
+
+One function per kind returns its blocks; ``build`` adds what every document has (版头, 文号,
+title, signature, date). Statutory wording cites its article beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from .content import Block, DocumentContent, Para, Row, Table, chinese_date, yuan
+from .kinds import Kind
+from .sheet import CaseSheet, PartySheet
+
+BLANK = "＿＿＿＿＿＿"
+SIGN_LINE = "（签名）：＿＿＿＿＿＿　　＿＿年＿＿月＿＿日"
+
+
+def _party_lines(party: PartySheet) -> list[Para]:
+    lines = [Para(f"当事人：{party.name}")]
+    if party.is_natural:
+        lines.append(Para(f"身份证号码：{party.id_number or BLANK}"))
+        lines.append(Para(f"住址：{party.address or BLANK}"))
+    else:
+        lines.append(Para(f"统一社会信用代码：{party.credit_code or BLANK}"))
+        lines.append(Para(f"法定代表人（负责人）：{party.legal_representative or BLANK}"))
+        lines.append(Para(f"住所：{party.address or BLANK}"))
+    return lines
+
+
+def _parties(sheet: CaseSheet) -> list[Block]:
+    return [line for p in sheet.parties for line in _party_lines(p)]
+
+
+def _party_rows(sheet: CaseSheet) -> list[Row]:
+    rows = []
+    for p in sheet.parties:
+        second = ("联系电话", p.phone) if p.is_natural else ("法定代表人", p.legal_representative)
+        rows.append(Row((("当事人", p.name),)))
+        rows.append(Row(((p.id_label, p.id_value or BLANK), (second[0], second[1] or BLANK))))
+        rows.append(Row((("住址" if p.is_natural else "住所", p.address or BLANK),)))
+    return rows
+
+
+def _case_rows(sheet: CaseSheet) -> list[Row]:
+    return [Row((("案号", sheet.case_number),)), Row((("案由", sheet.case_title),))]
+
+
+def _draft_text(sheet: CaseSheet) -> str:
+    """The draft's free text: the goods seized, the items to supplement, the reasons refused."""
+    return sheet.draft.text.strip() if sheet.draft and sheet.draft.text.strip() else BLANK
+
+
+def _contact(sheet: CaseSheet) -> Para:
+    return Para(
+        f"联系地址：{sheet.agency_address or BLANK}　联系电话：{sheet.agency_phone or BLANK}"
+    )
+
+
+def _officers(sheet: CaseSheet) -> str:
+    return "、".join(f"{o.name}（执法证号：{o.certificate_no}）" for o in sheet.officers)
+
+
+def _remedy(sheet: CaseSheet, what: str = "本决定") -> Para:
+    # 行政复议法 第20条: 60 days; 行政诉讼法 第46条: 6 months.
+    return Para(
+        f"如不服{what}，可以自收到本决定书之日起六十日内向{sheet.review_body}申请行政复议，"
+        "也可以自收到本决定书之日起六个月内依法向人民法院提起行政诉讼。"
+        "行政复议或者行政诉讼期间，本决定不停止执行，法律另有规定的除外。"
+    )
+
+
+def _earlier(sheet: CaseSheet, kind: str) -> str:
+    e = sheet.earlier.get(kind)
+    if e is None:
+        return ""
+    number = f"（{e.number}）" if e.number else ""
+    return f"{chinese_date(e.issued_on)}以《{e.title}》{number}"
+
+
+def _facts(sheet: CaseSheet) -> Para:
+    return Para(f"经查明：{sheet.facts.strip() or BLANK}")
+
+
+def _penalty_items(sheet: CaseSheet) -> list[Para]:
+    d = sheet.draft
+    if d is None:
+        return [Para(f"处罚内容：{BLANK}")]
+    items = [d.kind_label]
+    if d.fine_amount is not None:
+        items = [f"罚款{yuan(d.fine_amount)}"]
+    if d.confiscation_value is not None:
+        items.append(f"没收违法所得、没收非法财物（价值{yuan(d.confiscation_value)}）")
+    lines = [
+        Para(f"{i}. {text}；" if len(items) > 1 else f"{text}。") for i, text in enumerate(items, 1)
+    ]
+    if d.text.strip():
+        lines.append(Para(d.text.strip()))
+    return lines
+
+
+def _discretion(sheet: CaseSheet) -> list[Para]:
+    d = sheet.draft
+    if d is None or not d.circumstance_label:
+        return []
+    text = f"本案违法情节属于“{d.circumstance_label}”"
+    if d.benchmark_min is not None and d.benchmark_max is not None:
+        low, high = f"{d.benchmark_min:,.2f}", f"{d.benchmark_max:,.2f}"
+        text += f"，依照本机关行政处罚裁量基准，对应罚款幅度为{low}元至{high}元"
+    text += "。"
+    if d.outside_benchmark:
+        text += f"本案处罚超出裁量基准幅度，理由是：{d.outside_reason or BLANK}。"
+    return [Para(text)]
+
+
+def _basis(sheet: CaseSheet) -> str:
+    if sheet.draft and sheet.draft.legal_basis.strip():
+        return sheet.draft.legal_basis.strip()
+    return sheet.matter_basis or BLANK
+
+
+def penalty_decision(sheet: CaseSheet) -> list[Block]:
+    blocks: list[Block] = [*_parties(sheet)]
+    blocks.append(
+        Para(
+            f"{sheet.case_title}一案，本机关于{chinese_date(sheet.opened_on)}立案调查（案号：{sheet.case_number}），"
+            "现已调查终结。"
+        )
+    )
+    blocks.append(_facts(sheet))
+    notice = _earlier(sheet, "penalty_notice")
+    if notice:
+        blocks.append(
+            Para(
+                f"本机关于{notice}告知当事人拟作出行政处罚的内容及事实、理由、依据，"
+                "并告知当事人依法享有陈述、申辩、要求听证的权利（《中华人民共和国行政处罚法》第四十四条）。"
+            )
+        )
+    blocks.append(
+        Para(f"本机关认为，当事人的上述行为违反了相关规定，依据{_basis(sheet)}，应予行政处罚。")
+    )
+    blocks.extend(_discretion(sheet))
+    blocks.append(Para("本机关决定对当事人作出如下行政处罚："))
+    blocks.extend(_penalty_items(sheet))
+    if sheet.draft and sheet.draft.fine_amount is not None:
+        # 行政处罚法 第67条 (15 days), 第72条 (3% a day, at most the fine).
+        blocks.append(
+            Para(
+                "当事人应当自收到本决定书之日起十五日内，到指定的银行或者通过电子支付系统缴纳罚款。"
+                "到期不缴纳罚款的，本机关可以每日按罚款数额的百分之三加处罚款，加处罚款的数额不超出罚款的数额"
+                "（《中华人民共和国行政处罚法》第六十七条、第七十二条）。"
+            )
+        )
+    blocks.append(_remedy(sheet, "本处罚决定"))
+    return blocks
+
+
+def no_penalty_decision(sheet: CaseSheet) -> list[Block]:
+    return [
+        *_parties(sheet),
+        Para(
+            f"{sheet.case_title}一案，本机关于{chinese_date(sheet.opened_on)}立案调查（案号：{sheet.case_number}）。"
+        ),
+        _facts(sheet),
+        # 行政处罚法 第33条: 轻微并及时改正、没有造成危害后果的，不予行政处罚.
+        Para(
+            "本机关认为，当事人的违法行为轻微并及时改正，没有造成危害后果（或者属初次违法且危害后果轻微并及时改正），"
+            f"依据《中华人民共和国行政处罚法》第三十三条及{_basis(sheet)}，决定不予行政处罚。"
+        ),
+        Para("本机关同时对当事人进行教育，当事人应当依法从事相关活动，不得再犯。"),
+        _remedy(sheet),
+    ]
+
+
+def penalty_notice(sheet: CaseSheet) -> list[Block]:
+    return [
+        Para(
+            f"{sheet.case_title}一案（案号：{sheet.case_number}），经本机关调查，"
+            f"{sheet.facts.strip() or BLANK}"
+        ),
+        Para(
+            f"本机关认为，你（单位）的上述行为违反了相关规定，依据{_basis(sheet)}，拟作出如下行政处罚："
+        ),
+        *_penalty_items(sheet),
+        *_discretion(sheet),
+        # 行政处罚法 第44条, 第45条, 第63条, 第64条.
+        Para(
+            "根据《中华人民共和国行政处罚法》第四十四条、第四十五条的规定，你（单位）享有陈述、申辩的权利。"
+            "请于收到本告知书之日起五日内向本机关提出陈述、申辩意见，逾期未提出的，视为放弃上述权利。"
+        ),
+        Para(
+            "拟作出的行政处罚属于《中华人民共和国行政处罚法》第六十三条规定情形的，"
+            "你（单位）有权在收到本告知书之日起五日内要求听证（第六十四条）。"
+        ),
+        _contact(sheet),
+    ]
+
+
+def hearing_notice(sheet: CaseSheet) -> list[Block]:
+    return [
+        Para(
+            f"{sheet.case_title}一案（案号：{sheet.case_number}），本机关拟对你（单位）作出如下行政处罚："
+        ),
+        *_penalty_items(sheet),
+        # 行政处罚法 第63条, 第64条: request within 5 days; notice 7 days before the hearing.
+        Para(
+            "根据《中华人民共和国行政处罚法》第六十三条、第六十四条的规定，你（单位）有要求举行听证的权利。"
+            "如要求听证，应当在收到本告知书之日起五日内向本机关提出；逾期未提出的，视为放弃听证权利。"
+            "本机关将在举行听证的七日前通知听证的时间、地点。"
+        ),
+        _contact(sheet),
+    ]
+
+
+def evidence_preservation(sheet: CaseSheet) -> list[Block]:
+    items = _draft_text(sheet)
+    return [
+        Para(
+            f"因调查{sheet.case_title}一案（案号：{sheet.case_number}），在证据可能灭失或者以后难以取得的情况下，"
+            "经本机关负责人批准，依据《中华人民共和国行政处罚法》第五十六条的规定，"
+            "决定对你（单位）的下列物品先行登记保存："
+        ),
+        Para(items),
+        Para(
+            "先行登记保存期间，当事人或者有关人员不得销毁或者转移证据。"
+            "本机关将在七日内对先行登记保存的证据依法作出处理决定。"
+        ),
+    ]
+
+
+def seizure_decision(sheet: CaseSheet) -> list[Block]:
+    items = _draft_text(sheet)
+    return [
+        *_parties(sheet),
+        Para(f"{sheet.case_title}一案（案号：{sheet.case_number}），{_facts(sheet).text}"),
+        # 行政强制法 第24条 (contents), 第25条 (30 days, +30 with approval).
+        Para(
+            f"依据{_basis(sheet)}及《中华人民共和国行政强制法》第二十四条的规定，本机关决定对你（单位）的"
+            "下列场所、设施或者财物予以查封（扣押）："
+        ),
+        Para(items),
+        Para(
+            "查封、扣押的期限为三十日，自本决定作出之日起计算；情况复杂的，经本机关负责人批准，可以延长，"
+            "但延长期限不超过三十日（《中华人民共和国行政强制法》第二十五条）。"
+        ),
+        _remedy(sheet),
+    ]
+
+
+def licence_acceptance(sheet: CaseSheet) -> list[Block]:
+    return [
+        Para(
+            f"你（单位）提出的{sheet.matter_name}申请，申请材料齐全、符合法定形式，"
+            "根据《中华人民共和国行政许可法》第三十二条的规定，本机关决定予以受理。"
+        ),
+        Para(f"受理编号：{sheet.case_number}。本机关将在法定期限内作出行政许可决定。"),
+        _contact(sheet),
+    ]
+
+
+def licence_supplement(sheet: CaseSheet) -> list[Block]:
+    missing = _draft_text(sheet)
+    return [
+        Para(
+            f"你（单位）提出的{sheet.matter_name}申请（编号：{sheet.case_number}），申请材料不齐全或者不符合法定形式。"
+            "根据《中华人民共和国行政许可法》第三十二条的规定，现一次告知你（单位）需要补正的全部内容："
+        ),
+        Para(missing),
+        Para("请补正后重新提交。补正期间不计入行政许可期限。"),
+    ]
+
+
+def licence_grant(sheet: CaseSheet) -> list[Block]:
+    return [
+        *_parties(sheet),
+        Para(
+            f"你（单位）于{chinese_date(sheet.opened_on)}提出的{sheet.matter_name}申请（编号：{sheet.case_number}），"
+            f"经审查，符合{_basis(sheet)}规定的条件、标准。"
+        ),
+        # 行政许可法 第38条第一款, 第44条 (issue within 10 working days).
+        Para(
+            "根据《中华人民共和国行政许可法》第三十八条第一款的规定，本机关决定准予行政许可。"
+            "本机关将自作出决定之日起十日内向你（单位）颁发、送达行政许可证件。"
+        ),
+        *([Para(sheet.draft.text.strip())] if sheet.draft and sheet.draft.text.strip() else []),
+    ]
+
+
+def licence_refusal(sheet: CaseSheet) -> list[Block]:
+    reason = _draft_text(sheet)
+    return [
+        *_parties(sheet),
+        Para(
+            f"你（单位）于{chinese_date(sheet.opened_on)}提出的{sheet.matter_name}申请（编号：{sheet.case_number}），"
+            f"经审查，不符合{_basis(sheet)}规定的条件、标准，理由如下："
+        ),
+        Para(reason),
+        # 行政许可法 第38条第二款: reasons and the right to review or sue.
+        Para("根据《中华人民共和国行政许可法》第三十八条第二款的规定，本机关决定不予行政许可。"),
+        _remedy(sheet),
+    ]
+
+
+def filing_approval(sheet: CaseSheet) -> list[Block]:
+    rows = [
+        *_case_rows(sheet),
+        Row((("案件来源", sheet.source_label), ("立案日期", chinese_date(sheet.opened_on)))),
+        *_party_rows(sheet),
+        Row((("执法事项", sheet.matter_name),)),
+        Row((("简要案情", sheet.facts or BLANK),), tall=True),
+        Row((("承办人意见", f"建议立案调查。\n承办人：{_officers(sheet)}"),), tall=True),
+        Row((("负责人审批意见", f"\n签名：{BLANK}　＿＿年＿＿月＿＿日"),), tall=True),
+    ]
+    return [Table(tuple(rows))]
+
+
+def closing_approval(sheet: CaseSheet) -> list[Block]:
+    decision = _earlier(sheet, "penalty_decision") or _earlier(sheet, "no_penalty_decision")
+    rows = [
+        *_case_rows(sheet),
+        Row(
+            (
+                ("立案日期", chinese_date(sheet.opened_on)),
+                ("决定日期", chinese_date(sheet.decided_on)),
+            )
+        ),
+        *_party_rows(sheet),
+        Row(
+            (("处理结果", decision or (sheet.draft.kind_label if sheet.draft else BLANK)),),
+            tall=True,
+        ),
+        Row((("执行情况", BLANK),), tall=True),
+        Row((("承办人意见", f"建议结案。\n承办人：{_officers(sheet)}"),), tall=True),
+        Row((("负责人审批意见", f"\n签名：{BLANK}　＿＿年＿＿月＿＿日"),), tall=True),
+    ]
+    return [Table(tuple(rows))]
+
+
+def _record(sheet: CaseSheet, what: str, lead: str) -> list[Block]:
+    rows = [
+        Row((("时间", "＿＿年＿＿月＿＿日＿＿时＿＿分至＿＿时＿＿分"),)),
+        Row((("地点", BLANK),)),
+        *_case_rows(sheet),
+        *_party_rows(sheet),
+        Row((("执法人员", _officers(sheet)),)),
+        Row((("记录人", BLANK), ("在场人员", BLANK))),
+        Row(((what, lead),), tall=True),
+    ]
+    return [
+        Table(tuple(rows)),
+        Para(f"被检查人（被询问人、当事人）{SIGN_LINE}", indent=False),
+        Para(f"执法人员{SIGN_LINE}", indent=False),
+    ]
+
+
+def inspection_record(sheet: CaseSheet) -> list[Block]:
+    lead = (
+        f"执法人员{len(sheet.officers)}名，已出示执法证件，表明身份，告知当事人有申请回避的权利"
+        "（《中华人民共和国行政处罚法》第五十五条）。现场检查情况：\n" + (sheet.facts or BLANK)
+    )
+    return _record(sheet, "检查情况", lead)
+
+
+def inquiry_record(sheet: CaseSheet) -> list[Block]:
+    lead = (
+        "问：我们是本机关执法人员，已向你出示执法证件。你有陈述、申辩和申请回避的权利，"
+        "同时负有如实回答询问的义务，你听清楚了吗？\n答：\n问：\n答："
+    )
+    return _record(sheet, "询问内容", lead)
+
+
+def hearing_record(sheet: CaseSheet) -> list[Block]:
+    lead = (
+        "主持人宣布听证纪律，核对当事人身份，告知当事人的权利和义务（《中华人民共和国行政处罚法》第六十四条）。\n"
+        f"案件调查人员提出的违法事实、证据和处罚建议：{sheet.facts or BLANK}\n"
+        "当事人陈述、申辩和质证："
+    )
+    return _record(sheet, "听证经过", lead)
+
+
+def address_confirmation(sheet: CaseSheet) -> list[Block]:
+    rows = [
+        *_case_rows(sheet),
+        *_party_rows(sheet),
+        Row((("送达地址", BLANK), ("邮政编码", BLANK))),
+        Row((("联系电话", BLANK), ("电子送达方式", BLANK))),
+        Row(
+            (
+                (
+                    "告知事项",
+                    "1. 当事人应当如实提供送达地址；地址变更的，应当及时书面告知本机关。"
+                    "2. 提供的地址不准确或者变更后未告知，致使文书未能被实际接收的，"
+                    "文书退回之日视为送达之日。"
+                    "3. 当事人同意电子送达的，文书到达特定系统之日为送达之日"
+                    "（《中华人民共和国行政处罚法》第六十一条）。",
+                ),
+            ),
+            tall=True,
+        ),
+        Row(
+            (("受送达人确认", f"本人已阅知上述告知事项，确认以上送达地址。\n{SIGN_LINE}"),),
+            tall=True,
+        ),
+    ]
+    return [Table(tuple(rows))]
+
+
+def delivery_receipt(sheet: CaseSheet) -> list[Block]:
+    served = [e for code, e in sheet.earlier.items() if code not in {"delivery_receipt"}]
+    listed = "；".join(f"《{e.title}》{e.number}" for e in served) or BLANK
+    rows = [
+        Row((("送达文书名称及文号", listed),), tall=True),
+        Row((("受送达人", sheet.party_names), ("送达地点", BLANK))),
+        Row((("送达方式", "直接送达 / 留置送达 / 邮寄送达 / 电子送达"),)),
+        Row((("受送达人签名", "＿＿年＿＿月＿＿日"), ("代收人及代收理由", BLANK))),
+        Row((("送达人", _officers(sheet)),)),
+        Row((("见证人", BLANK), ("备注", BLANK))),
+    ]
+    return [Table(tuple(rows))]
+
+
+BUILDERS: dict[str, Callable[[CaseSheet], list[Block]]] = {
+    "filing_approval": filing_approval,
+    "inspection_record": inspection_record,
+    "inquiry_record": inquiry_record,
+    "evidence_preservation": evidence_preservation,
+    "seizure_decision": seizure_decision,
+    "penalty_notice": penalty_notice,
+    "hearing_notice": hearing_notice,
+    "hearing_record": hearing_record,
+    "penalty_decision": penalty_decision,
+    "no_penalty_decision": no_penalty_decision,
+    "address_confirmation": address_confirmation,
+    "delivery_receipt": delivery_receipt,
+    "closing_approval": closing_approval,
+    "acceptance_notice": licence_acceptance,
+    "supplement_notice": licence_supplement,
+    "licence_grant": licence_grant,
+    "licence_refusal": licence_refusal,
+}
+
+# Letters addressed to the party get a 主送 line; decisions name the party in the body instead.
+_ADDRESSED = {
+    "evidence_preservation",
+    "penalty_notice",
+    "hearing_notice",
+    "acceptance_notice",
+    "supplement_notice",
+}
+
+
+def build(
+    kind: Kind, sheet: CaseSheet, *, number: str, issued_on: date, verification_url: str = ""
+) -> DocumentContent:
+    blocks = tuple(BUILDERS[kind.code](sheet))
+    recipient = f"{sheet.party_names}：" if kind.code in _ADDRESSED else ""
+    # A decision is dated the day it was made (entering the decision stage), not the day printed.
+    dated = sheet.decided_on if kind.decision and sheet.decided_on else issued_on
+    return DocumentContent(
+        kind=kind.code,
+        title=kind.title,
+        agency_name=sheet.agency_name,
+        number=number,
+        letter=kind.letter,
+        recipient=recipient,
+        blocks=blocks,
+        signature=(sheet.agency_name,) if kind.letter else (),
+        date_text=chinese_date(dated) if kind.letter else "",
+        verification_url=verification_url,
+    )

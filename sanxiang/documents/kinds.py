@@ -1,0 +1,66 @@
+"""The generic set of enforcement documents (文书): what each is called, its 字 in the 文号, and
+whether it is numbered, single per case, a decision (carries the verification QR code) or a
+letter (red 版头) rather than a form or a record (表 / 笔录).
+
+Pure data. Which kinds are numbered is local practice: an agency may number its 笔录 and 表 too,
+through ``settings.SANXIANG_DOCUMENT_KINDS = {"<code>": {"numbered": True, "word": "检"}}``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class Kind:
+    code: str
+    title: str
+    word: str  # the 字 of the 文号: 兴民宗{word}字〔2026〕第1号
+    numbered: bool
+    single: bool  # at most one per case (a second one is a conflict)
+    decision: bool = False  # carries the public verification QR code
+    letter: bool = True  # an outgoing document with the red 版头; False for 表 and 笔录
+
+
+_DEFAULTS = (
+    Kind("filing_approval", "立案审批表", "立", numbered=False, single=True, letter=False),
+    Kind("inspection_record", "现场检查笔录", "检", numbered=False, single=False, letter=False),
+    Kind("inquiry_record", "询问笔录", "询", numbered=False, single=False, letter=False),
+    Kind("evidence_preservation", "先行登记保存证据通知书", "保", numbered=True, single=False),
+    Kind("seizure_decision", "查封扣押决定书", "封", numbered=True, single=False, decision=True),
+    Kind("penalty_notice", "行政处罚事先告知书", "告", numbered=True, single=True),
+    Kind("hearing_notice", "听证告知书", "听告", numbered=True, single=True),
+    Kind("hearing_record", "听证笔录", "听", numbered=False, single=False, letter=False),
+    Kind("penalty_decision", "行政处罚决定书", "罚决", numbered=True, single=True, decision=True),
+    Kind("no_penalty_decision", "不予行政处罚决定书", "不罚", True, single=True, decision=True),
+    Kind("address_confirmation", "送达地址确认书", "址", numbered=False, single=True, letter=False),
+    Kind("delivery_receipt", "送达回证", "送", numbered=False, single=False, letter=False),
+    Kind("closing_approval", "结案审批表", "结", numbered=False, single=True, letter=False),
+    Kind("acceptance_notice", "受理通知书", "受", numbered=True, single=True),
+    Kind("supplement_notice", "补正告知书", "补", numbered=True, single=True),
+    Kind("licence_grant", "准予行政许可决定书", "许", numbered=True, single=True, decision=True),
+    Kind("licence_refusal", "不予行政许可决定书", "不许", True, single=True, decision=True),
+)
+DEFAULT_KINDS: dict[str, Kind] = {k.code: k for k in _DEFAULTS}
+CHOICES = [(k.code, k.title) for k in _DEFAULTS]
+
+
+def _configured(kind: Kind) -> Kind:
+    override: dict[str, Any] = getattr(settings, "SANXIANG_DOCUMENT_KINDS", {}).get(kind.code, {})
+    allowed = {"numbered", "word", "single"}
+    return replace(kind, **{k: v for k, v in override.items() if k in allowed})
+
+
+def all_kinds() -> list[Kind]:
+    return [_configured(k) for k in _DEFAULTS]
+
+
+def get_kind(code: str) -> Kind | None:
+    """The kind by its code or by its Chinese title (procedure definitions may use either)."""
+    for kind in _DEFAULTS:
+        if code in (kind.code, kind.title):
+            return _configured(kind)
+    return None

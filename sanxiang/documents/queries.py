@@ -1,0 +1,232 @@
+"""Reads of documents: who may see a case's documents, which kinds it may issue now, the case
+data a document is filled from, the verification link printed on decisions."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from sanxiang.accounts.models import Role
+from sanxiang.accounts.queries import home_agency, visible_agency_ids
+from sanxiang.cases.models import Case, CaseSource, Circumstance, DecisionKind
+from sanxiang.cases.queries import is_on_team
+from sanxiang.catalog.models import MatterVersion
+from sanxiang.catalog.queries import in_force_on
+from sanxiang.directory.models import Agency, AgencyLevel
+from sanxiang.lib.errors import DomainError
+
+from .kinds import Kind, all_kinds, get_kind
+from .models import IssuedDocument
+from .sheet import CaseSheet, DraftSheet, Earlier, OfficerSheet, PartySheet
+
+NOT_FOUND = "未找到该案件或文书，或无权访问。"
+# A draft of these kinds swaps the penalty/licence decision offered for its opposite.
+_SWAPS = {
+    "penalty_decision": ("no_penalty_decision", {DecisionKind.NO_PENALTY}),
+    "licence_grant": ("licence_refusal", {DecisionKind.LICENCE_REFUSAL}),
+}
+
+
+def verification_url(doc: IssuedDocument) -> str:
+    """The public link in a decision's QR code; the disclosure app serves /gongshi/verify/.
+
+    ``sha256`` is the document's ``content_sha256`` (the PDF cannot contain its own hash); the
+    verify page may also accept the PDF's or the DOCX's hash, see ``document_for_verification``.
+    """
+    return verification_link(doc.number, doc.content_sha256)
+
+
+def verification_link(number: str, sha256: str) -> str:
+    query = urlencode({"doc": number, "sha256": sha256})
+    return f"{settings.PUBLIC_BASE_URL}/gongshi/verify/?{query}"
+
+
+def document_for_verification(number: str, sha256: str) -> IssuedDocument | None:
+    """The issued document with this 文号 whose content, PDF or DOCX hash is ``sha256``."""
+    for doc in IssuedDocument.objects.filter(number=number).select_related("agency"):
+        if sha256.lower() in {doc.content_sha256, doc.pdf_sha256, doc.docx_sha256}:
+            return doc
+    return None
+
+
+def _sees_agency(user: Any, agency_id: int) -> bool:
+    if agency_id in visible_agency_ids(user):
+        return True
+    # A reviewer sits in the 法制股, a unit below the agency whose cases they review.
+    return user.agency_id is not None and home_agency(user).pk == agency_id
+
+
+def case_for(user: Any, case_id: int, *, issue: bool = False) -> Case:
+    """The case whose documents ``user`` may read (or issue, with ``issue=True``).
+
+    Read: the case team, the agency's head and reviewers, the supervising 司法局 (read-only).
+    Issue: the case team and the head. Another agency's case is ``not_found``.
+    """
+    if not getattr(user, "is_authenticated", False):
+        raise DomainError("not_found", NOT_FOUND)
+    case = Case.objects.select_related("agency", "matter").filter(pk=case_id).first()
+    if case is None or not _sees_agency(user, case.agency_id):
+        raise DomainError("not_found", NOT_FOUND)
+    if user.is_superuser:
+        return case
+    role = user.role
+    if issue:
+        if role == Role.SUPERVISOR:
+            raise DomainError("forbidden", "执法监督人员只能查看，不能制发文书。")
+        if role != Role.HEAD and not (role == Role.OFFICER and is_on_team(user, case)):
+            raise DomainError("forbidden", "只有本案办案人员或负责人可以制发文书。")
+        return case
+    if role in {Role.HEAD, Role.REVIEWER, Role.SUPERVISOR} or is_on_team(user, case):
+        return case
+    raise DomainError(
+        "forbidden", "只有本案办案人员、负责人、法制审核人员和执法监督人员可以查看文书。"
+    )
+
+
+def document_for(user: Any, document_id: int) -> IssuedDocument:
+    doc = IssuedDocument.objects.filter(pk=document_id).first()
+    if doc is None:
+        raise DomainError("not_found", NOT_FOUND)
+    case_for(user, doc.case_id)
+    return doc
+
+
+def documents_of(case: Case) -> list[IssuedDocument]:
+    return list(IssuedDocument.objects.filter(case=case).select_related("issued_by"))
+
+
+def allowed_kinds(case: Case) -> list[Kind]:
+    """Kinds the case may issue at its stage, from the procedure definition's ``Step.documents``.
+
+    A document is made to take a step, so the stage offers the documents of the steps leaving
+    it; a decision document (决定书) only once the decision is made, i.e. at the ``decision``
+    stage, from the steps entering or leaving it. The draft then picks 处罚 or 不予处罚 (准予 or
+    不予许可).
+    """
+    definition = case.definition
+    codes: set[str] = set()
+    for step in definition.steps:
+        for title in step.documents:
+            kind = get_kind(title)
+            if kind is None:
+                continue
+            if kind.decision:
+                if case.stage == "decision" and "decision" in (step.source, step.target):
+                    codes.add(kind.code)
+            elif step.source == case.stage:
+                codes.add(kind.code)
+    draft_kind = getattr(getattr(case, "draft", None), "kind", None)
+    for code, (other, kinds) in _SWAPS.items():
+        if code in codes and draft_kind in kinds:
+            codes.discard(code)
+            codes.add(other)
+        elif other in codes and draft_kind is not None and draft_kind not in kinds:
+            codes.discard(other)
+    if codes and case.definition.category in {"penalty", "coercion"}:
+        codes.add("address_confirmation")  # 行政处罚法 第61条: before anything is delivered
+    return [k for k in all_kinds() if k.code in codes]
+
+
+def issuable_kinds(case: Case) -> list[Kind]:
+    """The kinds offered now: allowed at the stage, less single ones already issued."""
+    issued = set(IssuedDocument.objects.filter(case=case).values_list("kind", flat=True))
+    return [k for k in allowed_kinds(case) if not (k.single and k.code in issued)]
+
+
+def read_file(doc: IssuedDocument, fmt: str) -> bytes:
+    """The stored file, checked against the hash written when it was issued."""
+    name, expected = (
+        (doc.pdf_name, doc.pdf_sha256) if fmt == "pdf" else (doc.docx_name, doc.docx_sha256)
+    )
+    with default_storage.open(name, "rb") as handle:
+        data: bytes = handle.read()
+    if hashlib.sha256(data).hexdigest() != expected:
+        raise DomainError("conflict", "文书文件与制发时的摘要不一致，可能已被篡改，请联系管理员。")
+    return data
+
+
+def _review_body(agency: Agency) -> str:
+    # 行政复议法 (2023) 第24条: the government at the same level reviews its departments' acts.
+    parent = agency.parent
+    if parent is not None and parent.level == AgencyLevel.GOVERNMENT:
+        return parent.name
+    return "有管辖权的行政复议机关"
+
+
+def _matter(case: Case) -> tuple[str, str]:
+    version = (
+        MatterVersion.objects.filter(in_force_on(case.opened_on), matter=case.matter).first()
+        or MatterVersion.objects.filter(matter=case.matter).order_by("-number").first()
+    )
+    if version is None:
+        return case.matter.code, ""
+    basis = "、".join(
+        f"《{b.get('law', '')}》{b.get('article', '')}" for b in version.legal_basis if b
+    )
+    return version.name, basis
+
+
+def _draft(case: Case) -> DraftSheet | None:
+    d = getattr(case, "draft", None)
+    if d is None:
+        return None
+    return DraftSheet(
+        kind=d.kind,
+        kind_label=str(DecisionKind(d.kind).label),
+        fine_amount=d.fine_amount,
+        confiscation_value=d.confiscation_value,
+        legal_basis=d.legal_basis,
+        circumstance_label=str(Circumstance(d.circumstance).label) if d.circumstance else "",
+        benchmark_min=d.benchmark_min,
+        benchmark_max=d.benchmark_max,
+        outside_benchmark=d.outside_benchmark,
+        outside_reason=d.outside_reason,
+        text=d.text,
+    )
+
+
+def sheet_from_case(case: Case) -> CaseSheet:
+    """Everything a document of ``case`` is filled from, read once."""
+    agency = case.agency
+    matter_name, matter_basis = _matter(case)
+    members = case.members.filter(recused=False).select_related("officer")
+    earlier = {
+        d.kind: Earlier(d.title, d.number, timezone.localtime(d.issued_at).date())
+        for d in IssuedDocument.objects.filter(case=case).order_by("issued_at", "pk")
+    }
+    return CaseSheet(
+        agency_name=agency.name,
+        agency_short=agency.short_name,
+        agency_address=agency.address,
+        agency_phone=agency.phone,
+        review_body=_review_body(agency),
+        case_number=case.number,
+        case_title=case.title,
+        matter_name=matter_name,
+        matter_basis=matter_basis,
+        source_label=str(CaseSource(case.source).label),
+        facts=case.facts,
+        opened_on=case.opened_on,
+        decided_on=case.decided_on,
+        parties=tuple(
+            PartySheet(
+                kind=p.kind,
+                name=p.name,
+                id_number=p.id_number,
+                credit_code=p.credit_code,
+                legal_representative=p.legal_representative,
+                address=p.address,
+                phone=p.phone,
+                is_minor=p.is_minor,
+            )
+            for p in case.parties.all()
+        ),
+        officers=tuple(OfficerSheet(m.officer.name, m.officer.certificate_no) for m in members),
+        draft=_draft(case),
+        earlier=earlier,
+    )

@@ -1,0 +1,56 @@
+"""A demo-like case sheet (兴隆台区民族和宗教事务局) for previews, tests and the benchmark."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from .sheet import CaseSheet, DraftSheet, Earlier, OfficerSheet, PartySheet
+
+
+def demo_sheet(*, with_earlier: bool = True) -> CaseSheet:
+    earlier = {
+        "penalty_notice": Earlier(
+            "行政处罚事先告知书", "兴民宗告字〔2026〕第1号", date(2026, 3, 20)
+        ),
+    }
+    return CaseSheet(
+        agency_name="兴隆台区民族和宗教事务局",
+        agency_short="兴民宗",
+        agency_address="辽宁省盘锦市兴隆台区兴隆台街（演示地址）",
+        agency_phone="0427-2800001",
+        review_body="兴隆台区人民政府",
+        case_number="兴民宗立字〔2026〕第3号",
+        case_title="盘锦某文化传播有限公司擅自组织公民出境参加宗教培训",
+        matter_name="对擅自组织公民出境参加宗教方面的培训、会议、朝觐等活动的处罚",
+        matter_basis="《宗教事务条例》第七十条",
+        source_label="投诉举报",
+        facts=(
+            "2026年2月至3月，当事人未经批准，以“文化交流”名义组织12名公民出境参加宗教方面的培训，"
+            "收取费用共计人民币36,000元。"
+        ),
+        opened_on=date(2026, 3, 2),
+        decided_on=date(2026, 4, 8),
+        parties=(
+            PartySheet(
+                kind="organisation",
+                name="盘锦某文化传播有限公司",
+                credit_code="91211103MA0Y12345X",
+                legal_representative="王某",
+                address="辽宁省盘锦市兴隆台区某路88号",
+                phone="0427-2811111",
+            ),
+        ),
+        officers=(OfficerSheet("王明", "21110300001"), OfficerSheet("李华", "21110300002")),
+        draft=DraftSheet(
+            kind="fine",
+            kind_label="罚款",
+            fine_amount=Decimal("20000.00"),
+            legal_basis="《宗教事务条例》第七十条第一款",
+            circumstance_label="一般",
+            benchmark_min=Decimal("10000.00"),
+            benchmark_max=Decimal("30000.00"),
+            text="",
+        ),
+        earlier=earlier if with_earlier else {},
+    )

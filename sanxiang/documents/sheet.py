@@ -1,0 +1,90 @@
+"""The case data a document is filled from, as plain values (``CaseSheet``).
+
+Builders and renderers read only this, never the ORM, so a template can be rendered (and
+benchmarked) for a demo-like case without a database, and ``cases`` may grow fields freely.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class PartySheet:
+    kind: str  # natural | organisation
+    name: str
+    id_number: str = ""
+    credit_code: str = ""
+    legal_representative: str = ""
+    address: str = ""
+    phone: str = ""
+    is_minor: bool = False
+
+    @property
+    def is_natural(self) -> bool:
+        return self.kind == "natural"
+
+    @property
+    def id_label(self) -> str:
+        return "身份证号码" if self.is_natural else "统一社会信用代码"
+
+    @property
+    def id_value(self) -> str:
+        return self.id_number if self.is_natural else self.credit_code
+
+
+@dataclass(frozen=True)
+class OfficerSheet:
+    name: str
+    certificate_no: str
+
+
+@dataclass(frozen=True)
+class DraftSheet:
+    kind: str
+    kind_label: str
+    fine_amount: Decimal | None = None
+    confiscation_value: Decimal | None = None
+    legal_basis: str = ""
+    circumstance_label: str = ""
+    benchmark_min: Decimal | None = None
+    benchmark_max: Decimal | None = None
+    outside_benchmark: bool = False
+    outside_reason: str = ""
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """A document issued earlier in the case, cited by later ones."""
+
+    title: str
+    number: str
+    issued_on: date
+
+
+@dataclass(frozen=True)
+class CaseSheet:
+    agency_name: str
+    agency_short: str
+    agency_address: str
+    agency_phone: str
+    review_body: str  # 行政复议机关: the government the agency belongs to (行政复议法 第24条)
+    case_number: str
+    case_title: str
+    matter_name: str
+    matter_basis: str
+    source_label: str
+    facts: str
+    opened_on: date
+    decided_on: date | None
+    parties: tuple[PartySheet, ...]
+    officers: tuple[OfficerSheet, ...]
+    draft: DraftSheet | None = None
+    earlier: dict[str, Earlier] = field(default_factory=dict)  # by kind code
+
+    @property
+    def party_names(self) -> str:
+        return "、".join(p.name for p in self.parties) or "（当事人）"

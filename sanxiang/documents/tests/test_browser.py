@@ -1,0 +1,62 @@
+"""The documents panel in a real browser: issue from the case page, and the panel follows the
+stage when the case moves on through htmx (no page reload)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from sanxiang.testing import PASSWORD, World, current_code
+
+from .helpers import case_at, fine_draft
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser.new_page()
+        browser.close()
+
+
+def test_an_officer_issues_a_decision_and_the_panel_follows_the_stage(live_server, page):
+    world = World.build()
+    case = case_at(world, "decision", **fine_draft())
+    errors: list[str] = []
+    # Script errors and CSP refusals; a missing favicon is not this panel's business.
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(m.text)
+            if m.type == "error" and "Failed to load resource" not in m.text
+            else None
+        ),
+    )
+    page.goto(f"{live_server.url}/accounts/login/?next=/cases/{case.pk}/")
+    page.fill("input[name=username]", world.officer.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=otp_token]", current_code(world.officer))
+    page.click("button:has-text('登录')")
+    panel = page.locator("#documents-panel")
+    panel.locator("button[value=penalty_decision]").click()
+    page.wait_for_selector("#documents-panel >> text=测民宗罚决字〔")
+    assert panel.locator("button[value=penalty_decision]").count() == 0
+    page.click("#case-stage button[data-target-stage=delivery]")
+    page.wait_for_selector("#documents-panel button[value=closing_approval]")
+    assert "罚决字" in panel.inner_text()
+    with page.expect_download() as download:
+        panel.locator("a:has-text('PDF')").first.click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    if os.environ.get("SANXIANG_SCREENSHOTS"):
+        page.screenshot(path=os.environ["SANXIANG_SCREENSHOTS"], full_page=True)
+    assert errors == []

@@ -1,0 +1,100 @@
+"""Reads of the evidence store, scoped to what the user may see."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from sanxiang.accounts.models import Role
+from sanxiang.accounts.queries import visible_agency_ids
+from sanxiang.cases.queries import is_on_team
+from sanxiang.directory.models import Agency
+from sanxiang.lib.errors import DomainError
+
+from .models import Access, AccessRequest, AvLevel, AvRequirement, Record
+
+
+def records_visible_to(user: Any) -> QuerySet[Record]:
+    return Record.objects.filter(agency_id__in=visible_agency_ids(user))
+
+
+def get_record_for(user: Any, pk: int) -> Record:
+    record = records_visible_to(user).select_related("case", "uploaded_by").filter(pk=pk).first()
+    if record is None:
+        raise DomainError("not_found", "未找到该记录，或无权访问。")
+    return record
+
+
+def records_of_case(case: Any) -> QuerySet[Record]:
+    return Record.objects.filter(case_id=case.pk).select_related("uploaded_by", "case")
+
+
+def has_approval(user: Any, record: Record) -> bool:
+    return AccessRequest.objects.filter(
+        record=record,
+        requester_id=user.pk,
+        status=AccessRequest.Status.APPROVED,
+        valid_until__gt=timezone.now(),
+    ).exists()
+
+
+def may_retrieve_directly(user: Any, record: Record) -> bool:
+    """The case team and the agency's head retrieve directly; others need an approved request."""
+    if is_on_team(user, record.case):
+        return True
+    if user.role == Role.HEAD and record.agency_id in visible_agency_ids(user):
+        return True
+    return has_approval(user, record)
+
+
+def accesses_of(record: Record) -> QuerySet[Access]:
+    return Access.objects.filter(record=record).select_related("actor").order_by("at", "pk")
+
+
+def requests_of(record: Record) -> QuerySet[AccessRequest]:
+    return AccessRequest.objects.filter(record=record).select_related("requester", "decided_by")
+
+
+def pending_requests_for(user: Any) -> QuerySet[AccessRequest]:
+    """Retrieval requests a head may decide."""
+    if user.role != Role.HEAD:
+        return AccessRequest.objects.none()
+    return (
+        AccessRequest.objects.filter(
+            status=AccessRequest.Status.PENDING,
+            record__agency_id__in=visible_agency_ids(user),
+        )
+        .exclude(requester_id=user.pk)
+        .select_related("record", "requester")
+        .order_by("requested_at")
+    )
+
+
+def in_force_on(on: date) -> Q:
+    return Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+
+
+def av_list(agency: Agency, *, on: date | None = None) -> QuerySet[AvRequirement]:
+    """The agency's 音像记录事项清单 in force on a day (for the portal and the edit page)."""
+    on = on or timezone.localdate()
+    return (
+        AvRequirement.objects.filter(in_force_on(on), agency=agency)
+        .select_related("matter")
+        .order_by("category", "stage", "pk")
+    )
+
+
+def required_av_lines(
+    *, agency_id: int, matter_id: int | None, category: str, stage: str, on: date
+) -> QuerySet[AvRequirement]:
+    """Lines that make audio-video recording 应当 for this stage of this case."""
+    return AvRequirement.objects.filter(
+        in_force_on(on),
+        Q(matter_id=matter_id) | Q(matter__isnull=True, category=category),
+        agency_id=agency_id,
+        stage=stage,
+        level=AvLevel.REQUIRED,
+    )
