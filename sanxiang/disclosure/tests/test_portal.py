@@ -200,8 +200,13 @@ def _get(url: str) -> str:
 
 class ListsOwnedByOtherApps(DisclosureTestCase):
     def test_without_the_review_and_records_lists_the_page_says_so(self):
-        page = _get(f"/gongshi/zhuti/{self.w.agency.pk}/qingdan/")
+        with mock.patch("sanxiang.disclosure.portal_queries._optional", lambda *a: None):
+            page = _get(f"/gongshi/zhuti/{self.w.agency.pk}/qingdan/")
         assert page.count("尚未在本平台发布") == 2
+
+    def test_the_records_app_list_is_read_when_installed(self):
+        response = Client().get(f"/gongshi/zhuti/{self.w.agency.pk}/qingdan/")
+        assert response.status_code == 200 and "音像记录事项清单" in response.content.decode()
 
     def test_the_av_list_is_shown_with_stage_labels_when_records_provides_it(self):
         line = SimpleNamespace(
