@@ -1,6 +1,17 @@
-"""Test-session wide settings: no lockout bleed between tests, fast password hashing off."""
+"""Test-session wide settings and fixtures."""
 
 import pytest
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Argon2 is deliberately slow; building the people of every test class with it cost seconds
+    # per class. Tests hash with a fast hasher; test_login checks production uses Argon2.
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
 
 
 @pytest.fixture(autouse=True)

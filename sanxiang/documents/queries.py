@@ -4,6 +4,8 @@ data a document is filled from, the verification link printed on decisions."""
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -230,3 +232,30 @@ def sheet_from_case(case: Case) -> CaseSheet:
         draft=_draft(case),
         earlier=earlier,
     )
+
+
+@dataclass(frozen=True)
+class FiledDocument:
+    """An issued document as the 电子案卷 export (records.dossier) files it."""
+
+    document: IssuedDocument
+
+    @property
+    def title(self) -> str:
+        return f"{self.document.title} {self.document.number}".strip()
+
+    @property
+    def stage(self) -> str:
+        return ""
+
+    @property
+    def created_at(self) -> datetime:
+        return self.document.issued_at
+
+    def pdf_bytes(self) -> bytes:
+        return read_file(self.document, "pdf")
+
+
+def for_case_file(case: Case) -> list[FiledDocument]:
+    """The case's documents in issue order, for the 电子案卷 (filing follows issue order)."""
+    return [FiledDocument(doc) for doc in documents_of(case)]

@@ -97,7 +97,11 @@ class LoginTests(WorldTestCase):
         response = client.get("/", follow=True)
         assert "长时间未操作" in response.content.decode()
 
-    def test_passwords_are_hashed_with_argon2(self):
+    def test_production_settings_hash_passwords_with_argon2(self):
+        from sanxiang import settings as project
+
+        with override_settings(PASSWORD_HASHERS=project.PASSWORD_HASHERS):
+            self.w.officer.set_password("another-long-password")
         assert self.w.officer.password.startswith("argon2")
 
 

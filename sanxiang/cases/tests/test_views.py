@@ -46,6 +46,7 @@ class CasePages(WorldTestCase):
 
     def test_the_list_uses_a_fixed_number_of_queries(self):
         client = signed_in(self.w.head)
+        client.get("/")  # the first page after login stamps the session once
         with CaptureQueriesContext(connection) as first:
             client.get("/cases/")
         for i in range(3):

@@ -9,7 +9,12 @@ from django.core.files.storage import default_storage
 from sanxiang.accounts.models import User
 from sanxiang.cases.models import Case
 from sanxiang.documents.models import IssuedDocument
-from sanxiang.documents.queries import allowed_kinds, read_file, verification_url
+from sanxiang.documents.queries import (
+    allowed_kinds,
+    for_case_file,
+    read_file,
+    verification_url,
+)
 from sanxiang.documents.services import issue_document, record_download
 from sanxiang.ledger.models import Entry
 from sanxiang.lib.errors import DomainError
@@ -42,6 +47,13 @@ class IssuingForReal(WorldTestCase):
         assert payload["number"] == doc.number
         assert payload["pdf_sha256"] == doc.pdf_sha256
         assert payload["docx_sha256"] == doc.docx_sha256
+
+    def test_the_case_file_export_receives_each_issued_pdf_checked_against_its_hash(self):
+        case = case_at(self.w, "decision", **fine_draft())
+        doc = issue_document(actor=self.w.officer, case_id=case.pk, kind="penalty_decision")
+        [filed] = for_case_file(case)
+        assert filed.title == f"{doc.title} {doc.number}"
+        assert hashlib.sha256(filed.pdf_bytes()).hexdigest() == doc.pdf_sha256
 
 
 class IssuingADocument(QuickDocumentsTestCase):
@@ -146,7 +158,6 @@ class WhoMayIssueAndRead(QuickDocumentsTestCase):
 
     def test_an_officer_of_the_agency_off_the_team_may_not_issue_or_read(self):
         case = case_at(self.w, "investigation")
-        Entry.objects.all().delete()
         from sanxiang.cases.models import CaseMember
 
         CaseMember.objects.filter(case=case, officer__user=self.w.officer2).update(recused=True)

@@ -51,6 +51,7 @@ class DocumentsPanel(QuickDocumentsTestCase):
 
     def test_the_panel_reads_a_fixed_number_of_queries_however_many_documents(self):
         client = signed_in(self.w.officer)
+        client.get(self.url(), headers=HX)  # the first page after login stamps the session once
         with CaptureQueriesContext(connection) as one:
             client.get(self.url(), headers=HX)
         for _ in range(3):
