@@ -126,7 +126,7 @@ def _document_items(case: Any) -> list[Item]:
     if not apps.is_installed("sanxiang.documents"):
         return []
     try:
-        from sanxiang.documents import queries as documents_queries  # type: ignore[attr-defined]
+        from sanxiang.documents import queries as documents_queries
     except ImportError:
         return []
     provider = getattr(documents_queries, "for_case_file", None)

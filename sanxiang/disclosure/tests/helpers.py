@@ -6,8 +6,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.test import override_settings
-
 from sanxiang.cases.models import Case
 from sanxiang.cases.services import DraftData, PartyData, save_draft, transition
 from sanxiang.cases.testing import company, make_matter, open_test_case, person, resident_id
@@ -101,8 +99,5 @@ def published(world: Any, **kwargs: Any) -> Publication:
 __all__ = ["company", "decided_case", "person", "published", "queued"]
 
 
-# Argon2 is the production hasher (等保); building the test people with it costs seconds per
-# class. The disclosure tests do not test hashing, so they use a fast one.
-@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 class DisclosureTestCase(WorldTestCase):
-    pass
+    """The people of the tests (conftest hashes their passwords with a fast hasher)."""
