@@ -12,6 +12,7 @@ urlpatterns = [
     path("documents/", include("sanxiang.documents.urls")),
     path("review/", include("sanxiang.review.urls")),
     path("gongshi/", include("sanxiang.disclosure.portal_urls")),
+    path("disclosure/", include("sanxiang.disclosure.urls")),
     path("cases/", include("sanxiang.cases.urls")),
     path("procedures/", include("sanxiang.procedures.urls")),
     path("api/v1/", api.urls),

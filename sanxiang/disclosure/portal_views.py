@@ -1,47 +1,206 @@
-"""The public portal (公示平台) at /gongshi/: no login, read-only, fast on a phone."""
+"""The public portal (公示平台) at /gongshi/: no login, read-only, fast on a phone.
+
+事前 (who may enforce what, on which basis, by which procedure) and 事中 (certificate check,
+window posts). The 事后 pages (decisions, search, verification, 年报) are in ``portal_results``.
+"""
 
 from __future__ import annotations
 
+import segno
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from sanxiang.catalog.queries import matters_as_of
 from sanxiang.catalog.views import parse_as_of
-from sanxiang.directory.models import Agency, AgencyLevel
-from sanxiang.directory.queries import officers_in
+from sanxiang.directory.models import Agency, Officer
 from sanxiang.lib.errors import DomainError
 
+from . import portal_queries as pq
+from . import queries
+from .models import Post
 
-def _public_agency(pk: int) -> Agency:
-    agency = Agency.objects.filter(pk=pk, level=AgencyLevel.DEPARTMENT).first()
-    if agency is None:
+
+def _bad_request(request: HttpRequest, err: DomainError) -> HttpResponse:
+    return render(request, "portal/error.html", {"error": err}, status=400)
+
+
+def _optional_agency(request: HttpRequest) -> Agency | None:
+    raw = request.GET.get("agency", "")
+    if not raw:
+        return None
+    if not raw.isdigit():
         raise Http404("未找到该执法主体")
-    return agency
+    return pq.public_agency(int(raw))
+
+
+def qr_svg(url: str) -> HttpResponse:
+    svg = segno.make(url, error="m").svg_inline(scale=4, border=2)
+    return HttpResponse(svg, content_type="image/svg+xml")
+
+
+def absolute(path: str) -> str:
+    return settings.PUBLIC_BASE_URL + path
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    bodies = Agency.objects.filter(level=AgencyLevel.DEPARTMENT).select_related("parent")
-    return render(request, "portal/home.html", {"bodies": bodies})
+    today = timezone.localdate()
+    bodies = list(pq.public_bodies())
+    context = {
+        "bodies": bodies,
+        "latest": queries.latest_published(limit=5),
+        "reports": queries.report_status_for(bodies, today),
+        "today": today,
+    }
+    return render(request, "portal/home.html", context)
 
 
 @require_GET
 def agency(request: HttpRequest, pk: int) -> HttpResponse:
-    body = _public_agency(pk)
+    body = pq.public_agency(pk)
     try:
         as_of = parse_as_of(request.GET.get("as_of"))
     except DomainError as err:
-        return render(request, "portal/error.html", {"error": err}, status=400)
+        return _bad_request(request, err)
     today = timezone.localdate()
-    scope = Agency.subtree_ids({body.pk})
-    officers = [(o, o.certificate_state(today)) for o in officers_in(scope).order_by("pk")]
+    scope = pq.scope_of(body)
+    matters = pq.matter_list(scope, as_of)
+    officers = pq.officers_with_state(scope, today)
     context = {
         "agency": body,
         "officers": officers,
-        "matters": matters_as_of(scope, as_of),
+        "officers_updated": pq.list_updated(officers),
+        "matters": matters,
+        "list_date": pq.list_version_date(matters),
         "as_of": as_of,
         "today": today,
+        "posts": Post.objects.filter(agency_id__in=scope, is_active=True),
+        "latest": queries.latest_published(limit=5, agency_id=body.pk),
+        "report": queries.report_status_for([body], today)[0],
     }
     return render(request, "portal/agency.html", context)
+
+
+def _list_page(request: HttpRequest, template: str, *, random_only: bool = False) -> HttpResponse:
+    try:
+        as_of = parse_as_of(request.GET.get("as_of"))
+    except DomainError as err:
+        return _bad_request(request, err)
+    body = _optional_agency(request)
+    rows = pq.matter_list(pq.scope_of(body), as_of, random_only=random_only)
+    context = {
+        "agency": body,
+        "matters": rows,
+        "list_date": pq.list_version_date(rows),
+        "as_of": as_of,
+    }
+    return render(request, template, context)
+
+
+@require_GET
+def matters(request: HttpRequest) -> HttpResponse:
+    """行政执法事项清单, district-wide or for ``?agency=``, as of ``?as_of=``."""
+    return _list_page(request, "portal/matters.html")
+
+
+@require_GET
+def random_inspections(request: HttpRequest) -> HttpResponse:
+    """随机抽查事项清单 (双随机、一公开): matters marked ``random_inspection``."""
+    return _list_page(request, "portal/random_inspections.html", random_only=True)
+
+
+@require_GET
+def guide(request: HttpRequest, matter_id: int) -> HttpResponse:
+    """服务指南 of one matter, with every field DOMAIN.md lists."""
+    try:
+        as_of = parse_as_of(request.GET.get("as_of"))
+    except DomainError as err:
+        return _bad_request(request, err)
+    version = pq.guide(matter_id, as_of)
+    return render(request, "portal/guide.html", {"v": version, "as_of": as_of})
+
+
+@require_GET
+def officers(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    body = _optional_agency(request)
+    rows = pq.officers_with_state(pq.scope_of(body), today)
+    context = {
+        "agency": body,
+        "officers": rows,
+        "officers_updated": pq.list_updated(rows),
+        "today": today,
+    }
+    return render(request, "portal/officers.html", context)
+
+
+@require_GET
+def procedures(request: HttpRequest) -> HttpResponse:
+    """执法流程图, drawn from the procedure definitions the engine runs."""
+    body = _optional_agency(request)
+    today = timezone.localdate()
+    charts = pq.flowcharts(pq.scope_of(body), today)
+    return render(request, "portal/procedures.html", {"agency": body, "charts": charts})
+
+
+@require_GET
+def lists(request: HttpRequest, pk: int) -> HttpResponse:
+    """法制审核目录清单 and 音像记录事项清单 of one agency (lists owned by review and records)."""
+    body = pq.public_agency(pk)
+    try:
+        as_of = parse_as_of(request.GET.get("as_of"))
+    except DomainError as err:
+        return _bad_request(request, err)
+    has_catalogue, catalogue = pq.review_catalogue(body, as_of)
+    av = pq.av_list(body, as_of)
+    context = {
+        "agency": body,
+        "as_of": as_of,
+        "has_catalogue": has_catalogue,
+        "review_catalogue": catalogue,
+        "av": av,
+        "av_date": max((line.valid_from for line in av or ()), default=None),
+    }
+    return render(request, "portal/lists.html", context)
+
+
+@require_GET
+def certificate(request: HttpRequest) -> HttpResponse:
+    """执法证件查询: may this officer enforce today, and in what?"""
+    number = request.GET.get("no", "").strip()[:40]
+    today = timezone.localdate()
+    result = pq.check_certificate(number, today) if number else None
+    context = {"number": number, "result": result, "today": today, "searched": bool(number)}
+    return render(request, "portal/certificate.html", context)
+
+
+def certificate_url(number: str) -> str:
+    return absolute(reverse("portal:certificate") + "?no=" + number)
+
+
+@require_GET
+def certificate_qr(request: HttpRequest, number: str) -> HttpResponse:
+    """A QR code that opens the certificate check with the number filled in."""
+    if not Officer.objects.filter(certificate_no=number).exists():
+        raise Http404("未找到该执法证件")
+    return qr_svg(certificate_url(number))
+
+
+@require_GET
+def post_board(request: HttpRequest, pk: int) -> HttpResponse:
+    """岗位信息公示牌: printable A4 board for a service window, with its QR code."""
+    post = Post.objects.filter(pk=pk, is_active=True).select_related("agency", "officer").first()
+    if post is None:
+        raise Http404("未找到该岗位")
+    context = {"post": post, "board_url": absolute(reverse("portal:post", args=[post.pk]))}
+    return render(request, "portal/post.html", context)
+
+
+@require_GET
+def post_qr(request: HttpRequest, pk: int) -> HttpResponse:
+    if not Post.objects.filter(pk=pk, is_active=True).exists():
+        raise Http404("未找到该岗位")
+    return qr_svg(absolute(reverse("portal:post", args=[pk])))

@@ -14,6 +14,7 @@ DEMO_MODULES = [
     "sanxiang.cases.demo",
     "sanxiang.records.demo",
     "sanxiang.review.demo",
+    "sanxiang.disclosure.demo",
 ]
 
 

@@ -1,0 +1,217 @@
+"""Draft a publication from a decided case: the 摘要 and the masked full text.
+
+Structured fields are masked by rule (DOMAIN.md, "Mask"): a natural-person party appears as
+surname + 某, an organisation keeps its name and 统一社会信用代码; no address, phone or ID
+number of a natural person is copied into a structured field at all. Free text goes through
+``sanxiang.lib.masking.mask_text`` with the names of every natural person of the case.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from sanxiang.catalog.models import MatterVersion
+from sanxiang.catalog.queries import in_force_on
+from sanxiang.lib.canonical import canonical_bytes
+from sanxiang.lib.masking import MaskSpan, mask_spans, mask_text
+
+from .models import RuleCategory
+
+# Penalty kinds in legal order of severity (行政处罚法 第9条), lightest first; the 年报 counts
+# a case with several penalties once, under the heaviest.
+KIND_LABELS = {
+    "warning": "警告",
+    "fine": "罚款",
+    "confiscation": "没收违法所得、没收非法财物",
+    "suspension": "责令停产停业",
+    "licence_revocation": "暂扣或者吊销许可证件",
+    "qualification_lowering": "降低资质等级",
+    "no_penalty": "不予行政处罚",
+    "licence_grant": "准予行政许可",
+    "licence_refusal": "不予行政许可",
+    "licence_withdrawal": "撤回行政许可",
+    "seizure": "查封扣押",
+    "other": "其他",
+}
+NATURAL = "natural"
+
+
+@dataclass(frozen=True)
+class Draft:
+    category: str
+    procedure: str
+    doc_number: str
+    party: str
+    party_is_natural: bool
+    matter_name: str
+    outcome: str
+    agency_name: str
+    decided_on: date
+    amount: Decimal | None
+    source_text: str
+    masked_text: str
+    has_minor: bool
+    warning_only: bool
+    names: tuple[str, ...]
+
+
+def masked_name(name: str) -> str:
+    """A natural person's name as published: surname + 某 (张三 → 张某)."""
+    masked = mask_text(name, names=[name])
+    return masked if masked != name else (name[:1] + "某" if name else name)
+
+
+def natural_names(parties: list[Any]) -> tuple[str, ...]:
+    """Names of the natural persons of a case: natural-person parties and legal representatives."""
+    names = [p.name for p in parties if p.kind == NATURAL]
+    names += [p.legal_representative for p in parties if getattr(p, "legal_representative", "")]
+    return tuple(n.strip() for n in names if n and n.strip())
+
+
+def party_label(parties: list[Any]) -> str:
+    return "、".join(masked_name(p.name) if p.kind == NATURAL else p.name for p in parties)
+
+
+def outcome_of(draft: Any) -> str:
+    """处罚内容 / 决定内容, amounts in yuan with two places."""
+    if draft is None:
+        return "—"
+    parts = []
+    if draft.kind not in ("fine", "confiscation"):
+        parts.append(KIND_LABELS.get(draft.kind, draft.kind))
+    if draft.fine_amount:
+        parts.append(f"罚款人民币{draft.fine_amount:.2f}元")
+    elif draft.kind == "fine":
+        parts.append("罚款")
+    if draft.confiscation_value:
+        parts.append(f"没收违法所得、非法财物价值人民币{draft.confiscation_value:.2f}元")
+    elif draft.kind == "confiscation":
+        parts.append(KIND_LABELS["confiscation"])
+    return "；".join(parts)
+
+
+def amount_of(draft: Any) -> Decimal | None:
+    """罚没金额: the fine plus the confiscated value, taken from the decision draft."""
+    if draft is None:
+        return None
+    values = [v for v in (draft.fine_amount, draft.confiscation_value) if v]
+    return sum(values, Decimal("0.00")) if values else None
+
+
+def rule_category(matter_category: str) -> str:
+    if matter_category in (RuleCategory.PENALTY, RuleCategory.LICENCE):
+        return matter_category
+    return RuleCategory.OTHER
+
+
+def matter_version(case: Any, on: date) -> MatterVersion | None:
+    version = MatterVersion.objects.filter(in_force_on(on), matter_id=case.matter_id).first()
+    return version or MatterVersion.objects.filter(matter_id=case.matter_id).last()
+
+
+# Document kinds (documents app) that carry a decision's 文号.
+DECISION_DOCUMENTS = (
+    "penalty_decision",
+    "no_penalty_decision",
+    "licence_grant",
+    "licence_refusal",
+    "seizure_decision",
+)
+
+
+def decision_number(case: Any) -> str:
+    """The decision's 文号: the issued decision document's number; until one is issued (or
+    without the documents app) the case number stands in, and ``publish`` looks again."""
+    try:
+        documents = importlib.import_module("sanxiang.documents.models")
+    except ImportError:
+        return str(case.number)
+    model = getattr(documents, "IssuedDocument", None)
+    if model is None:
+        return str(case.number)
+    doc = (
+        model.objects.filter(case_id=case.pk, kind__in=DECISION_DOCUMENTS)
+        .exclude(number="")
+        .order_by("-issued_at")
+        .first()
+    )
+    return str(doc.number) if doc else str(case.number)
+
+
+def draft_for(case: Any) -> Draft:
+    parties = list(case.parties.all())
+    draft = getattr(case, "draft", None)
+    decided_on = case.decided_on or timezone.localdate()
+    version = matter_version(case, decided_on)
+    names = natural_names(parties)
+    text = (draft.text if draft is not None else "") or case.facts or ""
+    kinds = {draft.kind} if draft is not None else set()
+    return Draft(
+        category=rule_category(version.category if version else "other"),
+        procedure=case.procedure,
+        doc_number=decision_number(case),
+        party=party_label(parties),
+        party_is_natural=any(p.kind == NATURAL for p in parties),
+        matter_name=version.name if version else str(case.title),
+        outcome=outcome_of(draft),
+        agency_name=case.agency.name,
+        decided_on=decided_on,
+        amount=amount_of(draft),
+        source_text=text,
+        masked_text=mask_text(text, names=names),
+        has_minor=any(p.is_minor for p in parties),
+        warning_only=kinds == {"warning"} and not amount_of(draft),
+        names=names,
+    )
+
+
+def search_text_of(*parts: str) -> str:
+    """What the portal search matches: lower-cased so LIKE serves Latin letters too."""
+    return " ".join(p for p in parts if p).lower()
+
+
+def content_of(item: Any) -> dict[str, Any]:
+    """The published content of an item, as hashed into its ``disclosure.published`` entry."""
+    return {
+        "doc_number": item.doc_number,
+        "party": item.party,
+        "matter": item.matter_name,
+        "outcome": item.outcome,
+        "agency": item.agency_name,
+        "decided_on": item.decided_on,
+        "amount": item.amount,
+        "text": item.masked_text,
+    }
+
+
+def content_sha256(item: Any) -> str:
+    return hashlib.sha256(canonical_bytes(content_of(item))).hexdigest()
+
+
+@dataclass(frozen=True)
+class Segment:
+    text: str
+    kind: str  # "" for plain text, else the MaskKind of a masked span
+    original: str = ""
+
+
+def preview_segments(text: str, names: tuple[str, ...]) -> list[Segment]:
+    """The masked text cut into plain and masked segments, for the staff preview highlight."""
+    segments: list[Segment] = []
+    pos = 0
+    spans: list[MaskSpan] = mask_spans(text, names=names)
+    for span in spans:
+        if span.start > pos:
+            segments.append(Segment(text[pos : span.start], ""))
+        segments.append(Segment(span.replacement, span.kind, text[span.start : span.end]))
+        pos = span.end
+    if pos < len(text):
+        segments.append(Segment(text[pos:], ""))
+    return segments

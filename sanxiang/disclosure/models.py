@@ -1,0 +1,231 @@
+"""公示: window posts (岗位), publication rules, the publication queue and the annual report."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+class Post(models.Model):
+    """A 岗位信息公示牌 at a service window (DOMAIN.md, 事中公示)."""
+
+    agency = models.ForeignKey(
+        "directory.Agency", verbose_name="单位", on_delete=models.PROTECT, related_name="posts"
+    )
+    window = models.CharField("窗口", max_length=60)
+    officer = models.ForeignKey(
+        "directory.Officer",
+        verbose_name="在岗人员",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="posts",
+    )
+    name = models.CharField("姓名", max_length=60)
+    position = models.CharField("职务", max_length=60, blank=True)
+    duties = models.TextField("岗位职责")
+    enforcement_kinds = models.CharField("执法种类", max_length=200, blank=True)
+    sample_materials = models.TextField("申请材料示范文本", blank=True)
+    progress_query = models.CharField("办理进度查询", max_length=200, blank=True)
+    consultation = models.CharField("咨询服务", max_length=200, blank=True)
+    complaint = models.CharField("投诉举报", max_length=200, blank=True)
+    is_active = models.BooleanField("在用", default=True)
+    is_demo = models.BooleanField("演示数据", default=False)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "岗位信息公示牌"
+        verbose_name_plural = "岗位信息公示牌"
+        ordering = ["agency_id", "window", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.window} · {self.name}"
+
+
+class RuleCategory(models.TextChoices):
+    """Which decisions a publication rule governs (DOMAIN.md: 7 days for 许可/处罚, 20 else)."""
+
+    PENALTY = "penalty", "行政处罚"
+    LICENCE = "licence", "行政许可"
+    OTHER = "other", "其他行政执法决定"
+
+
+class PublicationRule(models.Model):
+    """An agency's configurable publication clock and policy for one category of decision."""
+
+    agency = models.ForeignKey(
+        "directory.Agency",
+        verbose_name="执法主体",
+        on_delete=models.PROTECT,
+        related_name="publication_rules",
+    )
+    category = models.CharField("决定类别", max_length=16, choices=RuleCategory.choices)
+    days = models.PositiveIntegerField("公示时限(工作日)")
+    publish_summary_procedure = models.BooleanField("公示简易程序决定", default=True)
+    publish_warning_only = models.BooleanField("公示仅警告的决定", default=True)
+    period_days = models.PositiveIntegerField("公示期限(天)", default=365)
+    natural_person_period_days = models.PositiveIntegerField("自然人公示期限(天)", default=180)
+    warn_days = models.PositiveIntegerField("提前预警(工作日)", default=3)
+    basis = models.CharField("依据", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "公示规则"
+        verbose_name_plural = "公示规则"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "category"], name="publication_rule_unique_per_agency"
+            ),
+            models.CheckConstraint(
+                condition=Q(category__in=RuleCategory.values), name="publication_rule_category"
+            ),
+            models.CheckConstraint(condition=Q(days__gt=0), name="publication_rule_days_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.category} {self.days}"
+
+
+class PublicationStatus(models.TextChoices):
+    QUEUED = "queued", "待公示"
+    PUBLISHED = "published", "已公示"
+    EXCLUDED = "excluded", "不予公示"
+    WITHDRAWN = "withdrawn", "已撤回"
+    EXPIRED = "expired", "公示期满"
+
+
+class ExclusionKind(models.TextChoices):
+    """Why a decision is not published (118号; 政府信息公开条例 第14、15条)."""
+
+    MINOR = "minor", "当事人为未成年人"
+    STATE_SECRET = "state_secret", "涉及国家秘密"
+    TRADE_SECRET = "trade_secret", "涉及商业秘密"
+    PRIVACY = "privacy", "涉及个人隐私"
+    SECURITY = "security", "公开可能危及安全稳定"
+    SUMMARY_PROCEDURE = "summary_procedure", "简易程序决定（按本机关规则不公示）"
+    WARNING_ONLY = "warning_only", "仅警告的决定（按本机关规则不公示）"
+
+
+class WithdrawalKind(models.TextChoices):
+    """Why a published decision is taken down (行政处罚法 第48条)."""
+
+    CHANGED = "changed", "决定被变更"
+    REVOKED = "revoked", "决定被撤销"
+    ILLEGAL = "illegal", "决定被确认违法"
+    VOID = "void", "决定被确认无效"
+
+
+class Publication(models.Model):
+    """One decision on its way to (and on) the portal. The published content is a snapshot."""
+
+    agency = models.ForeignKey(
+        "directory.Agency",
+        verbose_name="执法主体",
+        on_delete=models.PROTECT,
+        related_name="publications",
+    )
+    case = models.ForeignKey(
+        "cases.Case", verbose_name="案件", on_delete=models.PROTECT, related_name="publications"
+    )
+    status = models.CharField(
+        "状态", max_length=16, choices=PublicationStatus.choices, default=PublicationStatus.QUEUED
+    )
+    category = models.CharField("决定类别", max_length=16, choices=RuleCategory.choices)
+    procedure = models.CharField("程序", max_length=32)
+    # 摘要 (DOMAIN.md: 文号、当事人、违法行为类型、处罚内容、机关、日期), already masked.
+    doc_number = models.CharField("文号", max_length=80)
+    party = models.CharField("当事人", max_length=200)
+    party_is_natural = models.BooleanField("当事人为自然人", default=False)
+    matter_name = models.CharField("违法行为类型/事项", max_length=200)
+    outcome = models.CharField("处罚/决定内容", max_length=300)
+    agency_name = models.CharField("机关", max_length=120)
+    decided_on = models.DateField("决定日期")
+    amount = models.DecimalField("罚没金额", max_digits=14, decimal_places=2, null=True)
+    masked_text = models.TextField("公示全文(已脱敏)")
+    source_text = models.TextField("决定书原文", blank=True)
+    search_text = models.TextField("检索文本", blank=True)
+    # The clock: due_on is NULL when the calendar lacks a year (calendar_gap_year says which).
+    due_on = models.DateField("公示期限", null=True)
+    calendar_gap_year = models.PositiveIntegerField("缺少日历年度", null=True)
+    period_days = models.PositiveIntegerField("公示期限(天)", default=365)
+    created_at = models.DateTimeField("进入队列时间")
+    published_at = models.DateTimeField("公示时间", null=True)
+    published_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    ends_on = models.DateField("公示截止", null=True)
+    content_sha256 = models.CharField("公示内容摘要", max_length=64, blank=True)
+    ledger_entry = models.ForeignKey(
+        "ledger.Entry", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    exclusion_kind = models.CharField(
+        "不予公示原因", max_length=24, choices=ExclusionKind.choices, blank=True
+    )
+    exclusion_reason = models.TextField("不予公示说明", blank=True)
+    revoked_on = models.DateField("决定被变更/撤销日期", null=True)
+    withdraw_due_on = models.DateField("撤回期限", null=True)
+    withdrawal_kind = models.CharField(
+        "撤回原因", max_length=16, choices=WithdrawalKind.choices, blank=True
+    )
+    withdrawal_reason = models.TextField("撤回说明", blank=True)
+    withdrawn_at = models.DateTimeField("撤回时间", null=True)
+    expired_at = models.DateTimeField("期满下线时间", null=True)
+    is_demo = models.BooleanField("演示数据", default=False)
+
+    class Meta:
+        verbose_name = "公示事项"
+        verbose_name_plural = "公示事项"
+        ordering = ["-decided_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=PublicationStatus.values), name="publication_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="publication_published_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="excluded") | ~Q(exclusion_kind=""),
+                name="publication_excluded_has_reason",
+            ),
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(status__in=["queued", "published"]),
+                name="publication_one_live_per_case",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-decided_on", "-id"], name="publication_list_idx"),
+            models.Index(fields=["agency", "status", "due_on"], name="publication_queue_idx"),
+            models.Index(fields=["doc_number"], name="publication_doc_number_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.doc_number} {self.party}"
+
+
+class AnnualReport(models.Model):
+    """The 年报 of one agency for one year: the narrative and when it was published."""
+
+    agency = models.ForeignKey(
+        "directory.Agency",
+        verbose_name="执法主体",
+        on_delete=models.PROTECT,
+        related_name="annual_reports",
+    )
+    year = models.PositiveIntegerField("年度")
+    narrative = models.TextField("总体情况说明", blank=True)
+    published_at = models.DateTimeField("发布时间", null=True)
+    published_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "行政执法统计年报"
+        verbose_name_plural = "行政执法统计年报"
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year"], name="annual_report_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.year}"

@@ -1,0 +1,201 @@
+"""The portal's 事后 pages: published decisions, search, open data, 验证 and the 年报."""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import Any
+
+from django.contrib.syndication.views import Feed
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.views.decorators.cache import cache_control
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from sanxiang.lib.errors import DomainError
+
+from . import exports, queries, verification
+from . import portal_queries as pq
+from .models import AnnualReport, Publication
+from .report import tables_for
+
+OPEN_DATA_LIMIT = 5000
+
+
+def _search(request: HttpRequest) -> queries.SearchQuery:
+    return queries.SearchQuery.parse(request.GET.dict())
+
+
+# Public pages may be cached briefly by a proxy; withdrawal shows on the item page at once.
+PUBLIC_CACHE = cache_control(public=True, max_age=60)
+
+
+@require_GET
+@PUBLIC_CACHE
+def decisions(request: HttpRequest) -> HttpResponse:
+    """执法决定 list and search (by party, matter, 文号, date range), paginated."""
+    try:
+        query = _search(request)
+    except DomainError as err:
+        return render(request, "portal/error.html", {"error": err}, status=400)
+    page = queries.page_of(queries.search(query), request.GET.get("page"))
+    context = {
+        "query": query,
+        "page": page,
+        "params": query.as_params(),
+        "bodies": pq.public_bodies(),
+    }
+    return render(request, "portal/decisions.html", context)
+
+
+@require_GET
+def decision(request: HttpRequest, pk: int) -> HttpResponse:
+    """One decision: 摘要 then the masked text; a withdrawn one shows only the notice."""
+    item = queries.public_item(pk)
+    return render(request, "portal/decision.html", {"item": item})
+
+
+def _open_rows(request: HttpRequest) -> list[dict[str, Any]]:
+    rows = queries.search(_search(request))[:OPEN_DATA_LIMIT]
+    return [exports.open_row(item) for item in rows]
+
+
+@require_GET
+def decisions_csv(request: HttpRequest) -> HttpResponse:
+    try:
+        rows = _open_rows(request)
+    except DomainError as err:
+        return HttpResponse(err.message, status=400, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="decisions.csv"'
+    response.write("\ufeff")  # so spreadsheet programs read UTF-8
+    writer = csv.DictWriter(response, fieldnames=list(exports.OPEN_FIELDS))
+    writer.writerow(exports.OPEN_FIELDS)
+    for row in rows:
+        writer.writerow({k: exports.csv_safe(v) for k, v in row.items()})
+    return response
+
+
+@require_GET
+def decisions_json(request: HttpRequest) -> HttpResponse:
+    try:
+        rows = _open_rows(request)
+    except DomainError as err:
+        return JsonResponse(err.as_dict(), status=err.status)
+    return JsonResponse(
+        {"count": len(rows), "limit": OPEN_DATA_LIMIT, "results": rows},
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+class DecisionsFeed(Feed):
+    """Atom feed of newly published decisions (masked text only)."""
+
+    feed_type = Atom1Feed
+    title = "行政执法决定公示"
+    subtitle = "新公示的行政处罚、行政许可等执法决定（已脱敏）"
+
+    def link(self) -> str:
+        return reverse("portal:decisions")
+
+    def items(self) -> list[Publication]:
+        return list(
+            queries.published()
+            .only(*queries.PUBLIC_FIELDS, "masked_text")
+            .order_by("-published_at", "-id")[:50]
+        )
+
+    def item_title(self, item: Publication) -> str:
+        return f"{item.doc_number} {item.party}"
+
+    def item_description(self, item: Publication) -> str:
+        return f"{item.matter_name}；{item.outcome}。\n{item.masked_text}"
+
+    def item_link(self, item: Publication) -> str:
+        return reverse("portal:decision", args=[item.pk])
+
+    def item_pubdate(self, item: Publication) -> Any:
+        return item.published_at
+
+    def item_author_name(self, item: Publication) -> str:
+        return item.agency_name
+
+
+def _proof_from(request: HttpRequest) -> dict[str, Any] | None:
+    raw = (request.POST.get("proof") or request.GET.get("proof") or "").strip()
+    if not raw:
+        return None
+    try:
+        proof = json.loads(raw)
+    except ValueError:
+        raise DomainError("validation_error", "证明不是有效的 JSON 文本。") from None
+    if not isinstance(proof, dict):
+        raise DomainError("validation_error", "证明应为一个 JSON 对象。")
+    return proof
+
+
+@csrf_exempt  # a public, read-only check: nothing is written, no session is used
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    """验证: a published item (?item=), a pasted proof, or an issued document (?doc=&sha256=)."""
+    context: dict[str, Any] = {"subject": None}
+    item_raw = request.GET.get("item", "")
+    doc, digest = request.GET.get("doc", "").strip(), request.GET.get("sha256", "").strip()
+    try:
+        proof = _proof_from(request)
+    except DomainError as err:
+        return render(request, "portal/verify.html", {"error": err}, status=400)
+    if proof is not None:
+        ok, explanation = verification.check_proof(proof)
+        context.update(subject="proof", verdict=verification.Verdict(ok, [(ok, explanation)]))
+        context["proof_text"] = json.dumps(proof, ensure_ascii=False, indent=1)
+    elif item_raw:
+        if not item_raw.isdigit():
+            raise Http404("未找到该公示信息")
+        item = queries.public_item(int(item_raw))
+        context.update(subject="item", item=item, verdict=verification.verify_item(item))
+    elif doc:
+        context.update(
+            subject="doc", doc=doc, verdict=verification.verify_document(doc[:80], digest[:64])
+        )
+    return render(request, "portal/verify.html", context)
+
+
+def _published_report(agency_id: int, year: int) -> AnnualReport:
+    report = (
+        AnnualReport.objects.filter(agency_id=agency_id, year=year, published_at__isnull=False)
+        .select_related("agency")
+        .first()
+    )
+    if report is None:
+        raise Http404("该年度年报尚未发布")
+    return report
+
+
+@require_GET
+def report(request: HttpRequest, agency_id: int, year: int) -> HttpResponse:
+    found = _published_report(agency_id, year)
+    tables = tables_for(agency_id=agency_id, year=year)
+    return render(
+        request,
+        "portal/report.html",
+        {"report": found, "tables": tables, "chart": exports.chart_data(tables)},
+    )
+
+
+@require_GET
+def report_download(request: HttpRequest, agency_id: int, year: int, fmt: str) -> HttpResponse:
+    if fmt not in {"xlsx", "pdf"}:
+        raise Http404("不支持的下载格式")
+    found = _published_report(agency_id, year)
+    tables = tables_for(agency_id=agency_id, year=year)
+    if fmt == "xlsx":
+        body, ctype = exports.report_xlsx(found, tables), exports.XLSX
+    else:
+        body, ctype = exports.report_pdf(found, tables), "application/pdf"
+    response = HttpResponse(body, content_type=ctype)
+    response["Content-Disposition"] = f'attachment; filename="report-{year}.{fmt}"'
+    return response

@@ -1,0 +1,289 @@
+"""Reads of the publication queue, the published decisions and the 年报 status."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from sanxiang.directory.models import Agency
+from sanxiang.lib import workdays
+from sanxiang.lib.errors import ValidationFailed
+
+from .models import AnnualReport, Publication, PublicationRule, PublicationStatus
+
+PAGE_SIZE = 20
+# Counting every match of a broad search over a million rows costs more than the page itself;
+# past this many the portal says "more than N" and asks for a narrower search.
+COUNT_CAP = 10_000
+# Only what the public may see of a publication (never source_text).
+PUBLIC_FIELDS = (
+    "id",
+    "agency_id",
+    "status",
+    "category",
+    "procedure",
+    "doc_number",
+    "party",
+    "matter_name",
+    "outcome",
+    "agency_name",
+    "decided_on",
+    "amount",
+    "published_at",
+    "ends_on",
+)
+
+
+def published() -> QuerySet[Publication]:
+    return Publication.objects.filter(status=PublicationStatus.PUBLISHED)
+
+
+def latest_published(*, limit: int, agency_id: int | None = None) -> list[Publication]:
+    rows = published().only(*PUBLIC_FIELDS)
+    if agency_id is not None:
+        rows = rows.filter(agency_id=agency_id)
+    return list(rows.order_by("-decided_on", "-id")[:limit])
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A parsed public search. ``text`` matches party, matter, 文号 and the masked text."""
+
+    text: str = ""
+    agency_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    @classmethod
+    def parse(cls, params: dict[str, str]) -> SearchQuery:
+        def day(name: str, label: str) -> date | None:
+            raw = params.get(name, "").strip()
+            if not raw:
+                return None
+            try:
+                return date.fromisoformat(raw)
+            except ValueError:
+                raise ValidationFailed(f"{label}格式应为 2026-01-31。", field=name) from None
+
+        agency = params.get("agency", "").strip()
+        if agency and not agency.isdigit():
+            raise ValidationFailed("执法主体参数无效。", field="agency")
+        query = cls(
+            text=" ".join(params.get("q", "").split())[:100],
+            agency_id=int(agency) if agency else None,
+            date_from=day("from", "起始日期"),
+            date_to=day("to", "截止日期"),
+        )
+        if query.date_from and query.date_to and query.date_from > query.date_to:
+            raise ValidationFailed("起始日期不能晚于截止日期。", field="from")
+        return query
+
+    def as_params(self) -> dict[str, str]:
+        params = {
+            "q": self.text,
+            "agency": str(self.agency_id or ""),
+            "from": self.date_from.isoformat() if self.date_from else "",
+            "to": self.date_to.isoformat() if self.date_to else "",
+        }
+        return {k: v for k, v in params.items() if v}
+
+
+def search(query: SearchQuery) -> QuerySet[Publication]:
+    """Published decisions matching ``query``, newest first.
+
+    ``search_text`` is stored lower-cased, so a plain ``contains`` (LIKE) serves Chinese and
+    Latin alike; on PostgreSQL a pg_trgm GIN index answers it (migration 0002).
+    """
+    rows = published().only(*PUBLIC_FIELDS)
+    for word in query.text.lower().split():
+        rows = rows.filter(search_text__contains=word)
+    if query.agency_id is not None:
+        rows = rows.filter(agency_id=query.agency_id)
+    if query.date_from:
+        rows = rows.filter(decided_on__gte=query.date_from)
+    if query.date_to:
+        rows = rows.filter(decided_on__lte=query.date_to)
+    return rows.order_by("-decided_on", "-id")
+
+
+# Deep OFFSETs cost a scan each; past this page the portal asks for a narrower search.
+MAX_PAGE = COUNT_CAP // PAGE_SIZE
+
+
+@dataclass(frozen=True)
+class ResultPage:
+    """One page of results without counting them all: a count over a million rows costs more
+    than the page itself. ``total`` is known exactly when the results end on this page."""
+
+    items: list[Publication]
+    number: int
+    has_next: bool
+    total: int | None
+    moved: str = ""  # why another page than the one asked for is shown
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def _slice(rows: QuerySet[Publication], number: int) -> list[Publication]:
+    start = (number - 1) * PAGE_SIZE
+    return list(rows[start : start + PAGE_SIZE + 1])
+
+
+def page_of(rows: QuerySet[Publication], raw_page: str | None) -> ResultPage:
+    """A page; a number past the last gives the last page, garbage gives the first."""
+    try:
+        number = max(1, int(raw_page or 1))
+    except ValueError:
+        number = 1
+    moved = ""
+    if number > MAX_PAGE:
+        number, moved = MAX_PAGE, f"最多显示前{MAX_PAGE}页，请缩小检索范围。"
+    items = _slice(rows, number)
+    if not items and number > 1:
+        found = rows[: MAX_PAGE * PAGE_SIZE].count()
+        number = max(1, -(-found // PAGE_SIZE))
+        moved = f"所请求的页码不存在，已显示最后一页（第 {number} 页）。"
+        items = _slice(rows, number)
+    has_next = len(items) > PAGE_SIZE and number < MAX_PAGE
+    items = items[:PAGE_SIZE]
+    total = None if has_next else (number - 1) * PAGE_SIZE + len(items)
+    return ResultPage(items=items, number=number, has_next=has_next, total=total, moved=moved)
+
+
+def public_item(pk: int) -> Publication:
+    """A publication as the portal may show it: published, or withdrawn (with its notice)."""
+    item = (
+        Publication.objects.filter(
+            pk=pk, status__in=[PublicationStatus.PUBLISHED, PublicationStatus.WITHDRAWN]
+        )
+        .select_related("ledger_entry")
+        .defer("source_text", "search_text")
+        .first()
+    )
+    if item is None:
+        raise Http404("未找到该公示信息，或已超过公示期限。")
+    return item
+
+
+# --- staff queue -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    item: Publication
+    level: str  # "red", "yellow" or ""
+    note: str
+
+
+def warning_for(item: Publication, rule_warn_days: int, today: date) -> tuple[str, str]:
+    """Yellow before the due date, red after it; the 3-day withdrawal clock likewise."""
+    if item.status == PublicationStatus.PUBLISHED and item.withdraw_due_on:
+        if today > item.withdraw_due_on:
+            return "red", f"撤回已超期（应于{item.withdraw_due_on:%Y-%m-%d}前撤回）"
+        return "yellow", f"决定已变更/撤销，须于{item.withdraw_due_on:%Y-%m-%d}前撤回"
+    if item.status != PublicationStatus.QUEUED:
+        return "", ""
+    if item.due_on is None:
+        return "red", f"工作日历缺少{item.calendar_gap_year}年，无法计算公示期限"
+    if today > item.due_on:
+        return "red", f"已超过公示期限（{item.due_on:%Y-%m-%d}）"
+    try:
+        near = workdays.working_days_between(today, item.due_on) <= rule_warn_days
+    except workdays.CalendarGap as gap:
+        return "yellow", str(gap)
+    if near:
+        return "yellow", f"即将到期（{item.due_on:%Y-%m-%d}）"
+    return "", ""
+
+
+def warn_days_by_agency(agency_ids: Iterable[int]) -> dict[tuple[int, str], int]:
+    rules = PublicationRule.objects.filter(agency_id__in=list(agency_ids))
+    return {(r.agency_id, r.category): r.warn_days for r in rules}
+
+
+DEFAULT_WARN_DAYS = 3
+
+
+def queue_for(agency_ids: set[int], today: date) -> list[QueueRow]:
+    """The staff queue: items waiting to be published and published items to withdraw."""
+    rows = (
+        Publication.objects.filter(agency_id__in=agency_ids)
+        .filter(
+            Q(status=PublicationStatus.QUEUED)
+            | Q(status=PublicationStatus.PUBLISHED, withdraw_due_on__isnull=False)
+        )
+        .select_related("case")
+        .defer("source_text", "search_text", "masked_text")
+        .order_by("due_on", "pk")
+    )
+    warn = warn_days_by_agency(agency_ids)
+    result = []
+    for item in rows:
+        level, note = warning_for(
+            item, warn.get((item.agency_id, item.category), DEFAULT_WARN_DAYS), today
+        )
+        result.append(QueueRow(item=item, level=level, note=note))
+    return result
+
+
+# --- annual report status ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportStatus:
+    agency: Agency
+    year: int
+    state: str  # on_time / late / missing / pending
+    label: str
+    published_at: object | None
+
+
+def report_deadline(year: int) -> date:
+    """Last year's statistics are due by 31 January (国办发〔2018〕118号; seed §四(一)4(4))."""
+    return date(year + 1, 1, 31)
+
+
+def report_status_for(bodies: list[Agency], today: date) -> list[ReportStatus]:
+    year = today.year - 1
+    deadline = report_deadline(year)
+    reports = {
+        r.agency_id: r
+        for r in AnnualReport.objects.filter(
+            agency_id__in=[b.pk for b in bodies], year=year, published_at__isnull=False
+        )
+    }
+    result = []
+    for body in bodies:
+        report = reports.get(body.pk)
+        if report is not None and report.published_at is not None:
+            on_time = timezone.localtime(report.published_at).date() <= deadline
+            state, label = ("on_time", "按时发布") if on_time else ("late", "逾期发布")
+        elif today > deadline:
+            state, label = "missing", "逾期未发布"
+        else:
+            state, label = "pending", f"应于{deadline:%Y年%-m月%-d日}前发布"
+        result.append(
+            ReportStatus(
+                agency=body,
+                year=year,
+                state=state,
+                label=label,
+                published_at=report.published_at if report else None,
+            )
+        )
+    return result

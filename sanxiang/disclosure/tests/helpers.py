@@ -1,0 +1,103 @@
+"""Cases driven to a decision through the real services, for the disclosure tests."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sanxiang.cases.models import Case
+from sanxiang.cases.services import DraftData, PartyData, save_draft, transition
+from sanxiang.cases.testing import company, make_matter, open_test_case, person, resident_id
+from sanxiang.catalog.models import Matter
+from sanxiang.disclosure import services
+from sanxiang.disclosure.models import Publication
+from sanxiang.procedures.definitions import get_definition
+from sanxiang.testing import WorldTestCase
+
+PATHS = {
+    "penalty_ordinary": ["investigation", "case_review", "notice", "defence", "decision"],
+    "penalty_summary": ["notice", "decision"],
+    "licence": ["acceptance", "examination", "decision"],
+    "coercion": ["decision"],
+}
+ID_NUMBER = resident_id(date(1980, 5, 17))
+# The same number in full-width digits, as scanned decisions often have it.
+FULL_WIDTH_ID = ID_NUMBER.translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ"))
+DECISION_TEXT = (
+    f"当事人张三，男，身份证号码：{FULL_WIDTH_ID}，住址：辽宁省盘锦市兴隆台区某路8号，"
+    "联系电话 13912345678。经查，当事人于2026年3月在未经登记的场所组织宗教活动，证人王五证实。"
+    "依据《宗教事务条例》第七十一条，决定给予罚款人民币5000.00元。"
+)
+
+
+def _matter(world: Any, procedure: str) -> Matter:
+    category = get_definition(procedure).category
+    return Matter.objects.filter(agency=world.agency, code=f"T-{category}").first() or make_matter(
+        world.agency, category
+    )
+
+
+def decided_case(
+    world: Any,
+    *,
+    procedure: str = "penalty_ordinary",
+    parties: list[PartyData] | None = None,
+    kind: str = "fine",
+    fine: str | None = "5000.00",
+    confiscation: str | None = None,
+    text: str = DECISION_TEXT,
+    on: date | None = None,
+    opened_on: date | None = None,
+) -> Case:
+    """A case of ``world.agency`` taken to ``decision`` by its officer and head."""
+    parties = parties or [
+        person("张三", address="辽宁省盘锦市兴隆台区某路8号", phone="13912345678")
+    ]
+    case = open_test_case(
+        world,
+        procedure=procedure,
+        matter=_matter(world, procedure),
+        parties=parties,
+        opened_on=opened_on,
+    )
+    if procedure == "licence":
+        fine = None
+    save_draft(
+        actor=world.officer,
+        case_id=case.pk,
+        data=DraftData(
+            kind=kind,
+            fine_amount=Decimal(fine) if fine else None,
+            confiscation_value=Decimal(confiscation) if confiscation else None,
+            legal_basis="《宗教事务条例》第七十一条",
+            circumstance="ordinary" if procedure.startswith("penalty") else "",
+            text=text,
+        ),
+    )
+    definition = get_definition(procedure)
+    for target in PATHS[procedure]:
+        step = definition.step(case.stage, target)
+        assert step is not None, (case.stage, target)
+        actor = world.head if step.head_approval else world.officer
+        case = transition(
+            actor=actor, case_id=case.pk, target=target, on=on if target == "decision" else None
+        )
+    return case
+
+
+def queued(world: Any, **kwargs: Any) -> Publication:
+    case = decided_case(world, **kwargs)
+    return Publication.objects.get(case=case)
+
+
+def published(world: Any, **kwargs: Any) -> Publication:
+    item = queued(world, **kwargs)
+    return services.publish(actor=world.head, publication_id=item.pk)
+
+
+__all__ = ["company", "decided_case", "person", "published", "queued"]
+
+
+class DisclosureTestCase(WorldTestCase):
+    """The people of the tests (conftest hashes their passwords with a fast hasher)."""

@@ -1,0 +1,140 @@
+"""Journeys in a real browser: a citizen browses the portal on a phone; a head publishes a
+decision and withdraws it. Screenshots go to test-artifacts/ (looked at by a person)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from sanxiang.directory.models import Agency
+from sanxiang.disclosure.models import Publication
+from sanxiang.ledger import services as ledger
+from sanxiang.testing import PASSWORD, World, current_code
+
+from .helpers import queued
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def shoot(page, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def no_sideways_scroll(page):
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"] + 1, width
+
+
+def test_a_citizen_browses_the_portal_on_a_phone(chromium, live_server):
+    call_command("load_demo", verbosity=0)
+    ledger.make_checkpoint()  # integrates the demo's entries (tests integrate explicitly)
+    agency = Agency.objects.get(name="兴隆台区民族和宗教事务局")
+    decision = Publication.objects.filter(status="published", party="刘某").first()
+    assert decision is not None
+    for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        context = chromium.new_context(
+            viewport=viewport, locale="zh-CN", is_mobile=label == "phone", has_touch=True
+        )
+        page = context.new_page()
+        page.goto(f"{live_server.url}/gongshi/")
+        page.get_by_role("heading", name="最新执法决定").wait_for()
+        no_sideways_scroll(page)
+        shoot(page, f"portal-home-{label}")
+        page.get_by_role("link", name=agency.name).first.click()
+        page.get_by_role("heading", name="执法主体信息").wait_for()
+        no_sideways_scroll(page)
+        shoot(page, f"portal-agency-{label}")
+        page.goto(f"{live_server.url}/gongshi/jueding/{decision.pk}/")
+        page.get_by_role("heading", name="摘要").wait_for()
+        text = page.content()
+        assert "刘某" in text and "刘海军" not in text and "13904271234" not in text
+        no_sideways_scroll(page)
+        shoot(page, f"portal-decision-{label}")
+        page.get_by_role("link", name="验证本条信息").click()
+        page.get_by_role("heading", name="验证通过").wait_for()
+        shoot(page, f"portal-verify-{label}")
+        context.close()
+
+
+def test_the_certificate_check_and_search_work_on_a_phone(chromium, live_server):
+    World.build()
+    context = chromium.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/gongshi/zhengjian/")
+    page.get_by_label("执法证件编号").fill("T0001")
+    page.get_by_role("button", name="查询").click()
+    page.get_by_text("今日可以执法").wait_for()
+    no_sideways_scroll(page)
+    page.goto(f"{live_server.url}/gongshi/jueding/?q=<b>x</b>&page=99")
+    assert page.get_by_text("共 0 条").is_visible()
+    context.close()
+
+
+def sign_in(page, base, user):
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("用户名").fill(user.username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_label("动态口令").fill(current_code(user))
+    page.get_by_role("button", name="登录").click()
+
+
+def test_a_head_publishes_a_decision_and_then_withdraws_it(page, live_server):
+    world = World.build()
+    item = queued(world)
+    sign_in(page, live_server.url, world.head)
+    page.get_by_role("heading", name="工作台").wait_for()
+    page.goto(f"{live_server.url}/disclosure/")
+    page.get_by_role("link", name=item.doc_number).first.click()
+    assert page.locator("mark.sx-mask").count() >= 4
+    shoot(page, "staff-preview-desktop")
+    page.get_by_role("button", name="审查无误，公示").click()
+    page.get_by_text(f"已公示：{item.doc_number}").wait_for()
+    page.goto(f"{live_server.url}/gongshi/jueding/{item.pk}/")
+    assert "张某" in page.content() and "张三" not in page.content()
+    page.goto(f"{live_server.url}/disclosure/{item.pk}/")
+    page.locator("summary", has_text="撤回公示").click()
+    page.get_by_label("撤回原因").select_option("revoked")
+    page.get_by_label("向公众说明的撤回理由").fill("经行政复议，原处罚决定被撤销。")
+    page.get_by_role("button", name="撤回", exact=True).click()
+    page.get_by_text(f"已撤回：{item.doc_number}").wait_for()
+    page.goto(f"{live_server.url}/gongshi/jueding/{item.pk}/")
+    assert "已撤回" in page.content() and "原处罚决定被撤销" in page.content()
+    assert "身份证号码" not in page.content()
+
+
+def test_the_annual_report_draws_its_charts_under_the_csp(chromium, live_server):
+    from django.utils import timezone
+
+    from sanxiang.disclosure.models import AnnualReport
+
+    from .helpers import decided_case
+
+    world = World.build()
+    decided_case(world)
+    year = timezone.localdate().year
+    AnnualReport.objects.create(
+        agency=world.agency,
+        year=year,
+        narrative="本年度依法办理案件。",
+        published_at=timezone.now(),
+    )
+    context = chromium.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{live_server.url}/gongshi/nianbao/{world.agency.pk}/{year}/")
+    page.locator("#chart-penalty svg").first.wait_for()
+    assert page.locator("#chart-licence svg").count() >= 1
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+    no_sideways_scroll(page)
+    shoot(page, "portal-report-phone")
+    context.close()
