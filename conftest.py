@@ -44,6 +44,12 @@ def chromium():
 
 
 @pytest.fixture
+def browser(chromium):
+    """The session's Chromium; tests open their own contexts (one per signed-in person)."""
+    return chromium
+
+
+@pytest.fixture
 def page(chromium):
     context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     page = context.new_page()

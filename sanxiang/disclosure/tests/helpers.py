@@ -13,6 +13,8 @@ from sanxiang.catalog.models import Matter
 from sanxiang.disclosure import services
 from sanxiang.disclosure.models import Publication
 from sanxiang.procedures.definitions import get_definition
+from sanxiang.review.queries import major_reasons
+from sanxiang.review.testing import pass_review
 from sanxiang.testing import WorldTestCase
 
 PATHS = {
@@ -80,6 +82,8 @@ def decided_case(
         step = definition.step(case.stage, target)
         assert step is not None, (case.stage, target)
         actor = world.head if step.head_approval else world.officer
+        if target == "decision" and major_reasons(case):
+            pass_review(world, case)  # 行政处罚法 第58条: no major decision without a review
         case = transition(
             actor=actor, case_id=case.pk, target=target, on=on if target == "decision" else None
         )

@@ -62,45 +62,41 @@ def sign_in(page, base: str, user) -> None:
     page.wait_for_url(f"{base}/")
 
 
-def test_an_officer_uploads_a_video_and_plays_it_back(live_server, tmp_path):
-    from playwright.sync_api import FilePayload, sync_playwright
+def test_an_officer_uploads_a_video_and_plays_it_back(live_server, tmp_path, chromium):
+    from playwright.sync_api import FilePayload
 
     world = World.build()
     case = open_test_case(world)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    context = chromium.new_context(locale="zh-CN")
+    try:
+        page = context.new_page()
+        messages: list[str] = []
+        page.on("console", lambda m: messages.append(m.text))
+        page.on("requestfailed", lambda r: messages.append(f"failed {r.url}"))
+        page.on("response", lambda r: messages.append(f"{r.status} {r.url}"))
+        page.goto(f"{live_server.url}/accounts/login/")
+        webm = base64.b64decode(page.evaluate(RECORD_WEBM))
+        assert webm[:4] == b"\x1a\x45\xdf\xa3"
+        sign_in(page, live_server.url, world.officer)
+        page.goto(f"{live_server.url}/records/case/{case.pk}/")
+        page.fill("#id_title", "现场检查录像")
+        page.select_option("#id_evidence_type", "audiovisual")
+        page.select_option("#id_media_kind", "video")
+        page.set_input_files(
+            "#record-file",
+            files=[FilePayload(name="scene.webm", mimeType="video/webm", buffer=webm)],
         )
+        page.click("#record-upload button[type=submit]")
         try:
-            page = browser.new_page()
-            messages: list[str] = []
-            page.on("console", lambda m: messages.append(m.text))
-            page.on("requestfailed", lambda r: messages.append(f"failed {r.url}"))
-            page.on("response", lambda r: messages.append(f"{r.status} {r.url}"))
-            page.goto(f"{live_server.url}/accounts/login/")
-            webm = base64.b64decode(page.evaluate(RECORD_WEBM))
-            assert webm[:4] == b"\x1a\x45\xdf\xa3"
-            sign_in(page, live_server.url, world.officer)
-            page.goto(f"{live_server.url}/records/case/{case.pk}/")
-            page.fill("#id_title", "现场检查录像")
-            page.select_option("#id_evidence_type", "audiovisual")
-            page.select_option("#id_media_kind", "video")
-            page.set_input_files(
-                "#record-file",
-                files=[FilePayload(name="scene.webm", mimeType="video/webm", buffer=webm)],
-            )
-            page.click("#record-upload button[type=submit]")
-            try:
-                page.wait_for_selector("#record-player", timeout=15000)
-            except Exception:
-                raise AssertionError(f"{page.url} {messages}") from None
-            state = page.evaluate(PLAY)
-            assert state["error"] is None
-            assert state["readyState"] >= 2
-            assert state["currentTime"] > 0
-        finally:
-            browser.close()
+            page.wait_for_selector("#record-player", timeout=15000)
+        except Exception:
+            raise AssertionError(f"{page.url} {messages}") from None
+        state = page.evaluate(PLAY)
+        assert state["error"] is None
+        assert state["readyState"] >= 2
+        assert state["currentTime"] > 0
+    finally:
+        context.close()
     record = Record.objects.get()
     assert record.content_type == "video/webm"
     assert record.size == len(webm)
