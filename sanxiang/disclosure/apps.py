@@ -10,7 +10,7 @@ class DisclosureConfig(AppConfig):
         from sanxiang.procedures import engine
         from sanxiang.workbench import panels
 
-        from . import hooks
+        from . import hooks, tasks  # noqa: F401 - tasks registers the daily expiry and reminder
         from . import panels as disclosure_panels
 
         engine.register_after_transition(hooks.queue_decision)

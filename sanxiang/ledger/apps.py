@@ -5,3 +5,6 @@ class LedgerConfig(AppConfig):
     name = "sanxiang.ledger"
     label = "ledger"
     verbose_name = "全过程记录账本"
+
+    def ready(self) -> None:
+        from . import tasks  # noqa: F401 - registers the recurring integration and checkpoints

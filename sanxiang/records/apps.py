@@ -11,6 +11,7 @@ class RecordsConfig(AppConfig):
         from sanxiang.procedures.engine import register_guard
         from sanxiang.workbench import panels
 
+        from . import tasks  # noqa: F401 - registers the hourly upload cleanup
         from .guards import av_record_guard
         from .panels import case_records, retrieval_requests
 

@@ -118,10 +118,10 @@ class PeriodicTaskTests(TestCase):
 
     def test_schedule_does_not_queue_twice(self) -> None:
         out = io.StringIO()
-        call_command("ledger_schedule", stdout=out)
+        call_command("schedule_tasks", stdout=out)
         self.assertIn("integrate_pending", out.getvalue())
         out = io.StringIO()
-        call_command("ledger_schedule", stdout=out)
+        call_command("schedule_tasks", stdout=out)
         self.assertIn("均已在队列中", out.getvalue())
 
     def test_the_integration_task_sequences_what_is_waiting(self) -> None:

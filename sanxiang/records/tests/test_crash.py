@@ -11,7 +11,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
@@ -85,13 +84,3 @@ def run_and_kill(tmp_path: Path) -> None:
         os.utime(leftovers[0], (old, old))
         call_command("records_cleanup", minutes=60)
     assert list(uploads.glob("*")) == []
-
-
-@pytest.mark.django_db
-def test_the_cleanup_queues_itself_for_the_task_worker_once():
-    from django_tasks_db.models import DBTaskResult
-
-    call_command("records_cleanup", schedule=True)
-    call_command("records_cleanup", schedule=True)
-    path = "sanxiang.records.tasks.cleanup_uploads"
-    assert DBTaskResult.objects.filter(task_path=path, status="READY").count() == 1

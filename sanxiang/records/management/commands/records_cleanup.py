@@ -1,7 +1,7 @@
 """Remove temporary files of uploads (and exports) that a killed or aborted process left behind.
 
-Run by `make run` at start (``--schedule`` also queues the hourly task for the worker,
-``records.tasks.cleanup_uploads``). Only files
+Run by `make run` at start; the task worker repeats it hourly (``records.tasks.cleanup_uploads``).
+Only files
 older than ``--minutes`` are removed, so an upload still in progress is never touched (an active
 upload rewrites its file at least every few seconds).
 """
@@ -20,15 +20,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--minutes", type=float, default=DEFAULT_MINUTES)
-        parser.add_argument(
-            "--schedule", action="store_true", help="并为任务进程排入每小时一次的清理"
-        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         removed = remove_abandoned(older_than_minutes=options["minutes"])
         self.stdout.write(f"已清理 {len(removed)} 个中断上传遗留的临时文件。")
-        if options["schedule"]:
-            from sanxiang.records.tasks import schedule
-
-            queued = schedule()
-            self.stdout.write("已排入定期清理任务。" if queued else "定期清理任务已在队列中。")
