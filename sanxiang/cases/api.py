@@ -9,27 +9,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
-from ninja.security import SessionAuth
+
+from sanxiang.accounts.api_auth import StaffSession
 
 from . import queries, services
 from .models import Case, DecisionDraft
-
-
-class StaffSession(SessionAuth):
-    """The staff session, accepted only once the second factor was given."""
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user: Any = request.user
-        if not user.is_authenticated:
-            return None
-        if settings.SANXIANG_REQUIRE_OTP and not user.is_verified():
-            return None
-        return user
-
 
 router = Router(auth=StaffSession(), tags=["案件"])
 

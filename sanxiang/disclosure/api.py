@@ -11,9 +11,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
 
+from sanxiang.accounts.api_auth import StaffSession
 from sanxiang.accounts.decorators import acting_user
 from sanxiang.accounts.queries import visible_agency_ids
-from sanxiang.cases.api import StaffSession
 from sanxiang.lib.errors import DomainError
 
 from . import queries, services

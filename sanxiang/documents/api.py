@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
-from ninja.security import SessionAuth
 
+from sanxiang.accounts.api_auth import StaffSession
 from sanxiang.accounts.decorators import acting_user
 
 from . import queries, services
@@ -17,20 +15,7 @@ from .kinds import get_kind
 from .models import IssuedDocument
 from .views import file_response
 
-
-class VerifiedSession(SessionAuth):
-    """A signed-in staff session that passed the second factor (as staff pages require)."""
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user: Any = super().authenticate(request, key)
-        if user is None:
-            return None
-        if settings.SANXIANG_REQUIRE_OTP and not user.is_verified():
-            return None
-        return user
-
-
-router = Router(tags=["文书"], auth=VerifiedSession())
+router = Router(tags=["文书"], auth=StaffSession())
 
 
 class IssueIn(Schema):

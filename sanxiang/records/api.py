@@ -8,30 +8,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from ninja import Query, Router, Schema, Status
-from ninja.security import SessionAuth
 
+from sanxiang.accounts.api_auth import StaffSession
 from sanxiang.cases.queries import get_case_for
 
 from . import queries, services
 from .http import content_length, object_response
 from .models import Access, Label
-
-
-class StaffSession(SessionAuth):
-    """A signed-in staff session that passed the second factor (like ``staff_view``)."""
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user: Any = request.user
-        if not user.is_authenticated:
-            return None
-        if settings.SANXIANG_REQUIRE_OTP and not user.is_verified():
-            return None
-        return user
-
 
 router = Router(auth=StaffSession(), tags=["证据与音像记录"])
 

@@ -12,8 +12,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
+from sanxiang.accounts.api_auth import StaffSession
 from sanxiang.accounts.queries import home_agency, require_agency_access
-from sanxiang.cases.api import StaffSession
 from sanxiang.cases.queries import get_case_for
 from sanxiang.directory.models import Agency
 from sanxiang.lib.errors import DomainError
