@@ -29,12 +29,9 @@ from .models import (
 
 
 def case_agency_ids(user: Any) -> set[int]:
-    """Agencies whose cases ``user`` may read: the visible ones, plus the 执法主体 an officer of
-    one of its units works for (cases belong to the department, officers sit in its units)."""
-    ids = visible_agency_ids(user)
-    if getattr(user, "is_authenticated", False) and user.agency_id is not None:
-        ids.add(home_agency(user).pk)
-    return ids
+    """Agencies whose cases ``user`` may read (cases belong to the 执法主体; the scope of a
+    member of one of its units already covers it)."""
+    return visible_agency_ids(user)
 
 
 def _may_read(user: Any, agency_id: int) -> bool:

@@ -14,7 +14,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from sanxiang.accounts.models import Role
-from sanxiang.accounts.queries import home_agency, visible_agency_ids
+from sanxiang.accounts.queries import visible_agency_ids
 from sanxiang.cases.models import Case, CaseSource, Circumstance, DecisionKind
 from sanxiang.cases.queries import is_on_team
 from sanxiang.catalog.models import MatterVersion
@@ -56,13 +56,6 @@ def document_for_verification(number: str, sha256: str) -> IssuedDocument | None
     return None
 
 
-def _sees_agency(user: Any, agency_id: int) -> bool:
-    if agency_id in visible_agency_ids(user):
-        return True
-    # A reviewer sits in the 法制股, a unit below the agency whose cases they review.
-    return user.agency_id is not None and home_agency(user).pk == agency_id
-
-
 def case_for(user: Any, case_id: int, *, issue: bool = False) -> Case:
     """The case whose documents ``user`` may read (or issue, with ``issue=True``).
 
@@ -72,7 +65,7 @@ def case_for(user: Any, case_id: int, *, issue: bool = False) -> Case:
     if not getattr(user, "is_authenticated", False):
         raise DomainError("not_found", NOT_FOUND)
     case = Case.objects.select_related("agency", "matter").filter(pk=case_id).first()
-    if case is None or not _sees_agency(user, case.agency_id):
+    if case is None or case.agency_id not in visible_agency_ids(user):
         raise DomainError("not_found", NOT_FOUND)
     if user.is_superuser:
         return case
