@@ -186,7 +186,7 @@ def bench_verify() -> None:
     from sanxiang.ledger.verify import verify_ledger
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE ledger_entry, ledger_node, ledger_checkpoint")
+        cursor.execute("TRUNCATE ledger_entry, ledger_node, ledger_checkpoint CASCADE")
     base = datetime(2026, 1, 1, tzinfo=UTC)
     stack: list[bytes] = []
     half = VERIFY_N // 2
@@ -237,7 +237,7 @@ def bench_proof() -> None:
     from sanxiang.ledger.models import Entry
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE ledger_entry, ledger_node, ledger_checkpoint")
+        cursor.execute("TRUNCATE ledger_entry, ledger_node, ledger_checkpoint CASCADE")
         cursor.execute("ALTER TABLE ledger_node DROP CONSTRAINT ledger_node_position_uniq")
         for level in range(PROOF_N.bit_length()):
             count = PROOF_N >> level

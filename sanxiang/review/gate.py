@@ -30,9 +30,13 @@ def decision_gate(context: GuardContext) -> None:
 
 def after_transition(context: GuardContext) -> None:
     case = context.case
-    reasons = queries.rule_reasons(case)
-    if reasons:
-        services.mark_major(case, actor=context.actor, reasons=reasons)
+    # The catalogue rules read the draft and whether a hearing was held; manual flags mark the
+    # case when they are made. Without a draft, only entering the hearing can make it major,
+    # so most early transitions cost one query here instead of four.
+    if context.target == "hearing" or queries.draft_of(case) is not None:
+        reasons = queries.rule_reasons(case)
+        if reasons:
+            services.mark_major(case, actor=context.actor, reasons=reasons)
     if context.target != DECISION:
         return
     verdict = queries.gate_verdict(case)
