@@ -87,11 +87,11 @@ def outcome_of(draft: Any) -> str:
     if draft.kind not in ("fine", "confiscation"):
         parts.append(KIND_LABELS.get(draft.kind, draft.kind))
     if draft.fine_amount:
-        parts.append(f"罚款人民币{draft.fine_amount:.2f}元")
+        parts.append(f"罚款人民币{draft.fine_amount:,.2f}元")
     elif draft.kind == "fine":
         parts.append("罚款")
     if draft.confiscation_value:
-        parts.append(f"没收违法所得、非法财物价值人民币{draft.confiscation_value:.2f}元")
+        parts.append(f"没收违法所得、非法财物价值人民币{draft.confiscation_value:,.2f}元")
     elif draft.kind == "confiscation":
         parts.append(KIND_LABELS["confiscation"])
     return "；".join(parts)

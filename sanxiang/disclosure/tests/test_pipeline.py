@@ -58,7 +58,7 @@ class QueueingADecision(DisclosureTestCase):
         item = queued(self.w)
         assert item.party == "张某"
         assert item.doc_number == item.case.number
-        assert "罚款人民币5000.00元" in item.outcome
+        assert "罚款人民币5,000.00元" in item.outcome
         assert item.agency_name == self.w.agency.name
 
     def test_the_full_text_is_masked_including_full_width_id_digits(self):
