@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves the API docs' Swagger UI from its own static files, not a CDN
     "sanxiang.workbench",
     "sanxiang.ledger",
     "sanxiang.accounts",
