@@ -23,6 +23,17 @@ def visible_agency_ids(user: Any) -> set[int]:
     """
     if not getattr(user, "is_authenticated", False):
         return set()
+    # A page asks several times (each workbench panel, the view itself): walk the tree once per
+    # user object, i.e. once per request, and recompute if the user's agency or role changed.
+    key = (user.agency_id, user.role, user.is_superuser)
+    cached = getattr(user, "_sanxiang_scope", None)
+    if cached is None or cached[0] != key:
+        cached = (key, frozenset(_scope_of(user)))
+        user._sanxiang_scope = cached
+    return set(cached[1])
+
+
+def _scope_of(user: Any) -> set[int]:
     if user.is_superuser:
         return set(Agency.objects.values_list("pk", flat=True))
     if user.agency_id is None:
