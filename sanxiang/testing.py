@@ -143,3 +143,20 @@ class WorldTestCase(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.w = World.build()
+
+
+def sign_in_page(page: Any, base: str, user: User) -> Any:
+    """Sign ``user`` in on a browser page through the login form (password and TOTP code)."""
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("用户名").fill(user.username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_label("动态口令").fill(current_code(user))
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{base}/")
+    return page
+
+
+def signed_in_page(browser: Any, base: str, user: User) -> Any:
+    """A new browser context (its own cookies) with ``user`` signed in; returns its page."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    return sign_in_page(context.new_page(), base, user)

@@ -10,27 +10,15 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-from sanxiang.accounts.models import User
 from sanxiang.cases.models import Case
 from sanxiang.cases.services import transition
 from sanxiang.cases.testing import make_matter, open_test_case, resident_id
-from sanxiang.testing import PASSWORD, World, current_code
+from sanxiang.testing import World, signed_in_page
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 sync_api = pytest.importorskip("playwright.sync_api")
 
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
-
-
-def sign_in(browser: Any, base: str, user: User) -> Any:
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.fill("input[name=otp_token]", current_code(user))
-    page.click("form button")
-    page.wait_for_url(f"{base}/")
-    return page
 
 
 def step(page: Any, target: str) -> None:
@@ -47,8 +35,8 @@ def test_a_warning_case_goes_from_filing_to_archive_in_the_browser(live_server, 
     world = World.build()
     matter = make_matter(world.agency, "penalty", "CF-WEB")
     base = live_server.url
-    officer = sign_in(browser, base, world.officer)
-    head = sign_in(browser, base, world.head)
+    officer = signed_in_page(browser, base, world.officer)
+    head = signed_in_page(browser, base, world.head)
 
     officer.goto(f"{base}/cases/new/")
     officer.select_option("select[name=matter]", str(matter.pk))
@@ -101,7 +89,7 @@ def test_a_stale_page_shows_the_refusal_in_the_stage_panel(live_server, browser)
     world = World.build()
     matter = make_matter(world.agency, "inspection", "JC-WEB")
     case = open_test_case(world, procedure="inspection", matter=matter)
-    page = sign_in(browser, live_server.url, world.officer)
+    page = signed_in_page(browser, live_server.url, world.officer)
     page.goto(f"{live_server.url}/cases/{case.pk}/")
     transition(actor=world.officer2, case_id=case.pk, target="investigation")
     page.click('button[data-target-stage="investigation"]')

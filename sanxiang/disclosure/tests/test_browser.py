@@ -12,7 +12,7 @@ from django.core.management import call_command
 from sanxiang.directory.models import Agency
 from sanxiang.disclosure.models import Publication
 from sanxiang.ledger import services as ledger
-from sanxiang.testing import PASSWORD, World, current_code
+from sanxiang.testing import World, sign_in_page
 
 from .helpers import queued
 
@@ -79,18 +79,10 @@ def test_the_certificate_check_and_search_work_on_a_phone(chromium, live_server)
     context.close()
 
 
-def sign_in(page, base, user):
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_label("动态口令").fill(current_code(user))
-    page.get_by_role("button", name="登录").click()
-
-
 def test_a_head_publishes_a_decision_and_then_withdraws_it(page, live_server):
     world = World.build()
     item = queued(world)
-    sign_in(page, live_server.url, world.head)
+    sign_in_page(page, live_server.url, world.head)
     page.get_by_role("heading", name="工作台").wait_for()
     page.goto(f"{live_server.url}/disclosure/")
     page.get_by_role("link", name=item.doc_number).first.click()

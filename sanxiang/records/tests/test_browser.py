@@ -8,7 +8,7 @@ import pytest
 
 from sanxiang.cases.testing import open_test_case
 from sanxiang.records.models import Record
-from sanxiang.testing import PASSWORD, World, current_code
+from sanxiang.testing import World, sign_in_page
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -53,15 +53,6 @@ async () => {
 """
 
 
-def sign_in(page, base: str, user) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.fill("input[name=otp_token]", current_code(user))
-    page.click("main form button.btn-primary")
-    page.wait_for_url(f"{base}/")
-
-
 def test_an_officer_uploads_a_video_and_plays_it_back(live_server, tmp_path, chromium):
     from playwright.sync_api import FilePayload
 
@@ -77,7 +68,7 @@ def test_an_officer_uploads_a_video_and_plays_it_back(live_server, tmp_path, chr
         page.goto(f"{live_server.url}/accounts/login/")
         webm = base64.b64decode(page.evaluate(RECORD_WEBM))
         assert webm[:4] == b"\x1a\x45\xdf\xa3"
-        sign_in(page, live_server.url, world.officer)
+        sign_in_page(page, live_server.url, world.officer)
         page.goto(f"{live_server.url}/records/case/{case.pk}/")
         page.fill("#id_title", "现场检查录像")
         page.select_option("#id_evidence_type", "audiovisual")

@@ -9,23 +9,12 @@ from typing import Any
 import pytest
 
 from sanxiang.cases.models import Case
-from sanxiang.testing import PASSWORD, World, current_code
+from sanxiang.testing import World, signed_in_page
 
 from .helpers import MATERIALS, case_at_defence
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = pytest.mark.browser
-
-
-def sign_in(browser: Any, base: str, user: Any) -> Any:
-    page = browser.new_context(locale="zh-CN").new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.fill("#id_otp_token", current_code(user))
-    page.click("button:has-text('登录')")
-    page.wait_for_url(f"{base}/")
-    return page
 
 
 def fill_materials(page: Any) -> None:
@@ -38,7 +27,8 @@ def test_submit_problems_found_resubmit_agree_decide(live_server: Any, browser: 
     w = World.build()
     case = case_at_defence(w)
     base = live_server.url
-    officer, head, reviewer = (sign_in(browser, base, u) for u in (w.officer, w.head, w.reviewer))
+    people = (w.officer, w.head, w.reviewer)
+    officer, head, reviewer = (signed_in_page(browser, base, u) for u in people)
 
     # The case unit submits the draft with its materials.
     officer.goto(f"{base}/review/cases/{case.pk}/submit/")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sanxiang.directory.models import Officer
-from sanxiang.testing import PASSWORD, World, current_code
+from sanxiang.testing import PASSWORD, World, sign_in_page
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
@@ -15,20 +15,12 @@ ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def sign_in(page, base, user):
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_label("动态口令").fill(current_code(user))
-    page.get_by_role("button", name="登录").click()
-
-
 def test_an_officer_signs_in_with_two_factors_and_sees_the_workbench(page, live_server):
     world = World.build()
     Officer.objects.filter(certificate_no="T0002").update(
         certificate_issued="2019-01-01", certificate_expires="2020-01-01"
     )
-    sign_in(page, live_server.url, world.head)
+    sign_in_page(page, live_server.url, world.head)
     page.get_by_role("heading", name="工作台").wait_for()
     assert "今日证件不可用" in page.content()
     ARTIFACTS.mkdir(exist_ok=True)
