@@ -28,23 +28,17 @@ from .models import (
 )
 
 
-def case_agency_ids(user: Any) -> set[int]:
-    """Agencies whose cases ``user`` may read (cases belong to the 执法主体; the scope of a
-    member of one of its units already covers it)."""
-    return visible_agency_ids(user)
-
-
 def _may_read(user: Any, agency_id: int) -> bool:
     # Fast path: the user's own 执法主体 (no walk down the agency tree on every transition).
     own = getattr(user, "is_authenticated", False) and user.agency_id is not None
     if own and home_agency(user).pk == agency_id:
         return True
-    return agency_id in case_agency_ids(user)
+    return agency_id in visible_agency_ids(user)
 
 
 def cases_for(user: Any) -> QuerySet[Case]:
     """Cases of the agencies ``user`` may read (their own, or all supervised for 司法局)."""
-    return Case.objects.filter(agency_id__in=case_agency_ids(user)).select_related(
+    return Case.objects.filter(agency_id__in=visible_agency_ids(user)).select_related(
         "agency", "matter"
     )
 
