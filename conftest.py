@@ -1,5 +1,7 @@
 """Test-session wide settings and fixtures."""
 
+import contextlib
+
 import pytest
 
 
@@ -43,18 +45,43 @@ def chromium():
         browser.close()
 
 
-@pytest.fixture
-def browser(chromium):
-    """The session's Chromium; tests open their own contexts (one per signed-in person)."""
-    return chromium
+class _TestBrowser:
+    """The session's Chromium as one test sees it: the contexts the test opens are closed at
+    its end, after their pages went quiet, so that no request is still running on the live
+    server when the test database is flushed ("database table is locked")."""
+
+    def __init__(self, chromium):
+        self._chromium = chromium
+        self.contexts = []
+
+    def new_context(self, **options):
+        context = self._chromium.new_context(**options)
+        self.contexts.append(context)
+        return context
+
+    def new_page(self, **options):
+        return self.new_context(**options).new_page()
+
+    def close(self):
+        for context in self.contexts:
+            for open_page in context.pages:
+                with contextlib.suppress(Exception):
+                    open_page.wait_for_load_state("networkidle", timeout=5000)
+            context.close()
 
 
 @pytest.fixture
-def page(chromium):
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    yield page
-    context.close()
+def browser(chromium, live_server):
+    """Tests open their own contexts (one per signed-in person); all are closed at the end,
+    before the live server and its database are torn down (hence the live_server argument)."""
+    test_browser = _TestBrowser(chromium)
+    yield test_browser
+    test_browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    return browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -34,14 +34,14 @@ def no_sideways_scroll(page):
     assert width <= page.viewport_size["width"] + 1, width
 
 
-def test_a_citizen_browses_the_portal_on_a_phone(chromium, live_server):
+def test_a_citizen_browses_the_portal_on_a_phone(browser, live_server):
     call_command("load_demo", verbosity=0)
     ledger.make_checkpoint()  # integrates the demo's entries (tests integrate explicitly)
     agency = Agency.objects.get(name="兴隆台区民族和宗教事务局")
     decision = Publication.objects.filter(status="published", party="刘某").first()
     assert decision is not None
     for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
-        context = chromium.new_context(
+        context = browser.new_context(
             viewport=viewport, locale="zh-CN", is_mobile=label == "phone", has_touch=True
         )
         page = context.new_page()
@@ -65,9 +65,9 @@ def test_a_citizen_browses_the_portal_on_a_phone(chromium, live_server):
         context.close()
 
 
-def test_the_certificate_check_and_search_work_on_a_phone(chromium, live_server):
+def test_the_certificate_check_and_search_work_on_a_phone(browser, live_server):
     World.build()
-    context = chromium.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True)
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True)
     page = context.new_page()
     page.goto(f"{live_server.url}/gongshi/zhengjian/")
     page.get_by_label("执法证件编号").fill("T0001")
@@ -103,7 +103,7 @@ def test_a_head_publishes_a_decision_and_then_withdraws_it(page, live_server):
     assert "身份证号码" not in page.content()
 
 
-def test_the_annual_report_draws_its_charts_under_the_csp(chromium, live_server):
+def test_the_annual_report_draws_its_charts_under_the_csp(browser, live_server):
     from django.utils import timezone
 
     from sanxiang.disclosure.models import AnnualReport
@@ -119,7 +119,7 @@ def test_the_annual_report_draws_its_charts_under_the_csp(chromium, live_server)
         narrative="本年度依法办理案件。",
         published_at=timezone.now(),
     )
-    context = chromium.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True)
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True)
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

@@ -53,12 +53,12 @@ async () => {
 """
 
 
-def test_an_officer_uploads_a_video_and_plays_it_back(live_server, tmp_path, chromium):
+def test_an_officer_uploads_a_video_and_plays_it_back(live_server, tmp_path, browser):
     from playwright.sync_api import FilePayload
 
     world = World.build()
     case = open_test_case(world)
-    context = chromium.new_context(locale="zh-CN")
+    context = browser.new_context(locale="zh-CN")
     try:
         page = context.new_page()
         messages: list[str] = []

@@ -40,9 +40,9 @@ def test_a_wrong_code_keeps_the_officer_out(page, live_server):
     assert page.get_by_text("动态口令错误或已过期").is_visible()
 
 
-def test_a_citizen_reads_the_portal_on_a_phone(chromium, live_server):
+def test_a_citizen_reads_the_portal_on_a_phone(browser, live_server):
     world = World.build()
-    context = chromium.new_context(
+    context = browser.new_context(
         viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True, has_touch=True
     )
     phone = context.new_page()
