@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "sanxiang.records",
     "sanxiang.review",
     "sanxiang.disclosure",
+    "sanxiang.exchange",
     "sanxiang.api",
 ]
 
@@ -128,6 +129,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "sanxiang.exchange.middleware.ClientUseStatus",
 ]
 
 ROOT_URLCONF = "sanxiang.urls"
@@ -313,6 +315,17 @@ if SANXIANG_LEDGER_SIGNATURE not in {"ed25519", "sm2"}:
     raise ImproperlyConfigured("SANXIANG_LEDGER_SIGNATURE must be ed25519 or sm2")
 if SANXIANG_HASH not in {"sha256", "sm3"}:
     raise ImproperlyConfigured("SANXIANG_HASH must be sha256 or sm3")
+
+# Exchange with the provincial and credit platforms (docs/exchange.md). API secrets are derived
+# from this key (default: from SECRET_KEY) and never stored; changing it invalidates every key.
+SANXIANG_EXCHANGE_KEY = env_str("SANXIANG_EXCHANGE_KEY")
+SANXIANG_EXCHANGE_MAX_SKEW_SECONDS = env_int("SANXIANG_EXCHANGE_MAX_SKEW_SECONDS", default=300)
+SANXIANG_EXCHANGE_MAX_BODY_BYTES = env_int("SANXIANG_EXCHANGE_MAX_BODY_BYTES", default=256 * 1024)
+SANXIANG_EXCHANGE_TIMEOUT_SECONDS = env_int("SANXIANG_EXCHANGE_TIMEOUT_SECONDS", default=10)
+SANXIANG_OUTBOX_BACKOFF_SECONDS = env_int("SANXIANG_OUTBOX_BACKOFF_SECONDS", default=10)
+SANXIANG_OUTBOX_BACKOFF_CAP_SECONDS = env_int("SANXIANG_OUTBOX_BACKOFF_CAP_SECONDS", default=600)
+# 10 s doubling to a 10-minute cap: 60 attempts span about 9 hours before a dead letter.
+SANXIANG_OUTBOX_MAX_ATTEMPTS = env_int("SANXIANG_OUTBOX_MAX_ATTEMPTS", default=60)
 
 LOGGING = {
     "version": 1,

@@ -14,6 +14,7 @@ urlpatterns = [
     path("gongshi/", include("sanxiang.disclosure.portal_urls")),
     path("disclosure/", include("sanxiang.disclosure.urls")),
     path("cases/", include("sanxiang.cases.urls")),
+    path("exchange/", include("sanxiang.exchange.urls")),
     path("procedures/", include("sanxiang.procedures.urls")),
     path("api/v1/", api.urls),
 ]

@@ -214,6 +214,22 @@ def update_officer(*, actor: User, officer_id: int, data: OfficerData) -> Office
 def set_certificate_status(*, actor: User, officer_id: int, status: str, reason: str) -> Officer:
     """Suspend, revoke or restore a certificate; the reason is kept in the ledger."""
     require_role(actor, Role.ADMIN)
+    officer = _officer_for_status(officer_id, status, reason)
+    require_agency_access(actor, officer.agency_id, write=True)
+    return _change_status(officer, status=status, reason=reason, actor=actor, source="")
+
+
+def apply_certificate_status(*, officer_id: int, status: str, reason: str, source: str) -> Officer:
+    """The same change pushed by the provincial platform (人员库 master data held there); runs
+    inside the caller's transaction (the exchange app checked the key's scope and agency set),
+    and the ledger entry names the source instead of a staff member."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("apply_certificate_status must run inside the caller's transaction")
+    officer = _officer_for_status(officer_id, status, reason)
+    return _change_status(officer, status=status, reason=reason, actor=None, source=source)
+
+
+def _officer_for_status(officer_id: int, status: str, reason: str) -> Officer:
     if status not in CertificateStatus.values:
         raise ValidationFailed("证件状态无效。", field="status")
     if not reason.strip():
@@ -221,13 +237,21 @@ def set_certificate_status(*, actor: User, officer_id: int, status: str, reason:
     officer = Officer.objects.select_for_update().filter(pk=officer_id).first()
     if officer is None:
         raise DomainError("not_found", "未找到该执法人员。")
-    require_agency_access(actor, officer.agency_id, write=True)
+    return officer
+
+
+def _change_status(
+    officer: Officer, *, status: str, reason: str, actor: User | None, source: str
+) -> Officer:
     old = officer.certificate_status
     officer.certificate_status = status
     officer.save(update_fields=["certificate_status", "updated_at"])
+    payload: dict[str, Any] = {"id": officer.pk, "from": old, "to": status, "reason": reason}
+    if source:
+        payload["source"] = source
     ledger.append(
         event_type="officer.certificate_status",
-        payload={"id": officer.pk, "from": old, "to": status, "reason": reason},
+        payload=payload,
         actor=actor,
         agency_id=officer.agency_id,
     )

@@ -20,7 +20,7 @@ from sanxiang.ledger import services as ledger
 from sanxiang.lib import workdays
 from sanxiang.lib.errors import DomainError, ValidationFailed
 
-from . import drafting
+from . import drafting, listeners
 from . import report as report_tables
 from .models import (
     AnnualReport,
@@ -217,6 +217,7 @@ def publish(*, actor: User, publication_id: int) -> Publication:
     if updated != 1:
         raise DomainError("conflict", "该决定已被他人处理，请刷新后查看。")
     item.refresh_from_db()
+    listeners.notify("published", item)
     return item
 
 
@@ -325,6 +326,7 @@ def withdraw(
         case_id=item.case_id,
     )
     item.refresh_from_db()
+    listeners.notify("withdrawn", item)
     return item
 
 
@@ -462,4 +464,5 @@ def publish_report(*, actor: User, agency_id: int, year: int) -> AnnualReport:
         actor=actor,
         agency_id=agency_id,
     )
+    listeners.notify("report_published", report)
     return report

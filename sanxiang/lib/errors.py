@@ -2,7 +2,9 @@
 
 The codes are a contract (DESIGN.md): validation_error, not_found, forbidden,
 transition_not_allowed, officer_not_certified, av_record_required, legal_review_required,
-deadline_passed, conflict. Views and the API turn a DomainError into a 4xx answer.
+deadline_passed, conflict; the exchange API adds signature_invalid, request_expired,
+request_replayed, payload_too_large, idempotency_mismatch. Views and the API turn a DomainError
+into a 4xx answer.
 """
 
 from __future__ import annotations
@@ -18,6 +20,12 @@ HTTP_STATUS = {
     "deadline_passed": 409,
     "conflict": 409,
     "calendar_gap": 422,
+    # Signed requests of the exchange API (docs/exchange.md).
+    "signature_invalid": 401,
+    "request_expired": 401,
+    "request_replayed": 409,
+    "payload_too_large": 413,
+    "idempotency_mismatch": 422,
 }
 
 

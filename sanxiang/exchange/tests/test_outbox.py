@@ -1,0 +1,189 @@
+"""The outbox: written with the event, pushed in order, retried, dead-lettered, never lost."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from sanxiang.disclosure import services as disclosure
+from sanxiang.disclosure.tests.helpers import decided_case, published
+from sanxiang.exchange import outbox
+from sanxiang.exchange.models import EventType, MessageStatus, OutboxMessage
+from sanxiang.exchange.tasks import deliver_endpoint
+from sanxiang.exchange.testing import free_port
+from sanxiang.lib.errors import DomainError
+from sanxiang.procedures import engine
+from sanxiang.testing import WorldTestCase
+
+ALL_EVENTS = list(EventType.values)
+
+
+def endpoint(world, url="http://127.0.0.1:9/push", events=None, agencies=None):
+    return outbox.create_endpoint(
+        actor=world.admin,
+        data=outbox.EndpointData(
+            name="省级平台",
+            system="provincial",
+            url=url,
+            event_types=events or ALL_EVENTS,
+            agency_ids=agencies or [],
+        ),
+    )
+
+
+class Answers:
+    """A scripted receiver (in-process) that records what it was sent."""
+
+    def __init__(self, *statuses):
+        self.statuses = list(statuses)
+        self.bodies = []
+
+    def __call__(self, url, body, headers):
+        status = self.statuses.pop(0) if self.statuses else 200
+        if status is None:
+            return outbox.Reply(status=None, error="ConnectionRefusedError")
+        if 200 <= status < 300:
+            self.bodies.append(body)
+        return outbox.Reply(status=status, error="" if status < 300 else f"HTTP {status}")
+
+
+class RecordingEvents(WorldTestCase):
+    def test_a_decision_made_queues_a_message_for_each_endpoint_that_takes_it(self):
+        a = endpoint(self.w).endpoint
+        b = endpoint(self.w, events=[EventType.DECISION_PUBLISHED]).endpoint
+        case = decided_case(self.w)
+        made = OutboxMessage.objects.get(endpoint=a)
+        assert made.event_type == "decision.made"
+        assert made.payload["case_id"] == case.pk
+        assert made.payload["agency"]["credit_code"] == self.w.agency.credit_code
+        assert not OutboxMessage.objects.filter(endpoint=b).exists()
+
+    def test_an_endpoint_for_other_agencies_gets_nothing_of_this_one(self):
+        endpoint(self.w, agencies=[self.w.other_agency.pk])
+        decided_case(self.w)
+        assert not OutboxMessage.objects.exists()
+
+    def test_a_decision_rolled_back_leaves_no_message(self):
+        endpoint(self.w)
+
+        def fails_after(context):
+            if context.target == "decision":
+                raise DomainError("conflict", "模拟决定事务失败")
+
+        engine.register_after_transition(fails_after)
+        try:
+            with pytest.raises(DomainError):
+                decided_case(self.w)
+        finally:
+            engine.unregister(fails_after)
+        assert not OutboxMessage.objects.exists()
+
+    def test_publishing_and_withdrawing_push_the_credit_fields(self):
+        endpoint(self.w, events=[EventType.DECISION_PUBLISHED, EventType.DECISION_WITHDRAWN])
+        item = published(self.w)
+        disclosure.withdraw(
+            actor=self.w.officer, publication_id=item.pk, reason_kind="revoked", reason="复议撤销"
+        )
+        events = list(OutboxMessage.objects.values_list("event_type", flat=True))
+        assert events == ["decision.published", "decision.withdrawn"]
+        credit = OutboxMessage.objects.get(event_type="decision.published").payload["credit"]
+        assert credit["doc_number"] == item.doc_number
+        assert credit["party_category"] == "自然人" and credit["party_credit_code"] == ""
+        assert credit["amount_10k"] == "0.5"
+        assert "身份证" not in credit["basis_and_facts"] or "*" in credit["basis_and_facts"]
+
+    def test_the_push_starts_after_commit_in_the_task_worker(self):
+        ep = endpoint(self.w).endpoint
+        with self.captureOnCommitCallbacks(execute=True):
+            decided_case(self.w)
+        task = DBTaskResult.objects.filter(task_path=deliver_endpoint.module_path).latest("pk")
+        assert task.args_kwargs["args"] == [ep.pk]
+
+
+class Delivering(WorldTestCase):
+    def setUp(self):
+        self.ep = endpoint(self.w).endpoint
+        self.t0 = timezone.now()
+
+    def _queue(self, n):
+        for i in range(n):
+            with self.captureOnCommitCallbacks(), transaction.atomic():
+                outbox.record(event_type="decision.made", agency_id=self.w.agency.pk, data={"n": i})
+        self.t0 = timezone.now()
+
+    def test_messages_go_out_in_order_with_a_signature(self):
+        self._queue(3)
+        answers = Answers()
+        run = outbox.deliver(endpoint_id=self.ep.pk, now=self.t0, post=answers)
+        assert run.delivered == 3
+        import json
+
+        assert [json.loads(b)["data"]["n"] for b in answers.bodies] == [0, 1, 2]
+        assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"delivered"}
+
+    def test_a_failure_holds_back_the_queue_and_retries_with_growing_waits(self):
+        self._queue(2)
+        answers = Answers(503, None, 500, 200, 200)
+        waits = []
+        clock = self.t0
+        for _ in range(3):
+            run = outbox.deliver(endpoint_id=self.ep.pk, now=clock, post=answers)
+            assert run.delivered == 0 and run.failed == 1
+            assert run.retry_at is not None
+            waits.append(run.retry_at - clock)
+            # Not yet due: nothing is tried, the second message is not sent past the first.
+            early = outbox.deliver(endpoint_id=self.ep.pk, now=clock + waits[-1] / 2, post=answers)
+            assert early.failed == 0 and early.delivered == 0
+            clock = run.retry_at
+        assert waits == [timedelta(seconds=10), timedelta(seconds=20), timedelta(seconds=40)]
+        run = outbox.deliver(endpoint_id=self.ep.pk, now=clock, post=answers)
+        assert run.delivered == 2
+        first = OutboxMessage.objects.order_by("pk")[0]
+        assert first.attempts == 4 and first.last_status == 200
+
+    def test_a_rejection_as_malformed_goes_to_the_dead_letters_and_the_rest_flows(self):
+        self._queue(2)
+        run = outbox.deliver(endpoint_id=self.ep.pk, now=self.t0, post=Answers(400, 200))
+        assert (run.dead, run.delivered) == (1, 1)
+        dead = OutboxMessage.objects.get(status=MessageStatus.DEAD)
+        assert dead.last_status == 400 and dead.last_error == "HTTP 400"
+
+    @override_settings(SANXIANG_OUTBOX_MAX_ATTEMPTS=3)
+    def test_a_message_failing_past_the_limit_is_dead_and_can_be_put_back(self):
+        self._queue(1)
+        clock = self.t0
+        for _ in range(3):
+            run = outbox.deliver(endpoint_id=self.ep.pk, now=clock, post=Answers(500))
+            clock = run.retry_at or clock
+        message = OutboxMessage.objects.get()
+        assert message.status == MessageStatus.DEAD and message.attempts == 3
+        with pytest.raises(DomainError):
+            outbox.retry_dead(actor=self.w.officer, message_id=message.pk)
+        outbox.retry_dead(actor=self.w.admin, message_id=message.pk)
+        run = outbox.deliver(endpoint_id=self.ep.pk, post=Answers(200))
+        assert run.delivered == 1
+
+    def test_two_deliverers_of_one_endpoint_never_run_at_once(self):
+        self._queue(1)
+        assert outbox._claim(self.ep.pk, self.t0)
+        run = outbox.deliver(endpoint_id=self.ep.pk, now=self.t0, post=Answers())
+        assert run.busy and run.delivered == 0
+
+    def test_the_task_queues_its_next_run_at_the_retry_time(self):
+        # The endpoint's port has no listener: a real refused connection.
+        OutboxMessage.objects.all().delete()
+        self.ep.url = f"http://127.0.0.1:{free_port()}/push"
+        self.ep.save(update_fields=["url"])
+        self._queue(1)
+        deliver_endpoint.call(self.ep.pk)
+        message = OutboxMessage.objects.get()
+        assert message.attempts == 1 and "Connection refused" in message.last_error
+        waiting = DBTaskResult.objects.filter(
+            task_path=deliver_endpoint.module_path, status="READY"
+        )
+        assert waiting.latest("pk").run_after == message.next_attempt_at
