@@ -293,6 +293,9 @@ if SANXIANG_S3_ENDPOINT:
 # Evidence uploads are spooled here while hashing, then moved to the storage (records app).
 SANXIANG_UPLOAD_TMP_DIR = Path(env_str("SANXIANG_UPLOAD_TMP_DIR", str(VAR_DIR / "tmp-uploads")))
 SANXIANG_MAX_UPLOAD_MB = env_int("SANXIANG_MAX_UPLOAD_MB", default=4096)
+# Years after the last entered State Council holiday notice whose deadlines are computed
+# provisionally (暂定) from 《全国年节及纪念日放假办法》; beyond them a deadline is a calendar_gap.
+SANXIANG_CALENDAR_PROVISIONAL_YEARS = env_int("SANXIANG_CALENDAR_PROVISIONAL_YEARS", default=4)
 STORAGES = {
     "default": _default_storage,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -6,10 +6,12 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from django.db.models import Q
+from django.urls import reverse
 
+from sanxiang.catalog.calendar import Moved, touches
 from sanxiang.lib.errors import DomainError
 from sanxiang.lib.workdays import CalendarGap, add_working_days, is_working_day
-from sanxiang.procedures.definitions import DeadlineRule, Definition
+from sanxiang.procedures.definitions import DeadlineRule, Definition, get_definition
 
 from .models import Case, Deadline, DeadlineSetting, DeadlineStatus, DecisionDraft
 
@@ -119,14 +121,62 @@ def stage_entered(case: Case, definition: Definition, target: str, on: date) -> 
 
 def extended(deadline: Deadline, paused_on: date, resumed_on: date) -> date:
     """The due date pushed back by the paused interval, in the deadline's own unit."""
-    if deadline.unit == "calendar":
-        return deadline.due_on + (resumed_on - paused_on)
+    return _pushed(deadline.due_on, deadline.unit, paused_on, resumed_on)
+
+
+def _pushed(due_on: date, unit: str, paused_on: date, resumed_on: date) -> date:
+    if unit == "calendar":
+        return due_on + (resumed_on - paused_on)
     try:
         skipped, day = 0, paused_on
         while day < resumed_on:
             day += timedelta(days=1)
             if is_working_day(day):
                 skipped += 1
-        return add_working_days(deadline.due_on, skipped)
+        return add_working_days(due_on, skipped)
     except CalendarGap as error:
         raise calendar_gap(error) from None
+
+
+def recompute_for_year(year: int) -> list[Moved]:
+    """Count again the running working-day clocks that cross ``year``, whose notice was just
+    entered: they had been computed provisionally (暂定). Runs in the notice's transaction."""
+    first, last = touches(year)
+    clocks = (
+        Deadline.objects.filter(
+            unit="working",
+            status__in=[DeadlineStatus.RUNNING, DeadlineStatus.PAUSED],
+            starts_on__lte=last,
+            due_on__gte=first,
+        )
+        .select_related("case")
+        .prefetch_related("pauses")
+    )
+    moved: list[Moved] = []
+    for clock in clocks:
+        due = due_date(clock.starts_on, clock.days, clock.unit)
+        for pause in clock.pauses.all():
+            if pause.resumed_on is not None:
+                due = _pushed(due, clock.unit, pause.paused_on, pause.resumed_on)
+        if due == clock.due_on:
+            continue
+        case = clock.case
+        rules = {r.code: r for r in get_definition(case.procedure).deadlines}
+        rule = rules.get(clock.rule)
+        warn_days = (
+            figure(case.agency_id, case.matter_id, case.procedure, rule).warn_days
+            if rule
+            else DEFAULT_WARN_DAYS
+        )
+        Deadline.objects.filter(pk=clock.pk).update(due_on=due, warn_on=warn_date(due, warn_days))
+        moved.append(
+            Moved(
+                agency_id=clock.agency_id,
+                kind="办案时限",
+                subject=f"{case.number} {clock.label}",
+                link=reverse("cases:detail", args=[case.pk]),
+                old_due_on=clock.due_on,
+                new_due_on=due,
+            )
+        )
+    return moved

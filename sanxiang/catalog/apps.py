@@ -7,9 +7,15 @@ class CatalogConfig(AppConfig):
     verbose_name = "执法事项"
 
     def ready(self) -> None:
-        from sanxiang.lib import workdays
+        from django.conf import settings
 
+        from sanxiang.lib import workdays
+        from sanxiang.workbench import panels as workbench_panels
+
+        from .panels import recomputed_deadlines
         from .services import load_overrides
 
         # The pure calendar reads the admin-edited override table through this loader.
         workdays.set_override_loader(load_overrides)
+        workdays.set_provisional_horizon(settings.SANXIANG_CALENDAR_PROVISIONAL_YEARS)
+        workbench_panels.register(recomputed_deadlines)

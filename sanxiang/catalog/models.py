@@ -140,3 +140,28 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {'上班' if self.is_working else '休息'}"
+
+
+class RecomputedDeadline(models.Model):
+    """A deadline that moved when an administrator entered a year's notice: it had been computed
+    provisionally (暂定) from the statutory holidays alone. The workbench lists these."""
+
+    year = models.PositiveIntegerField("录入年度")
+    agency = models.ForeignKey(
+        "directory.Agency", on_delete=models.CASCADE, related_name="+", verbose_name="执法主体"
+    )
+    kind = models.CharField("期限类别", max_length=30)
+    subject = models.CharField("对象", max_length=120)
+    link = models.CharField("链接", max_length=200, blank=True)
+    old_due_on = models.DateField("原届满日", null=True, blank=True)
+    new_due_on = models.DateField("新届满日")
+    recorded_at = models.DateTimeField("调整时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "因日历调整的期限"
+        verbose_name_plural = "因日历调整的期限"
+        ordering = ["-recorded_at", "pk"]
+        indexes = [models.Index(fields=["agency", "recorded_at"], name="recomputed_scan_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.old_due_on}→{self.new_due_on}"

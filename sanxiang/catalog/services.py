@@ -16,7 +16,15 @@ from sanxiang.ledger import services as ledger
 from sanxiang.lib import workdays
 from sanxiang.lib.errors import DomainError, ValidationFailed
 
-from .models import CalendarDay, CalendarYear, DayUnit, Matter, MatterVersion
+from . import calendar
+from .models import (
+    CalendarDay,
+    CalendarYear,
+    DayUnit,
+    Matter,
+    MatterVersion,
+    RecomputedDeadline,
+)
 
 
 @dataclass
@@ -192,11 +200,23 @@ def revise_matter(
     )
 
 
-@transaction.atomic(durable=True)
 def record_calendar_year(
     *, actor: User | None, year: int, source: str, days: dict[date, bool], notes: dict[date, str]
 ) -> CalendarYear:
-    """Enter a year's holidays and make-up days from the State Council notice."""
+    """Enter a year's holidays and make-up days from the State Council notice, and recompute the
+    deadlines that had been counted provisionally across that year."""
+    try:
+        return _record_calendar_year(actor=actor, year=year, source=source, days=days, notes=notes)
+    finally:
+        # The recomputation below read the table inside the transaction; whether it committed
+        # or not, every process must read it afresh.
+        workdays.invalidate()
+
+
+@transaction.atomic(durable=True)
+def _record_calendar_year(
+    *, actor: User | None, year: int, source: str, days: dict[date, bool], notes: dict[date, str]
+) -> CalendarYear:
     if actor is not None:
         require_role(actor, Role.ADMIN)
     if not source.strip():
@@ -218,6 +238,38 @@ def record_calendar_year(
         },
         actor=actor,
     )
+    workdays.invalidate()  # the recomputers must count with the notice just written
+    moved = calendar.recompute_all(year)
+    RecomputedDeadline.objects.bulk_create(
+        RecomputedDeadline(
+            year=year,
+            agency_id=m.agency_id,
+            kind=m.kind,
+            subject=m.subject[:120],
+            link=m.link[:200],
+            old_due_on=m.old_due_on,
+            new_due_on=m.new_due_on,
+        )
+        for m in moved
+    )
+    if moved:
+        ledger.append(
+            event_type="calendar.deadlines_recomputed",
+            payload={
+                "year": year,
+                "moved": [
+                    {
+                        "agency": m.agency_id,
+                        "kind": m.kind,
+                        "subject": m.subject,
+                        "old": m.old_due_on,
+                        "new": m.new_due_on,
+                    }
+                    for m in moved
+                ],
+            },
+            actor=actor,
+        )
     transaction.on_commit(workdays.invalidate)
     return cal_year
 

@@ -171,6 +171,11 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "years": CalendarYear.objects.order_by("-year"),
         "days": CalendarDay.objects.order_by("-day")[:60],
         "known": sorted(workdays.known_years()),
+        "provisional": [
+            (y, sorted(workdays.statutory_holidays(y).items()))
+            for y in sorted(workdays.provisional_years())
+            if y >= timezone.localdate().year
+        ],
         "error": error,
     }
     return render(request, "catalog/calendar.html", context)

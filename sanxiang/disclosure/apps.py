@@ -15,3 +15,9 @@ class DisclosureConfig(AppConfig):
 
         engine.register_after_transition(hooks.queue_decision)
         panels.register(disclosure_panels.publications_due)
+
+        from sanxiang.catalog import calendar as catalog_calendar
+
+        from . import calendar
+
+        catalog_calendar.register_recomputer(calendar.recompute_for_year)

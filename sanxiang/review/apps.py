@@ -17,3 +17,9 @@ class ReviewConfig(AppConfig):
         engine.register_after_transition(gate.after_transition)
         workbench_panels.register(panels.pending_reviews)
         register_case_panel(panels.case_review_status)
+
+        from sanxiang.catalog import calendar as catalog_calendar
+
+        from . import calendar
+
+        catalog_calendar.register_recomputer(calendar.recompute_for_year)

@@ -15,8 +15,14 @@ from .panels import panels_for
 @staff_view
 def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    missing = [y for y in (today.year, today.year + 1) if y not in workdays.known_years()]
-    context: dict[str, Any] = {"panels": panels_for(request), "calendar_missing": missing}
+    ahead = (today.year, today.year + 1)
+    provisional = workdays.provisional_years()
+    known = workdays.known_years()
+    context: dict[str, Any] = {
+        "panels": panels_for(request),
+        "calendar_provisional": [y for y in ahead if y in provisional],
+        "calendar_missing": [y for y in ahead if y not in known and y not in provisional],
+    }
     return render(request, "workbench/home.html", context)
 
 

@@ -176,12 +176,12 @@ class Deadlines(WorldTestCase):
         case = open_test_case(self.w, matter=matter)
         assert case.deadlines.get(rule="decide").due_on == today + timedelta(days=120)
 
-    def test_a_deadline_in_a_year_the_calendar_does_not_know_is_a_clear_error(self):
+    def test_a_deadline_beyond_the_provisional_calendar_is_a_clear_error(self):
         DeadlineSetting.objects.create(
             agency=self.w.agency,
             procedure="licence",
             rule="supplement",
-            days=400,
+            days=2500,  # about ten years of working days: past the four provisional years
             unit="working",
         )
         with pytest.raises(DomainError) as caught:

@@ -17,8 +17,8 @@ class CalendarOverrideTests(WorldTestCase):
         workdays.invalidate()
 
     def test_an_admin_teaches_the_calendar_a_new_year(self):
-        with pytest.raises(workdays.CalendarGap):
-            workdays.is_working_day(date(2027, 1, 4))
+        assert workdays.is_provisional(date(2027, 1, 4))
+        assert not workdays.is_working_day(date(2027, 2, 6))  # provisionally an ordinary Saturday
         with self.captureOnCommitCallbacks(execute=True):
             services.record_calendar_year(
                 actor=self.w.admin,
@@ -30,6 +30,8 @@ class CalendarOverrideTests(WorldTestCase):
         assert not workdays.is_working_day(date(2027, 1, 1))
         assert workdays.is_working_day(date(2027, 2, 6))
         assert workdays.is_working_day(date(2027, 1, 4))
+        assert not workdays.is_provisional(date(2027, 1, 4))
+        assert workdays.provisional_years() == {2028, 2029, 2030, 2031}
 
     def test_a_day_of_another_year_is_refused(self):
         with pytest.raises(DomainError):
@@ -48,10 +50,23 @@ class CalendarOverrideTests(WorldTestCase):
         )
         assert good.status_code == 302
 
-    def test_the_workbench_warns_when_next_year_is_missing(self):
+    def test_the_workbench_says_next_year_is_provisional_when_its_notice_is_missing(self):
         with patch("sanxiang.workbench.views.timezone.localdate", return_value=date(2026, 11, 29)):
             page = signed_in(self.w.officer).get("/").content.decode()
-        assert "工作日历缺少<strong>2027年</strong>" in page
+        assert "<strong>2027年</strong>的国务院办公厅节假日通知尚未录入" in page
+        assert "暂定" in page
+        assert "工作日历缺少" not in page
+
+    def test_the_workbench_warns_for_a_year_beyond_the_provisional_horizon(self):
+        with patch("sanxiang.workbench.views.timezone.localdate", return_value=date(2030, 12, 1)):
+            page = signed_in(self.w.officer).get("/").content.decode()
+        assert "工作日历缺少<strong>2031年</strong>" in page
+
+    def test_the_calendar_page_lists_the_provisional_holidays(self):
+        page = signed_in(self.w.admin).get("/catalog/calendar/").content.decode()
+        assert "2027（暂定）" in page
+        assert "2027年2月5日 春节" in page  # 除夕
+        assert "2028年10月3日 中秋节、国庆节" in page
 
     def test_the_workbench_does_not_warn_for_years_the_calendar_knows(self):
         with patch("sanxiang.workbench.views.timezone.localdate", return_value=date(2025, 6, 1)):
