@@ -3,13 +3,13 @@
 Built on ``chinese-calendar`` (State Council holiday notices, 2004 to the last year it knows) plus
 an override table that an administrator fills in when a new year's notice is published.
 
-A year whose notice is not yet known is *provisional* (暂定) for a configurable horizon after the
-last known notice year (four years unless ``set_provisional_horizon`` says otherwise): its
+A year whose notice is not yet known is *provisional* (暂定) for a configurable horizon after
+the last known notice year (four years unless ``set_provisional_horizon`` says otherwise): its
 holidays are the statutory ones of 《全国年节及纪念日放假办法》 (as amended by 国务院令第795号,
 2024) on top of weekends, without the 调休 that only the yearly notice fixes. Callers that show
-a date ask ``is_provisional`` and mark it 暂定; when the notice is entered the override table wins and the
-deadlines are recomputed. A date beyond the horizon raises ``CalendarGap``: past it a deadline is
-never guessed.
+a date ask ``is_provisional`` and mark it 暂定; when the notice is entered the override table
+wins and the deadlines are recomputed. A date beyond the horizon raises ``CalendarGap``: past it
+a deadline is never guessed.
 
 The override source is installed by the Django side with ``set_override_loader``; this module
 stays free of Django so the standalone tools can use it.
