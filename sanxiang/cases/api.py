@@ -11,7 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
 from sanxiang.accounts.api_auth import StaffSession
 
@@ -194,7 +194,11 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]
 
 @router.get("", response=list[CaseOut], summary="案件列表")
 def list_cases(
-    request: HttpRequest, stage: str = "", open_only: bool = False, limit: int = 50, offset: int = 0
+    request: HttpRequest,
+    stage: str = "",
+    open_only: bool = False,
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0, le=10**9),  # SQLite refuses an OFFSET past 64 bits
 ) -> list[dict[str, Any]]:
     rows = queries.my_cases(request.auth).order_by("-pk")  # type: ignore[attr-defined]
     if stage:

@@ -17,7 +17,7 @@ from sanxiang.accounts.queries import visible_agency_ids
 from sanxiang.lib.errors import DomainError
 
 from . import queries, services
-from .models import Publication
+from .models import ExclusionKind, Publication, WithdrawalKind
 
 router = Router(auth=StaffSession(), tags=["公示"])
 OPEN_LIMIT = 100
@@ -53,12 +53,12 @@ class PublishedOut(Schema):
 
 
 class ExcludeIn(Schema):
-    kind: str
+    kind: ExclusionKind
     reason: str
 
 
 class WithdrawIn(Schema):
-    reason_kind: str
+    reason_kind: WithdrawalKind
     reason: str
     revoked_on: date | None = None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
@@ -90,6 +91,6 @@ def list_for_case(request: HttpRequest, case_id: int) -> CaseDocumentsOut:
 
 
 @router.get("/{document_id}/download/{fmt}", summary="下载文书文件（记入调阅日志）")
-def download(request: HttpRequest, document_id: int, fmt: str) -> HttpResponse:
+def download(request: HttpRequest, document_id: int, fmt: Literal["pdf", "docx"]) -> HttpResponse:
     doc = services.record_download(actor=acting_user(request), document_id=document_id, fmt=fmt)
     return file_response(doc, fmt)

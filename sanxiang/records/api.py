@@ -17,7 +17,7 @@ from sanxiang.cases.queries import get_case_for
 
 from . import queries, services
 from .http import content_length, object_response
-from .models import Access, Label
+from .models import Access, EvidenceType, Label, MediaKind
 
 router = Router(auth=StaffSession(), tags=["证据与音像记录"])
 
@@ -26,8 +26,8 @@ class RecordOut(Schema):
     id: int
     case_id: int
     stage: str
-    evidence_type: str
-    media_kind: str
+    evidence_type: EvidenceType
+    media_kind: MediaKind
     title: str
     description: str
     label: str
@@ -46,8 +46,8 @@ class RecordOut(Schema):
 
 class UploadParams(Schema):
     case_id: int
-    evidence_type: str
-    media_kind: str
+    evidence_type: EvidenceType
+    media_kind: MediaKind
     title: str
     label: str = Label.INTERNAL
     description: str = ""
