@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from sanxiang.accounts.models import Role, User
@@ -190,13 +190,18 @@ def envelope(message: OutboxMessage) -> bytes:
 
 
 def signed_headers(
-    endpoint: Endpoint, message: OutboxMessage, body: bytes, now: datetime
+    endpoint: Endpoint,
+    message: OutboxMessage,
+    body: bytes,
+    now: datetime,
+    *,
+    secret: bytes | None = None,
 ) -> dict[str, str]:
     path = urlsplit(endpoint.url)
     stamp = int(now.timestamp())
     nonce = f"{message.pk}-{message.attempts + 1}-{secrets.token_hex(6)}"
     signature = signing.sign(
-        derive_secret(endpoint.key_id, endpoint.salt).encode(),
+        secret or derive_secret(endpoint.key_id, endpoint.salt).encode(),
         method="POST",
         path=path.path or "/",
         query=path.query,
@@ -246,6 +251,32 @@ def _claim(endpoint_id: int, now: datetime) -> bool:
     return claimed == 1
 
 
+FLUSH_EVERY = 50
+
+
+def _mark_delivered(done: list[tuple[int, int]], at: datetime) -> None:
+    """Record a run of successes in one UPDATE per status code. A crash before the flush
+    re-sends at most ``FLUSH_EVERY`` messages, which the receiver drops by message id."""
+    for status in {code for _, code in done}:
+        ids = [pk for pk, code in done if code == status]
+        OutboxMessage.objects.filter(pk__in=ids, status=MessageStatus.PENDING).update(
+            status=MessageStatus.DELIVERED,
+            attempts=F("attempts") + 1,
+            delivered_at=at,
+            last_status=status,
+            last_error="",
+        )
+    done.clear()
+
+
+def _pending(endpoint: Endpoint, after: int, size: int) -> list[OutboxMessage]:
+    return list(
+        OutboxMessage.objects.filter(
+            endpoint=endpoint, status=MessageStatus.PENDING, pk__gt=after
+        ).order_by("pk")[:size]
+    )
+
+
 def deliver(
     *, endpoint_id: int, now: datetime | None = None, post: Post = http_post, limit: int = BATCH
 ) -> Run:
@@ -255,55 +286,62 @@ def deliver(
     if not _claim(endpoint_id, clock):
         run.busy = True
         return run
+    done: list[tuple[int, int]] = []
+    sent_at = clock
     try:
         endpoint = Endpoint.objects.get(pk=endpoint_id)
+        secret = derive_secret(endpoint.key_id, endpoint.salt).encode()
         max_attempts: int = settings.SANXIANG_OUTBOX_MAX_ATTEMPTS
-        for _ in range(limit):
-            message = (
-                OutboxMessage.objects.filter(endpoint=endpoint, status=MessageStatus.PENDING)
-                .order_by("pk")
-                .first()
-            )
-            if message is None:
+        last_pk = 0
+        sent = 0
+        while sent < limit:
+            batch = _pending(endpoint, last_pk, min(FLUSH_EVERY, limit - sent))
+            if not batch:
                 break
-            if message.next_attempt_at > clock:
-                run.retry_at = message.next_attempt_at
+            stop = False
+            for message in batch:
+                last_pk = message.pk
+                if message.next_attempt_at > clock:
+                    run.retry_at = message.next_attempt_at
+                    stop = True
+                    break
+                body = envelope(message)
+                sent_at = now or timezone.now()
+                headers = signed_headers(endpoint, message, body, sent_at, secret=secret)
+                reply = post(endpoint.url, body, headers)
+                sent += 1
+                if reply.status is not None and 200 <= reply.status < 300:
+                    done.append((message.pk, reply.status))
+                    run.delivered += 1
+                    continue
+                _mark_delivered(done, sent_at)
+                attempts = message.attempts + 1
+                error = (reply.error or f"HTTP {reply.status}")[:300]
+                if _permanent(reply.status) or attempts >= max_attempts:
+                    OutboxMessage.objects.filter(pk=message.pk).update(
+                        status=MessageStatus.DEAD,
+                        attempts=attempts,
+                        last_status=reply.status,
+                        last_error=error,
+                    )
+                    run.dead += 1
+                    continue  # a dead letter no longer holds back the ones after it
+                retry_at = clock + backoff(attempts)
+                OutboxMessage.objects.filter(pk=message.pk).update(
+                    attempts=attempts,
+                    next_attempt_at=retry_at,
+                    last_status=reply.status,
+                    last_error=error,
+                )
+                run.failed += 1
+                run.retry_at = retry_at
+                stop = True
                 break
-            body = envelope(message)
-            sent_at = now or timezone.now()
-            reply = post(endpoint.url, body, signed_headers(endpoint, message, body, sent_at))
-            attempts = message.attempts + 1
-            if reply.status is not None and 200 <= reply.status < 300:
-                OutboxMessage.objects.filter(pk=message.pk).update(
-                    status=MessageStatus.DELIVERED,
-                    attempts=attempts,
-                    delivered_at=sent_at,
-                    last_status=reply.status,
-                    last_error="",
-                )
-                run.delivered += 1
-                continue
-            error = reply.error or f"HTTP {reply.status}"
-            if _permanent(reply.status) or attempts >= max_attempts:
-                OutboxMessage.objects.filter(pk=message.pk).update(
-                    status=MessageStatus.DEAD,
-                    attempts=attempts,
-                    last_status=reply.status,
-                    last_error=error[:300],
-                )
-                run.dead += 1
-                continue  # a dead letter no longer holds back the ones after it
-            retry_at = clock + backoff(attempts)
-            OutboxMessage.objects.filter(pk=message.pk).update(
-                attempts=attempts,
-                next_attempt_at=retry_at,
-                last_status=reply.status,
-                last_error=error[:300],
-            )
-            run.failed += 1
-            run.retry_at = retry_at
-            break
+            _mark_delivered(done, sent_at)
+            if stop:
+                break
     finally:
+        _mark_delivered(done, sent_at)
         Endpoint.objects.filter(pk=endpoint_id).update(lease_until=None)
     return run
 
