@@ -6,6 +6,7 @@ window posts). The 事后 pages (decisions, search, verification, 年报) are in
 
 from __future__ import annotations
 
+import io
 import segno
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
@@ -36,9 +37,16 @@ def _optional_agency(request: HttpRequest) -> Agency | None:
     return pq.public_agency(int(raw))
 
 
+def qr_document(url: str) -> bytes:
+    """A standalone SVG document of the QR code: served as an image it needs its ``xmlns``
+    (``svg_inline`` leaves it out, and browsers then show nothing)."""
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", scale=4, border=2, xmldecl=True, svgns=True)
+    return out.getvalue()
+
+
 def qr_svg(url: str) -> HttpResponse:
-    svg = segno.make(url, error="m").svg_inline(scale=4, border=2)
-    return HttpResponse(svg, content_type="image/svg+xml")
+    return HttpResponse(qr_document(url), content_type="image/svg+xml")
 
 
 def absolute(path: str) -> str:

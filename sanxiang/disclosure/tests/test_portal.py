@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 from types import SimpleNamespace
+from xml.etree import ElementTree
 from unittest import mock
 
 from django.test import Client
@@ -12,6 +13,7 @@ from sanxiang.cases.models import Case
 from sanxiang.catalog.models import Matter, MatterVersion
 from sanxiang.disclosure import services
 from sanxiang.disclosure.models import Post, Publication
+from sanxiang.disclosure.portal_views import certificate_url, qr_document
 
 from .helpers import DisclosureTestCase, decided_case, published, queued
 
@@ -87,6 +89,8 @@ class PortalBeforeAndDuring(DisclosureTestCase):
     def test_each_officer_has_a_qr_code_to_the_prefilled_check(self):
         response = Client().get("/gongshi/zhengjian/T0001/qr.svg")
         assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
+        assert ElementTree.fromstring(response.content).tag == "{http://www.w3.org/2000/svg}svg"
+        assert response.content == qr_document(certificate_url("T0001"))
         assert Client().get("/gongshi/zhengjian/NOPE/qr.svg").status_code == 404
 
     def test_the_post_board_shows_its_fields_and_qr(self):
@@ -95,7 +99,8 @@ class PortalBeforeAndDuring(DisclosureTestCase):
             assert label in page
         for label in ("办理进度查询", "咨询服务", "投诉举报", "1号窗口"):
             assert label in page
-        assert Client().get(f"/gongshi/gangwei/{self.post.pk}/qr.svg").status_code == 200
+        qr = Client().get(f"/gongshi/gangwei/{self.post.pk}/qr.svg")
+        assert ElementTree.fromstring(qr.content).tag == "{http://www.w3.org/2000/svg}svg"
 
     def test_list_pages_do_not_grow_queries_with_rows(self):
         client = Client()
