@@ -23,6 +23,37 @@ GUIDE = {
     "phone": "0427-2800001",
 }
 
+# 服务指南 content by category (demo wording; an agency writes its own from its procedures).
+GUIDE_BY_CATEGORY = {
+    "licence": {
+        "conditions": "1. 申请人为依法登记的宗教团体或者宗教活动场所；\n"
+        "2. 符合《宗教事务条例》及本事项设定依据规定的条件；\n"
+        "3. 申请材料齐全、符合法定形式。",
+        "materials": "1. 申请书（原件1份，可下载示范文本）；\n"
+        "2. 申请人登记证书复印件（1份）；\n"
+        "3. 负责人身份证明复印件（1份）；\n"
+        "4. 所在地乡镇人民政府（街道办事处）意见（原件1份）。",
+        "process": "申请 → 受理（5个工作日内作出是否受理的决定）→ 审查（必要时实地核查）"
+        "→ 决定 → 送达。",
+        "guide_time_limit": "法定时限见上；承诺在法定时限内办结",
+        "preferential_policy": "无收费；材料齐全的当场受理，可通过政务服务网在线申请。",
+    },
+    "penalty": {
+        "conditions": "有证据证明存在本事项设定依据规定的违法行为，且不属于不予处罚情形。",
+        "materials": "依职权启动，当事人无须提交申请材料；当事人可在陈述、申辩或者听证时提交证据材料。",
+        "process": "立案 → 调查取证 → 告知（陈述、申辩、听证权利）→ 法制审核 → 集体讨论"
+        "（情节复杂或者重大的）→ 决定 → 送达 → 执行。",
+        "preferential_policy": "首次违法且危害后果轻微并及时改正的，可以不予行政处罚"
+        "（《行政处罚法》第三十三条）。",
+    },
+    "inspection": {
+        "conditions": "依职权开展，按照随机抽查事项清单和年度抽查计划实施。",
+        "materials": "被检查单位配合提供登记证书、财务账簿、管理制度等相关资料。",
+        "process": "制定计划 → 随机抽取检查对象和执法人员 → 实施检查 → 公示检查结果 → 督促整改。",
+        "preferential_policy": "不收费。",
+    },
+}
+
 MATTERS = [
     (
         "XK-001",
@@ -141,7 +172,9 @@ def load() -> None:
             inspection_ratio=Decimal("20.00") if inspection else None,
             inspection_method="双随机抽查" if inspection else "",
             inspection_frequency="每年不少于1次" if inspection else "",
+            address="兴隆台区振兴街1号区政府综合楼3楼",
             **GUIDE,
+            **GUIDE_BY_CATEGORY.get(category, {}),
         )
         create_matter(
             actor=None,

@@ -32,6 +32,7 @@ class MatterForm(StyledForm):
     approval_body = forms.CharField(label="审批机构", max_length=120, required=False)
     guide_time_limit = forms.CharField(label="办理时限（服务指南）", max_length=120, required=False)
     fee = forms.CharField(label="收费标准", max_length=120, required=False)
+    preferential_policy = forms.CharField(label="优惠政策", widget=_TEXT, required=False)
     supervision = forms.CharField(label="监督方式", widget=_TEXT, required=False)
     remedy = forms.CharField(label="救济渠道", widget=_TEXT, required=False)
     office_hours = forms.CharField(label="办公时间", max_length=120, required=False)

@@ -64,6 +64,7 @@ class MatterVersion(models.Model):
     process = models.TextField("办理流程", blank=True)
     guide_time_limit = models.CharField("办理时限", max_length=120, blank=True)
     fee = models.CharField("收费标准", max_length=120, blank=True)
+    preferential_policy = models.TextField("优惠政策", blank=True)
     supervision = models.TextField("监督方式", blank=True)
     remedy = models.TextField("救济渠道", blank=True)
     office_hours = models.CharField("办公时间", max_length=120, blank=True)

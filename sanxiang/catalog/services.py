@@ -46,6 +46,7 @@ class MatterContent:
     process: str = ""
     guide_time_limit: str = ""
     fee: str = ""
+    preferential_policy: str = ""
     supervision: str = ""
     remedy: str = ""
     office_hours: str = ""

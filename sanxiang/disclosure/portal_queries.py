@@ -153,6 +153,25 @@ def flowcharts(scope: set[int], on: date) -> list[Flowchart]:
     return charts
 
 
+def flowcharts_for(category: str) -> list[Flowchart]:
+    """The flowcharts of the procedures a matter of ``category`` runs (its 服务指南's 办理流程)."""
+    try:
+        definitions: Any = importlib.import_module("sanxiang.procedures.definitions")
+    except ImportError:
+        return []
+    charts = []
+    for code in PROCEDURES_BY_CATEGORY.get(category, ()):
+        definition = definitions.DEFINITIONS.get(code)
+        if definition is None:
+            continue
+        try:
+            url = reverse("procedures:flowchart", args=[code])
+        except NoReverseMatch:
+            continue
+        charts.append(Flowchart(code=code, label=definition.label, url=url))
+    return charts
+
+
 def _optional(app: str, module: str, name: str) -> Callable[..., Any] | None:
     if not apps.is_installed(app):
         return None

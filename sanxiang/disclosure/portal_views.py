@@ -128,7 +128,8 @@ def guide(request: HttpRequest, matter_id: int) -> HttpResponse:
     except DomainError as err:
         return _bad_request(request, err)
     version = pq.guide(matter_id, as_of)
-    return render(request, "portal/guide.html", {"v": version, "as_of": as_of})
+    context = {"v": version, "as_of": as_of, "charts": pq.flowcharts_for(version.category)}
+    return render(request, "portal/guide.html", context)
 
 
 @require_GET

@@ -63,12 +63,33 @@ class PortalBeforeAndDuring(DisclosureTestCase):
         page = Client().get("/gongshi/choucha/").content.decode()
         assert "双随机" in page and "5%" in page
 
-    def test_the_service_guide_shows_every_guide_field(self):
+    def test_the_service_guide_shows_the_value_of_every_guide_field(self):
+        values = {
+            "acceptance_body": "受理窗口甲",
+            "approval_body": "审批科乙",
+            "conditions": "条件丙",
+            "materials": "材料丁",
+            "process": "流程戊",
+            "guide_time_limit": "时限己",
+            "fee": "收费庚",
+            "preferential_policy": "优惠辛",
+            "responsibilities": "职责壬",
+            "accountability": "追责癸",
+            "supervision": "监督子",
+            "remedy": "救济丑",
+            "office_hours": "时间寅",
+            "address": "地址卯",
+            "phone": "0427-1234567",
+        }
+        MatterVersion.objects.filter(matter=self.matter).update(**values)
         page = Client().get(f"/gongshi/shixiang/{self.matter.pk}/").content.decode()
         for label in ("受理机构", "审批机构", "办理条件", "申请材料", "办理流程", "办理时限"):
             assert label in page
-        for label in ("监督方式", "救济渠道", "办公时间", "办公地址", "咨询电话"):
+        for label in ("优惠政策", "职责权限", "责任追究", "监督方式", "救济渠道", "咨询电话"):
             assert label in page
+        for value in values.values():
+            assert value in page
+        assert "/procedures/penalty_ordinary.svg" in page  # the 办理流程's flowchart
 
     def test_a_guide_as_of_a_date_before_the_matter_existed_is_not_found(self):
         url = f"/gongshi/shixiang/{self.matter.pk}/?as_of=1999-01-01"
