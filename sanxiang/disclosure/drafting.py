@@ -9,6 +9,7 @@ number of a natural person is copied into a structured field at all. Free text g
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 import importlib
 from dataclasses import dataclass
 from datetime import date
@@ -172,9 +173,19 @@ def draft_for(case: Any) -> Draft:
     )
 
 
+# 文号 are written with 〔〕 (GB/T 9704), but people type [2026], 【2026】, (2026) or （2026）.
+_BRACKETS = str.maketrans({"[": "〔", "]": "〕", "【": "〔", "】": "〕", "(": "〔", ")": "〕"})
+
+
+def search_fold(text: str) -> str:
+    """The form both the stored search text and a query are compared in: NFKC (full-width
+    letters and digits become ASCII, （） become ()), lower case, every bracket pair as 〔〕."""
+    return unicodedata.normalize("NFKC", text).lower().translate(_BRACKETS)
+
+
 def search_text_of(*parts: str) -> str:
-    """What the portal search matches: lower-cased so LIKE serves Latin letters too."""
-    return " ".join(p for p in parts if p).lower()
+    """What the portal search matches: folded (``search_fold``) so LIKE serves every spelling."""
+    return search_fold(" ".join(p for p in parts if p))
 
 
 def content_of(item: Any) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from sanxiang.directory.models import Agency
 from sanxiang.lib import workdays
 from sanxiang.lib.errors import ValidationFailed
 
+from .drafting import search_fold
 from .models import AnnualReport, Publication, PublicationRule, PublicationStatus
 
 PAGE_SIZE = 20
@@ -100,7 +101,7 @@ def search(query: SearchQuery) -> QuerySet[Publication]:
     Latin alike; on PostgreSQL a pg_trgm GIN index answers it (migration 0002).
     """
     rows = published().only(*PUBLIC_FIELDS)
-    for word in query.text.lower().split():
+    for word in search_fold(query.text).split():
         rows = rows.filter(search_text__contains=word)
     if query.agency_id is not None:
         rows = rows.filter(agency_id=query.agency_id)

@@ -174,7 +174,9 @@ def _refresh_number(item: Publication) -> None:
     """The decision document may have been issued (with its 文号) after the item was queued."""
     number = drafting.decision_number(item.case)
     if number != item.doc_number:
-        item.search_text = item.search_text.replace(item.doc_number.lower(), number.lower())
+        item.search_text = item.search_text.replace(
+            drafting.search_fold(item.doc_number), drafting.search_fold(number)
+        )
         item.doc_number = number
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from sanxiang.cases.models import Case
 from sanxiang.catalog.models import Matter, MatterVersion
 from sanxiang.disclosure import services
+from sanxiang.disclosure.drafting import search_text_of
 from sanxiang.disclosure.models import Post, Publication
 from sanxiang.disclosure.portal_views import certificate_url, qr_document
 
@@ -178,6 +179,16 @@ class PortalAfter(DisclosureTestCase):
         assert self.item.doc_number in _get("/gongshi/jueding/?q=张某")
         assert self.item.doc_number in _get(f"/gongshi/jueding/?q={self.item.doc_number}")
         assert "共 0 条" in _get("/gongshi/jueding/?q=不存在的当事人")
+
+    def test_a_document_number_is_found_however_its_year_brackets_are_typed(self):
+        number = "测民宗罚决字〔2026〕第7号"
+        Publication.objects.filter(pk=self.item.pk).update(
+            doc_number=number, search_text=search_text_of(number, "张某")
+        )
+        for typed in ("罚决字〔2026〕第7号", "罚决字[2026]第7号", "罚决字【2026】第7号",
+                      "罚决字（2026）第7号", "罚决字(2026)第7号", "罚决字［２０２６］第7号"):
+            assert number in _get(f"/gongshi/jueding/?q={typed}"), typed
+        assert "共 0 条" in _get("/gongshi/jueding/?q=罚决字[2025]第7号")
 
     def test_search_by_date_range(self):
         day = self.item.decided_on
