@@ -86,6 +86,15 @@ ALLOWED_HOSTS = [
 CSRF_TRUSTED_ORIGINS = [o for o in env_str("SANXIANG_CSRF_TRUSTED_ORIGINS").split(",") if o]
 # The public origin used in QR codes and verification links printed on documents.
 PUBLIC_BASE_URL = env_str("SANXIANG_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The portal footer a government website carries (《政府网站发展指引》国办发〔2017〕47号).
+PORTAL_SITE = {
+    "sponsor": env_str("SANXIANG_PORTAL_SPONSOR", "兴隆台区人民政府"),
+    "organiser": env_str("SANXIANG_PORTAL_ORGANISER", "兴隆台区司法局"),
+    "site_code": env_str("SANXIANG_PORTAL_SITE_CODE"),
+    "icp": env_str("SANXIANG_PORTAL_ICP"),
+    "psb": env_str("SANXIANG_PORTAL_PSB"),
+    "contact": env_str("SANXIANG_PORTAL_CONTACT", "行政执法监督电话 0427-2800000"),
+}
 
 INSTALLED_APPS = [
     "django.contrib.auth",

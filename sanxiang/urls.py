@@ -18,3 +18,8 @@ urlpatterns = [
     path("procedures/", include("sanxiang.procedures.urls")),
     path("api/v1/", api.urls),
 ]
+
+handler400 = "sanxiang.disclosure.portal_views.bad_request"
+handler403 = "sanxiang.disclosure.portal_views.permission_denied"
+handler404 = "sanxiang.disclosure.portal_views.page_not_found"
+handler500 = "sanxiang.disclosure.portal_views.server_error"

@@ -9,8 +9,8 @@ number of a natural person is copied into a structured field at all. Free text g
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 import importlib
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal

@@ -7,12 +7,14 @@ window posts). The 事后 pages (decisions, search, verification, 年报) are in
 from __future__ import annotations
 
 import io
+
 import segno
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
 from sanxiang.catalog.views import parse_as_of
@@ -22,6 +24,7 @@ from sanxiang.lib.errors import DomainError
 from . import portal_queries as pq
 from . import queries
 from .models import Post
+from .templatetags.portal import ELDER_COOKIE
 
 
 def _bad_request(request: HttpRequest, err: DomainError) -> HttpResponse:
@@ -213,3 +216,66 @@ def post_qr(request: HttpRequest, pk: int) -> HttpResponse:
     if not Post.objects.filter(pk=pk, is_active=True).exists():
         raise Http404("未找到该岗位")
     return qr_svg(absolute(reverse("portal:post", args=[pk])))
+
+
+@require_GET
+def elder_mode(request: HttpRequest) -> HttpResponse:
+    """长者模式 on or off (larger text, higher contrast), remembered for a year in a cookie.
+    A plain link, so it works without scripts; ``next`` may only point inside this site."""
+    target = request.GET.get("next", "")
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
+        target = reverse("portal:home")
+    response = HttpResponseRedirect(target)
+    if request.GET.get("on") == "1":
+        response.set_cookie(ELDER_COOKIE, "1", max_age=365 * 86400, samesite="Lax")
+    else:
+        response.delete_cookie(ELDER_COOKIE, samesite="Lax")
+    return response
+
+
+@require_GET
+def sitemap(request: HttpRequest) -> HttpResponse:
+    """网站地图: every section of the portal and every public agency's pages."""
+    return render(request, "portal/sitemap.html", {"bodies": list(pq.public_bodies())})
+
+
+# Chinese error pages in the portal frame (ROOT_URLCONF's handler400/403/404/500).
+ERRORS = {
+    400: ("请求有误", "请求的参数不正确，请检查后重试。"),
+    403: ("无权访问", "您没有访问该页面的权限。"),
+    404: ("页面不存在", "您访问的页面不存在或已被撤回。"),
+    500: ("系统繁忙", "服务器暂时无法处理您的请求，请稍后再试。"),
+}
+
+
+def _error_page(request: HttpRequest, status: int, exception: object = None) -> HttpResponse:
+    title, message = ERRORS[status]
+    detail = str(exception or "")
+    # Only the project's own Chinese messages are shown; Django's English internals are not.
+    if not detail.isascii() and len(detail) <= 100:
+        message = detail
+    context = {"status": status, "title": title, "message": message}
+    try:
+        return render(request, "portal/http_error.html", context, status=status)
+    except Exception:
+        return HttpResponse(
+            f"{status} {title}：{message}", status=status, content_type="text/plain; charset=utf-8"
+        )
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _error_page(request, 400, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _error_page(request, 403, exception)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _error_page(request, 404, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _error_page(request, 500)

@@ -130,3 +130,66 @@ def test_the_annual_report_draws_its_charts_under_the_csp(browser, live_server):
     no_sideways_scroll(page)
     shoot(page, "portal-report-phone")
     context.close()
+
+
+SMALLEST_TEXT = """() => {
+  let smallest = 99, where = "";
+  for (const el of document.querySelectorAll("body *")) {
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !el.getClientRects().length) continue;
+    const size = parseFloat(getComputedStyle(el).fontSize);
+    if (size < smallest) {
+      smallest = size;
+      where = el.tagName + ": " + el.textContent.trim().slice(0, 30);
+    }
+  }
+  return [smallest, where];
+}"""
+
+
+def test_the_portal_frame_is_readable_and_its_qr_images_display(browser, live_server):
+    call_command("load_demo", verbosity=0)
+    agency = Agency.objects.get(name="兴隆台区民族和宗教事务局")
+    matter = agency.matters.get(code="XK-001")
+    post = agency.posts.filter(is_active=True).first()
+    officer = agency.officers.exclude(certificate_no="").first()
+    assert post is not None and officer is not None
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    pages = {
+        "home": "/gongshi/",
+        "guide": f"/gongshi/shixiang/{matter.pk}/",
+        "decisions": "/gongshi/jueding/",
+        "agency": f"/gongshi/zhuti/{agency.pk}/",
+        "sitemap": "/gongshi/ditu/",
+        "certificate": f"/gongshi/zhengjian/?no={officer.certificate_no}",
+        "not-found": "/gongshi/jueding/999999/",
+    }
+    for name, path in pages.items():
+        page.goto(live_server.url + path)
+        shoot(page, f"portal-{name}-phone")
+        smallest, where = page.evaluate(SMALLEST_TEXT)
+        assert smallest >= 14, (name, smallest, where)
+        no_sideways_scroll(page)
+    assert "页面不存在" in page.content() and "网站地图" in page.content()
+    page.goto(f"{live_server.url}/gongshi/shixiang/{matter.pk}/")
+    for value in ("许可条件", "申请书", "优惠政策", "责任追究", "查看流程图"):
+        assert value in page.content(), value
+    for path in (
+        f"/gongshi/zhengjian/?no={officer.certificate_no}",
+        f"/gongshi/gangwei/{post.pk}/",
+    ):
+        page.goto(live_server.url + path)
+        qr = page.locator(".qr img")
+        qr.wait_for()
+        page.wait_for_function("() => document.querySelector('.qr img').complete")
+        assert qr.evaluate("img => img.naturalWidth") > 0, path
+    page.goto(f"{live_server.url}/gongshi/")
+    page.get_by_role("link", name="长者模式").click()
+    page.get_by_role("link", name="退出长者模式").wait_for()
+    page.goto(f"{live_server.url}/gongshi/jueding/")  # remembered on the next page
+    assert page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)") >= 20
+    shoot(page, "portal-elder-phone")
+    page.get_by_role("link", name="退出长者模式").click()
+    page.get_by_role("link", name="长者模式").wait_for()
+    context.close()
