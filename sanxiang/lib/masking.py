@@ -8,8 +8,9 @@ articles, dates, 文号 and case numbers stay visible.
 
 Policy (the staff preview uses :func:`mask_spans`, the portal :func:`mask_text`; they agree):
 
-* ``resident_id`` — GB 11643: 18 characters with a valid check character, a known province
-  code and a birth date in 1900–2099, or the old 15-digit form with a real date; half- or
+* ``resident_id`` — GB 11643-shaped: 18 characters with a known province code and a birth
+  date in 1900–2099 whatever the check character (fails safe on a typo; an all-digit string
+  passing the 统一社会信用代码 check stays), or the old 15-digit form with a real date; half- or
   full-width, contiguous or grouped by spaces/hyphens. First 3 and last 2 characters stay.
 * ``bank_card`` — 12–19 digits passing the Luhn check whose first digit is 3, 4, 5, 6 or 9
   (ISO/IEC 7812 issuer industries; keeps ``2026…`` case numbers and ``1…`` numbers out), not
@@ -22,7 +23,7 @@ Policy (the staff preview uses :func:`mask_spans`, the portal :func:`mask_text`;
   and the last 2 digits stay; the extension is starred.
 * ``email`` — the first character of the local part stays; the domain stays.
 * ``address`` — the value after a residence label (住址, 家庭住址, 住所, 户籍地, 居住地, 现住 …)
-  to the end of the clause (，。； line end, closing bracket) or the next contact label (电话,
+  or unlabelled after 家住/暂住/住在/现住, to the end of the clause (，。； line end, closing bracket) or the next contact label (电话,
   身份证 …); the label stays. 住所 is also an organisation's registered seat: it is masked too,
   erring on the side of privacy.
 * ``name`` — each occurrence of a caller's name, longest first, becomes surname + 某 (张三 →
@@ -137,11 +138,11 @@ _ADDRESS_LABELS = _words(  # longest first, so that 住所地 wins over 住所
 )
 _ADDRESS_RE = re.compile(
     "(?:(?:" + "|".join(_ADDRESS_LABELS) + f")(?:{_WS}[：:]{_WS}|{_WS}(?:位于|为|在|于){_WS}"
-    f"|[ \t\u3000]+)|(?:现住|现居住|现居)(?![房宅宿址所地]){_WS}[：:]?{_WS})"
+    f"|[ \t\u3000]+)|(?:现住|现居住|现居|家住|暂住|住在)(?![房宅宿址所地]){_WS}[：:]?{_WS})"
     "(?P<value>[^，。；,;\n\r\t)）】\\]、|]{1,200})"
 )
 # Every address match starts with one of these; a plain alternation scans fast.
-_ADDRESS_HINT_RE = re.compile("|".join([*_ADDRESS_LABELS, "现住", "现居"]))
+_ADDRESS_HINT_RE = re.compile("|".join([*_ADDRESS_LABELS, "现住", "现居", "家住", "暂住", "住在"]))
 _ADDRESS_STOP_RE = re.compile(
     "联系电话|联系方式|电话|手机|身份证|公民身份号码|证件号码|电子邮箱|邮箱|邮编|邮政编码"
     "|出生|性别|民族|职业|工作单位|统一社会信用代码|法定代表人|负责人"
@@ -164,13 +165,15 @@ def _plausible_date(year: int, month: int, day: int) -> bool:
 
 
 def _is_resident_id(d: str) -> bool:
-    """GB 11643-1999 (check MOD 11-2) for 18 characters; the 1900s date for the 15-digit form."""
+    """ID-shaped (GB 11643-1999): a province code and a real birth date; 18 characters with
+    any check character (a mistyped number is still somebody's, so masking fails safe) unless
+    it is an all-digit 统一社会信用代码, or the old 15-digit form with a 1900s date."""
     if d[:2] not in _PROVINCES:
         return False
     if len(d) == 18 and d[:17].isdigit():
         if not _plausible_date(int(d[6:10]), int(d[10:12]), int(d[12:14])):
             return False
-        return resident_id_check_char(d[:17]) == d[17]
+        return resident_id_check_char(d[:17]) == d[17] or not _is_credit_code_18(d)
     if len(d) == 15 and d.isdigit():
         return _plausible_date(1900 + int(d[6:8]), int(d[8:10]), int(d[10:12]))
     return False

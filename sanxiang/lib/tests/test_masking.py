@@ -96,9 +96,26 @@ def test_old_fifteen_digit_resident_id_is_masked():
     assert mask_text("身份证号：210102900101123，") == "身份证号：210**********23，"
 
 
-def test_eighteen_digits_with_a_wrong_check_digit_are_not_an_id():
+def test_an_id_number_mistyped_in_its_check_digit_is_still_masked():
     wrong = ID[:17] + str((int(ID[17]) + 1) % 10)
-    assert mask_text(f"编号{wrong}") == f"编号{wrong}"
+    assert mask_text(f"身份证号码{wrong}") == f"身份证号码{wrong[:3]}{'*' * 13}{wrong[-2:]}"
+    assert wrong[6:14] not in mask_text(f"编号{wrong}")
+
+
+def test_an_all_digit_credit_code_shaped_like_an_id_stays():
+    from sanxiang.lib.identifiers import is_valid_credit_code
+
+    for tail in range(10):
+        code = ID[:17] + str(tail)
+        if is_valid_credit_code(code) and code[17] != ID[17]:
+            assert mask_text(f"代码{code}") == f"代码{code}"
+
+
+def test_unlabelled_addresses_after_jiazhu_zanzhu_zhuzai_are_masked():
+    for label in ("家住", "暂住", "住在"):
+        address = "辽宁省盘锦市兴隆台区振兴街8号"
+        text = f"张某{label}{address}，系本案当事人。"
+        assert mask_text(text) == f"张某{label}{'*' * len(address)}，系本案当事人。"
 
 
 def test_id_with_an_impossible_birth_date_is_not_masked():
