@@ -22,10 +22,11 @@ Policy (the staff preview uses :func:`mask_spans`, the portal :func:`mask_text`;
   ``04272821234`` or ``(0427)2821234``, optionally with ``-8001``/``转8001``. The area code
   and the last 2 digits stay; the extension is starred.
 * ``email`` — the first character of the local part stays; the domain stays.
-* ``address`` — the value after a residence label (住址, 家庭住址, 住所, 户籍地, 居住地, 现住 …)
-  or unlabelled after 家住/暂住/住在/现住, to the end of the clause (，。； line end, closing
-  bracket) or the next contact label (电话, 身份证 …); the label stays. 住所 is also an organisation's registered seat: it is masked too,
-  erring on the side of privacy.
+* ``address`` — the value after a residence label (住址, 家庭住址, 住所, 户籍地,
+  居住地, 现住 …) or after 家住/暂住/住在, to the end of the clause (，。； line end,
+  closing bracket) or the next contact label (电话, 身份证 …); the label stays.
+  住所 is also an organisation's registered seat: it is masked too, erring on the
+  side of privacy.
 * ``name`` — each occurrence of a caller's name, longest first, becomes surname + 某 (张三 →
   张某, 欧阳娜娜 → 欧阳某 with the 复姓 in ``COMPOUND_SURNAMES``), except where it overlaps a
   label that decided about an address or a number. Names shorter than two characters, bare
