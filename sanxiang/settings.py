@@ -320,7 +320,33 @@ TASKS = {
 SANXIANG_LEDGER_KEY_FILE = Path(
     env_str("SANXIANG_LEDGER_KEY_FILE", str(VAR_DIR / "keys" / "ledger-ed25519.pem"))
 )
-SANXIANG_LEDGER_ORIGIN = env_str("SANXIANG_LEDGER_ORIGIN", "sanxiang.example/ledger")
+# The log's origin line (C2SP tlog-checkpoint): a schema-less URL naming this deployment's log,
+# by default the public portal's host, e.g. "gongshi.xlt.gov.cn/ledger".
+SANXIANG_LEDGER_ORIGIN = env_str(
+    "SANXIANG_LEDGER_ORIGIN",
+    f"{urlparse(PUBLIC_BASE_URL).netloc or 'localhost'}/ledger",
+)
+# Witnesses that cosign each checkpoint (C2SP tlog-witness): "name url base64-public-key"
+# entries separated by ";". The quorum is how many cosignatures a checkpoint needs to count as
+# witnessed (default: all of them).
+SANXIANG_LEDGER_WITNESSES = [
+    tuple(item.split()) for item in env_str("SANXIANG_LEDGER_WITNESSES").split(";") if item.strip()
+]
+if any(len(item) != 3 for item in SANXIANG_LEDGER_WITNESSES):
+    raise ImproperlyConfigured(
+        "SANXIANG_LEDGER_WITNESSES entries must be 'name url base64-public-key', separated by ';'"
+    )
+SANXIANG_LEDGER_WITNESS_QUORUM = env_int(
+    "SANXIANG_LEDGER_WITNESS_QUORUM", default=len(SANXIANG_LEDGER_WITNESSES)
+)
+# verify_ledger fails when an entry stays longer than this outside every signed checkpoint
+# (checkpoints deleted, or the task worker stopped): 0 turns the check off.
+SANXIANG_LEDGER_MAX_UNCHECKPOINTED_HOURS = env_int(
+    "SANXIANG_LEDGER_MAX_UNCHECKPOINTED_HOURS", default=24
+)
+SANXIANG_LEDGER_WITNESS_TIMEOUT_SECONDS = env_int(
+    "SANXIANG_LEDGER_WITNESS_TIMEOUT_SECONDS", default=10
+)
 SANXIANG_LEDGER_SIGNATURE = env_str("SANXIANG_LEDGER_SIGNATURE", "ed25519")
 SANXIANG_HASH = env_str("SANXIANG_HASH", "sha256")
 if SANXIANG_LEDGER_SIGNATURE not in {"ed25519", "sm2"}:

@@ -16,10 +16,13 @@ It reads either format of docs/ledger.md:
   entries with inclusion proofs (§2.1.3) against one signed checkpoint; also a single proof
   from ``ledger.services.prove_inclusion``.
 
-Without ``--public-key`` the key inside the bundle is used and its id printed: compare it
-with the key the agency publishes, or the check proves only self-consistency.
-Exit 0 when everything holds; otherwise 1, naming the first bad sequence number
-(``first_bad_seq=N``), or saying why the file cannot be read (damaged, one byte changed).
+The checkpoint key must be pinned with ``--public-key`` (the value the agency publishes, obtained
+from somewhere other than the bundle): a bundle re-signed by whoever made it carries its own key,
+so without a pinned key the checks prove only self-consistency, and the verifier says so and
+exits 2 instead of "核验通过".
+Exit 0 when everything holds under the pinned key; 1 naming the first bad sequence number
+(``first_bad_seq=N``), or saying why the file cannot be read (damaged, one byte changed); 2 when
+the bundle is self-consistent but no key was pinned.
 
 Imports only ``sanxiang.lib.merkle`` and ``sanxiang.lib.canonical`` (pure Python) from the
 project, plus ``cryptography`` (Ed25519) or ``gmssl`` (SM2).
@@ -315,6 +318,13 @@ def main(argv: list[str] | None = None) -> int:
     for note in found.notes:
         print(note)
     if not found.problems:
+        if not args.public_key:
+            print(
+                "未核验：包内内容自洽，但没有用 --public-key 固定执法机关公布的公钥，"
+                "不能排除整包被他人重新签名。",
+                file=sys.stderr,
+            )
+            return 2
         print("核验通过。")
         return 0
     for _, message in sorted(found.problems)[:50]:

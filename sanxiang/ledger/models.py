@@ -93,3 +93,31 @@ class Checkpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.origin} @ {self.tree_size}"
+
+
+class Cosignature(models.Model):
+    """A witness's ``cosignature/v1`` of a checkpoint (C2SP tlog-cosignature), as it answered.
+
+    Kept as the signature line it returned, so a bundle or the public log page can append it to
+    the checkpoint note and anyone holding the witness's public key can check it.
+    """
+
+    checkpoint = models.ForeignKey(
+        Checkpoint, on_delete=models.PROTECT, related_name="cosignatures"
+    )
+    witness = models.CharField("见证方", max_length=200)
+    key_id = models.CharField("密钥标识", max_length=16)
+    timestamp = models.BigIntegerField("见证时间(POSIX)")
+    line = models.TextField("签名行")
+
+    class Meta:
+        verbose_name = "见证签名"
+        verbose_name_plural = "见证签名"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["checkpoint", "witness"], name="ledger_cosignature_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.witness} @ {self.checkpoint_id}"

@@ -9,7 +9,7 @@ from django_tasks import task
 
 from sanxiang.workbench import recurring
 
-from . import services
+from . import services, witnessing
 
 
 def _seconds(name: str, default: int) -> timedelta:
@@ -28,6 +28,8 @@ def integrate_pending() -> int:
 def make_checkpoint() -> int:
     """Sign a checkpoint if the log grew since the last one; return its size."""
     cp = services.make_checkpoint(only_if_grown=True)
+    if witnessing.configured() and not witnessing.witnessed(cp):
+        witnessing.request_cosignatures(cp)  # outside any transaction: HTTP to other hosts
     recurring.again(make_checkpoint)
     return cp.tree_size
 

@@ -15,10 +15,12 @@ import hmac
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db import connection
+from django.utils import timezone
 
-from sanxiang.lib import merkle
+from sanxiang.lib import merkle, tlog
 
 from . import formats, keys, signing, tree
 from .encoding import json_str
@@ -101,6 +103,10 @@ def _fold_root(stack: list[bytes], digest: Callable[[bytes], bytes]) -> bytes:
     return result
 
 
+def _label(cp: Checkpoint) -> str:
+    return "受信任检查点" if cp.pk is None else f"检查点 #{cp.pk}"
+
+
 class _Walk:
     """The streaming pass: state kept between rows."""
 
@@ -123,7 +129,7 @@ class _Walk:
                 self.root_mismatch = True
                 self.report.add(
                     max(cp.tree_size - 1, 0),
-                    f"检查点 #{cp.pk}（条目数 {cp.tree_size}）的根摘要与条目重算结果不符："
+                    f"{_label(cp)}（条目数 {cp.tree_size}）的根摘要与条目重算结果不符："
                     f"序号 0–{cp.tree_size - 1} 之中有条目被改动、删除或换位，或检查点被伪造",
                 )
 
@@ -167,17 +173,41 @@ class _Walk:
         for cp in self.pending:
             report.add(
                 self.count,
-                f"检查点 #{cp.pk} 声明 {cp.tree_size} 条，账本只有 {self.count} 条"
+                f"{_label(cp)} 声明 {cp.tree_size} 条，账本只有 {self.count} 条"
                 f"（序号 {self.count} 起的条目缺失）",
             )
 
 
-def _check_signatures(report: Report, checkpoints: list[Checkpoint]) -> None:
-    key = keys.signing_key()
-    info = keys.public_key_info(key)
+@dataclass(frozen=True)
+class Trust:
+    """What the verifier trusts, obtained somewhere other than this host (issue: a DBA who
+    rebuilds the log can re-sign it with the key file beside the database).
+
+    ``log_key``: the published checkpoint key (algorithm, raw public key); ``trusted``: a signed
+    checkpoint note remembered earlier (from a witness, the portal, a previous audit);
+    ``witnesses`` and ``quorum``: pinned witness keys and how many must cosign the latest
+    checkpoint; ``max_age``: the longest an entry may stay outside any checkpoint.
+    """
+
+    log_key: tuple[str, bytes] | None = None
+    trusted: str | None = None
+    witnesses: tuple[tlog.CosignerKey, ...] = ()
+    quorum: int = 0
+    max_age: timedelta | None = None
+
+
+def _check_signatures(
+    report: Report, checkpoints: list[Checkpoint], pinned: tuple[str, bytes] | None
+) -> None:
+    if pinned is None:
+        host_key = keys.signing_key()
+        algorithm, public = host_key.algorithm, host_key.public
+    else:
+        algorithm, public = pinned
+    kid = signing.key_id(algorithm=algorithm, origin=keys.origin(), public_key=public).hex()
     for cp in checkpoints:
         seq = max(cp.tree_size - 1, 0)
-        if cp.key_id != info["key_id"] or cp.algorithm != key.algorithm:
+        if cp.key_id != kid or cp.algorithm != algorithm:
             report.add(seq, f"检查点 #{cp.pk} 的签名密钥（{cp.key_id}）不是本系统的密钥")
             continue
         body = formats.checkpoint_body(cp).encode("utf-8")
@@ -185,7 +215,7 @@ def _check_signatures(report: Report, checkpoints: list[Checkpoint]) -> None:
             signature = base64.b64decode(cp.signature, validate=True)
         except ValueError:
             signature = b""
-        if not signing.verify(key.algorithm, key.public, body, signature):
+        if not signing.verify(algorithm, public, body, signature):
             report.add(seq, f"检查点 #{cp.pk}（条目数 {cp.tree_size}）签名无效（伪造或挪用的签名）")
 
 
@@ -268,11 +298,80 @@ def _check_nodes(report: Report, size: int, hash_name: str, chunk_size: int) -> 
         level += 1
 
 
-def verify_ledger(*, chunk_size: int = 20000, nodes: bool = False) -> Report:
+def _trusted_checkpoint(report: Report, trust: Trust) -> Checkpoint | None:
+    """The remembered checkpoint as an unsaved row the walk compares like the others."""
+    if trust.trusted is None:
+        return None
+    try:
+        note = tlog.parse_note(trust.trusted)
+        parsed = tlog.parse_checkpoint(note.body)
+    except tlog.NoteError as err:
+        report.add(0, f"受信任检查点无法读取：{err}")
+        return None
+    if parsed.origin != keys.origin():
+        report.add(0, f"受信任检查点属于日志 {parsed.origin}，不是本日志 {keys.origin()}")
+        return None
+    algorithm, public = trust.log_key or (keys.signing_key().algorithm, keys.signing_key().public)
+    kid = signing.key_id(algorithm=algorithm, origin=parsed.origin, public_key=public)
+    signed = any(
+        sig.name == parsed.origin
+        and sig.key_id == kid
+        and signing.verify(algorithm, public, note.body.encode(), sig.signature)
+        for sig in note.signatures
+    )
+    if not signed:
+        report.add(max(parsed.size - 1, 0), "受信任检查点没有本日志公钥的有效签名")
+        return None
+    return Checkpoint(tree_size=parsed.size, root_hash=parsed.root.hex())
+
+
+def _check_witnesses(report: Report, checkpoints: list[Checkpoint], trust: Trust) -> None:
+    if not trust.witnesses or not checkpoints:
+        return
+    latest = checkpoints[-1]
+    body = formats.checkpoint_body(latest)
+    valid = set()
+    for row in latest.cosignatures.all():
+        try:
+            sig = tlog.parse_note(body + "\n" + row.line + "\n").signatures[0]
+        except tlog.NoteError:
+            continue
+        for key in trust.witnesses:
+            if key.timestamp_of(body, sig) is not None:
+                valid.add(key.name)
+    if len(valid) < trust.quorum:
+        report.add(
+            max(latest.tree_size - 1, 0),
+            f"最新检查点 #{latest.pk}（{latest.tree_size} 条）只有 {len(valid)} 个有效见证签名，"
+            f"少于要求的 {trust.quorum} 个：检查点可能被删除、回滚或未经见证",
+        )
+
+
+def _check_staleness(report: Report, checkpoints: list[Checkpoint], trust: Trust) -> None:
+    if trust.max_age is None:
+        return
+    covered = checkpoints[-1].tree_size if checkpoints else 0
+    oldest = (
+        Entry.objects.filter(seq__gte=covered).order_by("seq").values_list("created_at", "seq")
+    ).first()
+    if oldest is not None and timezone.now() - oldest[0] > trust.max_age:
+        report.add(
+            oldest[1] or covered,
+            f"序号 {oldest[1]} 起的条目超过 {trust.max_age} 仍未进入任何签名检查点"
+            "（检查点缺失或被删除）",
+        )
+
+
+def verify_ledger(
+    *, chunk_size: int = 20000, nodes: bool = True, trust: Trust | None = None
+) -> Report:
     """Check the whole ledger; the report names every problem and the first bad ``seq``.
 
-    ``nodes``: also recompute every stored subtree hash (another pass, over 2n rows).
+    ``nodes``: also recompute every stored subtree hash (another pass, over 2n rows; on by
+    default, since proofs handed to the public are built from those rows).
+    ``trust``: pinned keys and a remembered checkpoint (see :class:`Trust`).
     """
+    trust = trust or Trust()
     report = Report()
     checkpoints = list(Checkpoint.objects.order_by("tree_size", "id"))
     report.checkpoints = len(checkpoints)
@@ -280,12 +379,16 @@ def verify_ledger(*, chunk_size: int = 20000, nodes: bool = False) -> Report:
     for cp in checkpoints:
         if cp.hash_name != hash_name:
             report.add(max(cp.tree_size - 1, 0), f"检查点 #{cp.pk} 的摘要算法与配置不符")
-    walk = _Walk(report, checkpoints, hash_name)
+    trusted = _trusted_checkpoint(report, trust)
+    compared = sorted([*checkpoints, *([trusted] if trusted else [])], key=lambda cp: cp.tree_size)
+    walk = _Walk(report, compared, hash_name)
     walk.run(_rows(chunk_size))
     report.entries = walk.count
     if walk.root_mismatch:
         _locate_moved_entries(report, chunk_size)
-    _check_signatures(report, checkpoints)
+    _check_signatures(report, checkpoints, trust.log_key)
+    _check_witnesses(report, checkpoints, trust)
+    _check_staleness(report, checkpoints, trust)
     consistent = _check_consistency(report, checkpoints, hash_name)
     if nodes or (not consistent and not walk.root_mismatch):
         # Roots agree with the entries but a proof from the nodes fails: name the node.

@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.test import TestCase
 
-from sanxiang.ledger import formats, services, signing, tree
+from sanxiang.ledger import formats, keys, services, signing, tree
 from sanxiang.ledger.models import Checkpoint, Entry
 
 from .helpers import add_entries, tamper, verifier
@@ -29,7 +29,13 @@ def run_verify_ledger(*args: str) -> tuple[int, str]:
 
 
 def run_standalone(path: Path, *args: str) -> tuple[int, str]:
+    """The standalone verifier, with the deployment's published key pinned unless ``args``
+    pin another one (or ``--no-pin`` asks for no pinned key at all)."""
     out, err = io.StringIO(), io.StringIO()
+    if "--no-pin" in args:
+        args = tuple(a for a in args if a != "--no-pin")
+    elif "--public-key" not in args:
+        args = (*args, "--public-key", keys.public_key_info()["public_key"])
     with redirect_stdout(out), redirect_stderr(err):
         code = verifier().main([str(path), *args])
     return code, out.getvalue() + err.getvalue()
@@ -176,6 +182,39 @@ class TamperingTests(TestCase):
         code, text = run_standalone(path)
         self.assertEqual(code, 1)
         self.assertIn("核验失败", text)
+
+    def test_without_a_pinned_key_the_standalone_verifier_refuses_to_say_valid(self) -> None:
+        code, text = run_standalone(self.export(), "--no-pin")
+        self.assertEqual(code, 2, text)
+        self.assertNotIn("核验通过", text)
+        self.assertIn("--public-key", text)
+
+    def test_a_bundle_rebuilt_and_re_signed_by_another_key_fails_under_the_pinned_key(
+        self,
+    ) -> None:
+        path = self.export()
+        bundle = json.loads(path.read_text("utf-8"))
+        attacker = signing.generate("ed25519")
+        attacker_kid = signing.key_id(
+            algorithm="ed25519", origin=keys.origin(), public_key=attacker.public
+        )
+        bundle["public_key"]["public_key"] = base64.b64encode(attacker.public).decode()
+        bundle["public_key"]["key_id"] = attacker_kid.hex()
+        for cp in bundle["checkpoints"]:
+            body = signing.note_body(
+                origin=cp["origin"],
+                tree_size=cp["tree_size"],
+                root_hash=bytes.fromhex(cp["root_hash"]),
+                time_text=cp["time"],
+                hash_name=cp["hash"],
+            )
+            cp["key_id"] = attacker_kid.hex()
+            cp["signature"] = base64.b64encode(attacker.sign(body.encode())).decode()
+        path.write_text(json.dumps(bundle), "utf-8")
+        self.assertEqual(run_standalone(path, "--no-pin")[0], 2)  # self-consistent, not valid
+        code, text = run_standalone(path)
+        self.assertEqual(code, 1, text)
+        self.assertNotIn("核验通过", text)
 
     def test_a_pinned_public_key_that_differs_fails_every_checkpoint(self) -> None:
         other = signing.generate("ed25519")

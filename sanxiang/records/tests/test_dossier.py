@@ -115,9 +115,16 @@ class DossierTests(WorldTestCase):
 
 
 def run_verifier(path: Path) -> subprocess.CompletedProcess[str]:
+    """The standalone verifier with the deployment's published checkpoint key pinned."""
+    from sanxiang.ledger import keys
+
     tool = Path(__file__).resolve().parents[3] / "tools" / "verify_bundle.py"
+    pinned = keys.public_key_info()["public_key"]
     return subprocess.run(  # noqa: S603 - our own tool on our own file
-        [sys.executable, str(tool), str(path)], capture_output=True, text=True, check=False
+        [sys.executable, str(tool), str(path), "--public-key", pinned],
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
