@@ -46,7 +46,9 @@ def median_of(repeat: int, fn: Callable[[], object]) -> float:
     return statistics.median(times)
 
 
-def emit(name: str, *, value: float, unit: str, ratio: float, target: str) -> None:
+def emit(name: str, *, value: float, unit: str, ratio: float, target: str, goal: str = "") -> None:
     """Print one line in the format DESIGN.md fixes."""
     line = f"BENCH {name} value={value:.4g} unit={unit} ratio={ratio:.3f} target={target}"
+    if goal:
+        line += f" goal={goal}"
     print(line, flush=True)

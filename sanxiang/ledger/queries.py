@@ -25,7 +25,16 @@ def entries_for(user: Any) -> QuerySet[Entry]:
 
 
 def recent_checkpoints(limit: int = 10) -> list[Checkpoint]:
-    return list(Checkpoint.objects.order_by("-tree_size", "-id")[:limit])
+    """The latest checkpoints, each with ``cosigners``: how many configured witnesses validly
+    cosigned it (shown against the quorum; a checkpoint below it is not witnessed)."""
+    from . import witnessing
+
+    rows = list(
+        Checkpoint.objects.order_by("-tree_size", "-id").prefetch_related("cosignatures")[:limit]
+    )
+    for cp in rows:
+        cp.cosigners = witnessing.valid_cosigners(cp)  # type: ignore[attr-defined]
+    return rows
 
 
 def checkpoint_signature_ok(cp: Checkpoint) -> bool:

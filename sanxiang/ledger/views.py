@@ -6,7 +6,7 @@ from django.shortcuts import render
 
 from sanxiang.accounts.decorators import staff_view
 
-from . import queries
+from . import queries, witnessing
 
 
 @staff_view
@@ -22,5 +22,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "q": q,
         "checkpoints": queries.recent_checkpoints(10),
         "status": queries.status(),
+        "witness_quorum": witnessing.quorum() if witnessing.configured() else 0,
     }
     return render(request, "ledger/home.html", context)

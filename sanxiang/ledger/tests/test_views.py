@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+
 from django.db import connection, transaction
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -43,6 +46,16 @@ class LedgerPageTests(WorldTestCase):
     def test_the_head_sees_the_agency(self) -> None:
         response = signed_in(self.w.head).get(reverse("ledger:home"), {"q": "case.opened"})
         self.assertContains(response, "case.opened")
+
+    def test_a_checkpoint_without_the_required_cosignatures_is_shown_as_such(self) -> None:
+        key = base64.b64encode(b"\x02" * 32).decode()
+        witnesses = [("sfj.example/witness", "http://127.0.0.1:9", key)]
+        client = signed_in(self.w.head)
+        with override_settings(
+            SANXIANG_LEDGER_WITNESSES=witnesses, SANXIANG_LEDGER_WITNESS_QUORUM=1
+        ):
+            self.assertContains(client.get(reverse("ledger:home")), "见证不足 0/1")
+        self.assertContains(client.get(reverse("ledger:home")), "未配置见证方")
 
     def test_a_filter_that_matches_nothing_says_so(self) -> None:
         response = signed_in(self.w.head).get(reverse("ledger:home"), {"q": "无此事件"})
