@@ -7,4 +7,7 @@ class LedgerConfig(AppConfig):
     verbose_name = "全过程记录账本"
 
     def ready(self) -> None:
-        from . import tasks  # noqa: F401 - registers the recurring integration and checkpoints
+        from . import (
+            checks,  # noqa: F401 - registers the deploy check of the database role
+            tasks,  # noqa: F401 - registers the recurring integration and checkpoints
+        )

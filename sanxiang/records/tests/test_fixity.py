@@ -52,3 +52,19 @@ class FixityTests(WorldTestCase):
         with pytest.raises(SystemExit) as exit_:
             call_command("verify_records", rehash=True)
         assert exit_.value.code == 1
+
+    def test_a_missing_object_is_caught_without_a_rehash(self):
+        record = upload(self.w.officer, self.case, PDF)
+        Path(settings.MEDIA_ROOT, record.storage_name).unlink()
+        found = list(problems())
+        assert [p.record_id for p in found] == [record.pk]
+        assert "找不到原件" in found[0].message
+        with pytest.raises(SystemExit) as exit_:
+            call_command("verify_records")
+        assert exit_.value.code == 1
+
+    def test_a_truncated_object_is_caught_by_its_size_without_a_rehash(self):
+        record = upload(self.w.officer, self.case, PDF)
+        path = Path(settings.MEDIA_ROOT, record.storage_name)
+        path.write_bytes(path.read_bytes()[:-5])
+        assert "大小" in next(iter(problems())).message

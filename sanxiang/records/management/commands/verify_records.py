@@ -1,4 +1,5 @@
-"""Check every record against its ledger entry (and, with --rehash, its stored bytes).
+"""Check every record against its ledger entry and that its object exists with its size
+(a stat, or a HEAD on S3); with --rehash also recompute the stored bytes' hash.
 
 Exit 0 when everything holds; otherwise exit 1, printing each problem and the first bad
 record id. Run it after ``verify_ledger``, which vouches for the ledger entries themselves.
