@@ -71,9 +71,10 @@ def setup_database() -> None:
 def _writer(kind: str, number: int, start: multiprocessing.synchronize.Barrier) -> None:
     from django.db import connection, transaction
 
-    from sanxiang.ledger import services
+    from sanxiang.ledger import registry, services
     from sanxiang.ledger.encoding import timestamp_text
 
+    registry.register(registry.EventType("bench.append", "基准测试事件"))
     connection.close()
     start.wait()
     for i in range(PER_WRITER):

@@ -8,10 +8,13 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from sanxiang.catalog import calendar
+        from sanxiang.ledger import registry
         from sanxiang.workbench import panels
 
         from .deadlines import recompute_for_year
+        from .events import EVENT_TYPES
         from .panels import my_cases_panel
 
         panels.register(my_cases_panel)
         calendar.register_recomputer(recompute_for_year)
+        registry.register(*EVENT_TYPES)

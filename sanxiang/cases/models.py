@@ -38,6 +38,8 @@ class Case(models.Model):
     facts = models.TextField("基本案情", blank=True)
     opened_on = models.DateField("立案日期")
     decided_on = models.DateField("决定日期", null=True, blank=True)
+    # The hash of the DraftSnapshot the decision was made on (set by the decision transition).
+    decided_snapshot = models.CharField("决定所依草稿摘要", max_length=64, blank=True)
     closed_on = models.DateField("结案日期", null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -257,6 +259,29 @@ class DecisionDraft(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} 第{self.revision}稿"
+
+
+class DraftSnapshot(models.Model):
+    """An immutable, content-addressed copy of a decision draft as it was saved (snapshots.py).
+
+    ``payload`` is the canonical JSON of every field of the draft (the text included) and of
+    the parties; ``hash`` is its SHA-256, which the ``case.draft_saved`` ledger entry carries,
+    a review round reviews and the decision records. A trigger (migration 0002) refuses UPDATE.
+    """
+
+    hash = models.CharField("内容摘要", max_length=64, unique=True)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="snapshots")
+    revision = models.PositiveIntegerField("修订版次")
+    payload = models.TextField("内容(规范JSON)")
+    created_at = models.DateTimeField("保存时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "决定草稿快照"
+        verbose_name_plural = "决定草稿快照"
+        ordering = ["case", "revision"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} 第{self.revision}稿 {self.hash[:12]}"
 
 
 class CaseEvent(models.Model):

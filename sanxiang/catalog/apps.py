@@ -9,9 +9,11 @@ class CatalogConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
+        from sanxiang.ledger import registry
         from sanxiang.lib import workdays
         from sanxiang.workbench import panels as workbench_panels
 
+        from .events import EVENT_TYPES
         from .panels import recomputed_deadlines
         from .services import load_overrides
 
@@ -19,3 +21,4 @@ class CatalogConfig(AppConfig):
         workdays.set_override_loader(load_overrides)
         workdays.set_provisional_horizon(settings.SANXIANG_CALENDAR_PROVISIONAL_YEARS)
         workbench_panels.register(recomputed_deadlines)
+        registry.register(*EVENT_TYPES)

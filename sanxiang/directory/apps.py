@@ -7,8 +7,11 @@ class DirectoryConfig(AppConfig):
     verbose_name = "执法主体与人员"
 
     def ready(self) -> None:
+        from sanxiang.ledger import registry
         from sanxiang.workbench import panels
 
+        from .events import EVENT_TYPES
         from .panels import agency_summary
 
         panels.register(agency_summary)
+        registry.register(*EVENT_TYPES)

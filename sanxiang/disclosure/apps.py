@@ -7,11 +7,13 @@ class DisclosureConfig(AppConfig):
     verbose_name = "公示"
 
     def ready(self) -> None:
+        from sanxiang.ledger import registry
         from sanxiang.procedures import engine
         from sanxiang.workbench import panels
 
         from . import hooks, tasks  # noqa: F401 - tasks registers the daily expiry and reminder
         from . import panels as disclosure_panels
+        from .events import EVENT_TYPES
 
         engine.register_after_transition(hooks.queue_decision)
         panels.register(disclosure_panels.publications_due)
@@ -21,3 +23,4 @@ class DisclosureConfig(AppConfig):
         from . import calendar
 
         catalog_calendar.register_recomputer(calendar.recompute_for_year)
+        registry.register(*EVENT_TYPES)

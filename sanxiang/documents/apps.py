@@ -8,7 +8,10 @@ class DocumentsConfig(AppConfig):
 
     def ready(self) -> None:
         from sanxiang.cases.panels import register_case_panel
+        from sanxiang.ledger import registry
 
+        from .events import EVENT_TYPES
         from .panels import case_documents_panel
 
         register_case_panel(case_documents_panel)
+        registry.register(*EVENT_TYPES)

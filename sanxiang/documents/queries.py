@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from sanxiang.accounts.models import Role
 from sanxiang.accounts.queries import visible_agency_ids
+from sanxiang.cases import snapshots
 from sanxiang.cases.models import Case, CaseSource, Circumstance, DecisionKind
 from sanxiang.cases.queries import is_on_team
 from sanxiang.catalog.models import MatterVersion
@@ -166,22 +168,42 @@ def _matter(case: Case) -> tuple[str, str]:
     return version.name, basis
 
 
-def _draft(case: Case) -> DraftSheet | None:
-    d = getattr(case, "draft", None)
-    if d is None:
+def _money(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _draft(snapshot: dict[str, Any] | None) -> DraftSheet | None:
+    """The draft as the ledgered snapshot holds it (``cases.snapshots``), never the live row."""
+    if snapshot is None:
         return None
+    d = snapshot["draft"]
+    circumstance = d.get("circumstance") or ""
     return DraftSheet(
-        kind=d.kind,
-        kind_label=str(DecisionKind(d.kind).label),
-        fine_amount=d.fine_amount,
-        confiscation_value=d.confiscation_value,
-        legal_basis=d.legal_basis,
-        circumstance_label=str(Circumstance(d.circumstance).label) if d.circumstance else "",
-        benchmark_min=d.benchmark_min,
-        benchmark_max=d.benchmark_max,
-        outside_benchmark=d.outside_benchmark,
-        outside_reason=d.outside_reason,
-        text=d.text,
+        kind=d["kind"],
+        kind_label=str(DecisionKind(d["kind"]).label),
+        fine_amount=_money(d.get("fine_amount")),
+        confiscation_value=_money(d.get("confiscation_value")),
+        legal_basis=d.get("legal_basis") or "",
+        circumstance_label=str(Circumstance(circumstance).label) if circumstance else "",
+        benchmark_min=_money(d.get("benchmark_min")),
+        benchmark_max=_money(d.get("benchmark_max")),
+        outside_benchmark=bool(d.get("outside_benchmark")),
+        outside_reason=d.get("outside_reason") or "",
+        text=d.get("text") or "",
+    )
+
+
+def _party(p: Any) -> PartySheet:
+    get = p.get if isinstance(p, dict) else lambda name, default="": getattr(p, name, default)
+    return PartySheet(
+        kind=get("kind", ""),
+        name=get("name", ""),
+        id_number=get("id_number", ""),
+        credit_code=get("credit_code", ""),
+        legal_representative=get("legal_representative", ""),
+        address=get("address", ""),
+        phone=get("phone", ""),
+        is_minor=bool(get("is_minor", False)),
     )
 
 
@@ -189,6 +211,7 @@ def sheet_from_case(case: Case) -> CaseSheet:
     """Everything a document of ``case`` is filled from, read once."""
     agency = case.agency
     matter_name, matter_basis = _matter(case)
+    snapshot = snapshots.for_documents(case)
     members = case.members.filter(recused=False).select_related("officer")
     earlier = {
         d.kind: Earlier(d.title, d.number, timezone.localtime(d.issued_at).date())
@@ -208,21 +231,11 @@ def sheet_from_case(case: Case) -> CaseSheet:
         facts=case.facts,
         opened_on=case.opened_on,
         decided_on=case.decided_on,
-        parties=tuple(
-            PartySheet(
-                kind=p.kind,
-                name=p.name,
-                id_number=p.id_number,
-                credit_code=p.credit_code,
-                legal_representative=p.legal_representative,
-                address=p.address,
-                phone=p.phone,
-                is_minor=p.is_minor,
-            )
-            for p in case.parties.all()
-        ),
+        # Once a draft is saved, the parties are those of its snapshot: the document names
+        # whom the reviewed and decided draft names.
+        parties=tuple(_party(p) for p in (snapshot["parties"] if snapshot else case.parties.all())),
         officers=tuple(OfficerSheet(m.officer.name, m.officer.certificate_no) for m in members),
-        draft=_draft(case),
+        draft=_draft(snapshot),
         earlier=earlier,
     )
 

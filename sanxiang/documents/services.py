@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from sanxiang.accounts.models import User
+from sanxiang.cases import snapshots
 from sanxiang.cases.models import Case
 from sanxiang.directory.models import Agency
 from sanxiang.ledger.services import append
@@ -96,6 +97,7 @@ def issue_document(*, actor: User, case_id: int, kind: str) -> IssuedDocument:
             raise ValidationFailed(f"执法主体“{agency.name}”未设置文号简称，无法编号。")
         seq = allocate_number(agency_id=agency.pk, year=year, kind=the_kind.code)
         number = format_number(agency.short_name, the_kind.word, year, seq)
+    snapshot = snapshots.document_snapshot(case)
     content = build(
         the_kind,
         queries.sheet_from_case(case),
@@ -138,6 +140,8 @@ def issue_document(*, actor: User, case_id: int, kind: str) -> IssuedDocument:
             "content_sha256": content_sha256,
             "pdf_sha256": pdf_sha256,
             "docx_sha256": docx_sha256,
+            # The draft snapshot the document was rendered from (cases.snapshots), if any.
+            "snapshot": snapshot.hash if snapshot is not None else "",
         },
         actor=actor,
         agency_id=agency.pk,

@@ -8,14 +8,17 @@ class ExchangeConfig(AppConfig):
 
     def ready(self) -> None:
         from sanxiang.disclosure import listeners as disclosure
+        from sanxiang.ledger import registry
         from sanxiang.procedures import engine
         from sanxiang.workbench import panels
 
         from . import hooks, tasks  # noqa: F401 - tasks registers the outbox sweep
         from . import panels as exchange_panels
+        from .events import EVENT_TYPES
 
         engine.register_after_transition(hooks.decision_made)
         disclosure.on_published(hooks.decision_published)
         disclosure.on_withdrawn(hooks.decision_withdrawn)
         disclosure.on_report_published(hooks.report_published)
         panels.register(exchange_panels.transfers_waiting)
+        registry.register(*EVENT_TYPES)

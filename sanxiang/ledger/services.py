@@ -23,7 +23,7 @@ from sanxiang.lib import merkle
 from sanxiang.lib.canonical import canonical_bytes
 from sanxiang.lib.errors import DomainError
 
-from . import background, formats, keys, signing, tree
+from . import background, formats, keys, registry, signing, tree
 from .encoding import leaf_input, timestamp_text
 from .models import Checkpoint, Entry
 
@@ -47,6 +47,7 @@ def append(
     """Append one entry; must run inside the transaction of the change it records."""
     if not connection.in_atomic_block:
         raise RuntimeError("ledger.append must run inside the business transaction")
+    registry.require(event_type)
     body = canonical_bytes(dict(payload))
     created = timezone.now()
     actor_id = actor.pk if actor is not None and getattr(actor, "pk", None) else None

@@ -20,6 +20,8 @@ HTTP_STATUS = {
     "deadline_passed": 409,
     "conflict": 409,
     "calendar_gap": 422,
+    # ledger.append of an event type no app declared (ledger/registry.py): a programming error.
+    "event_type_unregistered": 500,
     # Signed requests of the exchange API (docs/exchange.md).
     "signature_invalid": 401,
     "request_expired": 401,

@@ -8,13 +8,16 @@ class RecordsConfig(AppConfig):
 
     def ready(self) -> None:
         from sanxiang.cases.panels import register_case_panel
+        from sanxiang.ledger import registry
         from sanxiang.procedures.engine import register_guard
         from sanxiang.workbench import panels
 
         from . import tasks  # noqa: F401 - registers the hourly upload cleanup
+        from .events import EVENT_TYPES
         from .guards import av_record_guard
         from .panels import case_records, retrieval_requests
 
         register_guard(av_record_guard)
         panels.register(retrieval_requests)
         register_case_panel(case_records)
+        registry.register(*EVENT_TYPES)

@@ -8,10 +8,12 @@ class ReviewConfig(AppConfig):
 
     def ready(self) -> None:
         from sanxiang.cases.panels import register_case_panel
+        from sanxiang.ledger import registry
         from sanxiang.procedures import engine
         from sanxiang.workbench import panels as workbench_panels
 
         from . import gate, panels
+        from .events import EVENT_TYPES
 
         engine.register_guard(gate.decision_gate)
         engine.register_after_transition(gate.after_transition)
@@ -23,3 +25,4 @@ class ReviewConfig(AppConfig):
         from . import calendar
 
         catalog_calendar.register_recomputer(calendar.recompute_for_year)
+        registry.register(*EVENT_TYPES)

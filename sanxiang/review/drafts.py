@@ -1,7 +1,7 @@
 """The draft as the review sees it: a snapshot taken at each submission, and field-level diffs.
 
-The fingerprinted fields (decision kind, amounts, legal basis, parties) decide whether a passed
-review still covers the draft; the others (text, circumstance, benchmark) are shown for context.
+A passed review covers one snapshot hash (``cases.snapshots``): every field, the text included,
+so a change to any of them needs a new round.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-FINGERPRINTED = ("kind", "fine_amount", "confiscation_value", "legal_basis", "parties")
 LABELS = {
     "kind": "决定种类",
     "fine_amount": "罚款金额",
@@ -58,7 +57,7 @@ def diff(before: dict[str, str], after: dict[str, str]) -> list[dict[str, Any]]:
             "label": label,
             "before": old,
             "after": new,
-            "fingerprinted": key in FINGERPRINTED,
+            "fingerprinted": True,
         }
         if key == "text":
             change["lines"] = list(

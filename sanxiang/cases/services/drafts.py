@@ -1,8 +1,11 @@
-"""The decision draft: kinds per procedure, 简易程序 limits, 裁量基准, fingerprint."""
+"""The decision draft: kinds per procedure, 简易程序 limits, 裁量基准, its snapshot.
+
+Each save stores an immutable snapshot of the whole draft (``cases.snapshots``); the draft's
+``fingerprint`` is that snapshot's hash, which the review reviews and the decision records.
+"""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -12,9 +15,9 @@ from django.utils import timezone
 
 from sanxiang.accounts.models import Role, User
 from sanxiang.ledger.services import append
-from sanxiang.lib.canonical import canonical_bytes
 from sanxiang.lib.errors import DomainError, ValidationFailed
 
+from .. import snapshots
 from ..models import Case, Circumstance, DecisionDraft, DecisionKind, DiscretionBenchmark, PartyKind
 from ..queries import get_case_for, had_stage
 from .common import may_take, parse_amount, record_event
@@ -72,18 +75,9 @@ def check_summary_limit(case: Case, kind: str, fine: Decimal | None) -> None:
         )
 
 
-def fingerprint(
-    case: Case, kind: str, fine: Decimal | None, conf: Decimal | None, basis: str
-) -> str:
-    """sha256 of what the legal review approves: kind, amounts, basis and the parties."""
-    body = {
-        "kind": kind,
-        "fine_amount": fine,
-        "confiscation_value": conf,
-        "legal_basis": basis,
-        "parties": [[p.name, p.identifier] for p in case.parties.order_by("pk")],
-    }
-    return hashlib.sha256(canonical_bytes(body)).hexdigest()
+def fingerprint(draft: DecisionDraft) -> str:
+    """The draft's snapshot hash as it would be now: every field, the text and the parties."""
+    return snapshots.current_hash(draft)
 
 
 def _benchmark(case: Case, circumstance: str) -> DiscretionBenchmark | None:
@@ -127,7 +121,6 @@ def _draft_values(case: Case, data: DraftData) -> dict[str, Any]:
         "outside_benchmark": outside,
         "outside_reason": reason if outside else "",
         "text": data.text,
-        "fingerprint": fingerprint(case, data.kind, fine, conf, data.legal_basis.strip()),
         "updated_at": timezone.now(),
     }
 
@@ -149,6 +142,9 @@ def save_draft(*, actor: User, case_id: int, data: DraftData) -> DecisionDraft:
             setattr(draft, name, value)
         draft.revision += 1
         draft.save()
+    snapshot = snapshots.take(draft)
+    draft.fingerprint = snapshot.hash
+    draft.save(update_fields=["fingerprint"])
     record_event(case, "draft_saved", actor, f"第{draft.revision}稿")
     append(
         event_type="case.draft_saved",
@@ -159,6 +155,7 @@ def save_draft(*, actor: User, case_id: int, data: DraftData) -> DecisionDraft:
             "fine_amount": draft.fine_amount,
             "outside_benchmark": draft.outside_benchmark,
             "fingerprint": draft.fingerprint,
+            "snapshot": snapshot.hash,
         },
         actor=actor,
         agency_id=case.agency_id,

@@ -14,6 +14,7 @@ from sanxiang.procedures import engine
 from sanxiang.procedures.definitions import Definition
 
 from .. import deadlines as clocks
+from .. import snapshots
 from ..models import Case, DecisionDraft
 from ..queries import get_case_for
 from .common import local_today, may_take, record_event
@@ -55,7 +56,7 @@ def transition(
     day = on or local_today()
     changes: dict[str, Any] = {"stage": target}
     if target == "decision":
-        _check_decision(case, day)
+        changes["decided_snapshot"] = _check_decision(case, day)
         changes["decided_on"] = day
     if definition.stage(target).final or target == "closing":
         if day < case.opened_on:
@@ -83,6 +84,7 @@ def transition(
             "target": target,
             "on": day,
             "note": note,
+            **({"snapshot": changes["decided_snapshot"]} if target == "decision" else {}),
         },
         actor=actor,
         agency_id=case.agency_id,
@@ -96,7 +98,8 @@ def transition(
     return case
 
 
-def _check_decision(case: Case, day: date) -> None:
+def _check_decision(case: Case, day: date) -> str:
+    """Refuse a decision that cannot be made on ``day``; return the snapshot it is made on."""
     if day < case.opened_on:
         raise ValidationFailed("决定日期不能早于立案日期。", field="on")
     if day > local_today():
@@ -106,3 +109,13 @@ def _check_decision(case: Case, day: date) -> None:
         raise ValidationFailed("请先保存决定草稿，再作出决定。", field="draft")
     if case.procedure == "penalty_summary":
         check_summary_limit(case, draft.kind, draft.fine_amount)
+    # The decision is made on the saved snapshot, and only if nothing changed since it was
+    # saved (a party edited afterwards would otherwise be decided unseen).
+    snapshot = snapshots.find(draft.fingerprint)
+    if snapshot is None or snapshots.current_hash(draft) != snapshot.hash:
+        raise ValidationFailed(
+            "决定草稿或当事人信息在保存草稿后有变化，请重新保存决定草稿（如属重大执法决定，"
+            "须重新提交法制审核）。",
+            field="draft",
+        )
+    return snapshot.hash

@@ -77,11 +77,15 @@ class TheGate(ReviewTestCase):
         assert "罚款金额" in caught.value.message
         assert "重新提交" in caught.value.message
 
-    def test_changing_only_the_wording_keeps_the_gate_open(self):
+    def test_changing_only_the_wording_after_approval_needs_a_new_round(self):
+        # What was reviewed is what is issued: the text is part of the reviewed snapshot.
         case = case_at_defence(self.w)
         passed(self.w, case)
         draft(self.w, case, "150000", text="当事人为违法宗教活动提供场所，决定罚款十五万元。")
-        decide(self.w, case)
+        with pytest.raises(DomainError) as refused:
+            decide(self.w, case)
+        assert refused.value.code == "legal_review_required"
+        assert "决定正文" in refused.value.message
 
     def test_a_resubmitted_and_passed_draft_opens_the_gate(self):
         case = case_at_defence(self.w)
@@ -103,9 +107,32 @@ class TheGate(ReviewTestCase):
 
 
 class TheDatabaseBackstop(ReviewTestCase):
-    def raw_decide(self, case: Case) -> None:
+    def raw_decide(self, case: Case, snapshot: str | None = None) -> None:
+        """A DBA's decision: the stage, and the snapshot it names (the draft's by default)."""
+        if snapshot is None:
+            snapshot = Case.objects.get(pk=case.pk).draft.fingerprint
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("UPDATE cases_case SET stage = 'decision' WHERE id = %s", [case.pk])
+            cursor.execute(
+                "UPDATE cases_case SET stage = 'decision', decided_snapshot = %s WHERE id = %s",
+                [snapshot, case.pk],
+            )
+
+    def test_a_raw_decision_that_names_no_snapshot_is_refused_for_a_major_case(self):
+        case = case_at_defence(self.w)
+        passed(self.w, case)
+        with pytest.raises(IntegrityError):
+            self.raw_decide(case, snapshot="")
+        assert Case.objects.get(pk=case.pk).stage == "defence"
+
+    def test_swapping_the_decided_snapshot_afterwards_is_refused(self):
+        case = case_at_defence(self.w)
+        passed(self.w, case)
+        decide(self.w, case)
+        with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE cases_case SET decided_snapshot = %s WHERE id = %s", ["0" * 64, case.pk]
+            )
+        assert Case.objects.get(pk=case.pk).decided_snapshot == case.draft.fingerprint
 
     def test_a_raw_update_bypassing_the_service_is_refused_for_a_major_case(self):
         case = case_at_defence(self.w)

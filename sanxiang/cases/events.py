@@ -1,0 +1,19 @@
+"""The ledger event types this app writes (registered from its AppConfig).
+
+The aliases are the kinds of the retired ``CaseEvent`` timeline table, still readable.
+"""
+
+from sanxiang.ledger.registry import EventType
+
+EVENT_TYPES = (
+    EventType("case.opened", "立案", timeline=True, aliases=("opened",)),
+    EventType("case.transition", "办理步骤", timeline=True, aliases=("transition",)),
+    EventType("case.draft_saved", "保存决定草稿", timeline=True, aliases=("draft_saved",)),
+    EventType("case.deadline_paused", "期限暂停", timeline=True, aliases=("deadline_paused",)),
+    EventType("case.deadline_resumed", "期限恢复", timeline=True, aliases=("deadline_resumed",)),
+    EventType("case.recusal_requested", "申请回避", timeline=True, aliases=("recusal_requested",)),
+    EventType("case.recusal_decided", "回避决定", timeline=True, aliases=("recusal_decided",)),
+    EventType("case.member_added", "增加办案人员", timeline=True, aliases=("member_added",)),
+    EventType("cases.deadline_setting_saved", "保存期限设置", timeline=False),
+    EventType("cases.benchmark_saved", "保存裁量基准", timeline=False),
+)

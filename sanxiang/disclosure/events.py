@@ -1,0 +1,16 @@
+"""The ledger event types this app writes (registered from its AppConfig)."""
+
+from sanxiang.ledger.registry import EventType
+
+EVENT_TYPES = (
+    EventType("disclosure.queued", "列入公示计划", timeline=True),
+    EventType("disclosure.excluded", "不予公示", timeline=True),
+    EventType("disclosure.published", "公示", timeline=True),
+    EventType("disclosure.revocation_recorded", "登记决定撤销", timeline=True),
+    EventType("disclosure.withdrawn", "撤下公示", timeline=True),
+    EventType("disclosure.expired", "公示期满", timeline=True),
+    EventType("disclosure.rule_saved", "保存公示规则", timeline=False),
+    EventType("disclosure.post_saved", "保存岗位公示", timeline=False),
+    EventType("disclosure.report_narrative_saved", "保存年报说明", timeline=False),
+    EventType("disclosure.report_published", "发布年度报告", timeline=False),
+)

@@ -1,0 +1,8 @@
+"""The ledger event types this app writes (registered from its AppConfig)."""
+
+from sanxiang.ledger.registry import EventType
+
+EVENT_TYPES = (
+    EventType("document.issued", "制发文书", timeline=True),
+    EventType("document.downloaded", "下载文书", timeline=False),
+)
