@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
+import re
 from typing import Any
 
 from django.contrib.syndication.views import Feed
@@ -137,17 +139,44 @@ def _proof_from(request: HttpRequest) -> dict[str, Any] | None:
     return proof
 
 
+MAX_UPLOAD = 20 * 1024 * 1024  # a decision's PDF is well under this
+
+
+def _file_digest(request: HttpRequest) -> str:
+    """The SHA-256 of the file being checked: computed in the browser (``file_sha256``) or
+    from an upload (``file``); "" when no file was checked."""
+    upload = request.FILES.get("file")
+    if upload is not None:
+        if upload.size is not None and upload.size > MAX_UPLOAD:
+            raise DomainError("payload_too_large", "文件过大（超过 20 MB），请在浏览器中核对。")
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        return digest.hexdigest()
+    raw = (request.POST.get("file_sha256") or request.GET.get("file_sha256") or "").strip()
+    if raw and not re.fullmatch("[0-9a-fA-F]{64}", raw):
+        raise DomainError("validation_error", "文件摘要应为 64 位十六进制 SHA-256 值。")
+    return raw.lower()
+
+
+def _param(request: HttpRequest, name: str) -> str:
+    return (request.POST.get(name) or request.GET.get(name) or "").strip()
+
+
 @csrf_exempt  # a public, read-only check: nothing is written, no session is used
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
-    """验证: a published item (?item=), a pasted proof, or an issued document (?doc=&sha256=)."""
+    """验证: a published item (?item=), a pasted proof, or an issued document (?doc=&sha256=,
+    with a file checked in the browser ``file_sha256=`` or uploaded ``file``)."""
     context: dict[str, Any] = {"subject": None}
     item_raw = request.GET.get("item", "")
-    doc, digest = request.GET.get("doc", "").strip(), request.GET.get("sha256", "").strip()
+    doc, digest = _param(request, "doc"), _param(request, "sha256")
     try:
         proof = _proof_from(request)
+        file_digest = _file_digest(request)
     except DomainError as err:
-        return render(request, "portal/verify.html", {"error": err}, status=400)
+        status = 413 if err.code == "payload_too_large" else 400
+        return render(request, "portal/verify.html", {"error": err}, status=status)
     if proof is not None:
         ok, explanation = verification.check_proof(proof)
         context.update(subject="proof", verdict=verification.Verdict(ok, [(ok, explanation)]))
@@ -158,9 +187,8 @@ def verify(request: HttpRequest) -> HttpResponse:
         item = queries.public_item(int(item_raw))
         context.update(subject="item", item=item, verdict=verification.verify_item(item))
     elif doc:
-        context.update(
-            subject="doc", doc=doc, verdict=verification.verify_document(doc[:80], digest[:64])
-        )
+        verdict = verification.verify_document(doc[:80], digest[:64], file_sha256=file_digest)
+        context.update(subject="doc", doc=doc, sha256=digest[:64], verdict=verdict)
     return render(request, "portal/verify.html", context)
 
 

@@ -11,8 +11,12 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
 from typing import Any
+
+from django.utils import timezone
 
 from sanxiang.ledger import queries as ledger_queries
 from sanxiang.ledger import services as ledger_services
@@ -23,7 +27,7 @@ from sanxiang.lib.errors import DomainError
 from sanxiang.lib.merkle import leaf_hash
 
 from . import drafting
-from .models import Publication
+from .models import Publication, PublicationStatus, RuleCategory, WithdrawalKind
 
 
 @dataclass
@@ -31,6 +35,8 @@ class Verdict:
     ok: bool = True
     steps: list[tuple[bool, str]] = field(default_factory=list)
     proof: dict[str, Any] | None = None
+    facts: RegisterFacts | None = None
+    file_checked: bool = False
 
     @property
     def proof_json(self) -> str:
@@ -96,8 +102,22 @@ def check_proof(proof: dict[str, Any]) -> tuple[bool, str]:
     return bool(ok), str(explanation)
 
 
+def _check_status(verdict: Verdict, facts: RegisterFacts) -> None:
+    """A withdrawn (撤销/变更) decision is not valid, however intact its records are."""
+    if facts.status == "有效":
+        verdict.check(True, "登记状态：有效（未被撤销或变更）。")
+        return
+    when = f"于{facts.status_on:%Y年%-m月%-d日}" if facts.status_on else ""
+    verdict.check(
+        False,
+        f"登记状态：{facts.status}——该决定{when}{facts.status}，公示已撤回（{facts.status_reason}）。",
+    )
+
+
 def verify_item(item: Publication) -> Verdict:
-    verdict = Verdict()
+    facts = facts_of_item(item)
+    verdict = Verdict(facts=facts)
+    _check_status(verdict, facts)
     entry = item.ledger_entry
     if entry is None:
         verdict.check(False, "该信息没有公示记录（账本中找不到对应条目）。")
@@ -152,15 +172,19 @@ def _issued_entry(doc: Any) -> Entry | None:
     )
 
 
-def verify_document(number: str, sha256: str) -> Verdict:
-    """Look up an issued document by its 文号, compare hashes, prove its ledger entry."""
+def verify_document(number: str, sha256: str, *, file_sha256: str = "") -> Verdict:
+    """Look up an issued document by its 文号 and the hash its QR code carries, prove its
+    ledger entry, and show the register's facts. The QR's hash only shows that the link came
+    from this register (a forged printout can copy it): the file itself matches only when
+    ``file_sha256`` — computed from a file in the browser or from an upload — is given."""
     verdict = Verdict()
     queries, models = _documents("queries"), _documents("models")
     find = getattr(queries, "document_for_verification", None)
     if find is None or models is None:
         verdict.check(False, "本系统尚未提供文书查验服务。")
         return verdict
-    doc = find(number, sha256.strip().lower())
+    file_sha256 = file_sha256.strip().lower()
+    doc = find(number, (sha256 or file_sha256).strip().lower())
     if doc is None:
         known = models.IssuedDocument.objects.filter(number=number).exists()
         verdict.check(
@@ -170,7 +194,23 @@ def verify_document(number: str, sha256: str) -> Verdict:
             else f"未找到文号为“{number}”的已签发文书。",
         )
         return verdict
-    verdict.check(True, f"找到已签发的{doc.title}，文件摘要与签发时登记的摘要一致。")
+    verdict.facts = facts_of_document(doc)
+    if file_sha256:
+        verdict.file_checked = True
+        same = find(number, file_sha256) is not None
+        verdict.check(
+            same,
+            f"您选择的文件与签发的{doc.title}一致（SHA-256 相同）。"
+            if same
+            else "您选择的文件与签发的文件不一致：不是签发的版本，或已被改动。",
+        )
+    else:
+        verdict.check(
+            True,
+            f"找到已签发的{doc.title}；链接中的摘要与签发登记一致。这只说明二维码来自本系统，"
+            "未核对文件本身：请对照下方登记信息核对纸质文书，或选择文件核对。",
+        )
+    _check_status(verdict, verdict.facts)
     entry = _issued_entry(doc)
     if entry is None:
         verdict.check(False, "账本中找不到该文书的签发记录。")
@@ -184,3 +224,85 @@ def verify_document(number: str, sha256: str) -> Verdict:
     )
     _prove(verdict, entry)
     return verdict
+
+
+# --- what the register says (shown next to the verdict, so paper can be compared) ---------
+
+
+@dataclass(frozen=True)
+class RegisterFacts:
+    """What the register records of a decision: the holder of a printout compares these."""
+
+    doc_number: str
+    kind: str
+    party: str
+    matter: str
+    outcome: str
+    amount: Decimal | None
+    decided_on: date | None
+    agency: str
+    status: str  # 有效 / 已撤销 / 已变更
+    status_on: date | None = None
+    status_reason: str = ""
+
+
+def status_of(item: Publication) -> tuple[str, date | None, str]:
+    """(有效 | 已撤销 | 已变更, since when, why) of a published or withdrawn decision."""
+    if item.status != PublicationStatus.WITHDRAWN:
+        return "有效", None, ""
+    label = "已变更" if item.withdrawal_kind == WithdrawalKind.CHANGED else "已撤销"
+    when = item.revoked_on or (timezone.localdate(item.withdrawn_at) if item.withdrawn_at else None)
+    kind = WithdrawalKind(item.withdrawal_kind).label if item.withdrawal_kind else ""
+    reason = "：".join(part for part in (kind, item.withdrawal_reason) if part)
+    return label, when, reason
+
+
+def facts_of_item(item: Publication) -> RegisterFacts:
+    status, since, reason = status_of(item)
+    return RegisterFacts(
+        doc_number=item.doc_number,
+        kind=RuleCategory(item.category).label if item.category in RuleCategory.values else "",
+        party=item.party,
+        matter=item.matter_name,
+        outcome=item.outcome,
+        amount=item.amount,
+        decided_on=item.decided_on,
+        agency=item.agency_name,
+        status=status,
+        status_on=since,
+        status_reason=reason,
+    )
+
+
+def _publication_of_case(case_id: int) -> Publication | None:
+    return (
+        Publication.objects.filter(
+            case_id=case_id,
+            status__in=[PublicationStatus.PUBLISHED, PublicationStatus.WITHDRAWN],
+        )
+        .defer("source_text", "search_text", "masked_text")
+        .order_by("-published_at")
+        .first()
+    )
+
+
+def facts_of_document(doc: Any) -> RegisterFacts:
+    """The register's facts of an issued document: its publication's summary when the decision
+    was published (masked party), else what the document register itself holds."""
+    item = _publication_of_case(doc.case_id)
+    if item is not None:
+        facts = facts_of_item(item)
+        return replace(facts, doc_number=doc.number, kind=str(doc.title))
+    issued_at = getattr(doc, "issued_at", None)
+    agency = getattr(doc, "agency", None)
+    return RegisterFacts(
+        doc_number=doc.number,
+        kind=str(doc.title),
+        party="（该决定未在平台公示，当事人信息不予显示）",
+        matter="",
+        outcome="",
+        amount=None,
+        decided_on=timezone.localdate(issued_at) if issued_at else None,
+        agency=str(getattr(agency, "name", "")),
+        status="有效",
+    )

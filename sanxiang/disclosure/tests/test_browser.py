@@ -193,3 +193,52 @@ def test_the_portal_frame_is_readable_and_its_qr_images_display(browser, live_se
     page.get_by_role("link", name="退出长者模式").click()
     page.get_by_role("link", name="长者模式").wait_for()
     context.close()
+
+
+def test_a_file_is_checked_in_the_browser_without_being_uploaded(browser, live_server, tmp_path):
+    import hashlib
+    from types import SimpleNamespace
+    from unittest import mock
+
+    from sanxiang.disclosure import verification
+
+    from .helpers import decided_case
+
+    world = World.build()
+    genuine = b"%PDF-1.7 genuine decision"
+    doc = SimpleNamespace(
+        pk=41,
+        case_id=decided_case(world).pk,
+        number="测民宗罚决字〔2026〕第1号",
+        title="行政处罚决定书",
+        content_sha256="ab" * 32,
+        pdf_sha256=hashlib.sha256(genuine).hexdigest(),
+    )
+    hashes = {doc.content_sha256, doc.pdf_sha256}
+    documents = {
+        "queries": SimpleNamespace(
+            document_for_verification=lambda n, h: doc if n == doc.number and h in hashes else None
+        ),
+        "models": SimpleNamespace(
+            IssuedDocument=SimpleNamespace(
+                objects=SimpleNamespace(filter=lambda **kw: SimpleNamespace(exists=lambda: True))
+            )
+        ),
+    }
+    (tmp_path / "genuine.pdf").write_bytes(genuine)
+    (tmp_path / "forged.pdf").write_bytes(b"%PDF-1.7 forged decision")
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True)
+    page = context.new_page()
+    uploads: list[str] = []
+    page.on("request", lambda r: uploads.append(r.url) if r.method == "POST" else None)
+    with mock.patch.object(verification, "_documents", documents.__getitem__):
+        page.goto(f"{live_server.url}/gongshi/verify/?doc={doc.number}&sha256={doc.content_sha256}")
+        page.get_by_text("未核对文件本身").wait_for()  # the QR's hash is not the file's
+        shoot(page, "portal-verify-qr-only-phone")
+        page.get_by_label("核对文件本身").set_input_files(str(tmp_path / "genuine.pdf"))
+        page.get_by_text("一致（SHA-256 相同）").wait_for()
+        shoot(page, "portal-verify-file-phone")
+        page.get_by_label("核对文件本身").set_input_files(str(tmp_path / "forged.pdf"))
+        page.get_by_text("您选择的文件与签发的文件不一致").wait_for()
+    assert not uploads, uploads  # hashed in the browser: nothing was posted
+    context.close()

@@ -4,10 +4,11 @@ import json
 from types import SimpleNamespace
 from unittest import mock
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 
-from sanxiang.disclosure import verification
+from sanxiang.disclosure import services, verification
 from sanxiang.disclosure.models import Publication
 from sanxiang.ledger import services as ledger
 from sanxiang.ledger.models import Entry
@@ -31,6 +32,22 @@ class VerifyingAPublishedItem(DisclosureTestCase):
     def test_a_published_item_is_confirmed_against_the_signed_checkpoint(self):
         page = Client().get(f"/gongshi/verify/?item={self.item.pk}").content.decode()
         assert "验证通过" in page and "已由检查点" in page
+
+    def test_the_verify_page_shows_what_the_register_says_of_the_decision(self):
+        page = Client().get(f"/gongshi/verify/?item={self.item.pk}").content.decode()
+        for fact in (self.item.doc_number, self.item.party, self.item.outcome, "有效"):
+            assert fact in page, fact
+        assert self.item.agency_name in page and "行政处罚" in page
+        assert f"{self.item.decided_on.year}年" in page
+
+    def test_a_withdrawn_decision_does_not_verify_and_says_since_when_and_why(self):
+        item = published(self.w, text="另一份决定。")
+        services.withdraw(
+            actor=self.w.head, publication_id=item.pk, reason_kind="revoked", reason="复议撤销"
+        )
+        ledger.make_checkpoint()
+        page = Client().get(f"/gongshi/verify/?item={item.pk}").content.decode()
+        assert "验证未通过" in page and "已撤销" in page and "复议撤销" in page
 
     def test_the_item_page_carries_its_ledger_sequence_number(self):
         entry = self.entry()
@@ -117,6 +134,41 @@ class VerifyingAnIssuedDocument(DisclosureTestCase):
             verdict = verification.verify_document(doc.number, doc.content_sha256)
         assert verdict.ok, verdict.steps
         assert "验证通过" in verdict.steps[-1][1]
+
+    def test_the_qr_hash_alone_never_claims_the_file_was_checked(self):
+        """A forged printout can copy the genuine QR: without a file the page says it found
+        the register's record and shows its facts to compare, not that the file matched."""
+        doc = self.issued()
+        with mock.patch.object(verification, "_documents", self.documents(doc)):
+            url = f"/gongshi/verify/?doc={doc.number}&sha256={doc.content_sha256}"
+            page = Client().get(url).content.decode()
+        assert "已找到登记记录（未核对文件）" in page and "</i> 验证通过</h2>" not in page
+        assert "未核对文件本身" in page and "一致（SHA-256 相同）" not in page
+        assert doc.number in page and "行政处罚决定书" in page
+
+    def test_a_file_checked_in_the_browser_or_uploaded_is_compared_with_the_issued_one(self):
+        doc = self.issued()
+        with mock.patch.object(verification, "_documents", self.documents(doc)):
+            base = f"/gongshi/verify/?doc={doc.number}&sha256={doc.content_sha256}"
+            same = Client().get(base + f"&file_sha256={doc.content_sha256}").content.decode()
+            other = Client().get(base + "&file_sha256=" + "cd" * 32).content.decode()
+            garbage = Client().get(base + "&file_sha256=xyz")
+            upload = (
+                Client()
+                .post(
+                    "/gongshi/verify/",
+                    {
+                        "doc": doc.number,
+                        "sha256": doc.content_sha256,
+                        "file": SimpleUploadedFile("forged.pdf", b"%PDF-1.7 forged"),
+                    },
+                )
+                .content.decode()
+            )
+        assert "</i> 验证通过</h2>" in same and "一致（SHA-256 相同）" in same
+        assert "验证未通过" in other and "不是签发的版本" in other
+        assert garbage.status_code == 400 and "64 位十六进制" in garbage.content.decode()
+        assert "验证未通过" in upload and "不是签发的版本" in upload
 
     def test_a_different_file_or_an_unknown_number_is_rejected(self):
         doc = self.issued()
