@@ -8,19 +8,22 @@ from typing import Any
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
-from .models import AnnualReport, Publication
+from .models import AnnualReport, Publication, RuleCategory
 from .report import PENALTY_ORDER, Tables
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 OPEN_FIELDS = {
     "doc_number": "文号",
+    "category": "执法类别",
     "party": "当事人",
     "matter": "违法行为类型/事项",
     "outcome": "处罚/决定内容",
     "agency": "执法机关",
     "decided_on": "决定日期",
     "amount": "罚没金额",
+    "published_on": "公示日期",
     "url": "公示网址",
 }
 
@@ -29,12 +32,18 @@ def open_row(item: Publication) -> dict[str, Any]:
     """One published decision as open data: the 摘要 fields, all already masked."""
     return {
         "doc_number": item.doc_number,
+        "category": RuleCategory(item.category).label
+        if item.category in RuleCategory.values
+        else item.category,
         "party": item.party,
         "matter": item.matter_name,
         "outcome": item.outcome,
         "agency": item.agency_name,
         "decided_on": item.decided_on.isoformat(),
         "amount": f"{item.amount:.2f}" if item.amount is not None else "",
+        "published_on": timezone.localdate(item.published_at).isoformat()
+        if item.published_at
+        else "",
         "url": settings.PUBLIC_BASE_URL + reverse("portal:decision", args=[item.pk]),
     }
 

@@ -6,10 +6,12 @@ import csv
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -23,8 +25,6 @@ from . import exports, queries, verification
 from . import portal_queries as pq
 from .models import AnnualReport, Publication
 from .report import tables_for
-
-OPEN_DATA_LIMIT = 5000
 
 
 def _search(request: HttpRequest) -> queries.SearchQuery:
@@ -60,43 +60,86 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "portal/decision.html", {"item": item})
 
 
-def _open_rows(request: HttpRequest) -> list[dict[str, Any]]:
-    rows = queries.search(_search(request))[:OPEN_DATA_LIMIT]
-    return [exports.open_row(item) for item in rows]
+# Open data is streamed: every matching row, read from the database in chunks (no row limit,
+# constant memory), so a download of a million decisions neither stops early nor exhausts RAM.
+CHUNK = 2000
+
+
+def _open_rows(request: HttpRequest) -> Iterator[dict[str, Any]]:
+    rows = queries.search(_search(request))
+    return (exports.open_row(item) for item in rows.iterator(chunk_size=CHUNK))
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_lines(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
+    writer = csv.DictWriter(_Echo(), fieldnames=list(exports.OPEN_FIELDS))
+    yield "\ufeff"  # so spreadsheet programs read UTF-8
+    yield writer.writerow(exports.OPEN_FIELDS)
+    for row in rows:
+        yield writer.writerow({k: exports.csv_safe(v) for k, v in row.items()})
 
 
 @require_GET
-def decisions_csv(request: HttpRequest) -> HttpResponse:
+def decisions_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     try:
         rows = _open_rows(request)
     except DomainError as err:
         return HttpResponse(err.message, status=400, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(_csv_lines(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="decisions.csv"'
-    response.write("\ufeff")  # so spreadsheet programs read UTF-8
-    writer = csv.DictWriter(response, fieldnames=list(exports.OPEN_FIELDS))
-    writer.writerow(exports.OPEN_FIELDS)
-    for row in rows:
-        writer.writerow({k: exports.csv_safe(v) for k, v in row.items()})
     return response
 
 
+def _json_chunks(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
+    fields = {k: v for k, v in exports.OPEN_FIELDS.items()}
+    yield '{"fields": ' + json.dumps(fields, ensure_ascii=False) + ', "results": ['
+    for i, row in enumerate(rows):
+        yield ("," if i else "") + "\n" + json.dumps(row, ensure_ascii=False)
+    yield "\n]}\n"
+
+
 @require_GET
-def decisions_json(request: HttpRequest) -> HttpResponse:
+def decisions_json(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     try:
         rows = _open_rows(request)
     except DomainError as err:
         return JsonResponse(err.as_dict(), status=err.status)
-    return JsonResponse(
-        {"count": len(rows), "limit": OPEN_DATA_LIMIT, "results": rows},
-        json_dumps_params={"ensure_ascii": False},
-    )
+    return StreamingHttpResponse(_json_chunks(rows), content_type="application/json; charset=utf-8")
+
+
+TOMBSTONES_NS = "http://purl.org/atompub/tombstones/1.0"
+
+
+class TombstoneAtomFeed(Atom1Feed):
+    """Atom with RFC 6721 ``<at:deleted-entry ref= when=>`` for withdrawn decisions, so a
+    reader that stored an entry learns that it was withdrawn (and why) instead of losing it."""
+
+    def root_attributes(self) -> dict[str, str]:
+        attrs: dict[str, str] = super().root_attributes()
+        attrs["xmlns:at"] = TOMBSTONES_NS
+        return attrs
+
+    def add_root_elements(self, handler: Any) -> None:
+        super().add_root_elements(handler)
+        for ref, when, comment in self.feed.get("tombstones", ()):
+            handler.startElement("at:deleted-entry", {"ref": ref, "when": when})
+            handler.addQuickElement("at:comment", comment)
+            handler.endElement("at:deleted-entry")
+
+
+def entry_id(pk: int) -> str:
+    return settings.PUBLIC_BASE_URL + reverse("portal:decision", args=[pk])
 
 
 class DecisionsFeed(Feed):
-    """Atom feed of newly published decisions (masked text only)."""
+    """Atom feed of newly published decisions (masked text only), with ``<updated>`` per entry
+    and tombstones for the decisions withdrawn lately."""
 
-    feed_type = Atom1Feed
+    feed_type = TombstoneAtomFeed
     title = "行政执法决定公示"
     subtitle = "新公示的行政处罚、行政许可等执法决定（已脱敏）"
 
@@ -121,6 +164,31 @@ class DecisionsFeed(Feed):
 
     def item_pubdate(self, item: Publication) -> Any:
         return item.published_at
+
+    def item_updateddate(self, item: Publication) -> Any:
+        return item.published_at
+
+    def item_guid(self, item: Publication) -> str:
+        return entry_id(item.pk)
+
+    item_guid_is_permalink = True
+
+    def feed_extra_kwargs(self, obj: Any) -> dict[str, Any]:
+        withdrawn = (
+            Publication.objects.filter(status="withdrawn", withdrawn_at__isnull=False)
+            .only("id", "withdrawn_at", "withdrawal_kind", "withdrawal_reason")
+            .order_by("-withdrawn_at", "-id")[:50]
+        )
+        tombstones = [
+            (
+                entry_id(w.pk),
+                w.withdrawn_at.isoformat(),
+                f"已撤回：{w.get_withdrawal_kind_display()}。{w.withdrawal_reason}",
+            )
+            for w in withdrawn
+            if w.withdrawn_at is not None
+        ]
+        return {"tombstones": tombstones}
 
     def item_author_name(self, item: Publication) -> str:
         return item.agency_name

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 from types import SimpleNamespace
+from typing import Any
 from unittest import mock
 from xml.etree import ElementTree
 
@@ -224,12 +225,34 @@ class PortalAfter(DisclosureTestCase):
         numbers = [r["doc_number"] for r in data["results"]]
         assert numbers == [self.item.doc_number]
         assert data["results"][0]["party"] == "张某"
+        assert data["results"][0]["category"] == "行政处罚" and data["results"][0]["published_on"]
         csv = Client().get("/gongshi/jueding.csv")
-        body = csv.content.decode("utf-8-sig")
+        body = _body(csv)
         assert csv["Content-Type"].startswith("text/csv") and "张某" in body
+        assert body.splitlines()[0].startswith("文号,执法类别,")
         assert "张三" not in body and self.waiting.doc_number not in body.replace(
             self.item.doc_number, ""
         )
+
+    def test_open_data_streams_every_row_across_chunks(self):
+        more = [published(self.w, text=f"第{i}份决定。") for i in range(2)]
+        with mock.patch("sanxiang.disclosure.portal_results.CHUNK", 1):
+            data = json.loads(_get("/gongshi/jueding.json"))
+            lines = _get("/gongshi/jueding.csv").splitlines()
+        expected = {self.item.doc_number, *(m.doc_number for m in more)}
+        assert {r["doc_number"] for r in data["results"]} == expected
+        assert len(lines) == 1 + len(expected)
+
+    def test_the_atom_feed_has_updated_and_a_tombstone_for_a_withdrawn_entry(self):
+        item = published(self.w, text="将被撤回的决定。")
+        services.withdraw(
+            actor=self.w.head, publication_id=item.pk, reason_kind="revoked", reason="复议撤销"
+        )
+        feed = _get("/gongshi/jueding.atom")
+        assert "<updated>" in feed.split("<entry>", 1)[1]
+        assert 'xmlns:at="http://purl.org/atompub/tombstones/1.0"' in feed
+        assert '<at:deleted-entry ref="http://' in feed and f"/gongshi/jueding/{item.pk}/" in feed
+        assert "复议撤销" in feed and "将被撤回的决定" not in feed
 
     def test_the_atom_feed_lists_new_decisions_masked(self):
         feed = _get("/gongshi/jueding.atom")
@@ -238,7 +261,13 @@ class PortalAfter(DisclosureTestCase):
 
 
 def _get(url: str) -> str:
-    return Client().get(url).content.decode()
+    return _body(Client().get(url))
+
+
+def _body(response: Any) -> str:
+    if response.streaming:
+        return b"".join(response.streaming_content).decode("utf-8-sig")
+    return str(response.content.decode())
 
 
 class ListsOwnedByOtherApps(DisclosureTestCase):
