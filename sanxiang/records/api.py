@@ -43,6 +43,15 @@ class RecordOut(Schema):
     def resolve_uploaded_by(obj: Any) -> str:
         return str(obj.uploaded_by.get_username())
 
+    # 商业秘密/个人隐私: the words of a record its reader may not open stay hidden (redact_for).
+    @staticmethod
+    def resolve_title(obj: Any) -> str:
+        return str(getattr(obj, "shown_title", obj.title))
+
+    @staticmethod
+    def resolve_description(obj: Any) -> str:
+        return str(getattr(obj, "shown_description", obj.description))
+
 
 class UploadParams(Schema):
     case_id: int
@@ -83,12 +92,13 @@ def upload(request: HttpRequest, params: Query[UploadParams]) -> Any:
 @router.get("", response=list[RecordOut], summary="案件的记录")
 def list_records(request: HttpRequest, case_id: int) -> Any:
     case = get_case_for(request.auth, case_id)  # type: ignore[attr-defined]
-    return queries.records_of_case(case)
+    return queries.redact_for(request.auth, queries.records_of_case(case))  # type: ignore[attr-defined]
 
 
 @router.get("/{record_id}", response=RecordOut, summary="记录元数据")
 def metadata(request: HttpRequest, record_id: int) -> Any:
-    return queries.get_record_for(request.auth, record_id)  # type: ignore[attr-defined]
+    user = request.auth  # type: ignore[attr-defined]
+    return queries.redact_for(user, [queries.get_record_for(user, record_id)])[0]
 
 
 @router.get("/{record_id}/content", summary="下载或播放（支持 Range，每次调阅记入账本）")

@@ -1,12 +1,15 @@
 """Serving stored objects over HTTP with byte ranges (RFC 9110 §14), and playback grants.
 
 A player asks for many ranges of one video. The retrieval is logged once, when the page shows
-the player; the ranges then ride on a short-lived signed grant naming the user, the record and
-the ledger entry of that retrieval.
+the player; the ranges then ride on a short-lived signed grant naming the user, the record,
+the session and the ledger entry of that retrieval: a grant copied to another browser, another
+user or another record is refused, and it expires within minutes, so each playback is one
+logged retrieval.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from urllib.parse import quote
 
@@ -20,7 +23,7 @@ from . import blobs
 from .models import Access, Record
 
 GRANT_SALT = "sanxiang.records.playback"
-GRANT_MAX_AGE = 4 * 3600
+GRANT_MAX_AGE = 10 * 60  # seconds: long enough to start a recording, not to share a link
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
@@ -32,19 +35,32 @@ def content_length(request: HttpRequest) -> int:
     return int(raw)
 
 
-def grant_for(access: Access) -> str:
+def _session_tag(session_key: str | None) -> str:
+    # A digest, not the key itself: the grant travels in URLs and logs.
+    return hashlib.sha256(f"grant:{session_key or ''}".encode()).hexdigest()[:16]
+
+
+def grant_for(access: Access, *, session_key: str | None) -> str:
     return signing.dumps(
-        {"r": access.record_id, "u": access.actor_id, "e": access.ledger_entry_id}, salt=GRANT_SALT
+        {
+            "r": access.record_id,
+            "u": access.actor_id,
+            "e": access.ledger_entry_id,
+            "s": _session_tag(session_key),
+        },
+        salt=GRANT_SALT,
     )
 
 
-def check_grant(token: str, *, record_id: int, user_id: int) -> None:
+def check_grant(token: str, *, record_id: int, user_id: int, session_key: str | None) -> None:
     try:
         data = signing.loads(token, salt=GRANT_SALT, max_age=GRANT_MAX_AGE)
     except signing.BadSignature:
         raise DomainError("forbidden", "播放授权无效或已过期，请重新打开记录页面。") from None
     if data.get("r") != record_id or data.get("u") != user_id:
         raise DomainError("forbidden", "播放授权与当前用户或记录不符。")
+    if not session_key or data.get("s") != _session_tag(session_key):
+        raise DomainError("forbidden", "播放授权属于另一次登录，请重新打开记录页面。")
 
 
 def parse_range(header: str, size: int) -> tuple[int, int] | None:

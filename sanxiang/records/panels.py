@@ -10,7 +10,7 @@ from sanxiang.procedures.definitions import get_definition
 from sanxiang.workbench.panels import Panel
 
 from .models import AV_KINDS
-from .queries import pending_requests_for, records_of_case, required_av_lines
+from .queries import pending_requests_for, records_of_case, redact_for, required_av_lines
 
 
 def retrieval_requests(request: HttpRequest) -> Panel | None:
@@ -25,7 +25,7 @@ def retrieval_requests(request: HttpRequest) -> Panel | None:
 
 def case_records(request: HttpRequest, case: Any) -> CasePanel:
     """On the case page: its records, and whether this stage must be audio-video recorded."""
-    records = list(records_of_case(case).order_by("-uploaded_at")[:6])
+    records = redact_for(request.user, records_of_case(case).order_by("-uploaded_at")[:6])
     definition = get_definition(case.procedure)
     lines = required_av_lines(
         agency_id=case.agency_id,

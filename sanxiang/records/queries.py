@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -48,6 +49,34 @@ def may_retrieve_directly(user: Any, record: Record) -> bool:
     if user.role == Role.HEAD and record.agency_id in visible_agency_ids(user):
         return True
     return has_approval(user, record)
+
+
+def redact_for(user: Any, records: Iterable[Record]) -> list[Record]:
+    """Set ``shown_title`` and ``shown_description`` on each record: a 商业秘密/个人隐私
+    record's own words are hidden from whoever may not open it (its title alone can say whose
+    illness or which trade secret it is). Set-based: one query for the approvals."""
+    rows = list(records)
+    sensitive = [r for r in rows if r.is_sensitive]
+    direct: dict[int, bool] = {}
+    for r in sensitive:
+        if r.case_id not in direct:
+            direct[r.case_id] = is_on_team(user, r.case) or (
+                user.role == Role.HEAD and r.agency_id in visible_agency_ids(user)
+            )
+    approved = set(
+        AccessRequest.objects.filter(
+            record_id__in=[r.pk for r in sensitive if not direct[r.case_id]],
+            requester_id=user.pk,
+            status=AccessRequest.Status.APPROVED,
+            valid_until__gt=timezone.now(),
+        ).values_list("record_id", flat=True)
+    )
+    for r in rows:
+        hidden = r.is_sensitive and not direct.get(r.case_id) and r.pk not in approved
+        r.shown_title = f"（{r.get_label_display()}记录 #{r.pk}）" if hidden else r.title  # type: ignore[attr-defined]
+        r.shown_description = "" if hidden else r.description  # type: ignore[attr-defined]
+        r.redacted = hidden  # type: ignore[attr-defined]
+    return rows
 
 
 def accesses_of(record: Record) -> QuerySet[Access]:

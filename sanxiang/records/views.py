@@ -31,7 +31,7 @@ def case_records(request: HttpRequest, case_id: int) -> HttpResponse:
     case = get_case_for(user, case_id)
     context = {
         "case": case,
-        "records": queries.records_of_case(case),
+        "records": queries.redact_for(user, queries.records_of_case(case)),
         "form": UploadForm(),
         "may_upload": is_on_team(user, case) or user.role == Role.HEAD,
         "may_export": case.stage in dossier.CLOSED_STAGES,
@@ -116,6 +116,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     record = queries.get_record_for(user, pk)
     direct = queries.may_retrieve_directly(user, record)
+    queries.redact_for(user, [record])
     form = ReasonForm(request.POST or None)
     access = None
     if request.method == "POST":
@@ -125,7 +126,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "record": record,
         "access": access,
-        "grant": grant_for(access) if access else "",
+        "grant": grant_for(access, session_key=request.session.session_key) if access else "",
         "form": form,
         "direct": direct,
         "requests": queries.requests_of(record).filter(requester=user)[:5],
@@ -137,7 +138,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def stream(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     record = queries.get_record_for(user, pk)
-    check_grant(request.GET.get("grant", ""), record_id=record.pk, user_id=user.pk)
+    check_grant(
+        request.GET.get("grant", ""),
+        record_id=record.pk,
+        user_id=user.pk,
+        session_key=request.session.session_key,
+    )
     # Streaming responses are not HttpResponse subclasses; staff_view passes them through.
     return cast(HttpResponse, object_response(record, request.headers.get("Range", "")))
 
@@ -190,9 +196,20 @@ def decide(request: HttpRequest, request_id: int) -> HttpResponse:
     return redirect("records:requests")
 
 
+def _openable(user: Any, pk: int) -> Any:
+    """The record, unless it is 商业秘密/个人隐私 and ``user`` may not open it: then even its
+    access history (who looked, and why) stays hidden."""
+    record = queries.get_record_for(user, pk)
+    if getattr(queries.redact_for(user, [record])[0], "redacted", False):
+        raise DomainError(
+            "forbidden", "该记录涉及商业秘密或个人隐私，调阅获批后才能查看其调阅记录。"
+        )
+    return record
+
+
 @staff_view
 def history(request: HttpRequest, pk: int) -> HttpResponse:
-    record = queries.get_record_for(acting_user(request), pk)
+    record = _openable(acting_user(request), pk)
     context = {
         "record": record,
         "accesses": queries.accesses_of(record),
@@ -203,7 +220,7 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_view
 def history_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    record = queries.get_record_for(acting_user(request), pk)
+    record = _openable(acting_user(request), pk)
     response = HttpResponse(pdf.access_history(record), content_type="application/pdf")
     response["Content-Disposition"] = f"attachment; filename=record-{record.pk}-access.pdf"
     return response

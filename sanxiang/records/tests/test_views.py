@@ -1,7 +1,9 @@
 import hashlib
 import json
 import re
+import time
 from pathlib import Path
+from unittest import mock
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -10,7 +12,7 @@ from django.test import Client
 from sanxiang.cases.models import Case
 from sanxiang.cases.testing import open_test_case
 from sanxiang.ledger.models import Entry
-from sanxiang.records import services
+from sanxiang.records import http, services
 from sanxiang.records.models import Access, Record
 from sanxiang.testing import WorldTestCase
 
@@ -200,6 +202,27 @@ class WebTests(WorldTestCase):
         other = colleague.get(f"/records/{record.pk}/stream/", {"grant": grant})
         assert other.status_code == 403
 
+    def test_a_grant_copied_to_another_session_of_the_same_user_is_refused(self):
+        record = upload(self.w.officer, self.case, PDF)
+        grant = grant_from(
+            staff_client(self.w.officer).get(f"/records/{record.pk}/").content.decode()
+        )
+        second_browser = staff_client(self.w.officer)
+        response = second_browser.get(f"/records/{record.pk}/stream/", {"grant": grant})
+        assert response.status_code == 403
+        assert "另一次登录" in response.content.decode()
+
+    def test_a_grant_expires_within_minutes(self):
+        record = upload(self.w.officer, self.case, PDF)
+        client = staff_client(self.w.officer)
+        grant = grant_from(client.get(f"/records/{record.pk}/").content.decode())
+        url = f"/records/{record.pk}/stream/"
+        assert client.get(url, {"grant": grant}).status_code == 200
+        later = time.time() + http.GRANT_MAX_AGE + 1
+        with mock.patch("django.core.signing.time.time", return_value=later):
+            assert client.get(url, {"grant": grant}).status_code == 403
+        assert http.GRANT_MAX_AGE <= 15 * 60
+
     def test_a_sensitive_record_asks_for_a_reason_before_showing_anything(self):
         record = upload(self.w.officer, self.case, PDF, label="personal_privacy")
         client = staff_client(self.w.officer2)
@@ -356,3 +379,51 @@ class PanelTests(WorldTestCase):
         assert "调阅审批" in page
         assert "询问笔录" in page
         assert "调阅审批" not in staff_client(self.w.officer).get("/").content.decode()
+
+
+class SensitiveWordsTests(WorldTestCase):
+    """The title and description of a 商业秘密/个人隐私 record, and who looked at it, are hidden
+    from someone who may see the case but may not open the record."""
+
+    case: Case
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.case = open_test_case(cls.w)
+
+    def sensitive(self) -> Record:
+        return upload(
+            self.w.officer,
+            self.case,
+            PDF,
+            label="personal_privacy",
+            title="当事人张某的精神疾病诊断书",
+            description="住院记录",
+        )
+
+    def test_the_case_team_sees_the_title(self):
+        record = self.sensitive()
+        page = staff_client(self.w.officer2).get(f"/records/case/{self.case.pk}/")
+        assert "精神疾病诊断书" in page.content.decode()
+        assert (
+            staff_client(self.w.officer2).get(f"/records/{record.pk}/history/").status_code == 200
+        )
+
+    def test_the_supervisor_sees_neither_title_description_nor_history(self):
+        record = self.sensitive()
+        client = staff_client(self.w.supervisor)
+        listing = client.get(f"/records/case/{self.case.pk}/").content.decode()
+        assert "精神疾病" not in listing
+        assert "个人隐私记录" in listing
+        detail = client.get(f"/records/{record.pk}/").content.decode()
+        assert "精神疾病" not in detail and "住院记录" not in detail
+        assert client.get(f"/records/{record.pk}/history/").status_code == 403
+        assert client.get(f"/records/{record.pk}/history.pdf").status_code in {403, 404}
+        api = client.get(f"/api/v1/records?case_id={self.case.pk}").json()
+        assert all("精神疾病" not in row["title"] for row in api)
+
+    def test_an_internal_record_keeps_its_title_for_the_supervisor(self):
+        upload(self.w.officer, self.case, PDF, title="现场检查笔录（内部）")
+        listing = staff_client(self.w.supervisor).get(f"/records/case/{self.case.pk}/")
+        assert "现场检查笔录（内部）" in listing.content.decode()
