@@ -79,7 +79,9 @@ def heaviest_type() -> SqlCase:
         When(confiscation, then=Value("confiscation")),
         When(fine, then=Value("fine")),
         When(draft__kind="warning", then=Value("warning")),
-        default=Value("none"),
+        When(draft__kind="no_penalty", then=Value("none")),
+        # A draft of kind "other" (or none yet) is not a decision not to punish.
+        default=Value("other"),
         output_field=CharField(),
     )
 
@@ -102,7 +104,7 @@ def _decided_counts(agency_id: int, year: int) -> dict[str, Any]:
         )
     )
     d: dict[str, Any] = {f"p_{code}": 0 for code, _ in PENALTY_ORDER}
-    d |= {"p_none": 0, "p_money": ZERO, "licence_grant": 0, "licence_refusal": 0}
+    d |= {"p_none": 0, "p_other": 0, "p_money": ZERO, "licence_grant": 0, "licence_refusal": 0}
     d |= {"licence_withdrawal": 0, "seizure": 0, "coercion": 0}
     for g in groups:
         if g["procedure"] in PENALTY_PROCEDURES:
@@ -149,6 +151,7 @@ def penalty_table(d: dict[str, Any]) -> Table:
     body: list[list[Any]] = [[label, d[f"p_{code}"]] for code, label in PENALTY_ORDER]
     body.append(["合计（件）", sum(d[f"p_{code}"] for code, _ in PENALTY_ORDER)])
     body.append(["不予行政处罚（件）", d["p_none"]])
+    body.append(["其他处理决定（件，不计入上列）", d["p_other"]])
     body.append(["罚没金额（元）", f"{d['p_money'] or ZERO:.2f}"])
     return Table("penalty", "行政处罚", ["处罚种类（按最重处罚计）", "件数"], body)
 

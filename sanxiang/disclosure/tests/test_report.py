@@ -36,6 +36,8 @@ class TheSixTables(DisclosureTestCase):
         decided_case(cls.w, procedure="licence", kind="licence_grant")
         decided_case(cls.w, procedure="licence", kind="licence_refusal")
         decided_case(cls.w, procedure="coercion", kind="seizure", fine=None)
+        decided_case(cls.w, kind="no_penalty", fine=None)
+        decided_case(cls.w, kind="other", fine=None)
         cls.tables = tables_for(agency_id=cls.w.agency.pk, year=timezone.localdate().year)
 
     def rows(self, key):
@@ -52,6 +54,11 @@ class TheSixTables(DisclosureTestCase):
         assert rows["警告、通报批评"] == 1
         assert rows["限制生产经营、责令停产停业、责令关闭、限制从业"] == 1
         assert rows["合计（件）"] == 4
+
+    def test_a_draft_of_kind_other_is_never_counted_as_no_penalty(self):
+        rows = self.rows("penalty")
+        assert rows["不予行政处罚（件）"] == 1
+        assert rows["其他处理决定（件，不计入上列）"] == 1
 
     def test_money_is_summed_from_the_decision_drafts(self):
         assert self.rows("penalty")["罚没金额（元）"] == "11000.00"
