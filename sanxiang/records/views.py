@@ -230,8 +230,12 @@ def history_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def export_case(request: HttpRequest, case_id: int) -> HttpResponse:
     """电子案卷: one zip of a closed case (cover, catalogue, records, hashes, ledger proofs)."""
     path = dossier.export_case(actor=acting_user(request), case_id=case_id)
+    handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes the file
+    # The name goes at once: the open handle keeps the bytes until the response is sent, and
+    # nothing of the case file lingers in the temporary directory after (or if) it is served.
+    path.unlink()
     response = FileResponse(
-        open(path, "rb"),  # noqa: SIM115 - FileResponse closes the file
+        handle,
         as_attachment=True,
         filename=f"case-{case_id}-dossier.zip",
         content_type="application/zip",

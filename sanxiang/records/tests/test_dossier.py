@@ -1,4 +1,5 @@
 import hashlib
+import io
 import json
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from sanxiang.cases.models import Case
 from sanxiang.cases.services import transition
 from sanxiang.cases.testing import open_test_case
 from sanxiang.lib.errors import DomainError
-from sanxiang.records import dossier
+from sanxiang.records import blobs, dossier
 from sanxiang.records.models import Access
 from sanxiang.testing import WorldTestCase
 
@@ -105,6 +106,10 @@ class DossierTests(WorldTestCase):
         response = staff_client(self.w.officer2).get(f"/records/case/{self.case.pk}/export.zip")
         assert response.status_code == 200
         assert response["Content-Type"] == "application/zip"
+        body = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+        assert zipfile.ZipFile(io.BytesIO(body)).namelist()
+        # the temporary file is gone at once, not at the next hourly cleanup
+        assert not list(blobs.tmp_dir().glob("export-*"))
 
     def test_another_agency_cannot_export(self):
         self.close()
