@@ -17,12 +17,13 @@ _CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
-def _valid_birth_date(year: int, month: int, day: int) -> bool:
+def _valid_birth_date(year: int, month: int, day: int, on: date | None) -> bool:
+    """A real calendar date from 1900 on and, when ``on`` is given, not after ``on``."""
     try:
         born = date(year, month, day)
     except ValueError:
         return False
-    return date(1900, 1, 1) <= born
+    return date(1900, 1, 1) <= born and (on is None or born <= on)
 
 
 def resident_id_check_char(first17: str) -> str:
@@ -31,19 +32,23 @@ def resident_id_check_char(first17: str) -> str:
     return _ID_CHECK[total % 11]
 
 
-def is_valid_resident_id(s: str) -> bool:
-    """True for a well-formed 18-digit ID with a correct check character, or a 15-digit old ID."""
+def is_valid_resident_id(s: str, *, on: date | None = None) -> bool:
+    """True for a well-formed 18-digit ID with a correct check character, or a 15-digit old ID.
+
+    The birth date must be a real date from 1900 on; with ``on`` (e.g. the filing day) a person
+    born after that day is refused too. ``lib`` reads no clock, so the caller names the day.
+    """
     if len(s) == 18:
         head, check = s[:17], s[17].upper()
         if not head.isdigit() or not head.isascii():
             return False
-        if not _valid_birth_date(int(head[6:10]), int(head[10:12]), int(head[12:14])):
+        if not _valid_birth_date(int(head[6:10]), int(head[10:12]), int(head[12:14]), on):
             return False
         return resident_id_check_char(head) == check
     if len(s) == 15:
         if not s.isdigit() or not s.isascii():
             return False
-        return _valid_birth_date(1900 + int(s[6:8]), int(s[8:10]), int(s[10:12]))
+        return _valid_birth_date(1900 + int(s[6:8]), int(s[8:10]), int(s[10:12]), on)
     return False
 
 

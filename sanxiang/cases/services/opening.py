@@ -76,6 +76,12 @@ def _party(case: Case, data: PartyData) -> Party:
         id_number = data.id_number.strip().upper()
         if not is_valid_resident_id(id_number):
             raise ValidationFailed(f"当事人“{name}”的居民身份证号码校验不通过。", field="parties")
+        # GB 11643: the number encodes the birth date; nobody is born after the case is filed.
+        if not is_valid_resident_id(id_number, on=case.opened_on):
+            raise ValidationFailed(
+                f"当事人“{name}”的居民身份证号码中的出生日期晚于立案日期，号码有误。",
+                field="parties",
+            )
         # Minors are flagged from the ID's birth date on the filing day (never published).
         born = resident_id_birth_date(id_number)
         adult_on = date(born.year + 18, born.month, 1) + timedelta(days=born.day - 1)

@@ -67,6 +67,20 @@ class OpeningACase(WorldTestCase):
         assert caught.value.code == "validation_error"
         assert Case.objects.count() == 0
 
+    def test_a_party_born_after_the_filing_day_is_refused_and_nothing_is_saved(self):
+        tomorrow = timezone.localdate() + timedelta(days=1)
+        with pytest.raises(DomainError) as caught:
+            open_test_case(self.w, parties=[person(born=tomorrow)])
+        assert caught.value.code == "validation_error"
+        assert "出生日期晚于立案日期" in caught.value.message
+        assert Case.objects.count() == 0
+
+    def test_a_party_born_before_1900_is_refused(self):
+        with pytest.raises(DomainError) as caught:
+            open_test_case(self.w, parties=[person(born=date(1899, 12, 31))])
+        assert caught.value.code == "validation_error"
+        assert Case.objects.count() == 0
+
     def test_a_minor_is_flagged_from_the_id_birth_date(self):
         case = open_test_case(self.w, parties=[person(born=date(2015, 3, 1))])
         assert case.parties.get().is_minor

@@ -1,3 +1,5 @@
+from datetime import date
+
 from sanxiang.lib.identifiers import (
     credit_code_check_char,
     is_valid_credit_code,
@@ -23,6 +25,20 @@ def test_a_lower_case_x_check_digit_is_accepted():
 def test_a_resident_id_with_an_impossible_birth_date_is_refused():
     head = "11010519490231002"
     assert not is_valid_resident_id(head + resident_id_check_char(head))
+
+
+def test_a_resident_id_born_before_1900_is_refused():
+    head = "11010518991231002"
+    assert not is_valid_resident_id(head + resident_id_check_char(head))
+
+
+def test_a_resident_id_born_after_the_given_day_is_refused_and_on_that_day_accepted():
+    head = "11010520260315002"
+    number = head + resident_id_check_char(head)
+    assert is_valid_resident_id(number)  # a real date; only the caller knows what "today" is
+    assert not is_valid_resident_id(number, on=date(2026, 3, 14))
+    assert is_valid_resident_id(number, on=date(2026, 3, 15))
+    assert not is_valid_resident_id("110105491231002", on=date(1949, 12, 30))
 
 
 def test_the_old_fifteen_digit_form_is_accepted_when_its_date_is_real():
