@@ -8,9 +8,10 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from sanxiang.catalog import calendar
-        from sanxiang.ledger import registry
+        from sanxiang.ledger import reconcile, registry
         from sanxiang.workbench import panels
 
+        from . import reconcile as state
         from .deadlines import recompute_for_year
         from .events import EVENT_TYPES
         from .panels import my_cases_panel
@@ -18,3 +19,5 @@ class CasesConfig(AppConfig):
         panels.register(my_cases_panel)
         calendar.register_recomputer(recompute_for_year)
         registry.register(*EVENT_TYPES)
+        reconcile.register(state.RECONCILER)
+        reconcile.register_triggers("cases", state.expected_triggers)

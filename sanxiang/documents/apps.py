@@ -8,10 +8,12 @@ class DocumentsConfig(AppConfig):
 
     def ready(self) -> None:
         from sanxiang.cases.panels import register_case_panel
-        from sanxiang.ledger import registry
+        from sanxiang.ledger import reconcile, registry
 
+        from . import reconcile as state
         from .events import EVENT_TYPES
         from .panels import case_documents_panel
 
         register_case_panel(case_documents_panel)
         registry.register(*EVENT_TYPES)
+        reconcile.register(state.RECONCILER)

@@ -9,5 +9,9 @@ class LedgerConfig(AppConfig):
     def ready(self) -> None:
         from . import (
             checks,  # noqa: F401 - registers the deploy check of the database role
+            reconcile,
             tasks,  # noqa: F401 - registers the recurring integration and checkpoints
+            triggers,
         )
+
+        reconcile.register_triggers("ledger", triggers.expected)

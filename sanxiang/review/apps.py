@@ -8,11 +8,12 @@ class ReviewConfig(AppConfig):
 
     def ready(self) -> None:
         from sanxiang.cases.panels import register_case_panel
-        from sanxiang.ledger import registry
+        from sanxiang.ledger import reconcile, registry
         from sanxiang.procedures import engine
         from sanxiang.workbench import panels as workbench_panels
 
         from . import gate, panels
+        from . import reconcile as state
         from .events import EVENT_TYPES
 
         engine.register_guard(gate.decision_gate)
@@ -26,3 +27,5 @@ class ReviewConfig(AppConfig):
 
         catalog_calendar.register_recomputer(calendar.recompute_for_year)
         registry.register(*EVENT_TYPES)
+        reconcile.register(state.RECONCILER)
+        reconcile.register_triggers("review", state.expected_triggers)

@@ -1,0 +1,167 @@
+"""The cases' side of ``verify_ledger``'s state check (``ledger.reconcile``).
+
+Replaying ``case.opened`` and ``case.transition`` gives each case's stage; the decision entry
+names the snapshot decided on; ``case.draft_saved`` names every snapshot. The tables must
+agree: the stage, ``decided_snapshot``, each snapshot row (present, hashing to its address),
+and, once decided, the live draft and parties must still be what the decided snapshot holds
+(a fine, text or party changed behind the application is named field by field).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sanxiang.ledger.reconcile import (
+    Divergence,
+    ExpectedTrigger,
+    Fact,
+    Reconciler,
+    pg_function_body,
+)
+from sanxiang.ledger.triggers import sqlite_triggers
+from sanxiang.procedures.definitions import DEFINITIONS
+
+from . import snapshots
+from .models import Case, DecisionDraft, DraftSnapshot
+
+EVENT_TYPES = ("case.opened", "case.transition", "case.draft_saved")
+
+
+def check(facts: Sequence[Fact]) -> Iterable[Divergence]:
+    opened: dict[int, Fact] = {}
+    last_step: dict[int, Fact] = {}
+    decided: dict[int, Fact] = {}
+    saved: dict[str, Fact] = {}
+    for fact in facts:
+        if fact.case_id is None:
+            continue
+        if fact.event_type == "case.opened":
+            opened[fact.case_id] = fact
+        elif fact.event_type == "case.transition":
+            last_step[fact.case_id] = fact
+            if fact.payload.get("target") == "decision":
+                decided[fact.case_id] = fact
+        elif fact.payload.get("snapshot"):
+            saved[fact.payload["snapshot"]] = fact
+    cases = {
+        pk: (procedure, stage, snapshot)
+        for pk, procedure, stage, snapshot in Case.objects.values_list(
+            "pk", "procedure", "stage", "decided_snapshot"
+        )
+    }
+    for pk in sorted(cases.keys() - opened.keys()):
+        yield Divergence("cases_case", str(pk), "id", None, "案件在账本中没有立案条目")
+    for pk, fact in sorted(opened.items()):
+        if pk not in cases:
+            yield Divergence(
+                "cases_case", str(pk), "id", fact.seq, "账本中已立案的案件在表中不存在"
+            )
+            continue
+        procedure, stage, decided_snapshot = cases[pk]
+        step = last_step.get(pk)
+        definition = DEFINITIONS.get(fact.payload.get("procedure", procedure))
+        expected = (
+            step.payload["target"] if step else (definition.initial.code if definition else "")
+        )
+        if expected and stage != expected:
+            yield Divergence(
+                "cases_case",
+                str(pk),
+                "stage",
+                (step or fact).seq,
+                f"账本记载的阶段为“{expected}”，表中为“{stage}”",
+            )
+        decision = decided.get(pk)
+        ledgered = decision.payload.get("snapshot", "") if decision else ""
+        if decided_snapshot != ledgered:
+            yield Divergence(
+                "cases_case",
+                str(pk),
+                "decided_snapshot",
+                decision.seq if decision else None,
+                f"账本记载的决定所依草稿为“{ledgered or '无'}”，表中为“{decided_snapshot or '无'}”",
+            )
+    yield from _snapshots(saved, decided)
+
+
+def _snapshots(saved: dict[str, Fact], decided: dict[int, Fact]) -> Iterable[Divergence]:
+    rows = {s.hash: s for s in DraftSnapshot.objects.filter(hash__in=list(saved))}
+    for digest, fact in saved.items():
+        row = rows.get(digest)
+        if row is None:
+            yield Divergence(
+                "cases_draftsnapshot", digest, "hash", fact.seq, "账本记载的草稿快照已不存在"
+            )
+        elif hashlib.sha256(row.payload.encode("utf-8")).hexdigest() != digest:
+            yield Divergence(
+                "cases_draftsnapshot", digest, "payload", fact.seq, "草稿快照内容与其摘要不符"
+            )
+    drafts = {
+        d.case_id: d
+        for d in DecisionDraft.objects.filter(case_id__in=list(decided)).select_related("case")
+    }
+    for case_id, fact in sorted(decided.items()):
+        digest = fact.payload.get("snapshot", "")
+        row = rows.get(digest) or DraftSnapshot.objects.filter(hash=digest).first()
+        draft = drafts.get(case_id)
+        if row is None or draft is None:
+            if digest:
+                yield Divergence(
+                    "cases_draftsnapshot", digest, "hash", fact.seq, "已决定的草稿快照或草稿不存在"
+                )
+            continue
+        yield from _compare(json.loads(row.payload), snapshots.payload_of(draft), draft, fact)
+
+
+def _compare(
+    decided: dict[str, Any], live: dict[str, Any], draft: DecisionDraft, fact: Fact
+) -> Iterable[Divergence]:
+    for name, value in decided.get("draft", {}).items():
+        if live["draft"].get(name) != value:
+            yield Divergence(
+                "cases_decisiondraft",
+                str(draft.pk),
+                name,
+                fact.seq,
+                f"决定后被改动：决定所依快照为“{value}”，表中为“{live['draft'].get(name)}”",
+            )
+    before = dict(enumerate(decided.get("parties", [])))
+    now = dict(enumerate(live["parties"]))
+    for index, party in before.items():
+        current = now.get(index, {})
+        for name, value in party.items():
+            if current.get(name) != value:
+                yield Divergence(
+                    "cases_party",
+                    f"{draft.case_id}/{index + 1}",
+                    name,
+                    fact.seq,
+                    f"决定后当事人信息被改动：快照为“{value}”，表中为“{current.get(name)}”",
+                )
+    for name in sorted(set(decided) - {"draft", "parties"}):
+        if live.get(name) != decided[name]:
+            yield Divergence(
+                "cases_decisiondraft", str(draft.pk), name, fact.seq, "决定后决定内容被改动"
+            )
+
+
+RECONCILER = Reconciler("cases", EVENT_TYPES, check)
+
+
+def expected_triggers(vendor: str) -> list[ExpectedTrigger]:
+    """The snapshot table's UPDATE guard as migration 0002 installs it."""
+    migration = importlib.import_module("sanxiang.cases.migrations.0002_draft_snapshots")
+    if vendor == "sqlite":
+        return sqlite_triggers([migration.SQLITE_CREATE])
+    if vendor == "postgresql":
+        body = pg_function_body(migration.PG_CREATE[0])
+        return [
+            ExpectedTrigger(
+                "cases_draftsnapshot_no_update", "cases_draftsnapshot", body, ("UPDATE",)
+            )
+        ]
+    return []

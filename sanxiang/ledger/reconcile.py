@@ -1,0 +1,185 @@
+"""Reconciliation: replay the ledger and compare it with the business tables (issue 9, item 3).
+
+The ledger knows no domain. Apps register *reconcilers* from their AppConfig: the event types
+they replay and a function that, given those entries in log order, names every divergence
+between what the ledger says happened and what the tables hold now (table, row, field, the
+ledger ``seq`` that says otherwise). Apps also register the database triggers they install,
+so that a dropped, disabled or altered trigger is reported too. ``verify_ledger`` runs both.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+
+from . import registry
+from .models import Entry
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One ledger entry as a reconciler reads it (the code resolved through the registry)."""
+
+    id: int
+    seq: int | None
+    case_id: int | None
+    event_type: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Divergence:
+    table: str
+    row: str
+    field: str
+    seq: int | None  # the ledger entry that says otherwise (None: the ledger says nothing)
+    message: str  # Chinese, for people
+
+    def line(self) -> str:
+        where = f"账本序号 {self.seq}" if self.seq is not None else "账本无对应条目"
+        return f"状态不一致：{self.table} #{self.row} 字段 {self.field}（{where}）：{self.message}"
+
+
+Check = Callable[[Sequence[Fact]], Iterable[Divergence]]
+
+
+@dataclass(frozen=True)
+class Reconciler:
+    name: str
+    event_types: tuple[str, ...]
+    check: Check
+
+
+@dataclass(frozen=True)
+class ExpectedTrigger:
+    """A trigger as its migration installs it on the current database vendor.
+
+    SQLite: ``definition`` is the CREATE TRIGGER statement (compared with ``sqlite_master``,
+    whitespace aside). PostgreSQL: the body of its function (compared with ``pg_proc``), and
+    ``events`` the operations the trigger must fire on.
+    """
+
+    name: str
+    table: str
+    definition: str
+    events: tuple[str, ...] = ()
+
+
+_RECONCILERS: dict[str, Reconciler] = {}
+_TRIGGERS: dict[str, Callable[[str], list[ExpectedTrigger]]] = {}
+
+
+def register(reconciler: Reconciler) -> None:
+    _RECONCILERS[reconciler.name] = reconciler
+
+
+def register_triggers(owner: str, expected: Callable[[str], list[ExpectedTrigger]]) -> None:
+    """``expected(vendor)`` lists the triggers ``owner``'s migrations install on ``vendor``."""
+    _TRIGGERS[owner] = expected
+
+
+def facts(event_types: Iterable[str]) -> list[Fact]:
+    """The entries of ``event_types`` (and their aliases), sequenced ones first in log order."""
+    wanted = set(event_types)
+    codes = [c for c in registry.codes_with() if _current(c) in wanted]
+    codes += [c for c in wanted if registry.lookup(c) is None]
+    rows = (
+        Entry.objects.filter(event_type__in=codes)
+        .order_by("seq", "id")
+        .values_list("id", "seq", "case_id", "event_type", "payload")
+    )
+    out = [
+        Fact(pk, seq, case_id, _current(code), json.loads(payload))
+        for pk, seq, case_id, code, payload in rows.iterator(chunk_size=5000)
+    ]
+    # NULLs sort first on SQLite and last on PostgreSQL: put unsequenced entries last on both.
+    out.sort(key=lambda f: (f.seq is None, f.seq if f.seq is not None else f.id))
+    return out
+
+
+def _current(code: str) -> str:
+    event_type = registry.lookup(code)
+    return event_type.code if event_type else code
+
+
+def reconcile() -> list[Divergence]:
+    """Every divergence every registered reconciler finds."""
+    reconcilers = list(_RECONCILERS.values())
+    everything = facts({t for r in reconcilers for t in r.event_types})
+    found: list[Divergence] = []
+    for reconciler in reconcilers:
+        mine = set(reconciler.event_types)
+        found.extend(reconciler.check([f for f in everything if f.event_type in mine]))
+    return found
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().rstrip(";").strip()
+
+
+def check_triggers() -> list[Divergence]:
+    """Every registered trigger exists, is enabled and is as its migration installed it."""
+    expected = [t for provider in _TRIGGERS.values() for t in provider(connection.vendor)]
+    if connection.vendor == "sqlite":
+        return _check_sqlite(expected)
+    if connection.vendor == "postgresql":
+        return _check_postgresql(expected)
+    return []
+
+
+def _missing(t: ExpectedTrigger, what: str) -> Divergence:
+    return Divergence(t.table, t.name, "trigger", None, what)
+
+
+def _check_sqlite(expected: list[ExpectedTrigger]) -> list[Divergence]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+        installed = {name: sql for name, sql in cursor.fetchall()}
+    found = []
+    for t in expected:
+        sql = installed.get(t.name)
+        if sql is None:
+            found.append(_missing(t, "数据库触发器已被删除"))
+        elif _squeeze(sql) != _squeeze(t.definition):
+            found.append(_missing(t, "数据库触发器已被改动，与安装时不一致"))
+    return found
+
+
+def _check_postgresql(expected: list[ExpectedTrigger]) -> list[Divergence]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT t.tgname, c.relname, t.tgenabled, p.prosrc, pg_get_triggerdef(t.oid) "
+            "FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "JOIN pg_proc p ON p.oid = t.tgfoid WHERE NOT t.tgisinternal"
+        )
+        installed = {
+            (name, table): (enabled, body, text)
+            for name, table, enabled, body, text in cursor.fetchall()
+        }
+    found = []
+    for t in expected:
+        row = installed.get((t.name, t.table))
+        if row is None:
+            found.append(_missing(t, "数据库触发器已被删除"))
+            continue
+        enabled, body, definition = row
+        if enabled == "D":
+            found.append(_missing(t, "数据库触发器已被停用"))
+        if _squeeze(body) != _squeeze(t.definition) or not all(
+            event in definition for event in t.events
+        ):
+            found.append(_missing(t, "数据库触发器已被改动，与安装时不一致"))
+    return found
+
+
+def pg_function_body(create_function: str) -> str:
+    """The text between the dollar quotes of a CREATE FUNCTION statement."""
+    match = re.search(r"\$\$(.*)\$\$", create_function, flags=re.S)
+    if match is None:
+        raise ValueError("no $$ body in the function definition")
+    return match.group(1)
