@@ -32,10 +32,12 @@ def add_entries(n: int, *, agency_id: int | None = None, case_id: int | None = N
 
 
 def tamper(sql: str, params: list[Any] | None = None) -> None:
-    """Edit the ledger behind the application's back, as a DBA who dropped the triggers."""
+    """Edit the ledger behind the application's back, as a careful DBA: drop the triggers,
+    edit, put the triggers back (a trigger left dropped is itself reported by verify_ledger)."""
     guard.remove(connection)
     with connection.cursor() as cursor:
         cursor.execute(sql, params or [])
+    guard.install(connection)
 
 
 def verifier() -> ModuleType:
