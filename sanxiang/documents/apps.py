@@ -17,3 +17,9 @@ class DocumentsConfig(AppConfig):
         register_case_panel(case_documents_panel)
         registry.register(*EVENT_TYPES)
         reconcile.register(state.RECONCILER)
+
+        from sanxiang.lib import orphans
+
+        from .services import OBJECT_PREFIX, referenced_objects
+
+        orphans.register(OBJECT_PREFIX, referenced_objects)

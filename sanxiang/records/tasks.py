@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django_tasks import task
 
+from sanxiang.lib import orphans
 from sanxiang.workbench import recurring
 
 from .cleanup import DEFAULT_MINUTES, remove_abandoned
@@ -17,8 +18,10 @@ from .cleanup import DEFAULT_MINUTES, remove_abandoned
 
 @task()
 def cleanup_uploads(older_than_minutes: float = DEFAULT_MINUTES) -> int:
-    """Periodic: remove temporary files of abandoned uploads; returns how many."""
+    """Periodic: remove temporary files of abandoned uploads, and rendered objects that no row
+    references (``lib.orphans``); returns how many."""
     removed = len(remove_abandoned(older_than_minutes=older_than_minutes))
+    removed += len(orphans.sweep_all())
     recurring.again(cleanup_uploads)
     return removed
 

@@ -12,7 +12,7 @@ class ReviewConfig(AppConfig):
         from sanxiang.procedures import engine
         from sanxiang.workbench import panels as workbench_panels
 
-        from . import gate, panels
+        from . import gate, opinion, panels
         from . import reconcile as state
         from .events import EVENT_TYPES
 
@@ -29,3 +29,7 @@ class ReviewConfig(AppConfig):
         registry.register(*EVENT_TYPES)
         reconcile.register(state.RECONCILER)
         reconcile.register_triggers("review", state.expected_triggers)
+
+        from sanxiang.lib import orphans
+
+        orphans.register(opinion.OBJECT_PREFIX, opinion.referenced_objects)

@@ -19,6 +19,9 @@ from django.utils import timezone
 
 from . import checklist
 
+# Where the 意见书 are stored (``lib.orphans`` sweeps what no round references).
+OBJECT_PREFIX = "review/opinions"
+
 
 @dataclass(frozen=True)
 class RenderedOpinion:
@@ -56,5 +59,15 @@ def render(
 
 def store(rendered: RenderedOpinion, *, case_id: int, round_number: int) -> str:
     """Save under a content-addressed name; returns the storage name."""
-    name = f"review/opinions/{case_id}/round-{round_number}-{rendered.sha256[:16]}.pdf"
+    name = f"{OBJECT_PREFIX}/{case_id}/round-{round_number}-{rendered.sha256[:16]}.pdf"
+    if default_storage.exists(name):
+        return name
     return default_storage.save(name, ContentFile(rendered.content))
+
+
+def referenced_objects(names: set[str]) -> set[str]:
+    """Which of ``names`` a review round points at (for ``lib.orphans``)."""
+    from .models import ReviewRound
+
+    rows = ReviewRound.objects.filter(opinion_pdf__in=names).values_list("opinion_pdf", flat=True)
+    return set(rows)

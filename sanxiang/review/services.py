@@ -5,7 +5,7 @@ entry; views, the API, commands and tests call these functions only."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -364,7 +364,31 @@ def _validate_marks(marks: list[checklist.Mark]) -> list[checklist.Mark]:
     ]
 
 
-@transaction.atomic(durable=True)
+def _check_opinion(
+    actor: User,
+    round_id: int,
+    marks: list[checklist.Mark],
+    agree: bool,
+    opinion_text: str,
+    required_changes: str,
+) -> tuple[ReviewRound, Case, Officer, list[checklist.Mark]]:
+    round_, case = _round_for(actor, round_id)
+    require_role(actor, Role.REVIEWER)
+    me = queries.officer_of(actor)
+    if me is None or round_.reviewer_id != me.pk:
+        raise DomainError("forbidden", "只有被分配的审核人员可以出具本轮审核意见。")
+    if queries.on_case_team(me, case):
+        raise DomainError("forbidden", f"{me.name}是本案办案人员，不能审核本案。")
+    marks = _validate_marks(marks)
+    if agree and any(not m.passed for m in marks):
+        raise ValidationFailed("存在未通过的审核要点，不能出具同意意见。", field="agree")
+    if not opinion_text.strip():
+        raise ValidationFailed("请填写审核意见。", field="opinion")
+    if not agree and not required_changes.strip():
+        raise ValidationFailed("请写明需要修改的内容。", field="required_changes")
+    return round_, case, me, marks
+
+
 def review(
     *,
     actor: User,
@@ -374,23 +398,58 @@ def review(
     opinion_text: str,
     required_changes: str = "",
 ) -> ReviewRound:
-    """The assigned reviewer's opinion on the nine points, with the signed PDF 意见书."""
-    round_, case = _round_for(actor, round_id)
-    require_role(actor, Role.REVIEWER)
-    me = queries.officer_of(actor)
-    if me is None or round_.reviewer_id != me.pk:
-        raise DomainError("forbidden", "只有被分配的审核人员可以出具本轮审核意见。")
-    if queries.on_case_team(me, case):
-        raise DomainError("forbidden", f"{me.name}是本案办案人员，不能审核本案。")
-    marks = _validate_marks(marks)
-    failed = [m for m in marks if not m.passed]
-    if agree and failed:
-        raise ValidationFailed("存在未通过的审核要点，不能出具同意意见。", field="agree")
-    if not opinion_text.strip():
-        raise ValidationFailed("请填写审核意见。", field="opinion")
-    if not agree and not required_changes.strip():
-        raise ValidationFailed("请写明需要修改的内容。", field="required_changes")
+    """The assigned reviewer's opinion on the nine points, with the signed PDF 意见书.
+
+    The 意见书 is rendered and stored first, outside any transaction (issue 9, item 7); the
+    short transaction that follows checks everything again and records the opinion, the PDF's
+    name and hash and the ledger entry together. If it is refused (the round was reassigned or
+    answered meanwhile), the stored PDF is referenced by nothing and ``lib.orphans`` removes it.
+    """
+    round_, case, me, marks = _check_opinion(
+        actor, round_id, marks, agree, opinion_text, required_changes
+    )
     now = timezone.now()
+    pdf = opinion.render(
+        case=case,
+        round_=round_,
+        reviewer_name=me.name,
+        agreed=agree,
+        marks=marks,
+        opinion=opinion_text.strip(),
+        required_changes=required_changes.strip() if not agree else "",
+        at=now,
+    )
+    name = opinion.store(pdf, case_id=case.pk, round_number=round_.number)
+    return _record_opinion(
+        actor=actor,
+        round_id=round_id,
+        marks=marks,
+        agree=agree,
+        opinion_text=opinion_text,
+        required_changes=required_changes,
+        at=now,
+        pdf=pdf,
+        pdf_name=name,
+    )
+
+
+@transaction.atomic(durable=True)
+def _record_opinion(
+    *,
+    actor: User,
+    round_id: int,
+    marks: list[checklist.Mark],
+    agree: bool,
+    opinion_text: str,
+    required_changes: str,
+    at: datetime,
+    pdf: opinion.RenderedOpinion,
+    pdf_name: str,
+) -> ReviewRound:
+    round_, case, me, marks = _check_opinion(
+        actor, round_id, marks, agree, opinion_text, required_changes
+    )
+    failed = [m for m in marks if not m.passed]
     status = RoundStatus.PASSED if agree else RoundStatus.FAILED
     # The guarded update: of two opinions on the same round exactly one is recorded.
     updated = ReviewRound.objects.filter(
@@ -400,23 +459,13 @@ def review(
         checklist=[asdict(m) for m in marks],
         opinion=opinion_text.strip(),
         required_changes=required_changes.strip() if not agree else "",
-        reviewed_at=now,
+        reviewed_at=at,
+        opinion_pdf=pdf_name,
+        pdf_sha256=pdf.sha256,
     )
     if updated != 1:
         raise DomainError("conflict", "本轮审核已出具意见或已改派，请刷新后再操作。")
     round_.refresh_from_db()
-    pdf = opinion.render(
-        case=case,
-        round_=round_,
-        reviewer_name=me.name,
-        agreed=agree,
-        marks=marks,
-        opinion=round_.opinion,
-        required_changes=round_.required_changes,
-        at=now,
-    )
-    name = opinion.store(pdf, case_id=case.pk, round_number=round_.number)
-    ReviewRound.objects.filter(pk=round_.pk).update(opinion_pdf=name, pdf_sha256=pdf.sha256)
     _log(
         case,
         actor,
@@ -431,7 +480,7 @@ def review(
             "fingerprint": round_.fingerprint,
             "reviewer": me.certificate_no,
             "reviewer_name": me.name,
-            "reviewed_at": now,
+            "reviewed_at": at,
             "pdf_sha256": pdf.sha256,
         },
     )

@@ -8,15 +8,17 @@ upload rewrites its file at least every few seconds).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from sanxiang.lib import orphans
 from sanxiang.records.cleanup import DEFAULT_MINUTES, remove_abandoned
 
 
 class Command(BaseCommand):
-    help = "清理中断上传遗留的临时文件"
+    help = "清理中断上传遗留的临时文件和未被引用的已生成文件"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--minutes", type=float, default=DEFAULT_MINUTES)
@@ -24,3 +26,5 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         removed = remove_abandoned(older_than_minutes=options["minutes"])
         self.stdout.write(f"已清理 {len(removed)} 个中断上传遗留的临时文件。")
+        orphaned = orphans.sweep_all(grace=timedelta(minutes=options["minutes"]))
+        self.stdout.write(f"已清理 {len(orphaned)} 个未被任何记录引用的已生成文件。")
