@@ -247,7 +247,8 @@ def verify(request: HttpRequest) -> HttpResponse:
         return render(request, "portal/verify.html", {"error": err}, status=status)
     if proof is not None:
         ok, explanation = verification.check_proof(proof)
-        context.update(subject="proof", verdict=verification.Verdict(ok, [(ok, explanation)]))
+        verdict = verification.Verdict(ok, [(ok, explanation)], proof=proof)
+        context.update(subject="proof", verdict=verdict)
         context["proof_text"] = json.dumps(proof, ensure_ascii=False, indent=1)
     elif item_raw:
         if not item_raw.isdigit():

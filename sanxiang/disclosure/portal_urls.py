@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import portal_results, portal_views
+from . import portal_ledger, portal_results, portal_views
 
 app_name = "portal"
 urlpatterns = [
@@ -24,6 +24,14 @@ urlpatterns = [
     path("jueding.json", portal_results.decisions_json, name="decisions_json"),
     path("jueding.atom", portal_results.DecisionsFeed(), name="decisions_feed"),
     path("verify/", portal_results.verify, name="verify"),
+    path("ledger/", portal_ledger.home, name="ledger"),
+    path("ledger/checkpoint", portal_ledger.checkpoint_text, name="ledger_checkpoint"),
+    path("ledger/checkpoint.json", portal_ledger.checkpoint_json, name="ledger_checkpoint_json"),
+    path("ledger/checkpoints.json", portal_ledger.checkpoints_json, name="ledger_checkpoints"),
+    path("ledger/keys.json", portal_ledger.keys_json, name="ledger_keys"),
+    path("ledger/consistency.json", portal_ledger.consistency_json, name="ledger_consistency"),
+    path("ledger/inclusion.json", portal_ledger.inclusion_json, name="ledger_inclusion"),
+    path("ledger/tools/<str:name>", portal_ledger.tool_download, name="ledger_tool"),
     path("nianbao/<int:agency_id>/<int:year>/", portal_results.report, name="report"),
     path(
         "nianbao/<int:agency_id>/<int:year>.<str:fmt>",
