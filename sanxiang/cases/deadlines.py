@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db.models import Q
 from django.urls import reverse
@@ -84,15 +84,24 @@ def warn_date(due_on: date, warn_days: int) -> date:
     return day
 
 
-def stage_entered(case: Case, definition: Definition, target: str, on: date) -> None:
-    """Stop the clocks ``target`` ends and start those it begins."""
+def stage_entered(case: Case, definition: Definition, target: str, on: date) -> dict[str, Any]:
+    """Stop the clocks ``target`` ends and start those it begins; return what changed.
+
+    The returned mapping goes into the payload of the ledger entry that moved the case, so the
+    clocks can be rebuilt from the ledger alone (``reconcile.py`` compares them with the table).
+    """
     stopping = [r.code for r in definition.deadlines if target in r.stops_at_stages]
+    stopped: list[dict[str, Any]] = []
     if stopping:
-        Deadline.objects.filter(
+        live = Deadline.objects.filter(
             case=case,
             rule__in=stopping,
             status__in=[DeadlineStatus.RUNNING, DeadlineStatus.PAUSED],
-        ).update(status=DeadlineStatus.MET, stopped_on=on)
+        )
+        stopped = [{"rule": rule, "on": on} for rule in live.values_list("rule", flat=True)]
+        if stopped:
+            live.update(status=DeadlineStatus.MET, stopped_on=on)
+    started: list[dict[str, Any]] = []
     for rule in definition.deadlines:
         if rule.starts_at_stage != target:
             continue
@@ -105,6 +114,7 @@ def stage_entered(case: Case, definition: Definition, target: str, on: date) -> 
             continue
         figure = effective(case, rule)
         due = due_date(on, figure.days, figure.unit)
+        warn = warn_date(due, figure.warn_days)
         Deadline.objects.create(
             case=case,
             agency_id=case.agency_id,
@@ -115,8 +125,19 @@ def stage_entered(case: Case, definition: Definition, target: str, on: date) -> 
             unit=figure.unit,
             starts_on=on,
             due_on=due,
-            warn_on=warn_date(due, figure.warn_days),
+            warn_on=warn,
         )
+        started.append(
+            {
+                "rule": rule.code,
+                "starts_on": on,
+                "days": figure.days,
+                "unit": figure.unit,
+                "due_on": due,
+                "warn_on": warn,
+            }
+        )
+    return {"started": started, "stopped": sorted(stopped, key=lambda s: str(s["rule"]))}
 
 
 def extended(deadline: Deadline, paused_on: date, resumed_on: date) -> date:

@@ -1,13 +1,16 @@
 """The ledger event types this app writes (registered from its AppConfig).
 
 The aliases are the kinds of the retired ``CaseEvent`` timeline table, still readable.
+Schema 2 of ``case.opened`` and ``case.transition``: the payload carries the deadline clocks the
+stage started and stopped (``clocks``; 立案 also its ``stage``), so the clocks can be rebuilt
+from the ledger (``clocks.py``). Schema 1 entries lack them and are not replayed for clocks.
 """
 
 from sanxiang.ledger.registry import EventType
 
 EVENT_TYPES = (
-    EventType("case.opened", "立案", timeline=True, aliases=("opened",)),
-    EventType("case.transition", "办理步骤", timeline=True, aliases=("transition",)),
+    EventType("case.opened", "立案", timeline=True, schema=2, aliases=("opened",)),
+    EventType("case.transition", "办理步骤", timeline=True, schema=2, aliases=("transition",)),
     EventType("case.draft_saved", "保存决定草稿", timeline=True, aliases=("draft_saved",)),
     EventType("case.deadline_paused", "期限暂停", timeline=True, aliases=("deadline_paused",)),
     EventType("case.deadline_resumed", "期限恢复", timeline=True, aliases=("deadline_resumed",)),

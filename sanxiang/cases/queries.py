@@ -17,9 +17,12 @@ from sanxiang.catalog.models import MatterVersion
 from sanxiang.catalog.queries import in_force_on
 from sanxiang.lib.errors import DomainError
 
+# The history reads the ledger (history.py); re-exported where callers have always found it.
+from .history import TimelineItem as TimelineItem
+from .history import had_stage as had_stage
+from .history import timeline as timeline
 from .models import (
     Case,
-    CaseEvent,
     CaseMember,
     Deadline,
     DeadlineSetting,
@@ -58,11 +61,6 @@ def is_on_team(user: Any, case: Case) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return CaseMember.objects.filter(case=case, officer__user=user, recused=False).exists()
-
-
-def had_stage(case: Case, code: str) -> bool:
-    """Whether the case ever entered stage ``code`` (e.g. whether a hearing was held)."""
-    return CaseEvent.objects.filter(case=case, target=code).exists()
 
 
 # --- lists, deadlines and the board -------------------------------------------------------------
@@ -145,42 +143,6 @@ def deadline_board(
         paused=counts["paused"],
         urgent=urgent,
     )
-
-
-EVENT_TITLES = {
-    "draft_saved": "保存决定草稿",
-    "recusal_requested": "回避申请",
-    "recusal_decided": "回避决定",
-    "member_added": "增加办案人员",
-    "deadline_paused": "时限暂停",
-    "deadline_resumed": "时限恢复",
-}
-
-
-@dataclass(frozen=True)
-class TimelineItem:
-    at: Any
-    kind: str
-    title: str
-    actor: Any
-    note: str
-
-
-def timeline(case: Case) -> list[TimelineItem]:
-    """The case's events, titled for people (stage labels come from the definition)."""
-    definition = case.definition
-    items = []
-    for e in case.events.select_related("actor").order_by("at", "pk"):
-        if e.kind == "opened":
-            title = f"登记立案，进入“{definition.label_of(e.target)}”"
-        elif e.kind == "transition":
-            step = definition.step(e.source, e.target)
-            label = step.label if step else ""
-            title = f"{label}：{definition.label_of(e.source)} → {definition.label_of(e.target)}"
-        else:
-            title = EVENT_TITLES.get(e.kind, e.kind)
-        items.append(TimelineItem(e.at, e.kind, title, e.actor, e.note))
-    return items
 
 
 def team(case: Case) -> QuerySet[CaseMember]:

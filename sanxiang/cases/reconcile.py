@@ -1,6 +1,7 @@
 """The cases' side of ``verify_ledger``'s state check (``ledger.reconcile``).
 
-Replaying ``case.opened`` and ``case.transition`` gives each case's stage; the decision entry
+Replaying ``case.opened`` and ``case.transition`` gives each case's stage (and, with the
+pauses and resumptions, its deadline clocks: ``clocks.py``); the decision entry
 names the snapshot decided on; ``case.draft_saved`` names every snapshot. The tables must
 agree: the stage, ``decided_snapshot``, each snapshot row (present, hashing to its address),
 and, once decided, the live draft and parties must still be what the decided snapshot holds
@@ -25,10 +26,11 @@ from sanxiang.ledger.reconcile import (
 from sanxiang.ledger.triggers import sqlite_triggers
 from sanxiang.procedures.definitions import DEFINITIONS
 
-from . import snapshots
+from . import clocks, snapshots
 from .models import Case, DecisionDraft, DraftSnapshot
 
-EVENT_TYPES = ("case.opened", "case.transition", "case.draft_saved")
+CLOCK_TYPES = ("case.deadline_paused", "case.deadline_resumed")
+EVENT_TYPES = ("case.opened", "case.transition", "case.draft_saved", *CLOCK_TYPES)
 
 
 def check(facts: Sequence[Fact]) -> Iterable[Divergence]:
@@ -45,7 +47,7 @@ def check(facts: Sequence[Fact]) -> Iterable[Divergence]:
             last_step[fact.case_id] = fact
             if fact.payload.get("target") == "decision":
                 decided[fact.case_id] = fact
-        elif fact.payload.get("snapshot"):
+        elif fact.event_type == "case.draft_saved" and fact.payload.get("snapshot"):
             saved[fact.payload["snapshot"]] = fact
     cases = {
         pk: (procedure, stage, snapshot)
@@ -86,6 +88,7 @@ def check(facts: Sequence[Fact]) -> Iterable[Divergence]:
                 f"账本记载的决定所依草稿为“{ledgered or '无'}”，表中为“{decided_snapshot or '无'}”",
             )
     yield from _snapshots(saved, decided)
+    yield from clocks.check(facts)
 
 
 def _snapshots(saved: dict[str, Fact], decided: dict[int, Fact]) -> Iterable[Divergence]:

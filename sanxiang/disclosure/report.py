@@ -120,7 +120,7 @@ def _decided_counts(agency_id: int, year: int) -> dict[str, Any]:
 
 def _opened_counts(agency_id: int, year: int) -> dict[str, Any]:
     """Applications, acceptances and inspections of cases opened in ``year``."""
-    from sanxiang.cases.models import CaseEvent
+    from sanxiang.cases.history import cases_that_entered  # lazily, as _cases
 
     opened = Q(opened_on__gte=date(year, 1, 1), opened_on__lte=date(year, 12, 31))
     counts = (
@@ -132,18 +132,9 @@ def _opened_counts(agency_id: int, year: int) -> dict[str, Any]:
             inspections_done=Count("id", filter=Q(procedure="inspection", closed_on__isnull=False)),
         )
     )
-    counts["accepted"] = (
-        CaseEvent.objects.filter(
-            target="acceptance",
-            case__agency_id=agency_id,
-            case__procedure="licence",
-            case__opened_on__gte=date(year, 1, 1),
-            case__opened_on__lte=date(year, 12, 31),
-        )
-        .values("case_id")
-        .distinct()
-        .count()
-    )
+    # 受理: the ledger records the application entering 受理 (the entry is the legal fact).
+    licences = _cases().filter(opened, agency_id=agency_id, procedure="licence")
+    counts["accepted"] = len(cases_that_entered(licences, "acceptance"))
     return counts
 
 

@@ -74,5 +74,11 @@ def codes_with(*, timeline: bool | None = None) -> list[str]:
     return sorted({c for t in chosen for c in (t.code, *t.aliases)})
 
 
+def codes_of(*codes: str) -> list[str]:
+    """The stored codes that mean ``codes``: each current code and its aliases."""
+    types = [_TYPES[c] for c in codes if c in _TYPES]
+    return sorted({c for t in types for c in (t.code, *t.aliases)})
+
+
 def all_types() -> list[EventType]:
     return sorted(_TYPES.values(), key=lambda t: t.code)

@@ -173,7 +173,7 @@ def open_case(
     for i, officer in enumerate(officers):
         CaseMember.objects.create(case=case, officer=officer, is_lead=i == 0)
     record_event(case, "opened", actor, target=definition.initial.code)
-    clocks.stage_entered(case, definition, definition.initial.code, opened_on)
+    started = clocks.stage_entered(case, definition, definition.initial.code, opened_on)
     append(
         event_type="case.opened",
         payload={
@@ -182,6 +182,8 @@ def open_case(
             "matter": matter.code,
             "title": case.title,
             "opened_on": opened_on,
+            "stage": definition.initial.code,
+            "clocks": started,
             "parties": [[p.name, p.identifier] for p in saved],
             "team": [o.certificate_no for o in officers],
         },

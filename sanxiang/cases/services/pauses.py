@@ -80,7 +80,12 @@ def resume_deadline(*, actor: User, deadline_id: int, on: date) -> Deadline:
     record_event(deadline.case, "deadline_resumed", actor, f"{deadline.label}：届满日调整为{due}")
     append(
         event_type="case.deadline_resumed",
-        payload={"rule": deadline.rule, "on": on, "due_on": due},
+        payload={
+            "rule": deadline.rule,
+            "on": on,
+            "due_on": due,
+            "warn_on": clocks.warn_date(due, warn_days),
+        },
         actor=actor,
         agency_id=deadline.agency_id,
         case_id=deadline.case_id,

@@ -36,7 +36,12 @@ def request_recusal(
     record_event(case, "recusal_requested", actor, f"{member.officer.name}：{reason.strip()}")
     append(
         event_type="case.recusal_requested",
-        payload={"number": case.number, "officer": member.officer.certificate_no, "reason": reason},
+        payload={
+            "number": case.number,
+            "officer": member.officer.certificate_no,
+            "officer_name": member.officer.name,
+            "reason": reason,
+        },
         actor=actor,
         agency_id=case.agency_id,
         case_id=case.pk,
@@ -68,7 +73,14 @@ def decide_recusal(*, actor: User, recusal_id: int, grant: bool, note: str = "")
     record_event(case, "recusal_decided", actor, f"{recusal.member.officer.name}：{label}。{note}")
     append(
         event_type="case.recusal_decided",
-        payload={"number": case.number, "recusal": recusal.pk, "granted": grant, "note": note},
+        payload={
+            "number": case.number,
+            "recusal": recusal.pk,
+            "officer": recusal.member.officer.certificate_no,
+            "officer_name": recusal.member.officer.name,
+            "granted": grant,
+            "note": note,
+        },
         actor=actor,
         agency_id=case.agency_id,
         case_id=case.pk,
@@ -97,7 +109,11 @@ def add_member(*, actor: User, case_id: int, officer_id: int) -> CaseMember:
     record_event(case, "member_added", actor, officer.name)
     append(
         event_type="case.member_added",
-        payload={"number": case.number, "officer": officer.certificate_no},
+        payload={
+            "number": case.number,
+            "officer": officer.certificate_no,
+            "officer_name": officer.name,
+        },
         actor=actor,
         agency_id=case.agency_id,
         case_id=case.pk,

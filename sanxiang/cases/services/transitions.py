@@ -72,10 +72,10 @@ def transition(
         raise DomainError("conflict", "案件已被他人处理，请刷新后再操作。")
     for name, value in changes.items():
         setattr(case, name, value)
-    # A step recorded after the fact keeps its legal date visible on the timeline.
     shown = note if day == local_today() else f"办理日期：{day:%Y-%m-%d}。{note}".rstrip("。")
     record_event(case, "transition", actor, shown, source=source, target=target)
-    clocks.stage_entered(case, definition, target, day)
+    # The clocks started and stopped go into the entry: they can be rebuilt from the ledger.
+    started_stopped = clocks.stage_entered(case, definition, target, day)
     append(
         event_type="case.transition",
         payload={
@@ -84,6 +84,7 @@ def transition(
             "target": target,
             "on": day,
             "note": note,
+            "clocks": started_stopped,
             **({"snapshot": changes["decided_snapshot"]} if target == "decision" else {}),
         },
         actor=actor,
