@@ -21,3 +21,9 @@ class CasesConfig(AppConfig):
         registry.register(*EVENT_TYPES)
         reconcile.register(state.RECONCILER)
         reconcile.register_triggers("cases", state.expected_triggers)
+
+        from sanxiang.workbench import inbox
+
+        from . import inbox as inbox_sources
+
+        inbox.register_all(inbox_sources.SOURCES)

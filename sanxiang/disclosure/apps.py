@@ -24,3 +24,9 @@ class DisclosureConfig(AppConfig):
 
         catalog_calendar.register_recomputer(calendar.recompute_for_year)
         registry.register(*EVENT_TYPES)
+
+        from sanxiang.workbench import inbox
+
+        from . import inbox as inbox_sources
+
+        inbox.register_all(inbox_sources.SOURCES)

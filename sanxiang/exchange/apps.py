@@ -22,3 +22,9 @@ class ExchangeConfig(AppConfig):
         disclosure.on_report_published(hooks.report_published)
         panels.register(exchange_panels.transfers_waiting)
         registry.register(*EVENT_TYPES)
+
+        from sanxiang.workbench import inbox
+
+        from . import inbox as inbox_sources
+
+        inbox.register_all(inbox_sources.SOURCES)

@@ -21,3 +21,9 @@ class RecordsConfig(AppConfig):
         panels.register(retrieval_requests)
         register_case_panel(case_records)
         registry.register(*EVENT_TYPES)
+
+        from sanxiang.workbench import inbox
+
+        from . import inbox as inbox_sources
+
+        inbox.register_all(inbox_sources.SOURCES)

@@ -33,3 +33,9 @@ class ReviewConfig(AppConfig):
         from sanxiang.lib import orphans
 
         orphans.register(opinion.OBJECT_PREFIX, opinion.referenced_objects)
+
+        from sanxiang.workbench import inbox
+
+        from . import inbox as inbox_sources
+
+        inbox.register_all(inbox_sources.SOURCES)

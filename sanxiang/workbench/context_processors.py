@@ -8,6 +8,7 @@ from django.urls import NoReverseMatch, reverse
 # (label, url name). An entry whose page does not exist yet is left out of the menu.
 NAV = [
     ("工作台", "workbench:home"),
+    ("待办", "workbench:inbox"),
     ("案件办理", "cases:list"),
     ("法制审核", "review:queue"),
     ("公示管理", "disclosure:queue"),
@@ -29,7 +30,11 @@ def _nav(request: HttpRequest) -> list[dict[str, Any]]:
         except NoReverseMatch:
             continue
         active = request.path == url or (url != "/" and request.path.startswith(url))
-        items.append({"label": label, "url": url, "active": active})
+        item = {"label": label, "url": url, "active": active}
+        if name == "workbench:inbox":
+            # The count is fetched by htmx after the page, so no page pays for the inbox.
+            item["badge_url"] = reverse("workbench:inbox_count")
+        items.append(item)
     return items
 
 

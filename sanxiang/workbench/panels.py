@@ -30,3 +30,11 @@ def register(factory: PanelFactory) -> PanelFactory:
 def panels_for(request: HttpRequest) -> list[Panel]:
     built = [p for p in (f(request) for f in _factories) if p is not None]
     return sorted(built, key=lambda p: p.order)
+
+
+def inbox_panel(request: HttpRequest) -> Panel | None:
+    """待办 at the top of the workbench: every section's count and its most urgent items."""
+    from .inbox import inbox_for
+
+    box = inbox_for(request.user, limit=3)
+    return Panel(order=0, template="workbench/_inbox_panel.html", context={"inbox": box})

@@ -9,6 +9,7 @@ from django.utils import timezone
 from sanxiang.accounts.decorators import staff_view
 from sanxiang.lib import workdays
 
+from .inbox import count_for, inbox_for
 from .panels import panels_for
 
 
@@ -24,6 +25,23 @@ def home(request: HttpRequest) -> HttpResponse:
         "calendar_missing": [y for y in ahead if y not in known and y not in provisional],
     }
     return render(request, "workbench/home.html", context)
+
+
+# Items shown per section on the inbox page; the section links to its full list beyond that.
+INBOX_PAGE_ITEMS = 20
+
+
+@staff_view
+def inbox(request: HttpRequest) -> HttpResponse:
+    """待办: everything waiting for the signed-in person, each item linking to where to act."""
+    box = inbox_for(request.user, limit=INBOX_PAGE_ITEMS)
+    return render(request, "workbench/inbox.html", {"inbox": box})
+
+
+@staff_view
+def inbox_count(request: HttpRequest) -> HttpResponse:
+    """The badge in the navigation (loaded by htmx, so other pages do not pay for it)."""
+    return render(request, "workbench/_inbox_count.html", {"count": count_for(request.user)})
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

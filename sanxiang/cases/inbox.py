@@ -1,0 +1,163 @@
+"""What cases put in people's 待办 (registered into ``sanxiang.workbench.inbox``).
+
+- the head: cases waiting for the head's approval (the stages from which the procedure
+  definition's next step is a head-approval step: 批准立案, 作出决定 …), and 回避 requests;
+- the case team: decisions to deliver (送达), and running clocks near or past their due date,
+  by the deadline board's rules (yellow from ``warn_on``, red after ``due_on``).
+
+Each source is two queries (a count and the first ``limit`` rows) whatever the number of cases.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+
+from sanxiang.accounts.models import Role
+from sanxiang.procedures.definitions import DEFINITIONS, Definition
+from sanxiang.workbench.inbox import RED, YELLOW, Context, Item, Section, cn_date
+
+from .models import Case, Deadline, DeadlineStatus, Recusal, RecusalStatus
+
+# Where a case goes when it leaves the main line (不予立案, 撤销立案): a head-only step that ends
+# there does not make the case wait for the head (an investigation may be revoked, but it is
+# not waiting for that).
+_EXITS = {"closing"}
+
+
+def awaiting_head(definition: Definition) -> dict[str, str]:
+    """Stage → the head's step it waits for, read from the definition (so it cannot drift)."""
+    ends = _EXITS | {s.code for s in definition.stages if s.final}
+    waiting: dict[str, str] = {}
+    for stage in definition.stages:
+        steps = definition.next_steps(stage.code)
+        forward = [s for s in steps if s.head_approval and s.target not in ends]
+        if forward:
+            waiting[stage.code] = forward[0].label
+        elif steps and all(s.head_approval for s in steps):
+            waiting[stage.code] = steps[0].label
+    return waiting
+
+
+def _stages_where(pick: Any) -> Q:
+    """``Q`` matching cases whose (procedure, stage) ``pick(definition)`` names."""
+    parts = [
+        Q(procedure=code, stage__in=sorted(stages))
+        for code, definition in DEFINITIONS.items()
+        if (stages := pick(definition))
+    ]
+    return reduce(or_, parts) if parts else Q(pk__in=[])
+
+
+def _is_head(ctx: Context) -> bool:
+    return ctx.role == Role.HEAD
+
+
+def _team_cases(ctx: Context) -> QuerySet[Case]:
+    return Case.objects.filter(
+        members__officer__user=ctx.user, members__recused=False, closed_on__isnull=True
+    )
+
+
+def approvals(user: Any, ctx: Context) -> Section | None:
+    """待我审批: the head's approval steps (行政处罚法 第54条 立案, 第57条 决定 …)."""
+    if not _is_head(ctx):
+        return None
+    waiting = Case.objects.filter(
+        _stages_where(awaiting_head), agency_id__in=ctx.scope, closed_on__isnull=True
+    )
+    count = waiting.count()
+    items = []
+    if ctx.limit and count:
+        for case in waiting.order_by("opened_on", "pk")[: ctx.limit]:
+            step = awaiting_head(case.definition).get(case.stage, "")
+            items.append(
+                Item(
+                    title=f"{step}：{case.title}",
+                    url=reverse("cases:detail", args=[case.pk]) + "#case-stage",
+                    detail=f"{case.procedure_label} · 当前阶段“{case.stage_label}”",
+                    case_number=case.number,
+                )
+            )
+    return Section(
+        "cases.approvals", "待我审批", 10, count, items, reverse("cases:list"), "check2-square"
+    )
+
+
+def recusals(user: Any, ctx: Context) -> Section | None:
+    """回避申请 for the head to decide (行政处罚法 第43条)."""
+    if not _is_head(ctx):
+        return None
+    pending = Recusal.objects.filter(status=RecusalStatus.PENDING, case__agency_id__in=ctx.scope)
+    count = pending.count()
+    items = [
+        Item(
+            title=f"回避申请：{r.member.officer.name}（{r.case.title}）",
+            url=reverse("cases:detail", args=[r.case_id]) + "#team-heading",
+            detail=f"申请人 {r.requested_by}：{r.reason[:60]}",
+            case_number=r.case.number,
+        )
+        for r in pending.select_related("case", "member__officer").order_by("requested_at", "pk")[
+            : ctx.limit
+        ]
+    ]
+    return Section("cases.recusals", "回避待决定", 12, count, items, icon="person-x")
+
+
+def to_deliver(user: Any, ctx: Context) -> Section | None:
+    """My decided cases whose decision is still to be delivered (行政处罚法 第61条: 7 days)."""
+
+    def delivering(definition: Definition) -> set[str]:
+        return {s.source for s in definition.steps if s.target == "delivery"}
+
+    waiting = _team_cases(ctx).filter(_stages_where(delivering))
+    count = waiting.count()
+    items = [
+        Item(
+            title=f"送达决定书：{case.title}",
+            url=reverse("cases:detail", args=[case.pk]) + "#case-stage",
+            detail=f"{case.procedure_label} · 决定日期 {cn_date(case.decided_on)}"
+            if case.decided_on
+            else case.procedure_label,
+            case_number=case.number,
+        )
+        for case in waiting.order_by("decided_on", "pk")[: ctx.limit]
+    ]
+    return Section("cases.delivery", "待送达文书", 30, count, items, icon="envelope-paper")
+
+
+def deadlines(user: Any, ctx: Context) -> Section | None:
+    """Clocks of my cases (the head's and the supervisor's: all they see) near or past due."""
+    near = Deadline.objects.filter(status=DeadlineStatus.RUNNING, warn_on__lte=ctx.today)
+    if ctx.role in {Role.HEAD, Role.SUPERVISOR}:
+        # The deadline board's index (agency, status, due_on) answers this for any agency size.
+        near = near.filter(agency_id__in=ctx.scope)
+    else:
+        near = near.filter(
+            case__members__officer__user=user,
+            case__members__recused=False,
+            case__agency_id__in=ctx.scope,
+        )
+    count = near.count()
+    items = []
+    for d in near.select_related("case").order_by("due_on", "pk")[: ctx.limit]:
+        level = RED if d.due_on < ctx.today else YELLOW
+        state = "已逾期" if level == RED else "即将届满"
+        items.append(
+            Item(
+                title=f"{d.label}：{d.case.title}",
+                url=reverse("cases:detail", args=[d.case_id]) + "#case-deadlines",
+                detail=f"{state} · 届满日 {cn_date(d.due_on)}",
+                level=level,
+                due_on=d.due_on,
+                case_number=d.case.number,
+            )
+        )
+    return Section("cases.deadlines", "办案时限预警", 40, count, items, icon="alarm")
+
+
+SOURCES = (approvals, recusals, to_deliver, deadlines)
