@@ -3,7 +3,9 @@
 The codes are a contract (DESIGN.md): validation_error, not_found, forbidden,
 transition_not_allowed, officer_not_certified, av_record_required, legal_review_required,
 deadline_passed, conflict; the exchange API adds signature_invalid, request_expired,
-request_replayed, payload_too_large, idempotency_mismatch. Views and the API turn a DomainError
+request_replayed, payload_too_large, idempotency_mismatch; the 双随机 draw adds
+draw_ratio_invalid, draw_no_eligible_target, draw_too_few_inspectors, draw_input_changed,
+draw_reason_required, draw_seed_pending. Views and the API turn a DomainError
 into a 4xx answer.
 """
 
@@ -28,6 +30,13 @@ HTTP_STATUS = {
     "request_replayed": 409,
     "payload_too_large": 413,
     "idempotency_mismatch": 422,
+    # 双随机 draws (docs/draw.md): refused before anything is drawn.
+    "draw_ratio_invalid": 422,
+    "draw_no_eligible_target": 422,
+    "draw_too_few_inspectors": 422,
+    "draw_input_changed": 409,
+    "draw_reason_required": 422,
+    "draw_seed_pending": 409,
 }
 
 
