@@ -63,6 +63,28 @@ class ApiClient(models.Model):
     def is_active(self) -> bool:
         return self.revoked_at is None
 
+    @property
+    def scope_labels(self) -> list[str]:
+        """The scopes in words, for people (the codes are for machines and the docs)."""
+        return [str(Scope(s).label) if s in Scope.values else s for s in self.scopes]
+
+
+# The outcome codes of the use log (docs/exchange.md) in words.
+USE_OUTCOMES = {
+    "accepted": "通过",
+    "refused_after_auth": "验签通过，请求被拒",
+    "unknown_key": "密钥不存在",
+    "revoked": "密钥已吊销",
+    "too_large": "请求体超过上限",
+    "bad_timestamp": "时间戳格式有误",
+    "stale_timestamp": "时间戳超出时间窗",
+    "bad_nonce": "随机串无效",
+    "key_tampered": "密钥记录校验失败",
+    "bad_signature": "签名错误",
+    "replayed": "重放（随机串重复）",
+    "out_of_scope": "超出权限范围",
+}
+
 
 class ClientUse(models.Model):
     """Every request that named a key, accepted or refused (接口调用日志)."""
@@ -83,6 +105,10 @@ class ClientUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key_id} {self.method} {self.path} {self.status}"
+
+    @property
+    def outcome_label(self) -> str:
+        return USE_OUTCOMES.get(self.outcome, self.outcome)
 
 
 class Nonce(models.Model):
@@ -155,6 +181,10 @@ class Endpoint(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def event_labels(self) -> list[str]:
+        return [str(EventType(e).label) if e in EventType.values else e for e in self.event_types]
 
 
 class MessageStatus(models.TextChoices):

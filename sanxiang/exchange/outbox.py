@@ -64,6 +64,10 @@ def http_post(url: str, body: bytes, headers: dict[str, str]) -> Reply:
         return Reply(status=exc.code, error=f"HTTP {exc.code}")
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
+        if isinstance(exc, TimeoutError) or isinstance(reason, TimeoutError):
+            # A receiver that takes the connection and never answers: say so plainly, it is
+            # the failure staff most need to tell apart from "down" (connection refused).
+            return Reply(status=None, error=f"超时：接收方 {timeout:g} 秒内未应答（TimeoutError）")
         return Reply(status=None, error=f"{type(exc).__name__}: {reason}"[:300])
 
 
@@ -118,19 +122,26 @@ def create_endpoint(*, actor: User, data: EndpointData) -> NewEndpoint:
 
 @transaction.atomic(durable=True)
 def set_endpoint_active(*, actor: User, endpoint_id: int, active: bool) -> Endpoint:
+    """Switch an endpoint off (停用) or on (启用). Off is a pause, not a filter: its events are
+    still recorded in order, but no delivery is queued or attempted; switched on, it gets all
+    of them, in order. (A receiver being migrated or under maintenance loses nothing.)"""
     require_role(actor, Role.ADMIN)
     endpoint = Endpoint.objects.select_for_update().filter(pk=endpoint_id).first()
     if endpoint is None:
         raise DomainError("not_found", "未找到该推送地址。")
+    if endpoint.is_active == active:
+        state = "启用" if active else "停用"
+        raise DomainError("conflict", f"该推送地址已是{state}状态。")
     endpoint.is_active = active
     endpoint.save(update_fields=["is_active"])
+    held = endpoint.messages.filter(status=MessageStatus.PENDING).count()
     ledger.append(
         event_type="exchange.endpoint_switched",
-        payload={"endpoint": endpoint.pk, "active": active},
+        payload={"endpoint": endpoint.pk, "active": active, "pending": held},
         actor=actor,
     )
     if active:
-        transaction.on_commit(lambda: _kick(endpoint.pk))
+        transaction.on_commit(partial(_kick, endpoint.pk))
     return endpoint
 
 
@@ -138,20 +149,24 @@ def set_endpoint_active(*, actor: User, endpoint_id: int, active: bool) -> Endpo
 
 
 def record(*, event_type: str, agency_id: int | None, data: dict[str, Any]) -> list[OutboxMessage]:
-    """Queue ``event_type`` for every active endpoint that takes it; inside the event's
-    transaction. The push starts after commit."""
+    """Record ``event_type`` for every endpoint that takes it; inside the event's transaction.
+    The push starts after commit, for active endpoints; a switched-off endpoint's messages wait
+    (in order) until it is switched on again."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("outbox.record must run inside the business transaction")
     if event_type not in EventType.values:
         raise ValueError(f"unknown outbox event {event_type!r}")
     now = timezone.now()
     messages = []
-    for endpoint in Endpoint.objects.filter(is_active=True).prefetch_related("agencies"):
+    active: set[int] = set()
+    for endpoint in Endpoint.objects.prefetch_related("agencies"):
         if event_type not in endpoint.event_types:
             continue
         wanted = {a.pk for a in endpoint.agencies.all()}
         if wanted and agency_id not in wanted:
             continue
+        if endpoint.is_active:
+            active.add(endpoint.pk)
         messages.append(
             OutboxMessage(
                 endpoint=endpoint,
@@ -163,7 +178,7 @@ def record(*, event_type: str, agency_id: int | None, data: dict[str, Any]) -> l
             )
         )
     created = OutboxMessage.objects.bulk_create(messages)
-    for endpoint_id in sorted({m.endpoint_id for m in created}):
+    for endpoint_id in sorted({m.endpoint_id for m in created} & active):
         transaction.on_commit(partial(_kick, endpoint_id))
     return created
 
@@ -295,6 +310,8 @@ def deliver(
         last_pk = 0
         sent = 0
         while sent < limit:
+            if sent and not Endpoint.objects.filter(pk=endpoint_id, is_active=True).exists():
+                break  # switched off during the run: the rest waits, in order
             batch = _pending(endpoint, last_pk, min(FLUSH_EVERY, limit - sent))
             if not batch:
                 break

@@ -124,13 +124,15 @@ def report_data(report: AnnualReport) -> dict[str, Any]:
     from sanxiang.disclosure.report import tables_for
 
     tables = tables_for(agency_id=report.agency_id, year=report.year)
+    agency = report.agency
     return {
-        "agency": {"id": report.agency_id, "name": report.agency.name},
+        "agency": {"id": agency.pk, "name": agency.name, "credit_code": agency.credit_code},
         "year": report.year,
         "published_at": timezone.localtime(report.published_at).isoformat()
         if report.published_at
         else None,
         "narrative": report.narrative,
         "tables": tables.as_payload(),
-        "url": settings.PUBLIC_BASE_URL,
+        "url": settings.PUBLIC_BASE_URL
+        + reverse("portal:report", args=[report.agency_id, report.year]),
     }

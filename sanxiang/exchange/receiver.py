@@ -22,7 +22,9 @@ from sanxiang.lib import signing
 HASHES = {v: k for k, v in signing.ALGORITHMS.items()}
 
 
-def make_handler(secret: bytes, out: Path, skew: int, verify: bool) -> type[BaseHTTPRequestHandler]:
+def make_handler(
+    secret: bytes, out: Path, skew: int, verify: bool, hang: bool = False
+) -> type[BaseHTTPRequestHandler]:
     seen: set[str] = set()
     lock = threading.Lock()
 
@@ -40,6 +42,10 @@ def make_handler(secret: bytes, out: Path, skew: int, verify: bool) -> type[Base
 
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if hang:
+                # --hang: take the request and never answer (a receiver stuck behind a dead
+                # upstream); the sender must time out, record it and retry later.
+                threading.Event().wait()
             if verify:
                 try:
                     stamp = int(self.headers.get("X-Sanxiang-Timestamp", ""))
@@ -79,9 +85,13 @@ def main() -> None:
     parser.add_argument("--secret", default="")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--skew", type=int, default=86400 * 7)
+    parser.add_argument("--hang", action="store_true", help="accept requests, never answer")
     args = parser.parse_args()
-    handler = make_handler(args.secret.encode(), args.out, args.skew, verify=bool(args.secret))
+    handler = make_handler(
+        args.secret.encode(), args.out, args.skew, verify=bool(args.secret), hang=args.hang
+    )
     server = ThreadingHTTPServer(("127.0.0.1", args.port), handler)
+    server.daemon_threads = True  # a hanging request does not keep the process alive
     print("ready", flush=True)
     server.serve_forever()
 

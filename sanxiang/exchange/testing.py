@@ -79,8 +79,8 @@ def free_port() -> int:
 class Receiver:
     """The reference receiver as a real process on a local port; stop and start it at will."""
 
-    def __init__(self, *, port: int, secret: str, out: Path) -> None:
-        self.port, self.secret, self.out = port, secret, out
+    def __init__(self, *, port: int, secret: str, out: Path, hang: bool = False) -> None:
+        self.port, self.secret, self.out, self.hang = port, secret, out, hang
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -100,6 +100,7 @@ class Receiver:
                 self.secret,
                 "--out",
                 str(self.out),
+                *(["--hang"] if self.hang else []),
             ],
             cwd=root,
             stdout=subprocess.PIPE,

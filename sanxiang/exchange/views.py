@@ -104,6 +104,18 @@ def endpoints(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view
+@require_POST
+def switch(request: HttpRequest, pk: int) -> HttpResponse:
+    active = request.POST.get("active") == "1"
+    endpoint = outbox.set_endpoint_active(actor=acting_user(request), endpoint_id=pk, active=active)
+    if active:
+        messages.success(request, f"已启用 {endpoint.name}：暂停期间的消息将按顺序补发")
+    else:
+        messages.success(request, f"已停用 {endpoint.name}：事件照常记录，启用后按顺序补发")
+    return redirect("exchange:endpoints")
+
+
+@staff_view
 def messages_page(request: HttpRequest) -> HttpResponse:
     require_role(request.user, Role.ADMIN)
     status = request.GET.get("status", "")

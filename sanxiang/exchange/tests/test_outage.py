@@ -3,15 +3,17 @@ loses nothing and gets everything in order."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from sanxiang.exchange import outbox
-from sanxiang.exchange.models import MessageStatus, OutboxMessage
+from sanxiang.exchange.models import Endpoint, MessageStatus, OutboxMessage
 from sanxiang.exchange.testing import Receiver, free_port
-from sanxiang.testing import WorldTestCase
+from sanxiang.testing import WorldTestCase, signed_in
 
 
 class AReceiverDownForAnHour(WorldTestCase):
@@ -67,7 +69,56 @@ class AReceiverDownForAnHour(WorldTestCase):
         assert ids == sorted(ids)
         assert not OutboxMessage.objects.exclude(status=MessageStatus.DELIVERED).exists()
 
-    def test_a_receiver_answering_500_or_hanging_is_retried_not_lost(self):
+    @override_settings(SANXIANG_EXCHANGE_TIMEOUT_SECONDS=0.5)
+    def test_a_receiver_that_hangs_times_out_is_retried_later_and_loses_nothing(self):
+        port = free_port()
+        made = outbox.create_endpoint(
+            actor=self.w.admin,
+            data=outbox.EndpointData(
+                name="省级平台",
+                system="provincial",
+                url=f"http://127.0.0.1:{port}/sanxiang/push",
+                event_types=["decision.made"],
+                agency_ids=[],
+            ),
+        )
+        for n in range(3):
+            self._event(n)
+        stuck = Receiver(port=port, secret=made.secret, out=self.tmp / "r.jsonl", hang=True)
+        stuck.start()
+        try:
+            clock = timezone.now()
+            started = time.monotonic()
+            run = outbox.deliver(endpoint_id=made.endpoint.pk, now=clock)
+            waited = time.monotonic() - started
+        finally:
+            stuck.stop()
+        # One attempt, cut off by the timeout; the two behind it were not sent past it.
+        assert (run.delivered, run.failed, run.dead) == (0, 1, 0)
+        assert 0.4 < waited < 5
+        first, *rest = OutboxMessage.objects.order_by("pk")
+        assert first.status == MessageStatus.PENDING and first.attempts == 1
+        assert first.last_status is None
+        assert first.last_error == "超时：接收方 0.5 秒内未应答（TimeoutError）"
+        assert first.next_attempt_at == clock + timedelta(seconds=10)
+        assert [m.attempts for m in rest] == [0, 0]
+        assert Endpoint.objects.get(pk=made.endpoint.pk).lease_until is None  # lease released
+        page = signed_in(self.w.admin).get("/exchange/messages/").content.decode()
+        assert "0.5 秒内未应答" in page
+
+        receiver = Receiver(port=port, secret=made.secret, out=self.tmp / "r.jsonl")
+        receiver.start()
+        try:
+            early = outbox.deliver(endpoint_id=made.endpoint.pk, now=clock + timedelta(seconds=5))
+            assert early.delivered == 0  # not before its next attempt
+            run = outbox.deliver(endpoint_id=made.endpoint.pk, now=run.retry_at)
+        finally:
+            receiver.stop()
+        assert run.delivered == 3
+        assert [b["data"]["n"] for b in receiver.received()] == [0, 1, 2]
+        assert not OutboxMessage.objects.exclude(status=MessageStatus.DELIVERED).exists()
+
+    def test_a_receiver_refusing_our_signature_gets_a_dead_letter_put_back_later(self):
         port = free_port()
         made = outbox.create_endpoint(
             actor=self.w.admin,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -16,9 +17,10 @@ from sanxiang.exchange import outbox
 from sanxiang.exchange.models import EventType, MessageStatus, OutboxMessage
 from sanxiang.exchange.tasks import deliver_endpoint
 from sanxiang.exchange.testing import free_port
+from sanxiang.ledger.models import Entry
 from sanxiang.lib.errors import DomainError
 from sanxiang.procedures import engine
-from sanxiang.testing import WorldTestCase
+from sanxiang.testing import WorldTestCase, signed_in
 
 ALL_EVENTS = list(EventType.values)
 
@@ -121,7 +123,6 @@ class Delivering(WorldTestCase):
         answers = Answers()
         run = outbox.deliver(endpoint_id=self.ep.pk, now=self.t0, post=answers)
         assert run.delivered == 3
-        import json
 
         assert [json.loads(b)["data"]["n"] for b in answers.bodies] == [0, 1, 2]
         assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"delivered"}
@@ -187,3 +188,122 @@ class Delivering(WorldTestCase):
             task_path=deliver_endpoint.module_path, status="READY"
         )
         assert waiting.latest("pk").run_after == message.next_attempt_at
+
+
+class SwitchingAnEndpointOff(WorldTestCase):
+    def _event(self, n):
+        with self.captureOnCommitCallbacks(execute=True), transaction.atomic():
+            outbox.record(event_type="decision.made", agency_id=self.w.agency.pk, data={"n": n})
+
+    def _deliveries_queued(self, ep):
+        return DBTaskResult.objects.filter(
+            task_path=deliver_endpoint.module_path, args_kwargs__args=[ep.pk]
+        ).count()
+
+    def test_it_gets_nothing_while_off_and_everything_in_order_once_on_again(self):
+        ep = endpoint(self.w).endpoint
+        self._event(0)
+        assert outbox.deliver(endpoint_id=ep.pk, post=Answers()).delivered == 1
+        with self.captureOnCommitCallbacks(execute=True):
+            outbox.set_endpoint_active(actor=self.w.admin, endpoint_id=ep.pk, active=False)
+        queued_before = self._deliveries_queued(ep)
+        for n in range(1, 4):
+            self._event(n)
+        # Recorded (nothing is lost) but no delivery queued, none attempted, none swept.
+        assert OutboxMessage.objects.filter(endpoint=ep, status="pending").count() == 3
+        assert self._deliveries_queued(ep) == queued_before
+        answers = Answers()
+        assert outbox.deliver(endpoint_id=ep.pk, post=answers).delivered == 0
+        assert answers.bodies == []
+        assert ep.pk not in outbox.due_endpoint_ids(timezone.now() + timedelta(hours=1))
+
+        with self.captureOnCommitCallbacks(execute=True):
+            outbox.set_endpoint_active(actor=self.w.admin, endpoint_id=ep.pk, active=True)
+        assert self._deliveries_queued(ep) == queued_before + 1  # kicked on commit
+        run = outbox.deliver(endpoint_id=ep.pk, post=answers)
+        assert run.delivered == 3
+        assert [json.loads(b)["data"]["n"] for b in answers.bodies] == [1, 2, 3]
+        entries = Entry.objects.filter(event_type="exchange.endpoint_switched").order_by("pk")
+        payloads = [json.loads(e.payload) for e in entries]
+        assert [(p["active"], p["pending"]) for p in payloads] == [
+            (False, 0),
+            (True, 3),
+        ]
+
+    def test_switching_is_the_admins_and_says_so_when_nothing_changes(self):
+        ep = endpoint(self.w).endpoint
+        with pytest.raises(DomainError) as caught:
+            outbox.set_endpoint_active(actor=self.w.officer, endpoint_id=ep.pk, active=False)
+        assert caught.value.code == "forbidden"
+        with pytest.raises(DomainError) as caught:
+            outbox.set_endpoint_active(actor=self.w.admin, endpoint_id=ep.pk, active=True)
+        assert caught.value.code == "conflict"
+
+    def test_the_endpoints_page_switches_it_off_and_on_with_a_ledger_entry(self):
+        ep = endpoint(self.w).endpoint
+        admin = signed_in(self.w.admin)
+        response = admin.post(f"/exchange/endpoints/{ep.pk}/switch/", {"active": "0"})
+        assert response.status_code == 302
+        ep.refresh_from_db()
+        assert not ep.is_active
+        page = admin.get("/exchange/endpoints/").content.decode()
+        assert "已停用" in page and "启用</button>" in page
+        admin.post(f"/exchange/endpoints/{ep.pk}/switch/", {"active": "1"})
+        ep.refresh_from_db()
+        assert ep.is_active
+        assert Entry.objects.filter(event_type="exchange.endpoint_switched").count() == 2
+        officer = signed_in(self.w.officer)
+        refused = officer.post(f"/exchange/endpoints/{ep.pk}/switch/", {"active": "0"})
+        assert refused.status_code == 403
+        assert admin.get(f"/exchange/endpoints/{ep.pk}/switch/").status_code == 405
+
+
+class PushingTheAnnualReport(WorldTestCase):
+    def test_publishing_the_nianbao_pushes_it_in_the_documented_format(self):
+        ep = endpoint(self.w, events=[EventType.REPORT_PUBLISHED]).endpoint
+        endpoint(self.w, events=[EventType.DECISION_MADE])  # takes no 年报
+        published(self.w)
+        OutboxMessage.objects.all().delete()  # what the decision itself queued
+        year = timezone.localdate().year - 1
+        disclosure.save_report_narrative(
+            actor=self.w.head, agency_id=self.w.agency.pk, year=year, narrative="全年依法行政。"
+        )
+        with self.captureOnCommitCallbacks(execute=True):
+            report = disclosure.publish_report(
+                actor=self.w.head, agency_id=self.w.agency.pk, year=year
+            )
+        message = OutboxMessage.objects.get()
+        assert message.endpoint == ep and message.event_type == "annual_report.published"
+        answers = Answers()
+        assert outbox.deliver(endpoint_id=ep.pk, post=answers).delivered == 1
+        body = json.loads(answers.bodies[0])
+        assert set(body) == {"data", "event", "format", "id", "occurred_at"}
+        assert (body["format"], body["event"], body["id"]) == (
+            "sanxiang.exchange/1",
+            "annual_report.published",
+            message.pk,
+        )
+        data = body["data"]
+        assert set(data) == {"agency", "year", "published_at", "narrative", "tables", "url"}
+        assert data["agency"] == {
+            "id": self.w.agency.pk,
+            "name": self.w.agency.name,
+            "credit_code": self.w.agency.credit_code,
+        }
+        assert data["year"] == year and data["narrative"] == "全年依法行政。"
+        assert data["published_at"] == timezone.localtime(report.published_at).isoformat()
+        assert data["url"].endswith(f"/gongshi/nianbao/{self.w.agency.pk}/{year}/")
+        from sanxiang.disclosure.report import tables_for
+
+        tables = tables_for(agency_id=self.w.agency.pk, year=year).as_payload()
+        assert data["tables"] == json.loads(json.dumps(tables, ensure_ascii=False, default=str))
+        for table in data["tables"].values():
+            assert set(table) == {"title", "columns", "rows"}
+
+    def test_a_report_that_fails_to_publish_pushes_nothing(self):
+        endpoint(self.w, events=[EventType.REPORT_PUBLISHED])
+        with pytest.raises(DomainError):  # no narrative yet
+            disclosure.publish_report(
+                actor=self.w.head, agency_id=self.w.agency.pk, year=timezone.localdate().year - 1
+            )
+        assert not OutboxMessage.objects.exists()
