@@ -17,6 +17,7 @@ from ninja import Field, Header, Query, Router, Schema, Status
 
 from sanxiang.directory.models import Agency, Officer
 from sanxiang.disclosure.models import Publication, PublicationStatus
+from sanxiang.lib.errors import DomainError
 
 from . import payloads, services
 from .auth import SignedClient
@@ -206,11 +207,21 @@ def _idempotency(request: HttpRequest, key: str) -> services.Idempotency:
 
 
 def _once(client: ApiClient, idem: services.Idempotency, write: Callable[[], Any]) -> Any:
-    """Run the write; a concurrent request with the same key that committed first wins (the
-    unique key refuses ours) and its stored answer is returned."""
+    """Run the write once per idempotency key. A concurrent request with the same key that
+    committed first wins: ours is refused by a unique index (IntegrityError, our transaction
+    rolled back) or, if it committed before we looked, by the service's own duplicate check
+    (``conflict``); either way its stored answer is returned, so both callers see one effect
+    and one answer. With another body the caller gets ``idempotency_mismatch``."""
     try:
         status, body = write()
     except IntegrityError:
+        done = services.replayed_answer(client, idem)
+        if done is None:
+            raise
+        status, body = done
+    except DomainError as error:
+        if error.code != "conflict":
+            raise
         done = services.replayed_answer(client, idem)
         if done is None:
             raise
