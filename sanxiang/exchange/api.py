@@ -162,7 +162,8 @@ def decisions(request: HttpRequest, params: Query[DecisionQuery]) -> dict[str, A
                 PublicationStatus.EXPIRED,
             ],
         )
-        .select_related("agency", "case")
+        .select_related("agency", "case", "case__draft")
+        .prefetch_related("case__parties")
         .order_by("pk")[: params.limit]
     )
     items = [{"id": p.pk, "status": p.status, "credit": payloads.credit_row(p)} for p in rows]

@@ -8,15 +8,19 @@ from collections.abc import Iterable
 from io import BytesIO, StringIO
 
 from sanxiang.disclosure.exports import csv_safe
-from sanxiang.disclosure.models import Publication, PublicationStatus
+from sanxiang.disclosure.models import Publication, PublicationStatus, RuleCategory
 
 from .payloads import CREDIT_FIELDS, credit_row
 
 
 def published_in(scope: Iterable[int], year: int) -> list[Publication]:
+    """The year's 行政处罚 decisions that were published (withdrawn and expired ones too, so the
+    credit platform can take them down): the rows of the 行政处罚 双公示 file. 行政许可 has a
+    template of its own (许可证书名称, 有效期自/至 …), not produced here."""
     return list(
         Publication.objects.filter(
             agency_id__in=list(scope),
+            category=RuleCategory.PENALTY,
             decided_on__year=year,
             status__in=[
                 PublicationStatus.PUBLISHED,
@@ -24,7 +28,7 @@ def published_in(scope: Iterable[int], year: int) -> list[Publication]:
                 PublicationStatus.EXPIRED,
             ],
         )
-        .select_related("agency", "case")
+        .select_related("agency", "case", "case__draft")
         .prefetch_related("case__parties")
         .order_by("decided_on", "pk")
     )

@@ -8,28 +8,36 @@ The 行政处罚/行政许可 双公示 fields follow the data items the credit 
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from sanxiang.cases.models import DecisionDraft, DecisionKind
 from sanxiang.disclosure.models import AnnualReport, Publication
 
-# (key in the JSON, column header the credit platforms use)
+# (key in the JSON, column header of the credit platforms' 行政处罚 template), in the template's
+# order: the 行政处罚信息 data items of 信用中国 (发改办财金〔2017〕1171号 and the 双公示 data
+# standard that followed it). The last two columns are ours: the portal page and the remark.
 CREDIT_FIELDS: list[tuple[str, str]] = [
     ("party_name", "行政相对人名称"),
     ("party_category", "行政相对人类别"),
     ("party_credit_code", "行政相对人代码_1(统一社会信用代码)"),
     ("legal_representative", "法定代表人"),
     ("doc_number", "行政处罚决定书文号"),
-    ("matter", "违法行为类型"),
-    ("basis_and_facts", "违法事实"),
-    ("category", "处罚类别"),
+    ("violation_type", "违法行为类型"),
+    ("facts", "违法事实"),
+    ("basis", "处罚依据"),
+    ("penalty_types", "处罚类别"),
     ("content", "处罚内容"),
-    ("amount_10k", "罚款金额(万元)"),
+    ("fine_10k", "罚款金额(万元)"),
+    ("confiscation_10k", "没收违法所得、没收非法财物的金额(万元)"),
+    ("licence", "暂扣或吊销证照名称及编号"),
     ("decided_on", "处罚决定日期"),
-    ("valid_until", "公示截止期"),
+    ("penalty_valid_until", "处罚有效期"),
+    ("publicity_until", "公示截止期"),
     ("agency_name", "处罚机关"),
     ("agency_credit_code", "处罚机关统一社会信用代码"),
     ("source_name", "数据来源单位"),
@@ -38,14 +46,28 @@ CREDIT_FIELDS: list[tuple[str, str]] = [
     ("note", "备注"),
 ]
 CATEGORY_LABELS = {"penalty": "行政处罚", "licence": "行政许可", "other": "其他行政行为"}
+# 处罚有效期 is required by the template; "2099-12-31" is its agreed value for 长期 (a decision
+# with no end of its own, such as a fine or a warning).
+INDEFINITE = "2099-12-31"
+FINE, CONFISCATION = "fine", "confiscation"
+
+
+def _draft(item: Publication) -> Any:
+    """The decision draft (its kind, amounts and legal basis), or None for a case without one."""
+    try:
+        return item.case.draft
+    except DecisionDraft.DoesNotExist:
+        return None
 
 
 def _party_fields(item: Publication) -> dict[str, str]:
-    case_party = item.case.parties.order_by("pk").first()
+    parties = sorted(item.case.parties.all(), key=lambda p: p.pk)  # prefetched by the callers
+    case_party = parties[0] if parties else None
     natural = item.party_is_natural
     return {
         "party_name": item.party,
         "party_category": "自然人" if natural else "法人及非法人组织",
+        # An identity number is never pushed: a natural person has no code here.
         "party_credit_code": "" if natural or case_party is None else case_party.credit_code,
         "legal_representative": ""
         if natural or case_party is None
@@ -53,26 +75,53 @@ def _party_fields(item: Publication) -> dict[str, str]:
     }
 
 
+def _ten_thousands(amount: Decimal | None) -> str:
+    """Yuan as 万元 without float: 5000.00 → "0.5"; none or zero → ""."""
+    if not amount:
+        return ""
+    return f"{amount / Decimal(10000):.6f}".rstrip("0").rstrip(".")
+
+
+def _penalty_types(draft: Any) -> str:
+    """处罚类别: the decision's kind, with 罚款 and 没收 added when the draft carries their
+    amounts beside another kind (e.g. 警告 and a confiscation); ";" between several."""
+    if draft is None:
+        return ""
+    kinds = [draft.kind]
+    if draft.fine_amount and FINE not in kinds:
+        kinds.append(FINE)
+    if draft.confiscation_value and CONFISCATION not in kinds:
+        kinds.append(CONFISCATION)
+    return ";".join(str(DecisionKind(k).label) if k in DecisionKind.values else k for k in kinds)
+
+
 def credit_row(item: Publication) -> dict[str, str]:
-    """One decision in the credit platforms' fields (strings, as their templates take them)."""
+    """One decision in the credit platforms' fields (strings, as their templates take them).
+    Published (masked) text only."""
     agency = item.agency.enforcement_body()
-    amount = f"{item.amount / 10000:.6f}".rstrip("0").rstrip(".") if item.amount else ""
+    draft = _draft(item)
     return {
         **_party_fields(item),
         "doc_number": item.doc_number,
-        "matter": item.matter_name,
-        "basis_and_facts": item.masked_text[:2000],
-        "category": CATEGORY_LABELS.get(item.category, item.category),
+        "violation_type": item.matter_name,
+        "facts": item.masked_text[:2000],
+        "basis": (draft.legal_basis.strip() if draft else "")[:2000],
+        "penalty_types": _penalty_types(draft),
         "content": item.outcome,
-        "amount_10k": amount,
+        "fine_10k": _ten_thousands(draft.fine_amount if draft else None),
+        "confiscation_10k": _ten_thousands(draft.confiscation_value if draft else None),
+        # The draft records no licence name or number yet (cases.DecisionDraft): left empty.
+        "licence": "",
         "decided_on": item.decided_on.isoformat(),
-        "valid_until": item.ends_on.isoformat() if item.ends_on else "",
+        "penalty_valid_until": INDEFINITE,
+        "publicity_until": item.ends_on.isoformat() if item.ends_on else "",
         "agency_name": item.agency_name,
         "agency_credit_code": agency.credit_code,
         "source_name": agency.name,
         "source_credit_code": agency.credit_code,
         "url": settings.PUBLIC_BASE_URL + reverse("portal:decision", args=[item.pk]),
         "note": "已撤回：" + item.withdrawal_reason if item.status == "withdrawn" else "",
+        "decision_category": CATEGORY_LABELS.get(item.category, item.category),
     }
 
 

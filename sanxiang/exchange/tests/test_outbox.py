@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from sanxiang.disclosure import services as disclosure
-from sanxiang.disclosure.tests.helpers import decided_case, published
+from sanxiang.disclosure.tests.helpers import FULL_WIDTH_ID, ID_NUMBER, decided_case, published
 from sanxiang.exchange import outbox
 from sanxiang.exchange.models import EventType, MessageStatus, OutboxMessage
 from sanxiang.exchange.tasks import deliver_endpoint
@@ -96,8 +96,10 @@ class RecordingEvents(WorldTestCase):
         credit = OutboxMessage.objects.get(event_type="decision.published").payload["credit"]
         assert credit["doc_number"] == item.doc_number
         assert credit["party_category"] == "自然人" and credit["party_credit_code"] == ""
-        assert credit["amount_10k"] == "0.5"
-        assert "身份证" not in credit["basis_and_facts"] or "*" in credit["basis_and_facts"]
+        assert credit["fine_10k"] == "0.5" and credit["penalty_types"] == "罚款"
+        assert credit["basis"] == "《宗教事务条例》第七十一条"
+        assert ID_NUMBER not in credit["facts"] and FULL_WIDTH_ID not in credit["facts"]
+        assert "张三" not in json.dumps(credit, ensure_ascii=False)
 
     def test_the_push_starts_after_commit_in_the_task_worker(self):
         ep = endpoint(self.w).endpoint

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
+from sanxiang.cases.testing import company
+from sanxiang.disclosure import services as disclosure
 from sanxiang.disclosure.tests.helpers import published
 from sanxiang.exchange import services
 from sanxiang.exchange.models import ApiClient, InboundTransfer
@@ -94,16 +96,79 @@ class Inbox(ExchangeTestCase):
         assert item.status == "received"
 
 
+# The 行政处罚 双公示 template of the credit platforms, in its order (our two columns last).
+CREDIT_COLUMNS = [
+    "行政相对人名称",
+    "行政相对人类别",
+    "行政相对人代码_1(统一社会信用代码)",
+    "法定代表人",
+    "行政处罚决定书文号",
+    "违法行为类型",
+    "违法事实",
+    "处罚依据",
+    "处罚类别",
+    "处罚内容",
+    "罚款金额(万元)",
+    "没收违法所得、没收非法财物的金额(万元)",
+    "暂扣或吊销证照名称及编号",
+    "处罚决定日期",
+    "处罚有效期",
+    "公示截止期",
+    "处罚机关",
+    "处罚机关统一社会信用代码",
+    "数据来源单位",
+    "数据来源单位统一社会信用代码",
+    "公示网址",
+    "备注",
+]
+
+
 class CreditFiles(ExchangeTestCase):
-    def test_the_shuanggongshi_csv_has_the_credit_platform_columns_and_masked_rows(self):
-        item = published(self.w)
-        response = signed_in(self.w.officer).get(
-            f"/exchange/shuanggongshi.csv?year={item.decided_on.year}"
-        )
+    def _csv(self, year):
+        response = signed_in(self.w.officer).get(f"/exchange/shuanggongshi.csv?year={year}")
         assert response.status_code == 200
         rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-        assert rows[0][0] == "行政相对人名称" and "处罚机关统一社会信用代码" in rows[0]
-        assert rows[1][0] == "张某" and item.doc_number in rows[1]
+        return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]], rows[0]
+
+    def test_the_shuanggongshi_csv_has_the_credit_platform_columns_and_masked_rows(self):
+        item = published(self.w)
+        rows, header = self._csv(item.decided_on.year)
+        assert header == CREDIT_COLUMNS
+        (row,) = rows
+        assert row["行政相对人名称"] == "张某" and row["行政相对人类别"] == "自然人"
+        assert row["行政相对人代码_1(统一社会信用代码)"] == ""  # never an identity number
+        assert row["行政处罚决定书文号"] == item.doc_number
+        assert row["处罚依据"] == "《宗教事务条例》第七十一条"
+        assert (row["处罚类别"], row["罚款金额(万元)"]) == ("罚款", "0.5")
+        assert row["没收违法所得、没收非法财物的金额(万元)"] == ""
+        assert row["处罚决定日期"] == item.decided_on.isoformat()
+        assert row["处罚有效期"] == "2099-12-31"  # 长期
+        assert row["公示截止期"] == item.ends_on.isoformat()
+        assert row["处罚机关统一社会信用代码"] == self.w.agency.credit_code
+        assert row["数据来源单位"] == self.w.agency.name
+        assert row["公示网址"].endswith(f"/gongshi/jueding/{item.pk}/")
+
+    def test_a_company_fined_and_confiscated_has_its_code_both_amounts_and_both_kinds(self):
+        item = published(
+            self.w, parties=[company()], kind="fine", fine="20000.00", confiscation="3500.50"
+        )
+        (row,), _ = self._csv(item.decided_on.year)
+        assert row["行政相对人类别"] == "法人及非法人组织"
+        assert row["行政相对人代码_1(统一社会信用代码)"] == company().credit_code
+        assert row["法定代表人"] == "李某"
+        assert row["处罚类别"] == "罚款;没收违法所得、没收非法财物"
+        assert row["罚款金额(万元)"] == "2"
+        assert row["没收违法所得、没收非法财物的金额(万元)"] == "0.35005"
+
+    def test_a_withdrawn_decision_stays_in_the_file_with_the_reason_and_a_licence_does_not(self):
+        item = published(self.w)
+        disclosure.withdraw(
+            actor=self.w.officer, publication_id=item.pk, reason_kind="revoked", reason="复议撤销"
+        )
+        published(self.w, procedure="licence", kind="licence_grant")
+        (row,), _ = self._csv(item.decided_on.year)
+        assert row["行政处罚决定书文号"] == item.doc_number
+        assert row["备注"] == "已撤回：复议撤销"
 
     def test_the_xlsx_opens_and_other_formats_are_refused(self):
         from openpyxl import load_workbook
@@ -112,6 +177,7 @@ class CreditFiles(ExchangeTestCase):
         officer = signed_in(self.w.officer)
         response = officer.get(f"/exchange/shuanggongshi.xlsx?year={item.decided_on.year}")
         sheet = load_workbook(io.BytesIO(response.content)).active
+        assert [c.value for c in sheet[1]] == CREDIT_COLUMNS
         assert sheet.cell(2, 5).value == item.doc_number
         assert officer.get("/exchange/shuanggongshi.pdf").status_code == 404
 
