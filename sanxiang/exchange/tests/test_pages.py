@@ -143,7 +143,7 @@ class CreditFiles(ExchangeTestCase):
         assert row["没收违法所得、没收非法财物的金额(万元)"] == ""
         assert row["处罚决定日期"] == item.decided_on.isoformat()
         assert row["处罚有效期"] == "2099-12-31"  # 长期
-        assert row["公示截止期"] == item.ends_on.isoformat()
+        assert item.ends_on is not None and row["公示截止期"] == item.ends_on.isoformat()
         assert row["处罚机关统一社会信用代码"] == self.w.agency.credit_code
         assert row["数据来源单位"] == self.w.agency.name
         assert row["公示网址"].endswith(f"/gongshi/jueding/{item.pk}/")
