@@ -316,6 +316,25 @@ TASKS = {
     }
 }
 
+# E-mail for notifications (workbench/notifications.py): sent only when a host is configured;
+# otherwise notifications are in-app only. Mail is sent by the task worker after the change
+# committed, never inside a step.
+EMAIL_HOST = env_str("SANXIANG_EMAIL_HOST")
+EMAIL_PORT = env_int("SANXIANG_EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env_str("SANXIANG_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("SANXIANG_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("SANXIANG_EMAIL_STARTTLS", default=False)
+EMAIL_USE_SSL = env_bool("SANXIANG_EMAIL_SSL", default=False)
+EMAIL_TIMEOUT = env_int("SANXIANG_EMAIL_TIMEOUT_SECONDS", default=10)
+DEFAULT_FROM_EMAIL = env_str("SANXIANG_EMAIL_FROM", "sanxiang@localhost")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.dummy.EmailBackend"
+)
+# How often the task worker turns new ledger entries into notifications.
+SANXIANG_NOTIFY_SECONDS = env_int("SANXIANG_NOTIFY_SECONDS", default=30)
+
 # The ledger's checkpoint signing key lives outside the database.
 SANXIANG_LEDGER_KEY_FILE = Path(
     env_str("SANXIANG_LEDGER_KEY_FILE", str(VAR_DIR / "keys" / "ledger-ed25519.pem"))

@@ -22,8 +22,10 @@ class CasesConfig(AppConfig):
         reconcile.register(state.RECONCILER)
         reconcile.register_triggers("cases", state.expected_triggers)
 
-        from sanxiang.workbench import inbox
+        from sanxiang.workbench import inbox, notifications
 
         from . import inbox as inbox_sources
 
         inbox.register_all(inbox_sources.SOURCES)
+        notifications.register_rules(inbox_sources.NOTICES)
+        notifications.register_digest(inbox_sources.deadline_digest)

@@ -10,18 +10,20 @@ Each source is two queries (a count and the first ``limit`` rows) whatever the n
 
 from __future__ import annotations
 
+from datetime import date
 from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
-from sanxiang.accounts.models import Role
+from sanxiang.accounts.models import Role, User
 from sanxiang.procedures.definitions import DEFINITIONS, Definition
 from sanxiang.workbench.inbox import RED, YELLOW, Context, Item, Section, cn_date
+from sanxiang.workbench.notifications import Event, Notice, users_with_role
 
-from .models import Case, Deadline, DeadlineStatus, Recusal, RecusalStatus
+from .models import Case, CaseMember, Deadline, DeadlineStatus, Recusal, RecusalStatus
 
 # Where a case goes when it leaves the main line (不予立案, 撤销立案): a head-only step that ends
 # there does not make the case wait for the head (an investigation may be revoked, but it is
@@ -161,3 +163,96 @@ def deadlines(user: Any, ctx: Context) -> Section | None:
 
 
 SOURCES = (approvals, recusals, to_deliver, deadlines)
+
+
+# --- notifications (sanxiang.workbench.notifications): who is told when a case moves ------------
+
+
+def _team(case_id: int) -> set[int]:
+    return set(
+        CaseMember.objects.filter(case_id=case_id, recused=False).values_list(
+            "officer__user_id", flat=True
+        )
+    ) - {None}
+
+
+def _case(event: Event) -> Case | None:
+    if event.case_id is None:
+        return None
+    return Case.objects.filter(pk=event.case_id).first()
+
+
+def _case_url(case: Case, anchor: str = "case-stage") -> str:
+    return reverse("cases:detail", args=[case.pk]) + f"#{anchor}"
+
+
+def on_opened(event: Event) -> list[Notice]:
+    case = _case(event)
+    if case is None:
+        return []
+    step = awaiting_head(case.definition).get(case.definition.initial.code)
+    if step is None:
+        return []
+    heads = users_with_role(case.agency_id, Role.HEAD)
+    return [Notice(heads, f"待{step}：{case.title}（{case.number}）", _case_url(case))]
+
+
+def on_transition(event: Event) -> list[Notice]:
+    case = _case(event)
+    if case is None:
+        return []
+    target = str(event.payload.get("target", ""))
+    definition = case.definition
+    notices = []
+    step = awaiting_head(definition).get(target)
+    if step is not None:
+        heads = users_with_role(case.agency_id, Role.HEAD)
+        notices.append(Notice(heads, f"待{step}：{case.title}（{case.number}）", _case_url(case)))
+    if any(s.source == target and s.target == "delivery" for s in definition.steps):
+        notices.append(
+            Notice(_team(case.pk), f"已作出决定，请及时送达：{case.title}", _case_url(case))
+        )
+    return notices
+
+
+def on_recusal_requested(event: Event) -> list[Notice]:
+    case = _case(event)
+    if case is None:
+        return []
+    heads = users_with_role(case.agency_id, Role.HEAD)
+    return [Notice(heads, f"回避申请待决定：{case.title}", _case_url(case, "team-heading"))]
+
+
+NOTICES = (
+    ("case.opened", on_opened),
+    ("case.transition", on_transition),
+    ("case.recusal_requested", on_recusal_requested),
+)
+
+
+def deadline_digest(today: date) -> dict[int, list[str]]:
+    """Per person: the running clocks of their cases near or past due (heads: agency totals)."""
+    near = Deadline.objects.filter(status=DeadlineStatus.RUNNING, warn_on__lte=today)
+    lines: dict[int, list[str]] = {}
+    team = near.filter(case__members__recused=False, case__members__officer__user__isnull=False)
+    for uid, label, number, title, due in team.values_list(
+        "case__members__officer__user_id", "label", "case__number", "case__title", "due_on"
+    ).order_by("due_on", "pk"):
+        state = "已逾期" if due < today else "即将届满"
+        lines.setdefault(uid, []).append(
+            f"{state}：{number} {title} · {label}，届满日 {cn_date(due)}"
+        )
+    totals = near.values("agency_id").annotate(
+        red=Count("pk", filter=Q(due_on__lt=today)), yellow=Count("pk", filter=Q(due_on__gte=today))
+    )
+    by_agency = {t["agency_id"]: t for t in totals}
+    if by_agency:
+        heads = User.objects.filter(role=Role.HEAD, is_active=True, agency__isnull=False)
+        for head in heads.select_related("agency"):
+            body = head.agency.enforcement_body() if head.agency else None
+            t = by_agency.get(body.pk) if body else None
+            if t:
+                lines.setdefault(head.pk, []).insert(
+                    0, f"本机关办案时限：已逾期 {t['red']} 项，即将届满 {t['yellow']} 项。"
+                )
+    return lines

@@ -23,8 +23,9 @@ class ExchangeConfig(AppConfig):
         panels.register(exchange_panels.transfers_waiting)
         registry.register(*EVENT_TYPES)
 
-        from sanxiang.workbench import inbox
+        from sanxiang.workbench import inbox, notifications
 
         from . import inbox as inbox_sources
 
         inbox.register_all(inbox_sources.SOURCES)
+        notifications.register_rules(inbox_sources.NOTICES)

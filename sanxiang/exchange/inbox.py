@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from sanxiang.accounts.models import Role
 from sanxiang.workbench.inbox import RED, YELLOW, Context, Item, Section, cn_date
+from sanxiang.workbench.notifications import Event, Notice, users_with_role
 
 from .models import InboundTransfer, TransferStatus
 
@@ -48,3 +49,12 @@ def transfers(user: Any, ctx: Context) -> Section | None:
 
 
 SOURCES = (transfers,)
+
+
+def on_transfer_received(event: Event) -> list[Notice]:
+    who = users_with_role(event.agency_id, *_HANDLERS)
+    title = f"收到省级平台移送/交办：{event.payload.get('title', '')}"
+    return [Notice(who, title, reverse("exchange:inbox"))]
+
+
+NOTICES = (("exchange.transfer_received", on_transfer_received),)

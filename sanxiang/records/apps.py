@@ -22,8 +22,9 @@ class RecordsConfig(AppConfig):
         register_case_panel(case_records)
         registry.register(*EVENT_TYPES)
 
-        from sanxiang.workbench import inbox
+        from sanxiang.workbench import inbox, notifications
 
         from . import inbox as inbox_sources
 
         inbox.register_all(inbox_sources.SOURCES)
+        notifications.register_rules(inbox_sources.NOTICES)

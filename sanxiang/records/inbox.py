@@ -7,7 +7,9 @@ from typing import Any
 
 from django.urls import reverse
 
+from sanxiang.accounts.models import Role
 from sanxiang.workbench.inbox import Context, Item, Section
+from sanxiang.workbench.notifications import Event, Notice, users_with_role
 
 from .queries import pending_requests_for
 
@@ -28,3 +30,24 @@ def access_requests(user: Any, ctx: Context) -> Section | None:
 
 
 SOURCES = (access_requests,)
+
+
+def on_access_requested(event: Event) -> list[Notice]:
+    heads = users_with_role(event.agency_id, Role.HEAD)
+    reason = str(event.payload.get("reason", ""))[:60]
+    return [Notice(heads, f"调阅申请待审批：{reason}", reverse("records:requests"))]
+
+
+def on_access_decided(event: Event) -> list[Notice]:
+    requester = event.payload.get("requester")
+    if not requester:
+        return []
+    verdict = "已批准" if event.payload.get("approved") else "未批准"
+    url = reverse("records:detail", args=[event.payload["record"]])
+    return [Notice({int(requester)}, f"您的调阅申请{verdict}", url)]
+
+
+NOTICES = (
+    ("record.access_requested", on_access_requested),
+    ("record.access_decided", on_access_decided),
+)

@@ -34,8 +34,9 @@ class ReviewConfig(AppConfig):
 
         orphans.register(opinion.OBJECT_PREFIX, opinion.referenced_objects)
 
-        from sanxiang.workbench import inbox
+        from sanxiang.workbench import inbox, notifications
 
         from . import inbox as inbox_sources
 
         inbox.register_all(inbox_sources.SOURCES)
+        notifications.register_rules(inbox_sources.NOTICES)

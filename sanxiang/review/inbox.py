@@ -16,7 +16,9 @@ from django.urls import reverse
 
 from sanxiang.accounts.models import Role
 from sanxiang.accounts.queries import home_agency
+from sanxiang.cases.models import CaseMember
 from sanxiang.workbench.inbox import Context, Item, Section, cn_date
+from sanxiang.workbench.notifications import Event, Notice, users_with_role
 
 from . import queries
 from .models import ReviewRound, RoundStatus
@@ -104,3 +106,74 @@ def unassigned(user: Any, ctx: Context) -> Section | None:
 
 
 SOURCES = (returned, assigned_to_me, unassigned)
+
+
+# --- notifications (sanxiang.workbench.notifications) --------------------------------------------
+
+
+def _round(event: Event) -> ReviewRound | None:
+    number = event.payload.get("round")
+    if event.case_id is None or number is None:
+        return None
+    return (
+        ReviewRound.objects.filter(review__case_id=event.case_id, number=int(number))
+        .select_related("review__case")
+        .first()
+    )
+
+
+def _team(case_id: int) -> set[int]:
+    return set(
+        CaseMember.objects.filter(case_id=case_id, recused=False).values_list(
+            "officer__user_id", flat=True
+        )
+    ) - {None}
+
+
+def on_submitted(event: Event) -> list[Notice]:
+    """The 法制股 (its reviewers) and the head: a round waits for a reviewer."""
+    round_ = _round(event)
+    if round_ is None:
+        return []
+    case = round_.review.case
+    reviewers = set(
+        queries.reviewers_of(case.agency)
+        .filter(user__isnull=False)
+        .values_list("user_id", flat=True)
+    )
+    heads = users_with_role(case.agency_id, Role.HEAD)
+    url = reverse("review:round", args=[round_.pk])
+    title = f"法制审核待分配：{case.title}（第{round_.number}轮）"
+    return [Notice({int(r) for r in reviewers if r} | heads, title, url)]
+
+
+def on_assigned(event: Event) -> list[Notice]:
+    round_ = _round(event)
+    if round_ is None or round_.reviewer is None or round_.reviewer.user_id is None:
+        return []
+    case = round_.review.case
+    title = f"分配给您的法制审核：{case.title}，审核期限 {cn_date(round_.due_on)}"
+    return [Notice({round_.reviewer.user_id}, title, reverse("review:round", args=[round_.pk]))]
+
+
+def on_opinion(event: Event) -> list[Notice]:
+    round_ = _round(event)
+    if round_ is None:
+        return []
+    case = round_.review.case
+    url = reverse("review:round", args=[round_.pk])
+    if event.payload.get("outcome") == RoundStatus.FAILED:
+        title = f"法制审核退回：{case.title}，请按审核意见修改后重新报审"
+        return [
+            Notice(_team(case.pk), title, url, body=f"{title}\n需修改：{round_.required_changes}")
+        ]
+    return [Notice(_team(case.pk), f"法制审核同意：{case.title}", url)]
+
+
+NOTICES = (
+    ("review.submitted", on_submitted),
+    ("review.resubmitted", on_submitted),
+    ("review.assigned", on_assigned),
+    ("review.reassigned", on_assigned),
+    ("review.opinion", on_opinion),
+)

@@ -7,7 +7,10 @@ class WorkbenchConfig(AppConfig):
     verbose_name = "工作台"
 
     def ready(self) -> None:
-        from . import panels
-        from .panels import inbox_panel
+        from sanxiang.ledger import registry
 
-        panels.register(inbox_panel)
+        from . import panels, tasks  # noqa: F401 - tasks registers the notifier and the digest
+        from .events import EVENT_TYPES
+
+        panels.register(panels.inbox_panel)
+        registry.register(*EVENT_TYPES)

@@ -9,6 +9,7 @@ from django.urls import NoReverseMatch, reverse
 NAV = [
     ("工作台", "workbench:home"),
     ("待办", "workbench:inbox"),
+    ("通知", "workbench:notifications"),
     ("案件办理", "cases:list"),
     ("法制审核", "review:queue"),
     ("公示管理", "disclosure:queue"),
@@ -21,6 +22,11 @@ NAV = [
     ("公示平台", "portal:home"),
 ]
 
+BADGES = {
+    "workbench:inbox": "workbench:inbox_count",
+    "workbench:notifications": "workbench:notifications_count",
+}
+
 
 def _nav(request: HttpRequest) -> list[dict[str, Any]]:
     items = []
@@ -31,9 +37,9 @@ def _nav(request: HttpRequest) -> list[dict[str, Any]]:
             continue
         active = request.path == url or (url != "/" and request.path.startswith(url))
         item = {"label": label, "url": url, "active": active}
-        if name == "workbench:inbox":
+        if name in BADGES:
             # The count is fetched by htmx after the page, so no page pays for the inbox.
-            item["badge_url"] = reverse("workbench:inbox_count")
+            item["badge_url"] = reverse(BADGES[name])
         items.append(item)
     return items
 

@@ -2,13 +2,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from sanxiang.accounts.decorators import staff_view
+from sanxiang.accounts.decorators import acting_user, staff_view
 from sanxiang.lib import workdays
 
+from . import notifications
 from .inbox import count_for, inbox_for
 from .panels import panels_for
 
@@ -41,9 +44,50 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @staff_view
 def inbox_count(request: HttpRequest) -> HttpResponse:
     """The badge in the navigation (loaded by htmx, so other pages do not pay for it)."""
-    return render(request, "workbench/_inbox_count.html", {"count": count_for(request.user)})
+    return render(
+        request, "workbench/_inbox_count.html", {"count": count_for(request.user), "what": "项待办"}
+    )
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness probe for load balancers; also the trivial baseline view of the benchmarks."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@staff_view
+def notifications_page(request: HttpRequest) -> HttpResponse:
+    """通知: the latest notifications, and the person's e-mail choice."""
+    user = acting_user(request)
+    context = {
+        "rows": list(notifications.recent_for(user)),
+        "unread": notifications.unread_count(user),
+        "email_on": notifications.email_enabled(user),
+        "mail_configured": notifications.mail_configured(),
+        "has_address": bool(user.email),
+    }
+    return render(request, "workbench/notifications.html", context)
+
+
+@staff_view
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    ids = [int(pk) for pk in request.POST.getlist("id") if pk.isdigit()]
+    notifications.mark_read(actor=acting_user(request), notification_ids=ids or None)
+    return redirect("workbench:notifications")
+
+
+@staff_view
+@require_POST
+def notifications_email(request: HttpRequest) -> HttpResponse:
+    enabled = request.POST.get("email") == "on"
+    notifications.set_email(actor=acting_user(request), enabled=enabled)
+    messages.success(
+        request, "已开启邮件通知。" if enabled else "已关闭邮件通知，站内通知不受影响。"
+    )
+    return redirect("workbench:notifications")
+
+
+@staff_view
+def notifications_count(request: HttpRequest) -> HttpResponse:
+    count = notifications.unread_count(request.user)
+    return render(request, "workbench/_inbox_count.html", {"count": count, "what": "条未读通知"})
