@@ -95,6 +95,15 @@ PORTAL_SITE = {
     "psb": env_str("SANXIANG_PORTAL_PSB"),
     "contact": env_str("SANXIANG_PORTAL_CONTACT", "行政执法监督电话 0427-2800000"),
 }
+# 纠错 (seed §四(一)1): reports per client address within the window (a flood gets a 429),
+# and the agency's answer period in working days (local practice; each agency may change it).
+SANXIANG_CORRECTION_RATE_LIMIT = env_int("SANXIANG_CORRECTION_RATE_LIMIT", default=5)
+SANXIANG_CORRECTION_RATE_WINDOW_SECONDS = env_int(
+    "SANXIANG_CORRECTION_RATE_WINDOW_SECONDS", default=3600
+)
+SANXIANG_CORRECTION_ANSWER_WORKING_DAYS = env_int(
+    "SANXIANG_CORRECTION_ANSWER_WORKING_DAYS", default=10
+)
 
 INSTALLED_APPS = [
     "django.contrib.auth",

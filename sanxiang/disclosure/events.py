@@ -13,4 +13,6 @@ EVENT_TYPES = (
     EventType("disclosure.post_saved", "保存岗位公示", timeline=False),
     EventType("disclosure.report_narrative_saved", "保存年报说明", timeline=False),
     EventType("disclosure.report_published", "发布年度报告", timeline=False),
+    EventType("disclosure.correction_reported", "收到公众纠错", timeline=True),
+    EventType("disclosure.correction_answered", "答复公众纠错", timeline=True),
 )

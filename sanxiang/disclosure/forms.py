@@ -4,7 +4,7 @@ from django import forms
 
 from sanxiang.workbench.forms import StyledForm
 
-from .models import ExclusionKind, RuleCategory, WithdrawalKind
+from .models import CorrectionOutcome, ExclusionKind, RuleCategory, WithdrawalKind
 
 _TEXT = forms.Textarea(attrs={"rows": 3})
 # Staff choose among the reasons a person judges; the automatic ones are set by the system.
@@ -67,4 +67,31 @@ class RuleForm(StyledForm):
 class NarrativeForm(StyledForm):
     narrative = forms.CharField(
         label="总体情况说明", widget=forms.Textarea(attrs={"rows": 8}), max_length=20000
+    )
+
+
+class CorrectionForm(StyledForm):
+    """A citizen's 纠错 report (the portal; no login)."""
+
+    description = forms.CharField(
+        label="哪里有误，正确的应当是什么",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        min_length=5,
+        max_length=2000,
+    )
+    contact = forms.CharField(
+        label="联系方式（选填，仅用于答复，不公开）", required=False, max_length=100
+    )
+
+
+class AnswerForm(StyledForm):
+    outcome = forms.ChoiceField(label="处理结果", choices=CorrectionOutcome.choices)
+    answer = forms.CharField(label="给公众的答复", widget=_TEXT, max_length=2000)
+    resolution_path = forms.CharField(
+        label="更正后信息的页面地址（已更正时填写，如 /gongshi/shixiang/3/）",
+        required=False,
+        max_length=200,
+    )
+    resolution_seq = forms.IntegerField(
+        label="更正所记入的账本序号（选填）", required=False, min_value=0
     )

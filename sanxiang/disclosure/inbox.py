@@ -61,4 +61,10 @@ def publications(user: Any, ctx: Context) -> Section | None:
     return Section("disclosure.due", "待公示", 35, count, items, url, "megaphone")
 
 
-SOURCES = (publications,)
+def corrections_waiting(user: Any, ctx: Context) -> Section | None:
+    from .corrections import inbox_source
+
+    return inbox_source(user, ctx)
+
+
+SOURCES = (publications, corrections_waiting)

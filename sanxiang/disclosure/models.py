@@ -229,3 +229,107 @@ class AnnualReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.year}"
+
+
+class CorrectionTarget(models.TextChoices):
+    """What a 纠错 report is about: any item the portal publishes (seed §四(一)1)."""
+
+    DECISION = "decision", "执法决定"
+    AGENCY = "agency", "执法主体信息"
+    MATTER = "matter", "执法事项与服务指南"
+    OFFICER = "officer", "执法人员信息"
+    POST = "post", "岗位信息公示牌"
+    REPORT = "report", "年度统计报告"
+    OTHER = "other", "其他公示信息"
+
+
+class CorrectionStatus(models.TextChoices):
+    RECEIVED = "received", "待答复"
+    ANSWERED = "answered", "已答复"
+
+
+class CorrectionOutcome(models.TextChoices):
+    CORRECTED = "corrected", "已更正"
+    WITHDRAWN = "withdrawn", "已撤回"
+    NO_ERROR = "no_error", "经核查信息无误"
+    REFERRED = "referred", "已转有关机关处理"
+
+
+class CorrectionReport(models.Model):
+    """A citizen's report of an error in published information, and the agency's answer.
+
+    Both are ledger entries (``disclosure.correction_reported`` / ``_answered``); the answer
+    links the correction or withdrawal (its portal page and its ledger entry). The reporter's
+    address is kept only as a keyed hash, for the rate limit; the contact is optional.
+    """
+
+    reference = models.CharField("查询码", max_length=24, unique=True)
+    agency = models.ForeignKey(
+        "directory.Agency",
+        verbose_name="执法主体",
+        on_delete=models.PROTECT,
+        related_name="correction_reports",
+    )
+    target_kind = models.CharField("纠错对象", max_length=16, choices=CorrectionTarget.choices)
+    target_id = models.BigIntegerField("对象编号", null=True)
+    target_label = models.CharField("对象名称", max_length=200)
+    target_path = models.CharField("对象页面", max_length=200, blank=True)
+    publication = models.ForeignKey(
+        Publication, on_delete=models.PROTECT, null=True, related_name="correction_reports"
+    )
+    description = models.TextField("错误说明")
+    contact = models.CharField("联系方式", max_length=100, blank=True)
+    address_key = models.CharField("来源地址(摘要)", max_length=64)
+    received_at = models.DateTimeField("收到时间")
+    answer_due_on = models.DateField("答复期限", null=True)
+    report_entry = models.ForeignKey(
+        "ledger.Entry", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    status = models.CharField(
+        "状态", max_length=16, choices=CorrectionStatus.choices, default=CorrectionStatus.RECEIVED
+    )
+    outcome = models.CharField(
+        "处理结果", max_length=16, choices=CorrectionOutcome.choices, blank=True
+    )
+    answer = models.TextField("答复", blank=True)
+    resolution_path = models.CharField("更正或撤回后的页面", max_length=200, blank=True)
+    resolution_entry = models.ForeignKey(
+        "ledger.Entry", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    answered_at = models.DateTimeField("答复时间", null=True)
+    answered_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    answer_entry = models.ForeignKey(
+        "ledger.Entry", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "纠错"
+        verbose_name_plural = "纠错"
+        ordering = ["-received_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=CorrectionStatus.values), name="correction_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(target_kind__in=CorrectionTarget.values),
+                name="correction_target_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="received", outcome="")
+                | Q(
+                    status="answered",
+                    outcome__in=CorrectionOutcome.values,
+                    answered_at__isnull=False,
+                ),
+                name="correction_answer_has_outcome",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "status", "received_at"], name="correction_inbox_idx"),
+            models.Index(fields=["address_key", "received_at"], name="correction_rate_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.target_label}"

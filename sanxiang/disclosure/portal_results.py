@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from sanxiang.lib.errors import DomainError
 
-from . import exports, queries, verification
+from . import corrections, exports, queries, verification
 from . import portal_queries as pq
 from .models import AnnualReport, Publication
 from .report import tables_for
@@ -57,7 +57,8 @@ def decisions(request: HttpRequest) -> HttpResponse:
 def decision(request: HttpRequest, pk: int) -> HttpResponse:
     """One decision: 摘要 then the masked text; a withdrawn one shows only the notice."""
     item = queries.public_item(pk)
-    return render(request, "portal/decision.html", {"item": item})
+    context = {"item": item, "corrections": corrections.answered_for("decision", item.pk)}
+    return render(request, "portal/decision.html", context)
 
 
 # Open data is streamed: every matching row, read from the database in chunks (no row limit,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import portal_ledger, portal_results, portal_views
+from . import portal_corrections, portal_ledger, portal_results, portal_views
 
 app_name = "portal"
 urlpatterns = [
@@ -24,6 +24,8 @@ urlpatterns = [
     path("jueding.json", portal_results.decisions_json, name="decisions_json"),
     path("jueding.atom", portal_results.DecisionsFeed(), name="decisions_feed"),
     path("verify/", portal_results.verify, name="verify"),
+    path("jiucuo/", portal_corrections.report, name="correction"),
+    path("jiucuo/cha/", portal_corrections.track, name="correction_track"),
     path("ledger/", portal_ledger.home, name="ledger"),
     path("ledger/checkpoint", portal_ledger.checkpoint_text, name="ledger_checkpoint"),
     path("ledger/checkpoint.json", portal_ledger.checkpoint_json, name="ledger_checkpoint_json"),

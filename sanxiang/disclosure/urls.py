@@ -14,6 +14,8 @@ urlpatterns = [
     path("posts/new/", views.post_edit, name="post_new"),
     path("posts/<int:pk>/", views.post_edit, name="post_edit"),
     path("rules/", views.rules, name="rules"),
+    path("jiucuo/", views.correction_list, name="corrections"),
+    path("jiucuo/<int:pk>/", views.correction_detail, name="correction"),
     path("report/<int:year>/", views.report_edit, name="report"),
     path("report/<int:year>/publish/", views.report_publish, name="report_publish"),
 ]

@@ -16,9 +16,17 @@ from sanxiang.accounts.queries import home_agency, visible_agency_ids
 from sanxiang.lib.errors import DomainError, ValidationFailed
 from sanxiang.workbench.forms import StyledForm
 
-from . import drafting, queries, services
-from .forms import ExcludeForm, NarrativeForm, PostForm, RevocationForm, RuleForm, WithdrawForm
-from .models import AnnualReport, Post, Publication, RuleCategory
+from . import corrections, drafting, queries, services
+from .forms import (
+    AnswerForm,
+    ExcludeForm,
+    NarrativeForm,
+    PostForm,
+    RevocationForm,
+    RuleForm,
+    WithdrawForm,
+)
+from .models import AnnualReport, CorrectionReport, Post, Publication, RuleCategory
 from .report import tables_for
 
 
@@ -196,3 +204,37 @@ def report_publish(request: HttpRequest, year: int) -> HttpResponse:
     services.publish_report(actor=actor, agency_id=home_agency(actor).pk, year=year)
     messages.success(request, f"{year}年度年报已发布。")
     return redirect("disclosure:report", year=year)
+
+
+@staff_view
+def correction_list(request: HttpRequest) -> HttpResponse:
+    """纠错 reports of the agencies the user may see, those waiting for an answer first."""
+    status = request.GET.get("status", "")
+    rows = corrections.for_staff(visible_agency_ids(request.user), status)[:200]
+    today = timezone.localdate()
+    return render(
+        request,
+        "disclosure/corrections.html",
+        {"rows": rows, "status": status, "today": today},
+    )
+
+
+@staff_view
+def correction_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = (
+        CorrectionReport.objects.filter(pk=pk, agency_id__in=visible_agency_ids(request.user))
+        .select_related("agency", "publication", "report_entry", "answer_entry", "resolution_entry")
+        .first()
+    )
+    if report is None:
+        raise DomainError("not_found", "未找到该纠错，或无权访问。")
+    form = AnswerForm(request.POST or None)
+    if request.method == "POST":
+        if not form.is_valid():
+            raise _invalid(form)
+        corrections.answer_report(
+            actor=acting_user(request), report_id=report.pk, **form.cleaned_data
+        )
+        messages.success(request, f"已答复纠错 {report.reference}。")
+        return redirect("disclosure:correction", pk=report.pk)
+    return render(request, "disclosure/correction.html", {"report": report, "form": form})

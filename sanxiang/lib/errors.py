@@ -5,8 +5,8 @@ transition_not_allowed, officer_not_certified, av_record_required, legal_review_
 deadline_passed, conflict; the exchange API adds signature_invalid, request_expired,
 request_replayed, payload_too_large, idempotency_mismatch; the 双随机 draw adds
 draw_ratio_invalid, draw_no_eligible_target, draw_too_few_inspectors, draw_input_changed,
-draw_reason_required, draw_seed_pending. Views and the API turn a DomainError
-into a 4xx answer.
+draw_reason_required, draw_seed_pending; the portal's 纠错 form adds rate_limited. Views and
+the API turn a DomainError into a 4xx answer.
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ HTTP_STATUS = {
     "draw_input_changed": 409,
     "draw_reason_required": 422,
     "draw_seed_pending": 409,
+    # Too many public submissions from one address (the portal's 纠错 form).
+    "rate_limited": 429,
 }
 
 
