@@ -1,4 +1,6 @@
-"""Cases (案件): parties, team, recusal, the decision draft, the timeline, deadlines, 裁量基准."""
+"""Cases (案件): parties, team, recusal, the decision draft, deadlines, 裁量基准.
+
+The timeline is the ledger (``history.py``): there is no case-event table."""
 
 from __future__ import annotations
 
@@ -282,33 +284,6 @@ class DraftSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} 第{self.revision}稿 {self.hash[:12]}"
-
-
-class CaseEvent(models.Model):
-    """The case timeline: one row per transition and other case-level action."""
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField("类型", max_length=32)
-    source = models.CharField("原阶段", max_length=32, blank=True)
-    target = models.CharField("新阶段", max_length=32, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        on_delete=models.PROTECT,
-        null=True,
-        related_name="+",
-    )
-    at = models.DateTimeField("时间", default=timezone.now)
-    note = models.TextField("说明", blank=True)
-
-    class Meta:
-        verbose_name = "案件动态"
-        verbose_name_plural = "案件动态"
-        ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["case", "target"], name="case_event_target_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.case_id} {self.kind} {self.source}→{self.target}"
 
 
 class DeadlineStatus(models.TextChoices):

@@ -3,7 +3,7 @@
 A package for size; import from ``sanxiang.cases.services`` (the names below are the contract).
 """
 
-from .common import local_today, matter_category, may_take, parse_amount, record_event
+from .common import local_today, matter_category, may_take, parse_amount
 from .config import BenchmarkData, save_benchmark, set_deadline_setting
 from .drafts import (
     KINDS_BY_CATEGORY,
@@ -36,7 +36,6 @@ __all__ = [
     "open_case",
     "parse_amount",
     "pause_deadline",
-    "record_event",
     "request_recusal",
     "resume_deadline",
     "save_benchmark",

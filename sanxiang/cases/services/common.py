@@ -14,16 +14,12 @@ from sanxiang.catalog.queries import in_force_on
 from sanxiang.lib.errors import ValidationFailed
 from sanxiang.lib.money import MoneyError, parse_money
 
-from ..models import Case, CaseEvent
+from ..models import Case
 from ..queries import is_on_team
 
 
 def local_today() -> date:
     return timezone.localdate()
-
-
-def record_event(case: Case, kind: str, actor: Any, note: str = "", **stages: str) -> None:
-    CaseEvent.objects.create(case=case, kind=kind, actor=actor, note=note, **stages)
 
 
 def matter_category(matter: Matter, on: date) -> str:

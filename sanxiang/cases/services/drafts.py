@@ -20,7 +20,7 @@ from sanxiang.lib.errors import DomainError, ValidationFailed
 from .. import snapshots
 from ..models import Case, Circumstance, DecisionDraft, DecisionKind, DiscretionBenchmark, PartyKind
 from ..queries import get_case_for, had_stage
-from .common import may_take, parse_amount, record_event
+from .common import may_take, parse_amount
 
 # 行政处罚法 第51条: 当场处罚 only for a warning, or a fine up to 200 元 (person) / 3,000 元 (unit).
 SUMMARY_FINE_LIMIT = {PartyKind.NATURAL: Decimal("200"), PartyKind.ORGANISATION: Decimal("3000")}
@@ -145,7 +145,6 @@ def save_draft(*, actor: User, case_id: int, data: DraftData) -> DecisionDraft:
     snapshot = snapshots.take(draft)
     draft.fingerprint = snapshot.hash
     draft.save(update_fields=["fingerprint"])
-    record_event(case, "draft_saved", actor, f"第{draft.revision}稿")
     append(
         event_type="case.draft_saved",
         payload={

@@ -25,7 +25,7 @@ from sanxiang.procedures.definitions import DEFINITIONS, Definition
 
 from .. import deadlines as clocks
 from ..models import Case, CaseMember, CaseSource, Party, PartyKind
-from .common import local_today, matter_category, record_event
+from .common import local_today, matter_category
 
 MINIMUM_TEAM = 2  # 行政处罚法 第42条: no fewer than two officers
 
@@ -172,7 +172,6 @@ def open_case(
     saved = [_party(case, p) for p in parties]
     for i, officer in enumerate(officers):
         CaseMember.objects.create(case=case, officer=officer, is_lead=i == 0)
-    record_event(case, "opened", actor, target=definition.initial.code)
     started = clocks.stage_entered(case, definition, definition.initial.code, opened_on)
     append(
         event_type="case.opened",

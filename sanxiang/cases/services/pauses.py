@@ -13,7 +13,7 @@ from sanxiang.lib.errors import DomainError, ValidationFailed
 from .. import deadlines as clocks
 from ..models import Deadline, DeadlinePause, DeadlineStatus
 from ..queries import get_case_for
-from .common import may_take, record_event
+from .common import may_take
 
 
 def _deadline_for(actor: User, deadline_id: int) -> Deadline:
@@ -44,7 +44,6 @@ def pause_deadline(*, actor: User, deadline_id: int, reason: str, on: date) -> D
     DeadlinePause.objects.create(
         deadline=deadline, reason=reason.strip(), paused_on=on, paused_by=actor
     )
-    record_event(deadline.case, "deadline_paused", actor, f"{deadline.label}：{reason.strip()}")
     append(
         event_type="case.deadline_paused",
         payload={"rule": deadline.rule, "on": on, "reason": reason.strip()},
@@ -77,7 +76,6 @@ def resume_deadline(*, actor: User, deadline_id: int, on: date) -> Deadline:
     ):
         raise DomainError("conflict", "该时限没有暂停。")
     DeadlinePause.objects.filter(pk=pause.pk).update(resumed_on=on)
-    record_event(deadline.case, "deadline_resumed", actor, f"{deadline.label}：届满日调整为{due}")
     append(
         event_type="case.deadline_resumed",
         payload={

@@ -14,7 +14,7 @@ from sanxiang.lib.errors import DomainError, ValidationFailed
 
 from ..models import CaseMember, Recusal, RecusalStatus
 from ..queries import get_case_for
-from .common import local_today, matter_category, may_take, record_event
+from .common import local_today, matter_category, may_take
 
 
 @transaction.atomic(durable=True)
@@ -33,7 +33,6 @@ def request_recusal(
     recusal = Recusal.objects.create(
         case=case, member=member, requested_by=requested_by.strip(), reason=reason.strip()
     )
-    record_event(case, "recusal_requested", actor, f"{member.officer.name}：{reason.strip()}")
     append(
         event_type="case.recusal_requested",
         payload={
@@ -69,8 +68,6 @@ def decide_recusal(*, actor: User, recusal_id: int, grant: bool, note: str = "")
     if grant:
         CaseMember.objects.filter(pk=recusal.member_id).update(recused=True, is_lead=False)
     recusal.refresh_from_db()
-    label = "决定回避" if grant else "不予回避"
-    record_event(case, "recusal_decided", actor, f"{recusal.member.officer.name}：{label}。{note}")
     append(
         event_type="case.recusal_decided",
         payload={
@@ -106,7 +103,6 @@ def add_member(*, actor: User, case_id: int, officer_id: int) -> CaseMember:
         raise DomainError("conflict", f"{officer.name}已是本案办案人员。")
     if member.recused:
         raise DomainError("conflict", f"{officer.name}已决定回避，不能再承办本案。")
-    record_event(case, "member_added", actor, officer.name)
     append(
         event_type="case.member_added",
         payload={

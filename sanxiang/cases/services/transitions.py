@@ -17,7 +17,7 @@ from .. import deadlines as clocks
 from .. import snapshots
 from ..models import Case, DecisionDraft
 from ..queries import get_case_for
-from .common import local_today, may_take, record_event
+from .common import local_today, may_take
 from .drafts import check_summary_limit
 
 
@@ -72,8 +72,6 @@ def transition(
         raise DomainError("conflict", "案件已被他人处理，请刷新后再操作。")
     for name, value in changes.items():
         setattr(case, name, value)
-    shown = note if day == local_today() else f"办理日期：{day:%Y-%m-%d}。{note}".rstrip("。")
-    record_event(case, "transition", actor, shown, source=source, target=target)
     # The clocks started and stopped go into the entry: they can be rebuilt from the ledger.
     started_stopped = clocks.stage_entered(case, definition, target, day)
     append(

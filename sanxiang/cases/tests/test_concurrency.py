@@ -8,9 +8,10 @@ import threading
 from django.db import OperationalError, connection
 from django.test import TransactionTestCase
 
-from sanxiang.cases.models import Case, CaseEvent
+from sanxiang.cases.models import Case
 from sanxiang.cases.services import transition
 from sanxiang.cases.testing import open_test_case
+from sanxiang.ledger.models import Entry
 from sanxiang.lib.errors import DomainError
 from sanxiang.procedures import engine
 from sanxiang.testing import World
@@ -62,4 +63,4 @@ class SimultaneousTransitions(TransactionTestCase):
         assert len(outcomes) == 2, outcomes
         assert outcomes.count("ok") == 1, outcomes
         assert Case.objects.get(pk=case.pk).stage == "investigation"
-        assert CaseEvent.objects.filter(case=case, kind="transition").count() == 1
+        assert Entry.objects.filter(case_id=case.pk, event_type="case.transition").count() == 1
