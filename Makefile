@@ -40,6 +40,7 @@ setup: $(VENV_STAMP) $(NODE_STAMP) system-deps $(SANXIANG_VAR_DIR)/secret_key
 run: setup
 	SANXIANG_SECRET_KEY_FILE=$(SANXIANG_VAR_DIR)/secret_key $(PY) manage.py migrate --noinput
 	SANXIANG_SECRET_KEY_FILE=$(SANXIANG_VAR_DIR)/secret_key $(PY) manage.py load_demo
+	SANXIANG_SECRET_KEY_FILE=$(SANXIANG_VAR_DIR)/secret_key $(PY) manage.py seal_keys --demo
 	SANXIANG_SECRET_KEY_FILE=$(SANXIANG_VAR_DIR)/secret_key $(PY) manage.py records_cleanup
 	SANXIANG_SECRET_KEY_FILE=$(SANXIANG_VAR_DIR)/secret_key $(PY) manage.py schedule_tasks
 	@echo "工作台 http://$(HOST):$(PORT)/   公示平台 http://$(HOST):$(PORT)/gongshi/"

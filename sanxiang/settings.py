@@ -309,6 +309,9 @@ def s3_storage(endpoint: str) -> dict[str, Any]:
 if SANXIANG_S3_ENDPOINT:
     _default_storage = s3_storage(SANXIANG_S3_ENDPOINT)
 # Evidence uploads are spooled here while hashing, then moved to the storage (records app).
+# The agencies' electronic seals: <dir>/<统一社会信用代码>/cert.pem + key.pem, <dir>/ca.pem the
+# chain validators trust (documents.sealing; `manage.py seal_keys --demo` makes a demo CA).
+SANXIANG_SEAL_DIR = Path(env_str("SANXIANG_SEAL_DIR", str(VAR_DIR / "seals")))
 SANXIANG_UPLOAD_TMP_DIR = Path(env_str("SANXIANG_UPLOAD_TMP_DIR", str(VAR_DIR / "tmp-uploads")))
 SANXIANG_MAX_UPLOAD_MB = env_int("SANXIANG_MAX_UPLOAD_MB", default=4096)
 # Years after the last entered State Council holiday notice whose deadlines are computed

@@ -10,6 +10,7 @@ class DocumentsConfig(AppConfig):
         from sanxiang.cases.panels import register_case_panel
         from sanxiang.ledger import reconcile, registry
 
+        from . import checks  # noqa: F401 - registers the deploy check of the seals
         from . import reconcile as state
         from .events import EVENT_TYPES
         from .panels import case_documents_panel

@@ -26,17 +26,20 @@ def qr_data_uri(url: str) -> str:
     return segno.make(url, error="m").svg_data_uri(scale=4, border=1)
 
 
-def html_of(doc: DocumentContent) -> str:
+def html_of(doc: DocumentContent, *, seal: str = "") -> str:
     context = {
         "doc": doc,
+        "seal": seal,
         "blocks": [_Shown(b, isinstance(b, Table)) for b in doc.blocks],
         "qr": qr_data_uri(doc.verification_url) if doc.verification_url else "",
     }
     return render_to_string("documents/pdf/document.html", context)
 
 
-def render_pdf(doc: DocumentContent) -> bytes:
+def render_pdf(doc: DocumentContent, *, seal: str = "") -> bytes:
+    """The PDF; ``seal`` is the seal picture's data URI, drawn at the 落款 when the file is
+    then signed with the agency's certificate (``sealing``)."""
     from weasyprint import HTML  # imported lazily: it loads Pango and fonts (~0.5 s)
 
-    pdf: bytes = HTML(string=html_of(doc)).write_pdf()
+    pdf: bytes = HTML(string=html_of(doc, seal=seal)).write_pdf()
     return pdf

@@ -19,13 +19,14 @@ from sanxiang.directory.models import Agency
 from sanxiang.ledger.services import append
 from sanxiang.lib.errors import DomainError, ValidationFailed
 
-from . import queries
+from . import queries, sealing
 from .builders import build
 from .content import DocumentContent
 from .kinds import Kind, get_kind
 from .models import IssuedDocument, NumberSequence
 from .render_docx import render_docx
 from .render_pdf import render_pdf
+from .seal_image import seal_data_uri
 
 FORMATS = ("pdf", "docx")
 # Where rendered documents are stored, content-addressed (documents.cleanup sweeps it).
@@ -127,18 +128,28 @@ def _content(case: Case, kind: Kind, seq: int | None, issued_at: datetime) -> Do
 
 
 def _render(case: Case, kind: Kind, seq: int | None, issued_at: datetime) -> Rendered:
-    """Build, render (PDF and DOCX) and store; slow, so run outside any lock when possible."""
+    """Build, render (PDF and DOCX), seal the PDF and store both; slow, so run outside any
+    lock when possible. The stored PDF is the signed one: its hash is what the ledger gets."""
     content = _content(case, kind, seq, issued_at)
     content_sha256 = content.sha256()
     if kind.decision and content.number:
         link = queries.verification_link(content.number, content_sha256)
         content = replace(content, verification_url=link)
+    signer = sealing.signer_for(case.agency)
+    if signer is None:
+        pdf = render_pdf(content)
+    else:
+        pdf = render_pdf(content, seal=seal_data_uri(case.agency.name))
+        what = f"《{kind.title}》{content.number}".strip()
+        pdf = sealing.sign_pdf(
+            pdf, signer, reason=f"{case.agency.name}制发{what}", location=case.agency.name
+        )
     return Rendered(
         seq=seq,
         number=content.number,
         issued_at=issued_at,
         content_sha256=content_sha256,
-        pdf=_store(render_pdf(content), "pdf"),
+        pdf=_store(pdf, "pdf"),
         docx=_store(render_docx(content), "docx"),
     )
 

@@ -1,12 +1,9 @@
 """Domain errors with a stable machine code and a Chinese message for people.
 
-The codes are a contract (DESIGN.md): validation_error, not_found, forbidden,
-transition_not_allowed, officer_not_certified, av_record_required, legal_review_required,
-deadline_passed, conflict; the exchange API adds signature_invalid, request_expired,
-request_replayed, payload_too_large, idempotency_mismatch; the 双随机 draw adds
-draw_ratio_invalid, draw_no_eligible_target, draw_too_few_inspectors, draw_input_changed,
-draw_reason_required, draw_seed_pending; the portal's 纠错 form adds rate_limited. Views and
-the API turn a DomainError into a 4xx answer.
+The codes are a contract (DESIGN.md). ``HTTP_STATUS`` lists every code with the HTTP status the
+API answers it with, grouped by the part of the system that introduced it (add new codes in your
+own commented group, so parallel work does not collide). Views and the API turn a DomainError
+into a 4xx answer.
 """
 
 from __future__ import annotations
@@ -39,6 +36,8 @@ HTTP_STATUS = {
     "draw_seed_pending": 409,
     # Too many public submissions from one address (the portal's 纠错 form).
     "rate_limited": 429,
+    # The agency's seal certificate cannot sign now (expired, not yet valid, unreadable).
+    "seal_invalid": 409,
 }
 
 
