@@ -35,9 +35,8 @@ ROUNDS = int(os.environ.get("BENCH_DOCUMENTS_ROUNDS", "10"))
 
 def main() -> None:
     django_setup()
-    from docx import Document
-
     from django.test import override_settings
+    from docx import Document
 
     from sanxiang.documents import sealing
     from sanxiang.documents.builders import build

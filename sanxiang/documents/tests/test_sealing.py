@@ -46,6 +46,10 @@ def stored(name: str) -> bytes:
 class SealedTestCase(WorldTestCase):
     """A world whose agency has a seal certificate from a demo CA made for the class."""
 
+    seals: Path
+    ca_pem: bytes
+    ca_key: bytes
+
     @classmethod
     def setUpClass(cls) -> None:
         cls.seals = Path(tempfile.mkdtemp(prefix="sx-seals-"))
