@@ -165,3 +165,26 @@ class DeployCheckOfSeals(SealedTestCase):
             days=365,
         )
         assert "sanxiang.W203" in {k for k, _ in self.run_checks()}
+
+
+class DemoSealKeys(WorldTestCase):
+    def test_seal_keys_demo_gives_every_agency_a_certificate_once_and_lists_them(self):
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        from sanxiang.directory.models import Agency
+
+        with tempfile.TemporaryDirectory() as tmp, override_settings(SANXIANG_SEAL_DIR=tmp):
+            out = StringIO()
+            call_command("seal_keys", "--demo", stdout=out)
+            assert "已生成演示电子印章 CA" in out.getvalue()
+            certs = {a.pk: sealing.files_for(a) for a in Agency.objects.all()}
+            assert all(certs.values())
+            again = StringIO()
+            call_command("seal_keys", "--demo", stdout=again)
+            assert "已生成" not in again.getvalue()
+            for agency in Agency.objects.all():
+                files = sealing.files_for(agency)
+                assert files is not None and files == certs[agency.pk]
+                assert f"{agency.name}：证书" in again.getvalue()
