@@ -103,5 +103,10 @@ def _ledger_key_in_tmp(tmp_path_factory):
     original = settings.SANXIANG_LEDGER_KEY_FILE
     settings.SANXIANG_LEDGER_KEY_FILE = tmp_path_factory.mktemp("keys") / "ledger.pem"
     settings.SANXIANG_LEDGER_INTEGRATE_ON_COMMIT = False
+    # Nor do the demo seals of `make run` (var/seals) sign the tests' documents: tests that want
+    # a seal make their own CA (documents/tests/test_sealing.py).
+    original_seals = settings.SANXIANG_SEAL_DIR
+    settings.SANXIANG_SEAL_DIR = tmp_path_factory.mktemp("seals")
     yield
     settings.SANXIANG_LEDGER_KEY_FILE = original
+    settings.SANXIANG_SEAL_DIR = original_seals
