@@ -6,6 +6,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("new/", views.case_new, name="new"),
+    path("export.<str:fmt>", views.case_export, name="export"),
     path("configuration/", views.configuration, name="configuration"),
     # Public: the portal embeds a matter's flowchart (no login).
     path(

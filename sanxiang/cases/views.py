@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -21,8 +20,9 @@ from sanxiang.lib.errors import DomainError, ValidationFailed
 from sanxiang.procedures.definitions import DEFINITIONS
 from sanxiang.procedures.flowchart import render_svg
 
-from . import queries, services
+from . import exports, queries, services
 from .deadlines import figures
+from .filters import SORTS, CaseFilter, filter_choices
 from .forms import (
     BenchmarkForm,
     DeadlineSettingForm,
@@ -46,22 +46,82 @@ def _form_error(form: Any, error: DomainError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
+PAGE_SIZE = 30
+# Beyond this page a list is not read by people; asking for it is an error, not a 500.
+MAX_PAGE = 100_000
+
+
+def _page_number(raw: str, errors: list[str]) -> int:
+    raw = raw.strip()
+    if not raw:
+        return 1
+    if not raw.isdigit() or len(raw) > 6 or not 1 <= int(raw) <= MAX_PAGE:
+        errors.append(f"页码“{raw[:12]}”无效，请填写 1 至 {MAX_PAGE} 之间的整数。")
+        return 1
+    return int(raw)
+
+
+def _filtered(request: HttpRequest) -> tuple[CaseFilter, Any]:
+    today = timezone.localdate()
+    f = CaseFilter.parse(request.GET)
+    rows = queries.with_warnings(queries.my_cases(request.user), today)
+    return f, f.apply(rows, today)
+
+
 @staff_view
 def case_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    rows = queries.with_warnings(queries.my_cases(request.user), today)
-    stage = request.GET.get("stage", "")
-    if stage == "open":
-        rows = rows.filter(closed_on__isnull=True)
-    elif stage:
-        rows = rows.filter(stage=stage)
-    q = request.GET.get("q", "").strip()
-    if q:
-        rows = rows.filter(Q(number__contains=q) | Q(title__contains=q))
-    page = Paginator(rows.order_by("-opened_on", "-pk"), 30).get_page(request.GET.get("page"))
+    f, rows = _filtered(request)
+    number = _page_number(request.GET.get("page", ""), f.errors)
+    page = None
+    if not f.errors:
+        paginator = Paginator(rows, PAGE_SIZE)
+        if number > paginator.num_pages:
+            messages.info(request, f"共 {paginator.num_pages} 页，已显示最后一页。")
+        page = paginator.get_page(number)
     board = queries.deadline_board(queries.open_cases(queries.my_cases(request.user)), today)
-    context = {"page": page, "q": q, "stage": stage, "board": board, "today": today}
-    return render(request, "cases/list.html", context)
+    context = {
+        "page": page,
+        "filter": f,
+        "extra_query": f.query_string(),
+        "board": board,
+        "today": today,
+        "choices": filter_choices(request.user),
+        "sort_links": {key: f.sort_link(key) for key in SORTS},
+        "sort_key": f.sort.lstrip("-"),
+        "sort_desc": f.sort.startswith("-"),
+    }
+    return render(request, "cases/list.html", context, status=400 if f.errors else 200)
+
+
+@staff_view
+@require_GET
+def case_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The filtered list as CSV or XLSX, streamed (the same filters as the page)."""
+    f, rows = _filtered(request)
+    if f.errors:
+        raise ValidationFailed("；".join(f.errors))
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            exports.csv_stream(rows), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.csv"'
+        return cast(HttpResponse, response)  # staff_view's type; a streamed answer is fine
+    if fmt != "xlsx":
+        raise Http404("没有这种导出格式。")
+    if rows.count() > exports.XLSX_MAX_ROWS:
+        raise ValidationFailed(
+            f"筛选结果超过 XLSX 工作表的上限（{exports.XLSX_MAX_ROWS:,} 行），"
+            "请缩小筛选范围，或导出 CSV。"
+        )
+    sheet = FileResponse(
+        exports.xlsx_file(rows),
+        as_attachment=True,
+        filename=f"cases-{stamp}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    return cast(HttpResponse, sheet)
 
 
 @staff_view

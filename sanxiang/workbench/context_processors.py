@@ -9,7 +9,6 @@ from django.urls import NoReverseMatch, reverse
 NAV = [
     ("工作台", "workbench:home"),
     ("待办", "workbench:inbox"),
-    ("通知", "workbench:notifications"),
     ("案件办理", "cases:list"),
     ("法制审核", "review:queue"),
     ("公示管理", "disclosure:queue"),
@@ -24,7 +23,6 @@ NAV = [
 
 BADGES = {
     "workbench:inbox": "workbench:inbox_count",
-    "workbench:notifications": "workbench:notifications_count",
 }
 
 
