@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.test import SimpleTestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -42,6 +43,19 @@ def to_hearing(world, case: Case) -> None:
         transition(actor=world.officer, case_id=case.pk, target=target)
 
 
+class EveryTypeOnTheTimelineHasAChineseLabel(SimpleTestCase):
+    def test_no_label_is_a_code_and_every_label_is_chinese(self):
+        for event_type in registry.all_types():
+            label = event_type.label
+            assert re.search(r"[\u4e00-\u9fff]", label), event_type
+            assert not CODE.search(label), event_type
+
+    def test_the_steps_of_review_records_documents_and_disclosure_are_shown(self):
+        shown = set(registry.codes_with(timeline=True))
+        for code in ("review.opinion", "record.added", "document.issued", "disclosure.published"):
+            assert code in shown
+
+
 class TheTimelineIsTheLedger(QuickDocumentsTestCase):
     def test_a_review_round_shows_on_the_timeline_without_review_writing_timeline_code(self):
         case = case_at_defence(self.w)
@@ -59,6 +73,12 @@ class TheTimelineIsTheLedger(QuickDocumentsTestCase):
         case = case_at(self.w, "investigation")
         issue_document(actor=self.w.officer, case_id=case.pk, kind="inquiry_record")
         assert titles(case)[-1] == "制发文书"
+
+    def test_a_decision_queued_for_publication_shows_on_the_timeline(self):
+        from sanxiang.disclosure.tests.helpers import decided_case
+
+        case = decided_case(self.w, kind="warning", fine=None)
+        assert "列入公示计划" in titles(case)
 
     def test_a_downloaded_document_is_not_on_the_timeline_as_its_type_says(self):
         assert not registry.lookup("document.downloaded").timeline  # type: ignore[union-attr]

@@ -161,3 +161,19 @@ class TheJanuaryDeadline(DisclosureTestCase):
         with mock.patch("django.utils.timezone.localdate", return_value=date(2026, 1, 5)):
             call_command("disclosure_report_reminder", stdout=out)
         assert "2025年度年报" in out.getvalue()
+
+
+class AcceptanceIsCountedFromTheLedger(DisclosureTestCase):
+    def test_an_application_set_to_acceptance_behind_the_application_is_not_counted(self):
+        from sanxiang.cases.models import Case
+        from sanxiang.cases.testing import open_test_case
+
+        accepted = decided_case(self.w, procedure="licence", kind="licence_grant")
+        decided_case(self.w, procedure="licence", kind="licence_refusal")
+        bare = open_test_case(self.w, procedure="licence", matter=accepted.matter)
+        # 受理 is a legal fact the ledger records; a stage set by hand is not one.
+        Case.objects.filter(pk=bare.pk).update(stage="acceptance")
+        tables = tables_for(agency_id=self.w.agency.pk, year=timezone.localdate().year)
+        rows = {r[0]: r[1] for r in tables.by_key("licence").rows}
+        assert rows["申请（件）"] == 3
+        assert rows["受理（件）"] == 2
