@@ -9,6 +9,7 @@ so that a dropped, disabled or altered trigger is reported too. ``verify_ledger`
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -19,6 +20,7 @@ from django.db import connection
 
 from . import registry
 from .models import Entry
+from .walk import RawFact
 
 
 @dataclass(frozen=True)
@@ -83,23 +85,34 @@ def register_triggers(owner: str, expected: Callable[[str], list[ExpectedTrigger
     _TRIGGERS[owner] = expected
 
 
-def facts(event_types: Iterable[str]) -> list[Fact]:
-    """The entries of ``event_types`` (and their aliases), sequenced ones first in log order."""
-    wanted = set(event_types)
-    codes = [c for c in registry.codes_with() if _current(c) in wanted]
-    codes += [c for c in wanted if registry.lookup(c) is None]
-    rows = (
-        Entry.objects.filter(event_type__in=codes)
-        .order_by("seq", "id")
-        .values_list("id", "seq", "case_id", "event_type", "payload")
-    )
-    out = [
-        Fact(pk, seq, case_id, _current(code), json.loads(payload))
-        for pk, seq, case_id, code, payload in rows.iterator(chunk_size=5000)
-    ]
-    # NULLs sort first on SQLite and last on PostgreSQL: put unsequenced entries last on both.
-    out.sort(key=lambda f: (f.seq is None, f.seq if f.seq is not None else f.id))
-    return out
+def wanted_codes() -> set[str]:
+    """Every stored code (current or alias) some registered reconciler replays."""
+    wanted = {t for r in _RECONCILERS.values() for t in r.event_types}
+    return {c for c in registry.codes_with() if _current(c) in wanted} | {
+        c for c in wanted if registry.lookup(c) is None
+    }
+
+
+def facts(raw: Iterable[RawFact] = (), *, read: int = 0) -> list[Fact]:
+    """The entries the reconcilers replay, sequenced ones first in log order, then those
+    not yet sequenced (committed, waiting for the integrator) in id order.
+
+    ``raw``: the first ``read`` sequenced ones as ``verify_ledger``'s pass read them (so the
+    log is read once); the rest (sequenced since, or not yet) are read here.
+    """
+    columns = ("id", "seq", "case_id", "event_type", "payload")
+    entries = Entry.objects.filter(event_type__in=wanted_codes())
+    later = entries.filter(seq__gte=read).order_by("seq").values_list(*columns)
+    waiting = entries.filter(seq__isnull=True).order_by("id").values_list(*columns)
+    current: dict[str, str] = {}
+    decode = json.JSONDecoder().decode
+    return [
+        Fact(pk, seq, case_id, current.get(code) or current.setdefault(code, _current(code)),
+             decode(payload))
+        for pk, seq, case_id, code, payload in itertools.chain(
+            raw, later.iterator(chunk_size=5000), waiting.iterator(chunk_size=5000)
+        )
+    ]  # fmt: skip
 
 
 def _current(code: str) -> str:
@@ -107,12 +120,11 @@ def _current(code: str) -> str:
     return event_type.code if event_type else code
 
 
-def reconcile() -> list[Divergence]:
-    """Every divergence every registered reconciler finds."""
-    reconcilers = list(_RECONCILERS.values())
-    everything = facts({t for r in reconcilers for t in r.event_types})
+def reconcile(raw: Iterable[RawFact] = (), *, read: int = 0) -> list[Divergence]:
+    """Every divergence every registered reconciler finds (``raw``, ``read``: see facts)."""
+    everything = facts(raw, read=read)
     found: list[Divergence] = []
-    for reconciler in reconcilers:
+    for reconciler in _RECONCILERS.values():
         mine = set(reconciler.event_types)
         found.extend(reconciler.check([f for f in everything if f.event_type in mine]))
     return found

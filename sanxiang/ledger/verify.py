@@ -1,42 +1,27 @@
-"""``verify_ledger``: recompute every leaf and every checkpoint root from the stored entries.
+"""``verify_ledger``: recompute every leaf, node and checkpoint root from the stored entries,
+and (``state=True``) compare the business tables with what the entries say happened.
 
-One streaming pass in ``seq`` order (a server-side cursor on PostgreSQL, ``chunk_size`` rows
-at a time, constant memory): payload hash, leaf hash, contiguous positions, and the Merkle
-root folded leaf by leaf with a stack of ``log2(n)`` hashes, compared with each checkpoint as
-the count reaches its size. Then each checkpoint's signature, and the consistency proof
-between consecutive checkpoints built from the stored nodes (RFC 9162 §2.1.4).
+One streaming pass in ``seq`` order (``walk.py``: constant memory for the entries, chunks from
+a server-side cursor on PostgreSQL) checks payload hashes, leaf hashes and contiguous
+positions, folds the leaves into each checkpoint's root, yields every node the tree must
+hold, and keeps the entries the reconcilers replay. Then each checkpoint's signature, the
+consistency proof between consecutive checkpoints built from the stored nodes (RFC 9162
+§2.1.4), the stored nodes against the fold, witnesses, age, and the state check.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import itertools
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db import connection
 from django.utils import timezone
 
 from sanxiang.lib import merkle, tlog
 
-from . import formats, keys, signing, tree
-from .encoding import json_str
+from . import formats, keys, reconcile, signing, tree, walk
 from .models import Checkpoint, Entry, Node
-
-_PG_SELECT = (
-    "SELECT seq, payload, payload_hash, "
-    "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
-    "actor_id, actor_label, agency_id, case_id, event_type, leaf_hash "
-    "FROM ledger_entry WHERE seq IS NOT NULL ORDER BY seq"
-)
-_SQLITE_SELECT = (
-    "SELECT seq, payload, payload_hash, CAST(created_at AS TEXT), actor_id, actor_label, "
-    "agency_id, case_id, event_type, leaf_hash FROM ledger_entry WHERE seq IS NOT NULL "
-    "ORDER BY seq"
-)
 
 
 @dataclass(frozen=True)
@@ -51,6 +36,7 @@ class Report:
     checkpoints: int = 0
     unsequenced: int = 0
     problems: list[Problem] = field(default_factory=list)
+    divergences: list[reconcile.Divergence] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -62,120 +48,6 @@ class Report:
 
     def add(self, seq: int, message: str) -> None:
         self.problems.append(Problem(seq, message))
-
-
-def _sqlite_time(text: str) -> str:
-    # Django keeps aware datetimes in SQLite as naive UTC text, "YYYY-MM-DD HH:MM:SS[.ffffff]".
-    return f"{text[:10]}T{text[11:19]}.{text[20:26] or '000000'}Z"
-
-
-Row = tuple[int, str, str, str, int | None, str, int | None, int | None, str, str]
-
-
-def _rows(chunk_size: int) -> Iterator[Row]:
-    """``(seq, payload, payload_hash, t, actor, label, agency, case, event, leaf_hash)``."""
-    postgres = connection.vendor == "postgresql"
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(_PG_SELECT if postgres else _SQLITE_SELECT)
-        while True:
-            rows = cursor.fetchmany(chunk_size)
-            if not rows:
-                return
-            if postgres:
-                yield from rows
-                continue
-            for row in rows:
-                yield (*row[:3], _sqlite_time(row[3]), *row[4:])
-
-
-def _hasher(name: str) -> Callable[[bytes], bytes]:
-    if name == "sha256":
-        return lambda data: hashlib.sha256(data).digest()
-    return lambda data: merkle.hash_bytes(data, hash_name=name)
-
-
-def _fold_root(stack: list[bytes], digest: Callable[[bytes], bytes]) -> bytes:
-    if not stack:
-        return digest(b"")
-    result = stack[-1]
-    for value in reversed(stack[:-1]):
-        result = digest(b"\x01" + value + result)
-    return result
-
-
-def _label(cp: Checkpoint) -> str:
-    return "受信任检查点" if cp.pk is None else f"检查点 #{cp.pk}"
-
-
-class _Walk:
-    """The streaming pass: state kept between rows."""
-
-    def __init__(self, report: Report, checkpoints: list[Checkpoint], hash_name: str) -> None:
-        self.report = report
-        self.pending = list(checkpoints)
-        self.digest = _hasher(hash_name)
-        self.stack: list[bytes] = []
-        self.count = 0
-        self.expected = 0
-        self.root_mismatch = False
-
-    def check_checkpoints(self) -> None:
-        while self.pending and self.pending[0].tree_size <= self.count:
-            cp = self.pending.pop(0)
-            if cp.tree_size < self.count:
-                continue  # out of order in the list: handled by the caller's ordering
-            root = _fold_root(self.stack, self.digest)
-            if not hmac.compare_digest(root.hex(), cp.root_hash):
-                self.root_mismatch = True
-                self.report.add(
-                    max(cp.tree_size - 1, 0),
-                    f"{_label(cp)}（条目数 {cp.tree_size}）的根摘要与条目重算结果不符："
-                    f"序号 0–{cp.tree_size - 1} 之中有条目被改动、删除或换位，或检查点被伪造",
-                )
-
-    def run(self, rows: Iterator[Row]) -> None:
-        """The hot loop: ``encoding.fast_leaf_input`` inlined, with the JSON form of labels
-        and event types (a handful of distinct values) cached; checked equal in the tests."""
-        digest, stack, report = self.digest, self.stack, self.report
-        sha256 = hashlib.sha256
-        quoted: dict[str, str] = {}
-        self.check_checkpoints()
-        for seq, payload, payload_hash, t, actor, label, agency, case, event, leaf_hex in rows:
-            if seq != self.expected:
-                if seq > self.expected:
-                    report.add(
-                        self.expected, f"序号 {self.expected}–{seq - 1} 缺失（条目被删除？）"
-                    )
-                else:
-                    report.add(seq, f"序号 {seq} 重复")
-            self.expected = seq + 1
-            computed = sha256(payload.encode()).hexdigest()
-            if computed != payload_hash:
-                report.add(seq, f"序号 {seq}：内容与内容摘要不符（内容被改动）")
-            label_json = quoted.get(label) or quoted.setdefault(label, json_str(label))
-            event_json = quoted.get(event) or quoted.setdefault(event, json_str(event))
-            leaf = digest(
-                f'\x00{{"actor":{"null" if actor is None else actor},"actor_label":{label_json},'
-                f'"agency":{"null" if agency is None else agency},'
-                f'"case":{"null" if case is None else case},"event":{event_json},'
-                f'"payload_sha256":"{computed}","t":"{t}"}}'.encode()
-            )
-            if leaf.hex() != leaf_hex:
-                report.add(seq, f"序号 {seq}：叶子摘要与条目字段不符（条目被改动）")
-            value, merges = leaf, self.count + 1
-            while not merges & 1:
-                value = digest(b"\x01" + stack.pop() + value)
-                merges >>= 1
-            stack.append(value)
-            self.count += 1
-            if self.pending and self.pending[0].tree_size <= self.count:
-                self.check_checkpoints()
-        for cp in self.pending:
-            report.add(
-                self.count,
-                f"{_label(cp)} 声明 {cp.tree_size} 条，账本只有 {self.count} 条"
-                f"（序号 {self.count} 起的条目缺失）",
-            )
 
 
 @dataclass(frozen=True)
@@ -248,54 +120,14 @@ def _locate_moved_entries(report: Report, chunk_size: int) -> None:
     nodes = Node.objects.filter(level=0).order_by("index").values_list("index", "hash")
     stored = iter(nodes.iterator(chunk_size=chunk_size))
     index, value = next(stored, (None, b""))
-    for row in _rows(chunk_size):
-        seq, leaf_hex = row[0], row[9]
+    entries = Entry.objects.filter(seq__isnull=False).order_by("seq")
+    rows = entries.values_list("seq", "leaf_hash").iterator(chunk_size=chunk_size)
+    for seq, leaf_hex in ((int(seq), leaf) for seq, leaf in rows if seq is not None):
         while index is not None and index < seq:
             index, value = next(stored, (None, b""))
         if index == seq and bytes(value).hex() != leaf_hex:
             report.add(seq, f"序号 {seq}：条目与入账时该位置的叶子不符（条目被换位或替换）")
             return
-
-
-def _stream_level(level: int, chunk_size: int) -> Iterator[tuple[int, bytes]]:
-    rows = Node.objects.filter(level=level).order_by("index").values_list("index", "hash")
-    for index, value in rows.iterator(chunk_size=chunk_size):
-        yield index, bytes(value)
-
-
-def _check_nodes(report: Report, size: int, hash_name: str, chunk_size: int) -> None:
-    """Every stored node against what it must be: level 0 against the entries' leaves, each
-    higher level against the hash of its two children. Proofs are built from these rows, so
-    a changed node would make the platform hand out proofs that fail."""
-    digest = _hasher(hash_name)
-    leaves = ((row[0], bytes.fromhex(row[9])) for row in _rows(chunk_size))
-    expected: Iterator[tuple[int, bytes]] = leaves
-    level = 0
-    while (size >> level) > 0:
-        stored = _stream_level(level, chunk_size)
-        width = 1 << level
-        count = 0
-        for (want_index, want), got in zip(expected, stored, strict=False):
-            got_index, got_hash = got
-            count += 1
-            if got_index != want_index or got_hash != want:
-                report.add(
-                    want_index * width,
-                    f"树节点 ({level}, {want_index})（序号 {want_index * width}–"
-                    f"{(want_index + 1) * width - 1}）与条目重算结果不符（节点表被改动）",
-                )
-                return
-        if count != size >> level:
-            report.add(
-                count * width, f"第 {level} 层树节点缺失：应有 {size >> level} 个，只有 {count} 个"
-            )
-            return
-        children = _stream_level(level, chunk_size)
-        expected = (
-            (left[0] >> 1, digest(b"\x01" + left[1] + right[1]))
-            for left, right in zip(children, children, strict=False)
-        )
-        level += 1
 
 
 def _trusted_checkpoint(report: Report, trust: Trust) -> Checkpoint | None:
@@ -363,13 +195,19 @@ def _check_staleness(report: Report, checkpoints: list[Checkpoint], trust: Trust
 
 
 def verify_ledger(
-    *, chunk_size: int = 20000, nodes: bool = True, trust: Trust | None = None
+    *,
+    chunk_size: int = 20000,
+    nodes: bool = True,
+    trust: Trust | None = None,
+    state: bool = False,
 ) -> Report:
     """Check the whole ledger; the report names every problem and the first bad ``seq``.
 
-    ``nodes``: also recompute every stored subtree hash (another pass, over 2n rows; on by
-    default, since proofs handed to the public are built from those rows).
-    ``trust``: pinned keys and a remembered checkpoint (see :class:`Trust`).
+    ``nodes``: also compare every stored subtree hash with the fold (on by default, since
+    proofs handed to the public are built from those rows). ``trust``: pinned keys and a
+    remembered checkpoint (see :class:`Trust`). ``state``: also run the state check
+    (``reconcile``: the business tables against the replayed entries, and the triggers as
+    installed); its divergences are in ``report.divergences``.
     """
     trust = trust or Trust()
     report = Report()
@@ -379,19 +217,25 @@ def verify_ledger(
     for cp in checkpoints:
         if cp.hash_name != hash_name:
             report.add(max(cp.tree_size - 1, 0), f"检查点 #{cp.pk} 的摘要算法与配置不符")
+    targets = [walk.Target(cp.tree_size, cp.root_hash, f"检查点 #{cp.pk}") for cp in checkpoints]
     trusted = _trusted_checkpoint(report, trust)
-    compared = sorted([*checkpoints, *([trusted] if trusted else [])], key=lambda cp: cp.tree_size)
-    walk = _Walk(report, compared, hash_name)
-    walk.run(_rows(chunk_size))
-    report.entries = walk.count
-    if walk.root_mismatch:
+    if trusted is not None:
+        targets.append(walk.Target(trusted.tree_size, trusted.root_hash, "受信任检查点"))
+    wanted = reconcile.wanted_codes() if state else set()
+    pass_ = walk.Walk(report, targets, hash_name, wanted)
+    pass_.run(walk.chunks(chunk_size))
+    report.entries = pass_.count
+    if pass_.root_mismatch:
         _locate_moved_entries(report, chunk_size)
     _check_signatures(report, checkpoints, trust.log_key)
     _check_witnesses(report, checkpoints, trust)
     _check_staleness(report, checkpoints, trust)
     consistent = _check_consistency(report, checkpoints, hash_name)
-    if nodes or (not consistent and not walk.root_mismatch):
+    if nodes or (not consistent and not pass_.root_mismatch):
         # Roots agree with the entries but a proof from the nodes fails: name the node.
-        _check_nodes(report, walk.count, hash_name, chunk_size)
+        walk.check_nodes(report, pass_)
     report.unsequenced = Entry.objects.filter(seq__isnull=True).count()
+    if state:
+        found = reconcile.reconcile(pass_.facts, read=pass_.count)
+        report.divergences = [*reconcile.check_triggers(), *found]
     return report
