@@ -29,6 +29,10 @@ _ENTRY_COLUMNS = (
     "leaf_hash",
 )
 _INSERT_ONLY = ("ledger_node", "ledger_checkpoint")
+# Added by migration 0006 (the table came with 0004, after 0003 installed the others): a
+# witness's cosignature is kept as it answered; deleting one would hide that a checkpoint was
+# witnessed, editing one would forge a witness.
+LATER_INSERT_ONLY = ("ledger_cosignature",)
 
 _PG_FUNCTIONS = f"""
 CREATE OR REPLACE FUNCTION ledger_entry_guard() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -92,6 +96,37 @@ def _sqlite_drop() -> list[str]:
     return [f"DROP TRIGGER IF EXISTS {n};" for n in names]
 
 
+def later_create_statements(vendor: str) -> list[str]:
+    """What migration 0006 installs: the same insert-only guard on ``LATER_INSERT_ONLY``."""
+    if vendor == "postgresql":
+        return [
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION ledger_insert_only_guard();"
+            for table in LATER_INSERT_ONLY
+        ]
+    if vendor == "sqlite":
+        message = f"{REFUSAL}: 账本只追加，不得修改或删除"
+        return [
+            f"CREATE TRIGGER {table}_no_{op} BEFORE {op.upper()} ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{message} ({table})'); END;"
+            for table in LATER_INSERT_ONLY
+            for op in ("update", "delete")
+        ]
+    raise NotImplementedError(f"no append-only triggers for database vendor {vendor!r}")
+
+
+def later_drop_statements(vendor: str) -> list[str]:
+    if vendor == "postgresql":
+        return [f"DROP TRIGGER IF EXISTS {t}_append_only ON {t};" for t in LATER_INSERT_ONLY]
+    if vendor == "sqlite":
+        return [
+            f"DROP TRIGGER IF EXISTS {t}_no_{op};"
+            for t in LATER_INSERT_ONLY
+            for op in ("update", "delete")
+        ]
+    raise NotImplementedError(f"no append-only triggers for database vendor {vendor!r}")
+
+
 def create_statements(vendor: str) -> list[str]:
     if vendor == "postgresql":
         return _pg_create()
@@ -109,14 +144,17 @@ def drop_statements(vendor: str) -> list[str]:
 
 
 def install(connection: Any) -> None:
+    """Every append-only trigger (0003 and 0006), e.g. after a test flush."""
+    vendor = connection.vendor
     with connection.cursor() as cursor:
-        for statement in create_statements(connection.vendor):
+        for statement in [*create_statements(vendor), *later_create_statements(vendor)]:
             cursor.execute(statement)
 
 
 def remove(connection: Any) -> None:
+    vendor = connection.vendor
     with connection.cursor() as cursor:
-        for statement in drop_statements(connection.vendor):
+        for statement in [*later_drop_statements(vendor), *drop_statements(vendor)]:
             cursor.execute(statement)
 
 

@@ -1,6 +1,7 @@
 """The ledger's triggers as installed, for ``reconcile.check_triggers``; and the INSERT guard.
 
-Migration 0003 installs the append-only triggers (``guard.py``); migration 0004 adds
+Migration 0003 installs the append-only triggers (``guard.py``), 0006 the same on the
+witnesses' cosignatures; migration 0005 adds
 ``ledger_entry_no_preset_seq``: an entry is inserted without its position (the integrator
 assigns it), so an INSERT that brings its own ``seq`` is a forgery and is refused.
 """
@@ -54,7 +55,8 @@ def sqlite_triggers(statements: list[str]) -> list[ExpectedTrigger]:
 
 def expected(vendor: str) -> list[ExpectedTrigger]:
     if vendor == "sqlite":
-        return sqlite_triggers([*guard.create_statements("sqlite"), SQLITE_PRESET])
+        statements = [*guard.create_statements("sqlite"), SQLITE_PRESET]
+        return sqlite_triggers(statements + guard.later_create_statements("sqlite"))
     if vendor != "postgresql":
         return []
     functions = pg_functions(guard._PG_FUNCTIONS)
@@ -73,6 +75,6 @@ def expected(vendor: str) -> list[ExpectedTrigger]:
             ExpectedTrigger(
                 f"{table}_append_only", table, functions["ledger_insert_only_guard"], both
             )
-            for table in guard._INSERT_ONLY
+            for table in (*guard._INSERT_ONLY, *guard.LATER_INSERT_ONLY)
         ),
     ]

@@ -7,8 +7,8 @@ from typing import Any
 from django.db import DatabaseError, connection, transaction
 from django.test import TestCase
 
-from sanxiang.ledger import guard, services
-from sanxiang.ledger.models import Checkpoint, Entry, Node
+from sanxiang.ledger import guard, reconcile, services
+from sanxiang.ledger.models import Checkpoint, Cosignature, Entry, Node
 
 from .helpers import add_entries
 
@@ -69,3 +69,25 @@ class AppendOnlyTriggerTests(TestCase):
         self._refused("UPDATE ledger_checkpoint SET tree_size = 0 WHERE id = %s", [cp.pk])
         self._refused("DELETE FROM ledger_checkpoint WHERE id = %s", [cp.pk])
         self.assertEqual(Checkpoint.objects.count(), 1)
+
+    def test_cosignatures_are_insert_only(self) -> None:
+        cp = services.make_checkpoint()
+        cosig = Cosignature.objects.create(
+            checkpoint=cp, witness="sfj.example/witness", key_id="00000000", timestamp=1, line="x"
+        )
+        self._refused("UPDATE ledger_cosignature SET line = 'forged' WHERE id = %s", [cosig.pk])
+        self._refused("DELETE FROM ledger_cosignature WHERE id = %s", [cosig.pk])
+        self.assertEqual(Cosignature.objects.get(pk=cosig.pk).line, "x")
+
+
+class InstalledTriggerCheckTests(TestCase):
+    def test_every_ledger_trigger_is_found_as_installed(self) -> None:
+        self.assertEqual(reconcile.check_triggers(), [])
+
+    def test_a_dropped_cosignature_trigger_is_named(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(guard.later_drop_statements(connection.vendor)[0])
+        found = [(d.table, d.row) for d in reconcile.check_triggers()]
+        postgres = connection.vendor == "postgresql"
+        name = "ledger_cosignature_append_only" if postgres else "ledger_cosignature_no_update"
+        self.assertEqual(found, [("ledger_cosignature", name)])
