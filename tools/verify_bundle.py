@@ -5,6 +5,9 @@ What a court or the justice bureau runs on an export::
 
     python tools/verify_bundle.py ledger.zip [--public-key BASE64]
     python tools/verify_bundle.py case-proofs.json --public-key BASE64
+    python tools/verify_bundle.py ledger.zip --public-key BASE64 \
+        --trusted-checkpoint remembered.txt --witness-key "sfj.example/witness BASE64" \
+        --quorum 1 --max-age-hours 24
 
 It reads either format of docs/ledger.md:
 
@@ -20,23 +23,36 @@ The checkpoint key must be pinned with ``--public-key`` (the value the agency pu
 from somewhere other than the bundle): a bundle re-signed by whoever made it carries its own key,
 so without a pinned key the checks prove only self-consistency, and the verifier says so and
 exits 2 instead of "核验通过".
+Trusting nothing that came with the bundle, as ``manage.py verify_ledger`` does on the host:
+``--trusted-checkpoint`` is a signed checkpoint note obtained elsewhere (a witness's monitoring
+URL, the portal, an earlier audit); the bundle must contain it (the root recomputed from its
+entries at that size equals the note's), so a bundle truncated before it, rolled back or
+forked fails. ``--witness-key`` (repeatable) with ``--quorum`` (default: every key given):
+the bundle's latest checkpoint must carry that many valid cosignatures of those witnesses
+(``cosignatures`` in each checkpoint record). ``--max-age-hours``: the latest checkpoint,
+and every entry not yet under one, must be younger than that (an old bundle, or one whose
+later checkpoints were removed, fails); off by default, since a case file is read years on.
 Exit 0 when everything holds under the pinned key; 1 naming the first bad sequence number
 (``first_bad_seq=N``), or saying why the file cannot be read (damaged, one byte changed); 2 when
 the bundle is self-consistent but no key was pinned.
 
-Imports only ``sanxiang.lib.merkle`` and ``sanxiang.lib.canonical`` (pure Python) from the
-project, plus ``cryptography`` (Ed25519) or ``gmssl`` (SM2).
+Imports only ``sanxiang.lib.merkle``, ``sanxiang.lib.canonical`` and, for trusted checkpoints
+and witnesses, ``sanxiang.lib.tlog`` (pure Python) from the project, plus ``cryptography``
+(Ed25519) or ``gmssl`` (SM2).
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import binascii
 import hashlib
 import json
 import sys
 import zipfile
 import zlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +70,17 @@ _TYPE_BYTE = {"ed25519": b"\x01", "sm2": b"\xff"}
 
 class Unreadable(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class Trust:
+    """What the person running the verifier obtained elsewhere than from the bundle."""
+
+    trusted_note: str | None = None  # a signed checkpoint note, remembered
+    witnesses: tuple[tuple[str, bytes], ...] = ()  # (name, Ed25519 public key)
+    quorum: int = 0
+    max_age: timedelta | None = None
+    now: datetime | None = None  # for the age bound; the clock when None
 
 
 class Findings:
@@ -158,7 +185,9 @@ def check_checkpoint(cp: dict[str, Any], key: dict[str, Any], found: Findings) -
         found.bad(seq, f"检查点（{cp['tree_size']} 条）签名无效（伪造、改动或挪用的签名）")
 
 
-def check_ledger_bundle(bundle: dict[str, Any], key: dict[str, Any], found: Findings) -> None:
+def check_ledger_bundle(
+    bundle: dict[str, Any], key: dict[str, Any], found: Findings, trust: Trust
+) -> None:
     hash_name = bundle.get("hash", "sha256")
     leaves: list[bytes] = []
     for position, entry in enumerate(bundle["entries"]):
@@ -169,7 +198,23 @@ def check_ledger_bundle(bundle: dict[str, Any], key: dict[str, Any], found: Find
             )
         leaves.append(check_entry(entry, hash_name, found))
     checkpoints = sorted(bundle["checkpoints"], key=lambda c: int(c["tree_size"]))
-    stack_root = _prefix_roots(leaves, {int(c["tree_size"]) for c in checkpoints}, hash_name)
+    trusted = _trusted_checkpoint(trust, key, _origin(bundle, checkpoints), found)
+    sizes = {int(c["tree_size"]) for c in checkpoints} | ({trusted[0]} if trusted else set())
+    stack_root = _prefix_roots(leaves, sizes, hash_name)
+    if trusted is not None:
+        size, root = trusted
+        if size > len(leaves):
+            found.bad(
+                len(leaves),
+                f"受信任检查点声明 {size} 条，包内只有 {len(leaves)} 条"
+                f"（序号 {len(leaves)} 起的条目缺失：账本被截断或回滚）",
+            )
+        elif stack_root[size] != root:
+            found.bad(
+                max(size - 1, 0),
+                f"受信任检查点（条目数 {size}）的根摘要与包内条目重算结果不符："
+                f"序号 0–{size - 1} 之中有条目被改动、删除或换位（分叉的账本）",
+            )
     for cp in checkpoints:
         size = int(cp["tree_size"])
         check_checkpoint(cp, key, found)
@@ -200,6 +245,8 @@ def check_ledger_bundle(bundle: dict[str, Any], key: dict[str, Any], found: Find
             )
         except merkle.ProofError as err:
             found.bad(max(n - 1, 0), f"检查点 {m} 条与 {n} 条之间的一致性证明不成立：{err}")
+    _check_witnesses(checkpoints[-1] if checkpoints else None, trust, found)
+    _check_age(checkpoints, bundle["entries"], trust, found)
     last = int(checkpoints[-1]["tree_size"]) if checkpoints else 0
     if len(leaves) > last:
         found.notes.append(
@@ -223,11 +270,24 @@ def _prefix_roots(leaves: list[bytes], sizes: set[int], hash_name: str) -> dict[
     return roots
 
 
-def check_inclusion_bundle(bundle: dict[str, Any], key: dict[str, Any], found: Findings) -> None:
+def check_inclusion_bundle(
+    bundle: dict[str, Any], key: dict[str, Any], found: Findings, trust: Trust
+) -> None:
     cp = bundle["checkpoint"]
     hash_name = cp.get("hash", "sha256")
     check_checkpoint(cp, key, found)
     size, root = int(cp["tree_size"]), bytes.fromhex(cp["root_hash"])
+    trusted = _trusted_checkpoint(trust, key, cp["origin"], found)
+    if trusted is not None:
+        if trusted[0] == size and trusted[1] != root:
+            found.bad(max(size - 1, 0), "受信任检查点与包内检查点条目数相同而根摘要不同（分叉）")
+        elif trusted[0] != size:
+            found.notes.append(
+                f"受信任检查点（{trusted[0]} 条）与包内检查点（{size} 条）大小不同："
+                "存在性证明包不含一致性证明，请以账本包核对"
+            )
+    _check_witnesses(cp, trust, found)
+    _check_age([cp], [], trust, found)
     for entry in bundle["entries"]:
         seq = entry["seq"]
         leaf = check_entry(entry, hash_name, found)
@@ -239,6 +299,102 @@ def check_inclusion_bundle(bundle: dict[str, Any], key: dict[str, Any], found: F
     found.notes.append(
         f"{len(bundle['entries'])} 条条目对检查点（{size} 条，{cp['time']}）的存在性证明"
     )
+
+
+def _origin(bundle: dict[str, Any], checkpoints: list[dict[str, Any]]) -> str:
+    if checkpoints:
+        return str(checkpoints[-1]["origin"])
+    return str((bundle.get("public_key") or {}).get("origin", ""))
+
+
+def _trusted_checkpoint(
+    trust: Trust, key: dict[str, Any], origin: str, found: Findings
+) -> tuple[int, bytes] | None:
+    """(size, root) of the remembered note, if it is this log's and signed by the pinned key."""
+    if trust.trusted_note is None:
+        return None
+    from sanxiang.lib import tlog
+
+    try:
+        note = tlog.parse_note(trust.trusted_note)
+        parsed = tlog.parse_checkpoint(note.body)
+    except tlog.NoteError as err:
+        found.bad(0, f"受信任检查点无法读取：{err}")
+        return None
+    if parsed.origin != origin:
+        found.bad(0, f"受信任检查点属于日志 {parsed.origin}，不是本包的日志 {origin}")
+        return None
+    public = base64.b64decode(key["public_key"])
+    kid = bytes.fromhex(key_id(key["algorithm"], parsed.origin, public))
+    if not any(
+        sig.name == parsed.origin
+        and sig.key_id == kid
+        and signature_valid(key["algorithm"], public, note.body.encode(), sig.signature)
+        for sig in note.signatures
+    ):
+        found.bad(max(parsed.size - 1, 0), "受信任检查点没有所给公钥的有效签名")
+        return None
+    return parsed.size, parsed.root
+
+
+def _check_witnesses(cp: dict[str, Any] | None, trust: Trust, found: Findings) -> None:
+    """The latest checkpoint must carry ``quorum`` valid cosignatures of pinned witnesses."""
+    if not trust.witnesses:
+        return
+    if cp is None:
+        found.bad(0, "包内没有检查点，无从核对见证签名")
+        return
+    from sanxiang.lib import tlog
+
+    body = note_body(cp)
+    valid = set()
+    for line in cp.get("cosignatures") or []:
+        try:
+            sig = tlog.parse_note(body + "\n" + line + "\n").signatures[0]
+        except tlog.NoteError:
+            continue
+        for name, public in trust.witnesses:
+            if tlog.CosignerKey(name, public).timestamp_of(body, sig) is not None:
+                valid.add(name)
+    if len(valid) < trust.quorum:
+        size = int(cp["tree_size"])
+        found.bad(
+            max(size - 1, 0),
+            f"最新检查点（{size} 条）只有 {len(valid)} 个有效见证签名，少于要求的 "
+            f"{trust.quorum} 个：检查点可能未经见证、被删除或被回滚",
+        )
+    else:
+        names = ", ".join(sorted(valid))
+        found.notes.append(f"最新检查点有 {len(valid)} 个有效见证签名（{names}）")
+
+
+def _parse_time(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def _check_age(
+    checkpoints: list[dict[str, Any]], entries: list[dict[str, Any]], trust: Trust, found: Findings
+) -> None:
+    """The latest checkpoint, and every entry outside all checkpoints, younger than the bound."""
+    if trust.max_age is None:
+        return
+    now = trust.now or datetime.now(tz=UTC)
+    latest = checkpoints[-1] if checkpoints else None
+    covered = int(latest["tree_size"]) if latest else 0
+    if latest is not None and now - _parse_time(latest["time"]) > trust.max_age:
+        found.bad(
+            max(covered - 1, 0),
+            f"最新检查点（{covered} 条，{latest['time']}）已超过 {trust.max_age}："
+            "包过旧，或其后的检查点被删除",
+        )
+    for entry in entries[covered:]:
+        if now - _parse_time(entry["t"]) > trust.max_age:
+            found.bad(
+                entry["seq"],
+                f"序号 {entry['seq']} 起的条目超过 {trust.max_age} 仍未进入任何签名检查点"
+                "（检查点缺失或被删除）",
+            )
+        break  # the oldest uncovered entry decides, as in verify_ledger
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -278,7 +434,8 @@ def load(path: Path) -> dict[str, Any]:
     return data
 
 
-def verify(data: dict[str, Any], public_key: str | None) -> Findings:
+def verify(data: dict[str, Any], public_key: str | None, trust: Trust | None = None) -> Findings:
+    trust = trust or Trust()
     found = Findings()
     key = data.get("public_key") or {}
     if public_key:
@@ -296,21 +453,62 @@ def verify(data: dict[str, Any], public_key: str | None) -> Findings:
             "请与执法机关公布的公钥核对"
         )
     if data.get("format") == LEDGER_BUNDLE:
-        check_ledger_bundle(data, key, found)
+        check_ledger_bundle(data, key, found, trust)
     elif data.get("format") == INCLUSION_BUNDLE:
-        check_inclusion_bundle(data, key, found)
+        check_inclusion_bundle(data, key, found, trust)
     else:
         raise Unreadable(f"不认识的格式：{data.get('format')!r}")
     return found
+
+
+def _trust(args: argparse.Namespace) -> Trust:
+    note = None
+    if args.trusted_checkpoint is not None:
+        try:
+            note = args.trusted_checkpoint.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise ValueError(f"无法读取受信任检查点：{err}") from err
+    witnesses = []
+    for item in args.witness_key:
+        parts = item.split()
+        if len(parts) != 2:
+            raise ValueError(f"--witness-key 应为 '<名称> <base64 公钥>'：{item!r}")
+        try:
+            witnesses.append((parts[0], base64.b64decode(parts[1], validate=True)))
+        except binascii.Error as err:
+            raise ValueError(f"--witness-key 的公钥不是有效的 Base64：{item!r}") from err
+    quorum = args.quorum if args.quorum is not None else len(witnesses)
+    hours = args.max_age_hours
+    return Trust(
+        trusted_note=note,
+        witnesses=tuple(witnesses),
+        quorum=quorum,
+        max_age=timedelta(hours=hours) if hours else None,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="离线核验三项平台账本包或存在性证明包")
     parser.add_argument("bundle", type=Path)
     parser.add_argument("--public-key", help="检查点签名公钥（Base64），取自执法机关公布的值")
+    parser.add_argument(
+        "--trusted-checkpoint", type=Path, help="从别处取得的签名检查点文件（见证方或公示平台）"
+    )
+    parser.add_argument(
+        "--witness-key", action="append", default=[], help="'<见证方名称> <base64 公钥>'，可重复"
+    )
+    parser.add_argument("--quorum", type=int, help="最新检查点至少需要的见证签名数（默认：全部）")
+    parser.add_argument(
+        "--max-age-hours", type=float, help="最新检查点与未入检查点的条目最长可有多少小时"
+    )
     args = parser.parse_args(argv)
     try:
-        found = verify(load(args.bundle), args.public_key)
+        trust = _trust(args)
+    except ValueError as err:
+        print(f"核验失败：{err}", file=sys.stderr)
+        return 1
+    try:
+        found = verify(load(args.bundle), args.public_key, trust)
     except (Unreadable, KeyError, TypeError, ValueError) as err:
         message = err if isinstance(err, Unreadable) else f"包结构不完整或字段有误：{err!r}"
         print(f"核验失败：{message}", file=sys.stderr)

@@ -16,7 +16,8 @@ BUNDLE_NAME = "ledger-bundle.json"
 
 def _write(handle: IO[str], *, chunk_size: int) -> int:
     checkpoints = [
-        formats.checkpoint_record(cp) for cp in Checkpoint.objects.order_by("tree_size", "id")
+        formats.checkpoint_record(cp)
+        for cp in Checkpoint.objects.order_by("tree_size", "id").prefetch_related("cosignatures")
     ]
     head = {
         "format": formats.LEDGER_BUNDLE,

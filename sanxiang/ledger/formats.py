@@ -39,6 +39,10 @@ def checkpoint_record(cp: Checkpoint) -> dict[str, Any]:
         "note": signing.signed_note(
             body, origin=cp.origin, key_id_bytes=bytes.fromhex(cp.key_id), signature=signature
         ),
+        # The witnesses' cosignature lines as they answered (C2SP tlog-cosignature): appended
+        # to the note they make it the checkpoint as the witnesses signed it, so an offline
+        # verifier holding the witnesses' keys can count them (tools/verify_bundle.py).
+        "cosignatures": sorted(row.line for row in cp.cosignatures.all()),
     }
 
 
