@@ -30,3 +30,9 @@ class DisclosureConfig(AppConfig):
         from . import inbox as inbox_sources
 
         inbox.register_all(inbox_sources.SOURCES)
+
+        from sanxiang.ledger import reconcile
+
+        from . import reconcile as state
+
+        reconcile.register(state.RECONCILER)

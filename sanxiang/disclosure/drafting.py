@@ -206,6 +206,15 @@ def content_sha256(item: Any) -> str:
     return hashlib.sha256(canonical_bytes(content_of(item))).hexdigest()
 
 
+def content_field_digests(item: Any) -> dict[str, str]:
+    """One digest per published field, ledgered beside the content hash, so that the state
+    check (``disclosure.reconcile``) can name the field changed behind the application."""
+    return {
+        name: hashlib.sha256(canonical_bytes({name: value})).hexdigest()
+        for name, value in content_of(item).items()
+    }
+
+
 @dataclass(frozen=True)
 class Segment:
     text: str

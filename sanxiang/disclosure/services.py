@@ -198,6 +198,7 @@ def publish(*, actor: User, publication_id: int) -> Publication:
             "publication": item.pk,
             "doc_number": item.doc_number,
             "content_sha256": item.content_sha256,
+            "content_fields": drafting.content_field_digests(item),
             "published_at": now,
             "due_on": item.due_on,
             "late": bool(item.due_on and timezone.localdate(now) > item.due_on),

@@ -28,3 +28,9 @@ class RecordsConfig(AppConfig):
 
         inbox.register_all(inbox_sources.SOURCES)
         notifications.register_rules(inbox_sources.NOTICES)
+
+        from sanxiang.ledger import reconcile
+
+        from . import reconcile as state
+
+        reconcile.register(state.RECONCILER)
