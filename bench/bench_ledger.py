@@ -4,6 +4,10 @@
     each transaction inserting a plain row plus its ledger entry (``ledger.services.append``,
     integration after commit included), as a ratio to the same transactions inserting the
     same two rows as plain INSERTs (an entry-shaped table without hashing or integrator).
+    ``ledger_append_snapshot_8_writers``: the same with the snapshot rule (issue 9, item 2),
+    as a draft save writes it: each transaction stores the draft's content-addressed snapshot
+    (``cases.snapshots.take``: the parties read, canonical JSON, SHA-256, get-or-create) and
+    ledgers its hash; the baseline INSERTs the same snapshot row and entry row plainly.
 (b) ``ledger_verify``: ``verify_ledger`` entries/s over N entries (two signed checkpoints), as
     a ratio to bare ``hashlib`` over the same leaves from memory: SHA-256 of each payload, of
     each leaf input, and the node hashes folding them into the root. N =
@@ -28,6 +32,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -63,25 +68,112 @@ def setup_database() -> None:
         cursor.execute("CREATE TABLE bench_plain (id bigserial PRIMARY KEY, note text NOT NULL)")
         # The same columns, indexes and identity as ledger_entry, without triggers.
         cursor.execute("CREATE TABLE bench_entry (LIKE ledger_entry INCLUDING ALL)")
+        cursor.execute("CREATE TABLE bench_snapshot (LIKE cases_draftsnapshot INCLUDING ALL)")
 
 
 # --- (a) appends with 8 writers ----------------------------------------------------------------
 
 
-def _writer(kind: str, number: int, start: multiprocessing.synchronize.Barrier) -> None:
+def _draft_world() -> list[int]:
+    """One case with a party and a decision draft per writer; returns the draft ids."""
+    from datetime import date
+    from decimal import Decimal
+
+    from sanxiang.accounts.models import Role, User
+    from sanxiang.cases.models import Case, DecisionDraft, Party
+    from sanxiang.catalog.models import Matter
+    from sanxiang.directory.models import Agency, AgencyLevel
+
+    agency = Agency.objects.create(
+        name="基准草稿局", level=AgencyLevel.DEPARTMENT, short_name="草稿", area="基准区"
+    )
+    officer = User.objects.create(username="bench-drafter", role=Role.OFFICER, agency=agency)
+    matter = Matter.objects.create(agency=agency, code="JC-D")
+    drafts = []
+    for n in range(WRITERS):
+        case = Case.objects.create(
+            agency=agency,
+            number=f"草稿〔2026〕第{n + 1}号",
+            year=2026,
+            seq=n + 1,
+            procedure="penalty_ordinary",
+            stage="defence",
+            matter=matter,
+            title=f"基准草稿案件{n + 1}",
+            source="inspection",
+            opened_on=date(2026, 1, 5),
+            created_by=officer,
+        )
+        Party.objects.create(
+            case=case, kind="organisation", name="某文化传播有限公司",
+            credit_code="91350100M000100Y43", legal_representative="李四",
+            address="辽宁省盘锦市兴隆台区某路8号",
+        )  # fmt: skip
+        draft = DecisionDraft.objects.create(
+            case=case, kind="fine", fine_amount=Decimal("5000.00"),
+            legal_basis="《宗教事务条例》第七十一条", circumstance="ordinary",
+            text="当事人为违法宗教活动提供场所，依据《宗教事务条例》第七十一条，决定罚款。",
+            fingerprint="",
+        )  # fmt: skip
+        drafts.append(draft.pk)
+    return drafts
+
+
+def _snapshot_tx(kind: str, draft: Any, i: int, tag: int, cursor: Any) -> None:
+    """One draft save's snapshot and entry: through the app (``kind == "ledger"``) or plainly."""
+    from sanxiang.cases import snapshots
+    from sanxiang.ledger import services
+    from sanxiang.ledger.encoding import timestamp_text
+
+    draft.text = (
+        f"{tag}第{i}稿：当事人为违法宗教活动提供场所，依据《宗教事务条例》第七十一条，决定罚款。"
+    )
+    draft.revision = i + 2
+    if kind == "ledger":
+        snapshot = snapshots.take(draft)
+        services.append(
+            event_type="case.draft_saved",
+            payload={"revision": draft.revision, "snapshot": snapshot.hash},
+            agency_id=1,
+            case_id=draft.case_id,
+        )
+        return
+    body = str(i) + draft.text
+    now = datetime.now(tz=UTC)
+    cursor.execute(
+        "INSERT INTO bench_snapshot (hash, case_id, revision, payload, created_at) "
+        "VALUES (%s, %s, %s, %s, %s)",
+        [f"{draft.pk:012d}{tag:024d}{i:028d}", draft.case_id, draft.revision, body, now],
+    )
+    cursor.execute(
+        "INSERT INTO bench_entry (created_at, actor_id, actor_label, agency_id, "
+        "case_id, event_type, payload, payload_hash, leaf_hash) "
+        "VALUES (%s, NULL, 'system', 1, %s, 'case.draft_saved', %s, %s, %s)",
+        [now, draft.case_id, body[:80], timestamp_text(now).ljust(64, "0"), "0" * 64],
+    )
+
+
+def _writer(
+    kind: str, number: int, start: multiprocessing.synchronize.Barrier, snapshot: int | None
+) -> None:
     from django.db import connection, transaction
 
+    from sanxiang.cases.models import DecisionDraft
     from sanxiang.ledger import registry, services
     from sanxiang.ledger.encoding import timestamp_text
 
     registry.register(registry.EventType("bench.append", "基准测试事件"))
     connection.close()
+    draft = DecisionDraft.objects.select_related("case").get(pk=snapshot) if snapshot else None
     start.wait()
+    tag = time.monotonic_ns()  # every round saves new contents, as real edits do
     for i in range(PER_WRITER):
         payload = {"writer": number, "i": i, "note": f"立案审批 案号(2026)第{i:05d}号"}
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("INSERT INTO bench_plain (note) VALUES (%s)", [f"w{number} {i}"])
-            if kind == "ledger":
+            if draft is not None:
+                _snapshot_tx(kind, draft, i, tag, cursor)
+            elif kind == "ledger":
                 services.append(event_type="bench.append", payload=payload, agency_id=1)
             else:
                 # The same row a ledger entry is, written plainly (hashes as placeholders).
@@ -96,13 +188,16 @@ def _writer(kind: str, number: int, start: multiprocessing.synchronize.Barrier) 
     connection.close()
 
 
-def _run_writers(kind: str) -> float:
+def _run_writers(kind: str, drafts: list[int] | None = None) -> float:
     from django.db import connections
 
     connections.close_all()
     context = multiprocessing.get_context("fork")
     start = context.Barrier(WRITERS + 1)
-    procs = [context.Process(target=_writer, args=(kind, n, start)) for n in range(WRITERS)]
+    procs = [
+        context.Process(target=_writer, args=(kind, n, start, drafts[n] if drafts else None))
+        for n in range(WRITERS)
+    ]
     for proc in procs:
         proc.start()
     start.wait()
@@ -118,18 +213,23 @@ def _run_writers(kind: str) -> float:
 
 
 def bench_appends() -> None:
+    from sanxiang.cases.models import DraftSnapshot
     from sanxiang.ledger import services
     from sanxiang.ledger.models import Entry
 
-    plain, ledger = [], []
-    for _ in range(3):  # interleaved, so both see the same machine load
-        plain.append(_run_writers("plain"))
-        ledger.append(_run_writers("ledger"))
-    services.integrate()
-    seqs = list(Entry.objects.order_by("seq").values_list("seq", flat=True))
-    assert seqs == list(range(len(seqs))), "positions are not contiguous"
-    value, base = statistics.median(ledger), statistics.median(plain)
-    emit("ledger_append_8_writers", value=value, unit="tx/s", ratio=value / base, target=">=0.5")
+    drafts = _draft_world()
+    for name, world in (("ledger_append", None), ("ledger_append_snapshot", drafts)):
+        plain, ledger = [], []
+        for _ in range(3):  # interleaved, so both see the same machine load
+            plain.append(_run_writers("plain", world))
+            ledger.append(_run_writers("ledger", world))
+        services.integrate()
+        seqs = list(Entry.objects.order_by("seq").values_list("seq", flat=True))
+        assert seqs == list(range(len(seqs))), "positions are not contiguous"
+        value, base = statistics.median(ledger), statistics.median(plain)
+        emit(f"{name}_8_writers", value=value, unit="tx/s", ratio=value / base, target="0.5")
+    saved = DraftSnapshot.objects.count()
+    assert saved == 3 * WRITERS * PER_WRITER, saved  # one per save
 
 
 # --- (b) verify_ledger over N entries, with the state check -----------------------------
@@ -439,7 +539,8 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        psql(f"DROP DATABASE IF EXISTS {DB}")
+        if not os.environ.get("SANXIANG_BENCH_KEEP"):
+            psql(f"DROP DATABASE IF EXISTS {DB}")
 
 
 if __name__ == "__main__":

@@ -91,3 +91,31 @@ class InstalledTriggerCheckTests(TestCase):
         postgres = connection.vendor == "postgresql"
         name = "ledger_cosignature_append_only" if postgres else "ledger_cosignature_no_update"
         self.assertEqual(found, [("ledger_cosignature", name)])
+
+    def test_a_dropped_append_only_trigger_makes_verify_ledger_fail_naming_it(self) -> None:
+        from .test_tampering import run_verify_ledger
+
+        add_entries(2)
+        services.make_checkpoint()
+        self.assertEqual(run_verify_ledger()[0], 0)
+        with connection.cursor() as cursor:
+            cursor.execute(guard.drop_statements(connection.vendor)[0])
+        code, text = run_verify_ledger()
+        self.assertEqual(code, 1, text)
+        postgres = connection.vendor == "postgresql"
+        name = "ledger_entry_append_only" if postgres else "ledger_entry_no_update"
+        self.assertIn(
+            f"ledger_entry #{name} 字段 trigger（账本无对应条目）：数据库触发器已被删除", text
+        )
+
+    def test_an_entry_inserted_with_its_own_seq_is_refused(self) -> None:
+        with (
+            self.assertRaisesMessage(DatabaseError, guard.REFUSAL),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(
+                "INSERT INTO ledger_entry (seq, created_at, actor_label, event_type, payload, "
+                "payload_hash, leaf_hash) VALUES (0, %s, 'x', 'test.event', '{}', '', '')",
+                ["2026-12-02 00:00:00+00:00"],
+            )

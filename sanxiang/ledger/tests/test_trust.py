@@ -119,3 +119,15 @@ class TrustTests(TestCase):
         code, text = run_verify_ledger("--witness-key", f"sfj.example/witness {witness}")
         self.assertEqual(code, 1, text)
         self.assertIn("只有 0 个有效见证签名", text)
+
+    def test_deleting_the_latest_witnessed_checkpoint_fails_the_quorum(self):
+        from .test_bundle_trust import cosign, witness_key
+
+        cosign(self.last)
+        self.assertEqual(run_verify_ledger("--witness-key", witness_key())[0], 0)
+        tamper("DELETE FROM ledger_cosignature WHERE 1 = 1")
+        tamper("DELETE FROM ledger_checkpoint WHERE tree_size = 10")
+        code, text = run_verify_ledger("--witness-key", witness_key(), "--quorum", "1")
+        self.assertEqual(code, 1, text)
+        self.assertIn("最新检查点", text)
+        self.assertIn("只有 0 个有效见证签名", text)
