@@ -23,7 +23,10 @@ class NumberSequence(models.Model):
         "directory.Agency", verbose_name="执法主体", on_delete=models.PROTECT, related_name="+"
     )
     year = models.PositiveIntegerField("年度")
-    kind = models.CharField("文书种类", max_length=32, choices=CHOICES)
+    # The series: a document kind, or another numbered series such as the 法制审核意见书's
+    # (review.services.OPINION_NUMBER_KIND). No CHECK on the codes: a new kind or series is
+    # data, not a schema change (issue 10, item 1).
+    kind = models.CharField("文号序列", max_length=32)
     last = models.PositiveIntegerField("已用序号", default=0)
 
     class Meta:
@@ -33,7 +36,6 @@ class NumberSequence(models.Model):
             models.UniqueConstraint(
                 fields=["agency", "year", "kind"], name="document_sequence_unique"
             ),
-            models.CheckConstraint(condition=Q(kind__in=KIND_CODES), name="sequence_kind_valid"),
         ]
 
     def __str__(self) -> str:

@@ -154,7 +154,7 @@ def _render(case: Case, kind: Kind, seq: int | None, issued_at: datetime) -> Ren
     )
 
 
-def _peek_number(agency_id: int, year: int, kind: str) -> int:
+def peek_number(agency_id: int, year: int, kind: str) -> int:
     """The number the next issue would get, read without a lock (it may be taken meanwhile)."""
     last = (
         NumberSequence.objects.filter(agency_id=agency_id, year=year, kind=kind)
@@ -197,7 +197,7 @@ def issue_document(*, actor: User, case_id: int, kind: str) -> IssuedDocument:
         seq = None
         if the_kind.numbered:
             year = timezone.localdate(issued_at).year
-            seq = _peek_number(case.agency_id, year, the_kind.code)
+            seq = peek_number(case.agency_id, year, the_kind.code)
         rendered = _render(case, the_kind, seq, issued_at)
         try:
             return _commit(actor=actor, case_id=case_id, kind=the_kind, rendered=rendered)

@@ -39,6 +39,7 @@ def render(
     opinion: str,
     required_changes: str,
     at: datetime,
+    number: str = "",
 ) -> RenderedOpinion:
     from weasyprint import HTML
 
@@ -51,10 +52,55 @@ def render(
         "opinion": opinion,
         "required_changes": required_changes,
         "at": timezone.localtime(at),
+        "number": number,
+        "decision": _decision_summary(round_.draft),
+        "parties": _parties(round_.draft.get("parties")),
     }
     html = render_to_string("review/opinion_pdf.html", context)
     content = HTML(string=html).write_pdf()
     return RenderedOpinion(content=content, sha256=hashlib.sha256(content).hexdigest())
+
+
+def _kind_label(code: str) -> str:
+    from sanxiang.cases.models import DecisionKind
+
+    try:
+        return str(DecisionKind(code).label)
+    except ValueError:
+        return code
+
+
+def _decision_summary(draft: dict[str, Any]) -> str:
+    """罚款人民币150,000.00元（大写：…），没收违法所得、没收非法财物（价值…）: the kind once."""
+    kind = _kind_label(draft.get("kind", ""))  # the round's snapshot holds the label already
+    fine, confiscation = _yuan(draft.get("fine_amount")), _yuan(draft.get("confiscation_value"))
+    parts = [] if (kind == "罚款" and fine) else [kind]
+    if fine:
+        parts.append(f"罚款{fine}")
+    if confiscation:
+        parts.append(f"没收违法所得、没收非法财物（价值{confiscation}）")
+    return "，".join(parts)
+
+
+def _yuan(value: Any) -> str:
+    """Amounts as every document writes them: 人民币150,000.00元（大写：壹拾伍万元整）."""
+    from decimal import Decimal, InvalidOperation
+
+    from sanxiang.documents.content import yuan
+
+    if value in (None, ""):
+        return ""
+    try:
+        return yuan(Decimal(str(value)))
+    except InvalidOperation:
+        return str(value)
+
+
+def _parties(parties: Any) -> str:
+    if isinstance(parties, list):
+        names = [p.get("name", "") if isinstance(p, dict) else str(p) for p in parties]
+        return "、".join(n for n in names if n)
+    return str(parties or "")
 
 
 def store(rendered: RenderedOpinion, *, case_id: int, round_number: int) -> str:

@@ -405,10 +405,83 @@ def review(
     name and hash and the ledger entry together. If it is refused (the round was reassigned or
     answered meanwhile), the stored PDF is referenced by nothing and ``lib.orphans`` removes it.
     """
-    round_, case, me, marks = _check_opinion(
-        actor, round_id, marks, agree, opinion_text, required_changes
+    for _ in range(OPTIMISTIC_ATTEMPTS):
+        round_, case, me, marks = _check_opinion(
+            actor, round_id, marks, agree, opinion_text, required_changes
+        )
+        now = timezone.now()
+        seq = _opinion_seq(case, now, peek=True)
+        pdf, name = _render_opinion(
+            case, round_, me, marks, agree, opinion_text, required_changes, now, seq
+        )
+        try:
+            return _record_opinion(
+                actor=actor,
+                round_id=round_id,
+                marks=marks,
+                agree=agree,
+                opinion_text=opinion_text,
+                required_changes=required_changes,
+                at=now,
+                rendered=(seq, pdf, name),
+            )
+        except _NumberTaken:
+            continue
+    return _record_opinion(
+        actor=actor,
+        round_id=round_id,
+        marks=marks,
+        agree=agree,
+        opinion_text=opinion_text,
+        required_changes=required_changes,
+        at=timezone.now(),
+        rendered=None,
     )
-    now = timezone.now()
+
+
+# The 意见书 is numbered like the other documents of the agency (兴民宗法审字〔2026〕第1号), from
+# the same gap-free counters (documents.services.allocate_number); the number is peeked before
+# rendering and taken in the committing transaction, as issue_document does.
+OPINION_NUMBER_KIND = "review_opinion"
+OPINION_NUMBER_WORD = "法审"
+OPTIMISTIC_ATTEMPTS = 3
+
+
+class _NumberTaken(Exception):
+    """Another opinion took the peeked number between rendering and committing."""
+
+
+def _opinion_seq(case: Case, at: datetime, *, peek: bool) -> int | None:
+    from sanxiang.documents.services import allocate_number, peek_number
+
+    if not case.agency.short_name:
+        return None
+    year = timezone.localdate(at).year
+    if peek:
+        return peek_number(case.agency_id, year, OPINION_NUMBER_KIND)
+    return allocate_number(agency_id=case.agency_id, year=year, kind=OPINION_NUMBER_KIND)
+
+
+def opinion_number(case: Case, at: datetime, seq: int | None) -> str:
+    from sanxiang.documents.services import format_number
+
+    if seq is None:
+        return ""
+    year = timezone.localdate(at).year
+    return format_number(case.agency.short_name, OPINION_NUMBER_WORD, year, seq)
+
+
+def _render_opinion(
+    case: Case,
+    round_: ReviewRound,
+    me: Officer,
+    marks: list[checklist.Mark],
+    agree: bool,
+    opinion_text: str,
+    required_changes: str,
+    at: datetime,
+    seq: int | None,
+) -> tuple[opinion.RenderedOpinion, str]:
     pdf = opinion.render(
         case=case,
         round_=round_,
@@ -417,20 +490,10 @@ def review(
         marks=marks,
         opinion=opinion_text.strip(),
         required_changes=required_changes.strip() if not agree else "",
-        at=now,
+        at=at,
+        number=opinion_number(case, at, seq),
     )
-    name = opinion.store(pdf, case_id=case.pk, round_number=round_.number)
-    return _record_opinion(
-        actor=actor,
-        round_id=round_id,
-        marks=marks,
-        agree=agree,
-        opinion_text=opinion_text,
-        required_changes=required_changes,
-        at=now,
-        pdf=pdf,
-        pdf_name=name,
-    )
+    return pdf, opinion.store(pdf, case_id=case.pk, round_number=round_.number)
 
 
 @transaction.atomic(durable=True)
@@ -443,12 +506,26 @@ def _record_opinion(
     opinion_text: str,
     required_changes: str,
     at: datetime,
-    pdf: opinion.RenderedOpinion,
-    pdf_name: str,
+    rendered: tuple[int | None, opinion.RenderedOpinion, str] | None,
 ) -> ReviewRound:
     round_, case, me, marks = _check_opinion(
         actor, round_id, marks, agree, opinion_text, required_changes
     )
+    # Lock the round first: an opinion given meanwhile is a conflict before any renumbering.
+    still_open = ReviewRound.objects.select_for_update().filter(
+        pk=round_.pk, status=RoundStatus.ASSIGNED, reviewer=me
+    )
+    if not still_open.exists():
+        raise DomainError("conflict", "本轮审核已出具意见或已改派，请刷新后再操作。")
+    seq = _opinion_seq(case, at, peek=False)
+    if rendered is None:  # after lost races: render while holding the counter's lock
+        pdf, pdf_name = _render_opinion(
+            case, round_, me, marks, agree, opinion_text, required_changes, at, seq
+        )
+    else:
+        peeked, pdf, pdf_name = rendered
+        if peeked != seq:
+            raise _NumberTaken
     failed = [m for m in marks if not m.passed]
     status = RoundStatus.PASSED if agree else RoundStatus.FAILED
     # The guarded update: of two opinions on the same round exactly one is recorded.
@@ -481,6 +558,7 @@ def _record_opinion(
             "reviewer": me.certificate_no,
             "reviewer_name": me.name,
             "reviewed_at": at,
+            "opinion_number": opinion_number(case, at, seq),
             "pdf_sha256": pdf.sha256,
         },
     )
