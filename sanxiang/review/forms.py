@@ -105,7 +105,7 @@ class CatalogueForm(StyledForm):
     # Text fields on purpose: the service refuses a negative or non-numeric threshold itself.
     fine_natural = forms.CharField(label="罚款金额：个人（元，达到即审核）")
     fine_organisation = forms.CharField(label="罚款金额：单位（元，达到即审核）")
-    confiscation_value = forms.CharField(label="没收违法所得、非法财物价值（元，超过即审核）")
+    confiscation_value = forms.CharField(label="没收违法所得、非法财物价值（元，达到即审核）")
     licence_revocation = forms.BooleanField(label="暂扣或者吊销许可证件", required=False)
     suspension = forms.BooleanField(label="责令停产停业、责令关闭", required=False)
     qualification_lowering = forms.BooleanField(label="降低资质等级", required=False)

@@ -58,7 +58,7 @@ class CatalogueVersion(models.Model):
         default=Decimal("100000.00"),
     )
     confiscation_value = models.DecimalField(
-        "没收违法所得、非法财物价值（元，超过即审核）",
+        "没收违法所得、非法财物价值（元，达到即审核）",
         max_digits=12,
         decimal_places=2,
         default=Decimal("50000.00"),
@@ -109,9 +109,13 @@ class CatalogueVersion(models.Model):
 
 
 class MajorReason(models.TextChoices):
-    """Why the head or the case unit flags a case as major by hand."""
+    """Why the head or the case unit flags a case as major by hand: the categories of the seed
+    plan §四(三)3(1) that no figure decides (the hearing and the amounts are decided by the rules
+    of the catalogue, review.rules)."""
 
     PUBLIC_INTEREST = "public_interest", "涉及重大公共利益"
+    SOCIAL_RISK = "social_risk", "可能造成重大社会影响或引发社会风险"
+    MAJOR_RIGHTS = "major_rights", "直接关系行政相对人或第三人重大权益"
     COMPLEX = "complex", "案情疑难复杂"
     MULTIPLE_RELATIONS = "multiple_relations", "涉及多个法律关系"
 

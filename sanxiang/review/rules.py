@@ -60,9 +60,10 @@ def evaluate(cat: Catalogue, facts: DraftFacts) -> list[str]:
     """The catalogue rules the draft meets, each as a sentence naming the rule."""
     reasons = list(_fine_reasons(cat, facts))
     value = facts.confiscation_value
-    if value is not None and value > cat.confiscation_value:
+    # "达到" everywhere: ≥, as for fines (the catalogue's figures are the smallest major ones).
+    if value is not None and value >= cat.confiscation_value:
         reasons.append(
-            f"没收违法所得、非法财物价值{yuan(value)}，超过目录清单标准"
+            f"没收违法所得、非法财物价值{yuan(value)}，达到目录清单标准"
             f"（{yuan(cat.confiscation_value)}）"
         )
     by_kind = {

@@ -50,13 +50,15 @@ class TestRules:
     def test_without_parties_the_lower_threshold_applies(self):
         assert rules.evaluate(defaults(), facts(fine_amount=Decimal("20000")))
 
-    def test_confiscation_above_the_value_is_major_and_at_the_value_is_not(self):
+    def test_confiscation_reaching_the_value_is_major_as_a_fine_reaching_its_threshold_is(self):
+        # Every threshold of the 目录清单 reads "达到": ≥, for fines and confiscation alike.
         cat = defaults()
-        assert rules.evaluate(
-            cat, facts(kind="confiscation", confiscation_value=Decimal("50000.01"))
-        )
-        assert not rules.evaluate(
+        [reason] = rules.evaluate(
             cat, facts(kind="confiscation", confiscation_value=Decimal("50000"))
+        )
+        assert "达到目录清单标准" in reason
+        assert not rules.evaluate(
+            cat, facts(kind="confiscation", confiscation_value=Decimal("49999.99"))
         )
 
     @pytest.mark.parametrize(

@@ -370,6 +370,21 @@ class ManualFlag(ReviewTestCase):
             transition(actor=self.w.head, case_id=case.pk, target="decision")
         assert caught.value.code == "legal_review_required"
 
+    def test_every_category_of_the_seed_plan_that_no_figure_decides_can_be_flagged(self):
+        # 实施方案 §四(三)3(1): 重大公共利益, 重大社会影响或社会风险, 相对人或第三人重大权益,
+        # 疑难复杂, 多个法律关系 (听证 and the amounts are decided by the catalogue's rules).
+        wanted = {
+            "public_interest": "涉及重大公共利益",
+            "social_risk": "可能造成重大社会影响或引发社会风险",
+            "major_rights": "直接关系行政相对人或第三人重大权益",
+            "complex": "案情疑难复杂",
+            "multiple_relations": "涉及多个法律关系",
+        }
+        for reason, label in wanted.items():
+            case = case_at_defence(self.w, "5000")
+            services.flag_major(actor=self.w.officer, case_id=case.pk, reason=reason, note="说明")
+            assert queries.major_reasons(case) == [f"经认定{label}：说明"]
+
     def test_a_flag_needs_a_known_reason_and_a_note_and_a_team_member_or_head(self):
         case = case_at_defence(self.w, "5000")
         with pytest.raises(DomainError) as caught:
