@@ -91,8 +91,18 @@ def check(facts: Sequence[Fact]) -> Iterable[Divergence]:
     yield from clocks.check(facts)
 
 
+def _chunks(values: list[Any], size: int = 900) -> Iterable[list[Any]]:
+    """Slices small enough for one ``IN`` list (SQLite limits the variables of a statement)."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
 def _snapshots(saved: dict[str, Fact], decided: dict[int, Fact]) -> Iterable[Divergence]:
-    rows = {s.hash: s for s in DraftSnapshot.objects.filter(hash__in=list(saved))}
+    rows = {
+        s.hash: s
+        for chunk in _chunks(list(saved))
+        for s in DraftSnapshot.objects.filter(hash__in=chunk)
+    }
     for digest, fact in saved.items():
         row = rows.get(digest)
         if row is None:
@@ -105,7 +115,8 @@ def _snapshots(saved: dict[str, Fact], decided: dict[int, Fact]) -> Iterable[Div
             )
     drafts = {
         d.case_id: d
-        for d in DecisionDraft.objects.filter(case_id__in=list(decided)).select_related("case")
+        for chunk in _chunks(list(decided))
+        for d in DecisionDraft.objects.filter(case_id__in=chunk).select_related("case")
     }
     for case_id, fact in sorted(decided.items()):
         digest = fact.payload.get("snapshot", "")
