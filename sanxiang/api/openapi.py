@@ -60,8 +60,77 @@ def _error_response(status: int) -> dict[str, Any]:
     }
 
 
+# A string the services refuse when it is empty after ``str.strip()``: at least one character
+# that is not whitespace. Written so that both Python's ``re`` (``\s`` = ``str.isspace``) and
+# ECMAScript/Rust regexes (whose ``\s`` leaves out U+001C–U+001F and, in ECMAScript, U+0085)
+# read it the same way.
+NONBLANK = r"[^\s\u001c-\u001f\u0085]"
+DATE_OR_EMPTY: dict[str, Any] = {"anyOf": [{"maxLength": 0}, {"format": "date"}]}
+# Yuan as lib.money.parse_money takes them and a DecimalField(max_digits=12, decimal_places=2)
+# holds them: digits with at most two decimals, or a whole number.
+MONEY: dict[str, Any] = {
+    "anyOf": [
+        {"type": "string", "pattern": r"^[0-9]{1,10}(\.[0-9]{1,2})?$"},
+        {"type": "integer", "minimum": 0, "maximum": 9_999_999_999},
+    ]
+}
+INT32 = 2_147_483_647  # a PostgreSQL integer column
+
+
+def _refinements() -> dict[tuple[str, str], dict[str, Any]]:
+    """What the services check beyond the types their schemas declare, written into the
+    OpenAPI so that a request valid by the document is one the server accepts (schemathesis's
+    ``positive_data_acceptance``). Keyed by (component schema, property) or
+    ("<METHOD> <path>", query parameter); each names the check it documents. A key that no
+    longer exists fails ``complete`` loudly rather than drifting."""
+    from sanxiang.documents.kinds import all_kinds
+    from sanxiang.records.models import Access, Label
+
+    return {
+        # disclosure.services.exclude / withdraw: 请填写……说明 / 理由
+        ("ExcludeIn", "reason"): {"pattern": NONBLANK},
+        ("WithdrawIn", "reason"): {"pattern": NONBLANK},
+        # review.services._clean_catalogue: amounts in yuan, days whole and not negative,
+        # the review at least one working day
+        ("CatalogueIn", "fine_natural"): MONEY,
+        ("CatalogueIn", "fine_organisation"): MONEY,
+        ("CatalogueIn", "confiscation_value"): MONEY,
+        ("CatalogueIn", "review_days"): {"minimum": 1, "maximum": INT32},
+        ("CatalogueIn", "extension_days"): {"minimum": 0, "maximum": INT32},
+        ("CatalogueIn", "warn_days"): {"minimum": 0, "maximum": INT32},
+        # review.services.publish_catalogue: a revision takes effect later and says why
+        ("CatalogueIn", "valid_from"): {"description": "生效日期；修订现行版本时须晚于其生效日期"},
+        ("CatalogueIn", "note"): {"description": "修订说明；修订现行版本时必填"},
+        # documents.services.issue: 未知的文书种类
+        ("IssueIn", "kind"): {"enum": [k.code for k in all_kinds()]},
+        # records.services.validate_metadata: label, 标题不能为空 / 不能超过200字
+        ("PUT /api/v1/records/upload", "title"): {"pattern": NONBLANK, "maxLength": 200},
+        ("PUT /api/v1/records/upload", "label"): {"enum": list(Label.values)},
+        ("GET /api/v1/records/{record_id}/content", "purpose"): {
+            "enum": list(Access.Purpose.values)
+        },
+        # disclosure.queries.SearchQuery.parse: 执法主体参数无效, 日期格式应为 2026-01-31
+        ("GET /api/v1/disclosure/published", "agency"): {"pattern": "^[0-9]{0,18}$"},
+        ("GET /api/v1/disclosure/published", "date_from"): DATE_OR_EMPTY,
+        ("GET /api/v1/disclosure/published", "date_to"): DATE_OR_EMPTY,
+    }
+
+
+def _refine(schema: dict[str, Any]) -> None:
+    components = schema["components"]["schemas"]
+    for (where, name), extra in _refinements().items():
+        if " " in where:
+            method, path = where.split(" ", 1)
+            operation = schema["paths"][path][method.lower()]
+            (target,) = [p["schema"] for p in operation["parameters"] if p["name"] == name]
+        else:
+            target = components[where]["properties"][name]
+        target.update(extra)
+
+
 def complete(schema: dict[str, Any]) -> dict[str, Any]:
     schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    _refine(schema)
     for path_item in schema.get("paths", {}).values():
         for operation in path_item.values():
             responses = operation.setdefault("responses", {})

@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest
 from ninja import Field, Header, Query, Router, Schema, Status
 
+from sanxiang.api.openapi import NONBLANK
 from sanxiang.directory.models import Agency, Officer
 from sanxiang.disclosure.models import Publication, PublicationStatus
 from sanxiang.lib.errors import DomainError
@@ -82,12 +83,15 @@ class StatsQuery(Schema):
 
 
 class TransferIn(Schema):
+    # The text fields may not be blank (services.receive_transfer strips them): NONBLANK.
     agency_id: int = Field(description="接收单位（须在密钥的执法主体范围内）")
     kind: Kind
-    external_id: str = Field(min_length=1, max_length=80, examples=["省交〔2026〕15号"])
-    title: str = Field(min_length=1, max_length=200)
-    from_agency: str = Field(min_length=1, max_length=120)
-    summary: str = Field(min_length=1, max_length=20000)
+    external_id: str = Field(
+        min_length=1, max_length=80, pattern=NONBLANK, examples=["省交〔2026〕15号"]
+    )
+    title: str = Field(min_length=1, max_length=200, pattern=NONBLANK)
+    from_agency: str = Field(min_length=1, max_length=120, pattern=NONBLANK)
+    summary: str = Field(min_length=1, max_length=20000, pattern=NONBLANK)
     party: str = Field("", max_length=200)
     deadline: date | None = None
 
@@ -104,7 +108,9 @@ class TransferOut(Schema):
 class CertificateIn(Schema):
     certificate_no: str = Field(min_length=1, max_length=40)
     status: CertificateState
-    reason: str = Field(min_length=1, max_length=500, examples=["省司法厅暂扣执法证"])
+    reason: str = Field(
+        min_length=1, max_length=500, pattern=NONBLANK, examples=["省司法厅暂扣执法证"]
+    )
 
 
 class CertificateOut(Schema):

@@ -367,13 +367,14 @@ def receive_transfer(
     for field in ("external_id", "title", "from_agency", "summary"):
         if not str(getattr(data, field)).strip():
             raise ValidationFailed(f"{field} 不能为空。", field=field)
-    if InboundTransfer.objects.filter(client=client, external_id=data.external_id).exists():
-        raise DomainError("conflict", f"来文编号 {data.external_id} 已接收，不能重复移送。")
+    external_id = data.external_id.strip()  # stored stripped, so compared stripped
+    if InboundTransfer.objects.filter(client=client, external_id=external_id).exists():
+        raise DomainError("conflict", f"来文编号 {external_id} 已接收，不能重复移送。")
     item = InboundTransfer.objects.create(
         client=client,
         agency_id=data.agency_id,
         kind=data.kind,
-        external_id=data.external_id.strip(),
+        external_id=external_id,
         title=data.title.strip(),
         from_agency=data.from_agency.strip(),
         summary=data.summary.strip(),

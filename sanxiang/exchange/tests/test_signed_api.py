@@ -231,6 +231,44 @@ class PushingWrites(ExchangeTestCase):
         assert response.json()["error"]["code"] == "idempotency_mismatch"
         assert InboundTransfer.objects.count() == 1
 
+    def test_the_same_external_id_again_with_spaces_is_a_conflict_not_a_crash(self):
+        first = call(
+            self.client,
+            self.key,
+            self.secret,
+            "POST",
+            f"{BASE}/transfers",
+            _transfer(self.w),
+            idempotency_key="t-1",
+        )
+        assert first.status_code == 201
+        again = call(
+            self.client,
+            self.key,
+            self.secret,
+            "POST",
+            f"{BASE}/transfers",
+            _transfer(self.w, external_id=f" {TRANSFER['external_id']} "),
+            idempotency_key="t-2",
+        )
+        assert again.status_code == 409 and again.json()["error"]["code"] == "conflict"
+        assert InboundTransfer.objects.count() == 1
+
+    def test_blank_text_is_refused_by_the_schema_it_documents(self):
+        response = call(
+            self.client,
+            self.key,
+            self.secret,
+            "POST",
+            f"{BASE}/transfers",
+            _transfer(self.w, title=" \u3000\x1c"),
+            idempotency_key="t-3",
+        )
+        assert response.status_code == 422
+        error = response.json()["error"]
+        assert error["code"] == "validation_error" and "title" in error["message"]
+        assert not InboundTransfer.objects.exists()
+
     def test_a_write_without_an_idempotency_key_is_refused(self):
         response = call(
             self.client, self.key, self.secret, "POST", f"{BASE}/transfers", _transfer(self.w)
