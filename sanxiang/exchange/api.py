@@ -224,7 +224,8 @@ def _once(client: ApiClient, idem: services.Idempotency, write: Callable[[], Any
     except IntegrityError:
         done = services.replayed_answer(client, idem)
         if done is None:
-            raise
+            # Another key's request for the same thing (one 来文编号) committed first.
+            raise DomainError("conflict", "同一事项已由另一请求接收，不能重复提交。") from None
         status, body = done
     except DomainError as error:
         if error.code != "conflict":

@@ -131,3 +131,29 @@ def test_the_same_key_with_another_body_at_once_gets_one_effect_and_one_mismatch
     assert refused.json()["error"]["code"] == "idempotency_mismatch"
     assert InboundTransfer.objects.count() == 1
     assert Entry.objects.filter(event_type="exchange.transfer_received").count() == 1
+
+
+def test_one_external_id_under_two_keys_at_once_is_received_once_and_refused_once():
+    world = World.build()
+    key, secret = new_key(world)
+    body = {
+        "agency_id": world.agency.pk,
+        "kind": "assignment",
+        "external_id": "省交〔2026〕100号",
+        "title": "交办",
+        "from_agency": "省司法厅",
+        "summary": "请核查。",
+    }
+    keys = iter(["k-a", "k-b"])
+
+    def send() -> Any:
+        return call(
+            Client(), key, secret, "POST", f"{BASE}/transfers", body, idempotency_key=next(keys)
+        )
+
+    results = twice_at_once(send)
+    assert sorted(r.status_code for r in results) == [201, 409], [r.content for r in results]
+    refused = next(r for r in results if r.status_code == 409)
+    assert refused.json()["error"]["code"] == "conflict"
+    assert InboundTransfer.objects.count() == 1
+    assert Entry.objects.filter(event_type="exchange.transfer_received").count() == 1
