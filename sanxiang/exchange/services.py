@@ -245,9 +245,22 @@ def check_request(
         raise _refuse(
             client, request, "signature_invalid", "bad_signature", "签名不正确。"
         ) from None
+    in_scope = scope in client.scopes
     try:
+        # The nonce is spent and the use logged in one transaction: one commit per request.
         with transaction.atomic():
             Nonce.objects.create(client=client, nonce=request.nonce, seen_at=now)
+            if in_scope:
+                if client.last_used_at is None or now - client.last_used_at > timedelta(minutes=1):
+                    # "最近使用" to the minute; the use log has every request.
+                    ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+                use = log_use(
+                    client=client,
+                    key_id=client.key_id,
+                    request=request,
+                    status=200,
+                    outcome="accepted",
+                )
     except IntegrityError:
         raise _refuse(
             client,
@@ -256,15 +269,9 @@ def check_request(
             "replayed",
             "该请求已处理过（随机串重复），拒绝重放。",
         ) from None
-    if scope not in client.scopes:
+    if not in_scope:
         label = Scope(scope).label
         raise _refuse(client, request, "forbidden", "out_of_scope", f"该密钥无“{label}”权限。")
-    if client.last_used_at is None or now - client.last_used_at > timedelta(minutes=1):
-        # "最近使用" to the minute; the use log below has every request.
-        ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
-    use = log_use(
-        client=client, key_id=client.key_id, request=request, status=200, outcome="accepted"
-    )
     return client, use
 
 
