@@ -10,7 +10,8 @@
    timestamp, HMAC, nonce insert, scope, use log) vs the same request and view with the checks
    replaced by a fixed client, so the ratio isolates what the signature costs.
 
-Messages: 300 by default; ``SANXIANG_BENCH_EXCHANGE_MESSAGES`` scales it.
+Messages: 300 per round by default (``SANXIANG_BENCH_EXCHANGE_MESSAGES``); three interleaved
+rounds of each side, the best of each compared.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import django_setup, emit
 
 N = int(os.environ.get("SANXIANG_BENCH_EXCHANGE_MESSAGES", "300"))
+ROUNDS = 3
 
 
 def main() -> None:
@@ -67,42 +69,57 @@ def main() -> None:
         "matter": "未经登记组织宗教活动" * 4,
         "amount": "5000.00",
     }
-    with transaction.atomic():
-        for n in range(N):
-            outbox.record(
-                event_type="decision.made", agency_id=world.agency.pk, data={**data, "n": n}
-            )
-    bodies = [outbox.envelope(m) for m in OutboxMessage.objects.order_by("pk")]
 
-    bare = Receiver(port=port, secret="", out=tmp / "bare.jsonl")
-    bare.start()
-    try:
-        start = time.perf_counter()
-        for body in bodies:
-            req = urllib.request.Request(  # noqa: S310 - loopback receiver
-                bare.url, data=body, headers={"Content-Type": "application/json"}, method="POST"
-            )
-            with urllib.request.urlopen(req, timeout=10) as response:  # noqa: S310
-                response.read()
-        bare_rate = N / (time.perf_counter() - start)
-    finally:
-        bare.stop()
+    def record_batch() -> list[bytes]:
+        with transaction.atomic():
+            made_now = [
+                outbox.record(
+                    event_type="decision.made", agency_id=world.agency.pk, data={**data, "n": n}
+                )[0]
+                for n in range(N)
+            ]
+        return [outbox.envelope(m) for m in made_now]
 
-    receiver = Receiver(port=port, secret=made.secret, out=tmp / "signed.jsonl")
-    receiver.start()
-    try:
-        start = time.perf_counter()
-        delivered = 0
-        while delivered < N:
-            run = outbox.deliver(endpoint_id=made.endpoint.pk)
-            if run.delivered == 0:
-                raise RuntimeError(f"delivery stalled: {run}")
-            delivered += run.delivered
-        outbox_rate = N / (time.perf_counter() - start)
-    finally:
-        receiver.stop()
-    assert len(receiver.received()) == N
+    def bare_round(bodies: list[bytes], out: Path) -> float:
+        bare = Receiver(port=port, secret="", out=out)
+        bare.start()
+        try:
+            start = time.perf_counter()
+            for body in bodies:
+                req = urllib.request.Request(  # noqa: S310 - loopback receiver
+                    bare.url, data=body, headers={"Content-Type": "application/json"}, method="POST"
+                )
+                with urllib.request.urlopen(req, timeout=10) as response:  # noqa: S310
+                    response.read()
+            return N / (time.perf_counter() - start)
+        finally:
+            bare.stop()
+
+    def outbox_round(out: Path) -> float:
+        receiver = Receiver(port=port, secret=made.secret, out=out)
+        receiver.start()
+        try:
+            start = time.perf_counter()
+            delivered = 0
+            while delivered < N:
+                run = outbox.deliver(endpoint_id=made.endpoint.pk)
+                if run.delivered == 0:
+                    raise RuntimeError(f"delivery stalled: {run}")
+                delivered += run.delivered
+            rate = N / (time.perf_counter() - start)
+        finally:
+            receiver.stop()
+        assert len(receiver.received()) == N
+        return rate
+
+    # Interleaved rounds, best of each: on a shared machine a single pair scatters widely.
+    bare_rates, outbox_rates = [], []
+    for r in range(ROUNDS):
+        bodies = record_batch()
+        bare_rates.append(bare_round(bodies, tmp / f"bare-{r}.jsonl"))
+        outbox_rates.append(outbox_round(tmp / f"signed-{r}.jsonl"))
     assert not OutboxMessage.objects.exclude(status=MessageStatus.DELIVERED).exists()
+    bare_rate, outbox_rate = max(bare_rates), max(outbox_rates)
     emit(
         "exchange_outbox_delivery",
         value=outbox_rate,
