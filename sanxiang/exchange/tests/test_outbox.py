@@ -250,6 +250,10 @@ class SwitchingAnEndpointOff(WorldTestCase):
         assert not ep.is_active
         page = admin.get("/exchange/endpoints/").content.decode()
         assert "已停用" in page and "启用</button>" in page
+        with self.captureOnCommitCallbacks(), transaction.atomic():
+            outbox.record(event_type="decision.made", agency_id=self.w.agency.pk, data={})
+        held = admin.get("/exchange/messages/?status=pending").content.decode()
+        assert "已停用" in held  # why the message waits
         admin.post(f"/exchange/endpoints/{ep.pk}/switch/", {"active": "1"})
         ep.refresh_from_db()
         assert ep.is_active
