@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "sanxiang.review",
     "sanxiang.disclosure",
     "sanxiang.exchange",
+    "sanxiang.supervision",
     "sanxiang.api",
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("cases/", include("sanxiang.cases.urls")),
     path("exchange/", include("sanxiang.exchange.urls")),
     path("procedures/", include("sanxiang.procedures.urls")),
+    path("supervision/", include("sanxiang.supervision.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -15,6 +15,7 @@ DEMO_MODULES = [
     "sanxiang.records.demo",
     "sanxiang.review.demo",
     "sanxiang.disclosure.demo",
+    "sanxiang.supervision.demo",  # the district's second agency (市场监督管理局)
     "sanxiang.ledger.demo",  # last: sequence the demo's entries and sign a checkpoint
 ]
 

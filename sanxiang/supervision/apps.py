@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+
+
+class SupervisionConfig(AppConfig):
+    name = "sanxiang.supervision"
+    label = "supervision"
+    verbose_name = "执法监督"
+
+    def ready(self) -> None:
+        from sanxiang.ledger import registry
+
+        from .events import EVENT_TYPES
+
+        registry.register(*EVENT_TYPES)
+
+        from sanxiang.workbench import inbox
+
+        from . import inbox as inbox_sources
+
+        inbox.register_all(inbox_sources.SOURCES)

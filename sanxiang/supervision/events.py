@@ -1,0 +1,12 @@
+"""The ledger event types this app writes (registered from its AppConfig)."""
+
+from sanxiang.ledger.registry import EventType
+
+EVENT_TYPES = (
+    EventType("supervision.notice_issued", "下发督办通知", timeline=True),
+    EventType("supervision.notice_answered", "报送整改情况", timeline=True),
+    EventType("supervision.notice_escalated", "督办逾期升级", timeline=True),
+    EventType("supervision.notice_closed", "督办办结", timeline=True),
+    EventType("supervision.file_reviewed", "案卷评查", timeline=True),
+    EventType("supervision.file_review_completed", "案卷评查人工评分", timeline=True),
+)

@@ -1,0 +1,221 @@
+"""执法监督: 督办 (notices with deadlines, the agency's 整改情况 and attachments) and 案卷评查.
+
+The cockpit has no tables of its own: it reads the other apps' data set-based (queries.py).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class NoticeStatus(models.TextChoices):
+    ISSUED = "issued", "待整改"
+    ESCALATED = "escalated", "逾期未报（已升级）"
+    ANSWERED = "answered", "已报送整改情况"
+    CLOSED = "closed", "已办结"
+
+
+# Which statuses still wait for the agency's answer.
+AWAITING = (NoticeStatus.ISSUED, NoticeStatus.ESCALATED)
+
+
+class NoticeCounter(models.Model):
+    """The last 督办 文号 sequence of a justice bureau in a year (gap-free, locked on issue)."""
+
+    issuer = models.ForeignKey("directory.Agency", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveIntegerField("年度")
+    last = models.PositiveIntegerField("已用序号", default=0)
+
+    class Meta:
+        verbose_name = "督办文号序列"
+        verbose_name_plural = "督办文号序列"
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "year"], name="notice_counter_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer_id}/{self.year}: {self.last}"
+
+
+class Notice(models.Model):
+    """A 督办通知 of the justice bureau to a supervised agency, on a case or a finding."""
+
+    issuer = models.ForeignKey(
+        "directory.Agency", verbose_name="督办机关", on_delete=models.PROTECT, related_name="+"
+    )
+    agency = models.ForeignKey(
+        "directory.Agency",
+        verbose_name="被督办单位",
+        on_delete=models.PROTECT,
+        related_name="supervision_notices",
+    )
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name="案件",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supervision_notices",
+    )
+    year = models.PositiveIntegerField("年度")
+    seq = models.PositiveIntegerField("序号")
+    number = models.CharField("文号", max_length=60, unique=True)
+    subject = models.CharField("督办事项", max_length=200)
+    finding = models.TextField("发现的问题")
+    requirement = models.TextField("整改要求")
+    due_on = models.DateField("整改期限")
+    status = models.CharField(
+        "状态", max_length=16, choices=NoticeStatus.choices, default=NoticeStatus.ISSUED
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="督办人", on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField("下发时间")
+    escalated_at = models.DateTimeField("升级时间", null=True, blank=True)
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    closing_note = models.TextField("办结意见", blank=True)
+    pdf_name = models.CharField("督办通知书PDF", max_length=200, blank=True)
+    pdf_sha256 = models.CharField("PDF SHA-256", max_length=64, blank=True)
+    is_demo = models.BooleanField("演示数据", default=False)
+
+    class Meta:
+        verbose_name = "督办通知"
+        verbose_name_plural = "督办通知"
+        ordering = ["-issued_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "year", "seq"], name="notice_seq_unique"),
+            models.CheckConstraint(
+                condition=Q(status__in=NoticeStatus.values), name="notice_status_valid"
+            ),
+            models.CheckConstraint(condition=~Q(agency=F("issuer")), name="notice_not_to_itself"),
+        ]
+        indexes = [models.Index(fields=["agency", "status", "due_on"], name="notice_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.subject}"
+
+    @property
+    def awaiting(self) -> bool:
+        return self.status in AWAITING
+
+
+class NoticeAnswer(models.Model):
+    """The agency's 整改情况 (answers are kept; a second answer follows a supervisor's return)."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="answers")
+    text = models.TextField("整改情况")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="报送人", on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField("报送时间")
+    late = models.BooleanField("逾期报送", default=False)
+
+    class Meta:
+        verbose_name = "整改情况"
+        verbose_name_plural = "整改情况"
+        ordering = ["notice_id", "answered_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id} {self.answered_at:%Y-%m-%d}"
+
+
+class NoticeAttachment(models.Model):
+    """A file attached to an answer, stored under its SHA-256 (content-addressed)."""
+
+    answer = models.ForeignKey(NoticeAnswer, on_delete=models.PROTECT, related_name="attachments")
+    name = models.CharField("文件名", max_length=255)
+    size = models.BigIntegerField("大小(字节)")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    storage_name = models.CharField("存储地址", max_length=200)
+
+    class Meta:
+        verbose_name = "整改材料"
+        verbose_name_plural = "整改材料"
+        ordering = ["answer_id", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(size__gt=0), name="attachment_size")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Verdict(models.TextChoices):
+    EXCELLENT = "excellent", "优秀"
+    PASSED = "passed", "合格"
+    FAILED = "failed", "不合格"
+
+
+class FileReview(models.Model):
+    """The 案卷评查 of one closed case: the automatic items, then the reviewer's manual ones.
+
+    ``items`` holds every item as scored: code, part (卷面/内容), label, the rule it applies,
+    points, deducted, whether it is a veto item and whether it passed, the reason of a
+    deduction, and whether it was scored automatically. A file is 不合格 when any veto item
+    fails, whatever its score (DOMAIN.md).
+    """
+
+    case = models.ForeignKey(
+        "cases.Case", verbose_name="案件", on_delete=models.PROTECT, related_name="file_reviews"
+    )
+    agency = models.ForeignKey(
+        "directory.Agency", verbose_name="执法主体", on_delete=models.PROTECT, related_name="+"
+    )
+    batch = models.CharField("评查批次", max_length=60, blank=True)
+    items = models.JSONField("评查项目", default=list)
+    form_score = models.DecimalField("卷面得分", max_digits=5, decimal_places=1)
+    content_score = models.DecimalField("内容得分", max_digits=5, decimal_places=1)
+    total = models.DecimalField("总分", max_digits=5, decimal_places=1)
+    verdict = models.CharField("结论", max_length=16, choices=Verdict.choices)
+    veto_failed = models.BooleanField("否决项不通过", default=False)
+    manual_done = models.BooleanField("人工评查完成", default=False)
+    created_at = models.DateTimeField("评查时间")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发起人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="评查人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField("人工评查时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "案卷评查"
+        verbose_name_plural = "案卷评查"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(verdict__in=Verdict.values), name="file_review_verdict_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(form_score__gte=0, form_score__lte=20)
+                & Q(content_score__gte=0, content_score__lte=80),
+                name="file_review_scores_in_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(veto_failed=True) | Q(verdict="failed"),
+                name="file_review_veto_fails_file",
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "created_at"], name="file_review_agency_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.total}"
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why the file lost points or failed, one line per item."""
+        return [
+            f"{i['label']}：{i['reason']}（{i['rule']}）"
+            for i in self.items
+            if (not i.get("passed", True)) and i.get("reason")
+        ]
