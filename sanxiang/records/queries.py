@@ -42,11 +42,28 @@ def has_approval(user: Any, record: Record) -> bool:
     ).exists()
 
 
+def by_supervision(user: Any, record: Record) -> bool:
+    """Whether ``user`` is a supervisor (司法局) of the agency that holds ``record``.
+
+    Supervision must not depend on the supervised (issue 14 item 2): such a supervisor opens
+    any record of the agencies the bureau supervises without the head's approval, but always
+    with a stated purpose, logged like every retrieval (``services.log_access``).
+    """
+    if getattr(user, "role", None) != Role.SUPERVISOR or user.agency_id is None:
+        return False
+    if record.agency_id == user.agency_id:
+        return False  # the bureau's own records follow the ordinary rules
+    return record.agency_id in visible_agency_ids(user)
+
+
 def may_retrieve_directly(user: Any, record: Record) -> bool:
-    """The case team and the agency's head retrieve directly; others need an approved request."""
+    """The case team, the agency's head and its supervisors retrieve directly; others need an
+    approved request."""
     if is_on_team(user, record.case):
         return True
     if user.role == Role.HEAD and record.agency_id in visible_agency_ids(user):
+        return True
+    if by_supervision(user, record):
         return True
     return has_approval(user, record)
 
@@ -60,6 +77,7 @@ def redact_for(user: Any, records: Iterable[Record]) -> list[Record]:
     direct: dict[int, bool] = {}
     for r in sensitive:
         if r.case_id not in direct:
+            # A supervisor may open it too, but only with a stated purpose: until then, hidden.
             direct[r.case_id] = is_on_team(user, r.case) or (
                 user.role == Role.HEAD and r.agency_id in visible_agency_ids(user)
             )

@@ -32,7 +32,7 @@ from .models import (
     MediaKind,
     Record,
 )
-from .queries import get_record_for, may_retrieve_directly
+from .queries import by_supervision, get_record_for, may_retrieve_directly
 from .sniff import EXECUTABLE, accepted, sniff
 
 # An approved retrieval request is good for this long (local practice; DOMAIN.md 调阅).
@@ -239,6 +239,9 @@ def log_access(*, actor: User, record_id: int, purpose: str, reason: str, via: s
         )
     if not may_retrieve_directly(actor, record):
         raise DomainError("forbidden", "您不是本案办案人员，调阅须先提出申请并经负责人批准。")
+    supervising = by_supervision(actor, record) and not is_on_team(actor, record.case)
+    if supervising and not reason:
+        raise ValidationFailed("执法监督调阅须填写监督目的（记入调阅记录和账本）。", field="reason")
     entry = ledger.append(
         event_type="record.accessed",
         payload={
@@ -249,6 +252,7 @@ def log_access(*, actor: User, record_id: int, purpose: str, reason: str, via: s
             "purpose": purpose,
             "reason": reason,
             "via": via,
+            **({"supervision": True} if supervising else {}),
         },
         actor=actor,
         agency_id=record.agency_id,

@@ -116,19 +116,24 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     record = queries.get_record_for(user, pk)
     direct = queries.may_retrieve_directly(user, record)
+    # A supervisor opens by role, never silently: each opening states its purpose.
+    supervising = queries.by_supervision(user, record) and not is_on_team(user, record.case)
     queries.redact_for(user, [record])
     form = ReasonForm(request.POST or None)
     access = None
     if request.method == "POST":
         access = _access_from_form(request, pk, form)
-    elif direct and not record.is_sensitive:
+    elif direct and not record.is_sensitive and not supervising:
         access = services.access_record(actor=user, record_id=pk, purpose=Access.Purpose.VIEW)
+    if access is not None and supervising:  # opened with its purpose stated: shown in full
+        record.shown_title, record.shown_description = record.title, record.description  # type: ignore[attr-defined]
     context = {
         "record": record,
         "access": access,
         "grant": grant_for(access, session_key=request.session.session_key) if access else "",
         "form": form,
         "direct": direct,
+        "supervising": supervising,
         "requests": queries.requests_of(record).filter(requester=user)[:5],
     }
     return render(request, "records/detail.html", context)

@@ -8,10 +8,13 @@ class SupervisionConfig(AppConfig):
 
     def ready(self) -> None:
         from sanxiang.ledger import registry
+        from sanxiang.lib import orphans
 
+        from . import notices, tasks  # noqa: F401 - tasks registers the daily escalation
         from .events import EVENT_TYPES
 
         registry.register(*EVENT_TYPES)
+        orphans.register(notices.OBJECT_PREFIX, notices.referenced_objects)
 
         from sanxiang.workbench import inbox
 

@@ -6,4 +6,9 @@ app_name = "supervision"
 urlpatterns = [
     path("", views.cockpit, name="cockpit"),
     path("cases/", views.figure_cases, name="cases"),
+    path("notices/", views.notice_list, name="notices"),
+    path("notices/new/", views.notice_new, name="notice_new"),
+    path("notices/<int:pk>/", views.notice_detail, name="notice"),
+    path("notices/<int:pk>/notice.pdf", views.notice_pdf, name="notice_pdf"),
+    path("notices/<int:pk>/files/<int:attachment_id>/", views.attachment, name="attachment"),
 ]

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
 from sanxiang.accounts.decorators import acting_user, staff_view
-from sanxiang.lib.errors import ValidationFailed
+from sanxiang.accounts.models import Role, User
+from sanxiang.accounts.queries import require_role
+from sanxiang.lib.errors import DomainError, ValidationFailed
 
-from . import exports, queries
+from . import exports, notices, queries
+from .forms import AnswerForm, CloseForm, NoticeForm
+from .models import Notice, NoticeAttachment, NoticeStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -62,3 +69,101 @@ def figure_cases(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     context = {"page": page, "title": title, "extra_query": query.urlencode(), "today": today}
     return render(request, "supervision/cases.html", context)
+
+
+# --- 督办 -------------------------------------------------------------------------------------
+
+
+def _agency_choices(user: User) -> list[tuple[int, str]]:
+    return [(b.pk, b.name) for b in queries.cockpit_bodies(user)]
+
+
+@staff_view
+def notice_list(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    rows = notices.notices_for(user).order_by("-issued_at", "-pk")
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    may_issue = user.role == Role.SUPERVISOR
+    context = {"page": page, "may_issue": may_issue, "today": timezone.localdate()}
+    return render(request, "supervision/notices.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def notice_new(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    require_role(user, Role.SUPERVISOR)
+    initial = {k: request.GET[k] for k in ("agency", "case") if request.GET.get(k, "").isdigit()}
+    form = NoticeForm(request.POST or None, initial=initial, agencies=_agency_choices(user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            notice = notices.issue_notice(actor=user, data=form.data_object())
+        except DomainError as err:
+            form.add_error(err.field if err.field in form.fields else None, err.message)
+        else:
+            messages.success(request, f"督办通知已下发：{notice.number}")
+            return redirect("supervision:notice", pk=notice.pk)
+    return render(request, "supervision/notice_new.html", {"form": form})
+
+
+def _visible_notice(user: User, pk: int) -> Notice:
+    notice = notices.notices_for(user).filter(pk=pk).first()
+    if notice is None:
+        raise DomainError("not_found", "未找到该督办通知，或无权查看。")
+    return notice
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    notice = _visible_notice(user, pk)
+    answer_form = AnswerForm()
+    if request.method == "POST" and request.POST.get("action") == "answer":
+        answer_form = AnswerForm(request.POST, request.FILES)
+        if answer_form.is_valid():
+            files = [
+                notices.Upload(name=f.name or "附件", data=f.read())
+                for f in request.FILES.getlist("attachments")
+            ]
+            notices.answer_notice(
+                actor=user, notice_id=pk, text=answer_form.cleaned_data["text"], files=files
+            )
+            messages.success(request, "整改情况已报送。")
+            return redirect("supervision:notice", pk=pk)
+    elif request.method == "POST" and request.POST.get("action") == "close":
+        notices.close_notice(actor=user, notice_id=pk, note=request.POST.get("note", ""))
+        messages.success(request, "督办已办结。")
+        return redirect("supervision:notice", pk=pk)
+    context = {
+        "notice": notice,
+        "answers": notice.answers.select_related("answered_by").prefetch_related("attachments"),
+        "answer_form": answer_form,
+        "close_form": CloseForm(),
+        "may_answer": notice.awaiting and user.role != Role.SUPERVISOR,
+        "may_close": notice.status == NoticeStatus.ANSWERED and user.role == Role.SUPERVISOR,
+    }
+    return render(request, "supervision/notice.html", context)
+
+
+@staff_view
+def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = _visible_notice(acting_user(request), pk)
+    with default_storage.open(notice.pdf_name, "rb") as handle:
+        data = handle.read()
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename=notice-{notice.pk}.pdf"
+    return response
+
+
+@staff_view
+def attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+    notice = _visible_notice(acting_user(request), pk)
+    item = NoticeAttachment.objects.filter(pk=attachment_id, answer__notice=notice).first()
+    if item is None:
+        raise DomainError("not_found", "未找到该附件。")
+    with default_storage.open(item.storage_name, "rb") as handle:
+        data = handle.read()
+    response = HttpResponse(data, content_type="application/octet-stream")
+    response["Content-Disposition"] = f"attachment; filename=attachment-{item.pk}"
+    return response

@@ -85,13 +85,37 @@ class AccessTests(WorldTestCase):
         )
         assert kinds == ["record.access_requested", "record.access_decided", "record.accessed"]
 
-    def test_a_supervisor_of_the_justice_bureau_also_asks_first(self):
-        record = self.add()
-        self.view_refused("forbidden", self.w.supervisor, record)
-        request = services.request_access(
-            actor=self.w.supervisor, record_id=record.pk, reason="执法监督检查"
+    def test_a_supervisor_of_the_justice_bureau_opens_by_role_with_a_stated_purpose(self):
+        # Issue 14 item 2: supervision must not depend on the supervised agency's head.
+        record = self.add("trade_secret")
+        self.view_refused("validation_error", self.w.supervisor, record)
+        access = services.access_record(
+            actor=self.w.supervisor, record_id=record.pk, purpose="view", reason="执法监督检查"
         )
-        assert request.status == AccessRequest.Status.PENDING
+        entry = Entry.objects.get(pk=access.ledger_entry_id)
+        assert access.reason == "执法监督检查"
+        assert '"supervision":true' in entry.payload and entry.actor_id == self.w.supervisor.pk
+        self.ask_refused("conflict", self.w.supervisor, record, reason="执法监督检查")
+        assert not AccessRequest.objects.exists()
+
+    def test_an_internal_record_also_needs_the_supervisors_purpose(self):
+        record = self.add()
+        error = self.view_refused("validation_error", self.w.supervisor, record)
+        assert "监督目的" in error.message
+
+    def test_a_supervisor_of_another_district_does_not_see_the_record(self):
+        from sanxiang.accounts.models import Role
+        from sanxiang.directory.models import Agency
+        from sanxiang.testing import make_user
+
+        other_justice = Agency.objects.create(name="乙区司法局", level="justice")
+        stranger = make_user("sup-b", Role.SUPERVISOR, other_justice)
+        self.view_refused("not_found", stranger, self.add(), reason="执法监督检查")
+
+    def test_the_head_approval_path_still_holds_for_everyone_else(self):
+        record = self.add()
+        self.view_refused("not_found", self.w.other_officer, record, reason="看看")
+        self.view_refused("forbidden", self.w.reviewer, record, reason="审核")
 
     def test_a_denied_request_grants_nothing(self):
         record = self.add()
