@@ -16,7 +16,11 @@ class SupervisionConfig(AppConfig):
         registry.register(*EVENT_TYPES)
         orphans.register(notices.OBJECT_PREFIX, notices.referenced_objects)
 
-        from sanxiang.workbench import inbox
+        from sanxiang.workbench import inbox, panels
+
+        from .panels import supervision_links
+
+        panels.register(supervision_links)
 
         from . import inbox as inbox_sources
 

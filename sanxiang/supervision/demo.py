@@ -13,6 +13,7 @@ owning app's service, so each demo row has its ledger entry like a real one.
 
 from __future__ import annotations
 
+import io
 import logging
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -30,9 +31,10 @@ from sanxiang.catalog.services import MatterContent, create_matter
 from sanxiang.directory.demo import AREA, _agency, _user
 from sanxiang.directory.models import Agency, AgencyKind, AgencyLevel, CertificateStatus, Officer
 from sanxiang.directory.services import OfficerData, create_officer, set_certificate_status
+from sanxiang.documents.services import issue_document
 from sanxiang.lib.errors import DomainError
 from sanxiang.records.models import AvLevel, AvRequirement
-from sanxiang.records.services import AvRequirementData, add_av_requirement
+from sanxiang.records.services import AvRequirementData, RecordData, add_av_requirement, add_record
 
 logger = logging.getLogger(__name__)
 
@@ -139,6 +141,9 @@ class DemoCase:
     path: list[tuple[str, str, int]]  # (target, "officer" | "head", days after opening)
     draft: DraftData | None = None
     team: list[str] = field(default_factory=lambda: ["ma", "niu"])
+    # Documents issued while the case is at a stage, and whether evidence is uploaded.
+    documents: dict[str, list[str]] = field(default_factory=dict)
+    evidence: bool = False
 
 
 def _company(name: str, n: int) -> PartyData:
@@ -207,6 +212,11 @@ CASES = [
             legal_basis="《中华人民共和国广告法》第五十五条",
             text="责令停止发布广告，并处罚款人民币叁万元整。",
         ),
+        documents={
+            "case_review": ["penalty_notice"],
+            "decision": ["penalty_decision", "delivery_receipt"],
+        },
+        evidence=True,
     ),
     DemoCase(
         # Closed without the 告知 step (decided straight after review) would be refused by the
@@ -369,12 +379,39 @@ def _case(bureau: Agency, matters: dict[str, Matter], demo: DemoCase) -> None:
         is_demo=True,
     )
     for target, who, after in demo.path:
+        for kind in demo.documents.get(case.stage, []):
+            issue_document(actor=officer, case_id=case.pk, kind=kind)
+        if demo.evidence and case.stage == "investigation":
+            _evidence(officer, case.pk)
         if demo.draft and target == "decision":
             save_draft(actor=officer, case_id=case.pk, data=demo.draft)
         actor = head if who == "head" else officer
-        transition(
+        case = transition(
             actor=actor, case_id=case.pk, target=target, note="演示", on=opened + timedelta(after)
         )
+
+
+# A one-page PDF: the demo's scanned 询问笔录 (the sniffer recognises it as a PDF).
+EVIDENCE_PDF = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+    b"3 0 obj << /Type /Page /Parent 2 0 R >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+)
+
+
+def _evidence(officer: User, case_id: int) -> None:
+    add_record(
+        actor=officer,
+        data=RecordData(
+            case_id=case_id,
+            evidence_type="party_statement",
+            media_kind="document",
+            title="询问笔录（当事人陈述）",
+        ),
+        stream=io.BytesIO(EVIDENCE_PDF),
+        length=len(EVIDENCE_PDF),
+        is_demo=True,
+    )
 
 
 def load() -> None:

@@ -141,6 +141,7 @@ class NoticeAttachment(models.Model):
 
 
 class Verdict(models.TextChoices):
+    PENDING = "pending", "待人工评查"
     EXCELLENT = "excellent", "优秀"
     PASSED = "passed", "合格"
     FAILED = "failed", "不合格"

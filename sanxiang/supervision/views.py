@@ -15,7 +15,7 @@ from sanxiang.accounts.models import Role, User
 from sanxiang.accounts.queries import require_role
 from sanxiang.lib.errors import DomainError, ValidationFailed
 
-from . import exports, notices, queries
+from . import exports, notices, queries, reviews, scoring
 from .forms import AnswerForm, CloseForm, NoticeForm
 from .models import Notice, NoticeAttachment, NoticeStatus
 
@@ -167,3 +167,60 @@ def attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpRespons
     response = HttpResponse(data, content_type="application/octet-stream")
     response["Content-Disposition"] = f"attachment; filename=attachment-{item.pk}"
     return response
+
+
+# --- 案卷评查 -----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def review_list(request: HttpRequest) -> HttpResponse:
+    """评查: the files scored so far, the scores per agency and officer, and a new batch."""
+    user = acting_user(request)
+    if request.method == "POST":
+        chosen = reviews.closed_unreviewed(user).order_by("pk")
+        raw = request.POST.get("count", "").strip()
+        if raw and raw.isdigit():
+            chosen = chosen.order_by("?")[: int(raw)]  # a random sample of the closed files
+        ids = [int(x) for x in request.POST.getlist("case") if x.isdigit()] or list(
+            chosen.values_list("pk", flat=True)
+        )
+        made = reviews.review_files(actor=user, case_ids=ids, batch=request.POST.get("batch", ""))
+        messages.success(request, f"已自动评查 {len(made)} 份案卷。")
+        return redirect("supervision:reviews")
+    rows = reviews.reviews_for(user).order_by("-created_at", "-pk")
+    context = {
+        "page": Paginator(rows, 30).get_page(request.GET.get("page")),
+        "by_agency": reviews.by_agency(user),
+        "by_officer": reviews.by_officer(user),
+        "waiting": reviews.closed_unreviewed(user).count(),
+    }
+    return render(request, "supervision/reviews.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    review = reviews.reviews_for(user).filter(pk=pk).first()
+    if review is None:
+        raise DomainError("not_found", "未找到该评查记录，或无权查看。")
+    error = None
+    if request.method == "POST":
+        scores = [
+            reviews.ManualScore(
+                code=code,
+                score=request.POST.get(f"score_{code}", ""),
+                reason=request.POST.get(f"reason_{code}", ""),
+            )
+            for code, *_ in scoring.MANUAL
+        ]
+        try:
+            reviews.complete_review(actor=user, review_id=pk, scores=scores)
+        except DomainError as err:
+            error = err.message
+        else:
+            messages.success(request, "人工评查已完成。")
+            return redirect("supervision:review", pk=pk)
+    context = {"review": review, "error": error, "form_items": scoring.FORM}
+    return render(request, "supervision/review.html", context)
