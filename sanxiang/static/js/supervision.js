@@ -17,8 +17,8 @@
   }
   var deadlines = chart("chart-deadlines", {
     tooltip: { trigger: "axis" },
-    legend: { data: ["已超期", "临近期限", "在办"] },
-    grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
+    legend: { top: 0, data: ["已超期", "临近期限", "在办"] },
+    grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
     xAxis: { type: "category", data: data.agencies, axisLabel: { interval: 0, width: 110, overflow: "truncate" } },
     yAxis: { type: "value", minInterval: 1 },
     series: [

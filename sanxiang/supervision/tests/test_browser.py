@@ -1,0 +1,78 @@
+"""The cockpit and a 督办 round trip in a real browser: the supervisor sees the charts, drills
+down to an overdue case, issues a 督办 on it; the agency's head finds it in the inbox and
+answers with an attachment; the supervisor closes it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from sanxiang.cases.testing import open_test_case
+from sanxiang.directory.models import Agency
+from sanxiang.supervision.models import Notice, NoticeStatus
+from sanxiang.testing import World, a_day, signed_in_page
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+pytestmark = pytest.mark.browser
+ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cockpit_drill_down_and_a_notice_round_trip(
+    live_server: Any, browser: Any, tmp_path: Path
+) -> None:
+    w = World.build()
+    Agency.objects.filter(pk=w.other_agency.pk).update(supervised_by=w.justice)
+    late = open_test_case(w, opened_on=a_day(-100), title="逾期未决定的案件")
+    open_test_case(w, title="新立的案件")
+    base = live_server.url
+    sup = signed_in_page(browser, base, w.supervisor)
+
+    sup.goto(f"{base}/supervision/")
+    sup.wait_for_selector("#chart-deadlines svg")
+    sup.wait_for_selector("#chart-stages svg")
+    rows = sup.locator("#cockpit-agencies tbody tr")
+    assert rows.count() == 2
+    ARTIFACTS.mkdir(exist_ok=True)
+    sup.screenshot(path=str(ARTIFACTS / "supervision-cockpit.png"), full_page=True)
+    # The cockpit itself fits a 1280px screen (its wide table scrolls inside its own box).
+    assert sup.evaluate("document.querySelector('main').scrollWidth") <= 1280
+
+    # Drill down from the red figure to the case, and issue a 督办 on it.
+    sup.click("#cockpit-totals a:has-text('已超期')")
+    sup.wait_for_url("**/supervision/cases/?figure=red*")
+    assert "逾期未决定的案件" in sup.inner_text("#figure-cases")
+    sup.click("#figure-cases a:has-text('督办')")
+    assert sup.input_value("#id_agency") == str(w.agency.pk)
+    sup.fill("#id_subject", "超期未作出处罚决定")
+    sup.fill("#id_finding", "立案已逾九十日仍未作出处罚决定。")
+    sup.fill("#id_requirement", "依法作出决定或者办理延期审批手续。")
+    sup.fill("#id_due_on", a_day(7).isoformat())
+    sup.click("button:has-text('下发')")
+    sup.wait_for_selector("#notice-status")
+    notice = Notice.objects.get()
+    assert notice.case_id == late.pk and "执督〔" in sup.inner_text("h1")
+
+    # The head finds it in the inbox and answers with an attachment.
+    head = signed_in_page(browser, base, w.head)
+    head.goto(f"{base}/inbox/")
+    head.click("a:has-text('督办：超期未作出处罚决定')")
+    head.fill("#id_text", "已于本周作出处罚决定并送达。")
+    report = tmp_path / "整改报告.txt"
+    report.write_text("整改报告", encoding="utf-8")
+    head.set_input_files("#id_attachments", str(report))
+    head.click("button:has-text('报送')")
+    head.wait_for_selector(".answer")
+    assert "已报送整改情况" in head.inner_text("#notice-status")
+
+    # The supervisor closes it.
+    sup.reload()
+    sup.fill("#id_note", "整改到位，同意办结。")
+    sup.click("button:has-text('办结督办')")
+    sup.wait_for_selector("text=整改到位，同意办结。")
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.CLOSED
