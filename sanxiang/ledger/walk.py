@@ -34,18 +34,21 @@ from sanxiang.lib import merkle
 
 from .encoding import json_str
 
-# (seq, payload, payload hash, time, actor, actor label, agency, case, event, leaf hash, id) as
-# stored; the time as PostgreSQL prints a timestamptz in UTC ("2026-01-05 08:00:00.5+00"), or
-# (SQLite) already as the leaf's "t".
-Row = tuple[int, str, str, str, int | None, str, int | None, int | None, str, str, int]
+# (seq, payload as UTF-8 bytes, payload hash, time, actor, actor label, agency, case, event,
+# leaf hash, id) as stored; the time as PostgreSQL prints a timestamptz in UTC
+# ("2026-01-05 08:00:00.5+00"), or (SQLite) already as the leaf's "t".
+Row = tuple[int, bytes, str, str, int | None, str, int | None, int | None, str, str, int]
 
 _COLUMNS = (
-    "seq, payload, payload_hash, {time}, actor_id, actor_label, agency_id, case_id, "
+    "seq, {payload}, payload_hash, {time}, actor_id, actor_label, agency_id, case_id, "
     "event_type, leaf_hash, id FROM ledger_entry WHERE seq IS NOT NULL ORDER BY seq"
 )
-# created_at::text costs the server almost nothing; to_char() a microsecond a row.
-_PG_SELECT = "SELECT " + _COLUMNS.format(time="created_at::text")
-_SQLITE_SELECT = "SELECT " + _COLUMNS.format(time="CAST(created_at AS TEXT)")
+# created_at::text costs the server almost nothing, to_char() a microsecond a row; the payload
+# as bytea arrives as the bytes to hash (as text it would be decoded, then encoded again).
+_PG_SELECT = "SELECT " + _COLUMNS.format(
+    payload="convert_to(payload, 'UTF8')", time="created_at::text"
+)
+_SQLITE_SELECT = "SELECT " + _COLUMNS.format(payload="payload", time="CAST(created_at AS TEXT)")
 _NODE_BUCKET = 4096
 
 
@@ -79,7 +82,9 @@ def _sqlite_chunks(chunk_size: int) -> Iterator[list[Row]]:
     with connection.cursor() as cursor:
         cursor.execute(_SQLITE_SELECT)
         while rows := cursor.fetchmany(chunk_size):
-            yield [(*row[:3], _sqlite_time(row[3]), *row[4:]) for row in rows]
+            yield [
+                (row[0], row[1].encode(), row[2], _sqlite_time(row[3]), *row[4:]) for row in rows
+            ]
 
 
 _DONE = object()
@@ -134,8 +139,9 @@ def chunks(chunk_size: int) -> Iterator[list[Row]]:
     return _sqlite_chunks(chunk_size)
 
 
-# An entry the state check replays, as the pass read it: (id, seq, case, event, payload JSON).
-RawFact = tuple[int, int | None, int | None, str, str]
+# An entry the state check replays, as the pass read it: (id, seq, case, event, payload JSON,
+# as UTF-8 bytes or text).
+RawFact = tuple[int, int | None, int | None, str, bytes | str]
 
 
 class Sink(Protocol):
@@ -211,8 +217,7 @@ class Walk:
                     else:
                         report.add(seq, f"序号 {seq} 重复")
                 expected = seq + 1
-                body = payload.encode()
-                computed = sha256(body).hexdigest()
+                computed = sha256(payload).hexdigest()
                 if computed != payload_hash:
                     report.add(seq, f"序号 {seq}：内容与内容摘要不符（内容被改动）")
                 if t[-1] != "Z":  # PostgreSQL, UTC: "2026-01-05 08:00:00[.5]+00"
