@@ -161,6 +161,27 @@ class TamperingTests(TestCase):
         self.assertEqual(code, 1)
         self.assertIn("first_bad_seq=8", text)
 
+    def test_a_deleted_tree_node_is_named_by_default(self) -> None:
+        tamper('DELETE FROM ledger_node WHERE level = 1 AND "index" = 3')
+        code, text = run_verify_ledger()
+        self.assertEqual(code, 1, text)
+        self.assertIn("树节点 (1, 3)（序号 6–7）", text)
+        self.assertIn("first_bad_seq=6", text)
+
+    def test_a_missing_last_node_of_a_level_is_named(self) -> None:
+        tamper('DELETE FROM ledger_node WHERE level = 0 AND "index" = 9')
+        code, text = run_verify_ledger()
+        self.assertEqual(code, 1, text)
+        self.assertIn("first_bad_seq=9", text)
+
+    def test_a_node_moved_to_another_index_is_named(self) -> None:
+        tamper('DELETE FROM ledger_node WHERE level = 0 AND "index" = 9')
+        tamper('UPDATE ledger_node SET "index" = 9 WHERE level = 0 AND "index" = 5')
+        code, text = run_verify_ledger()
+        self.assertEqual(code, 1, text)
+        self.assertIn("树节点 (0, 5)", text)
+        self.assertIn("first_bad_seq=5", text)
+
     def test_a_bundle_with_one_byte_changed_is_refused(self) -> None:
         path = self.export()
         data = path.read_bytes()
