@@ -31,6 +31,7 @@ from .forms import (
     ReviewForm,
 )
 from .models import ReviewRound
+from .queue_filters import LEVELS, STATUSES, QueueFilter
 
 
 def _round(request: HttpRequest, pk: int) -> tuple[ReviewRound, Case]:
@@ -53,12 +54,17 @@ def queue(request: HttpRequest) -> HttpResponse:
     if agency is not None:
         context["ratio"] = reviewer_ratio(agency, on=timezone.localdate())
         context["loads"] = queries.reviewer_loads(agency)
+    f = QueueFilter.parse(request.GET)
+    context["filter"] = f
     if user.agency is not None:
-        cat = queries.effective_catalogue(home_agency(user), timezone.localdate())
-        context["rows"] = [
-            (r, queries.deadline_of(r, warn_days=cat.warn_days)) for r in context["queue"]["all"]
-        ]
-    return render(request, "review/queue.html", context)
+        today = timezone.localdate()
+        cat = queries.effective_catalogue(home_agency(user), today)
+        shown = f.apply(context["queue"]["all"], today=today, warn_days=cat.warn_days)
+        context["rows"] = [(r, queries.deadline_of(r, warn_days=cat.warn_days)) for r in shown]
+        context["reviewers"] = queries.reviewers_of(home_agency(user))
+    context["statuses"] = list(STATUSES.items())
+    context["levels"] = list(LEVELS.items())
+    return render(request, "review/queue.html", context, status=400 if f.errors else 200)
 
 
 def _round_context(request: HttpRequest, round_: ReviewRound, case: Case) -> dict[str, Any]:

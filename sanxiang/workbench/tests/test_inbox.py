@@ -249,3 +249,15 @@ class InboxQueries(WorldTestCase):
         with CaptureQueriesContext(connection) as ctx:
             assert inbox.count_for(self.w.head) > 0
         assert len(ctx.captured_queries) <= len(inbox._sources) + 3
+
+
+class RefusalPages(WorldTestCase):
+    def test_a_refusal_says_why_in_a_sentence_and_keeps_the_code_for_support(self):
+        case = open_test_case(self.w)
+        response = signed_in(self.w.officer).post(
+            f"/cases/{case.pk}/transition/", {"target": "investigation", "expected_stage": "filing"}
+        )
+        html = response.content.decode()
+        assert response.status_code == 403
+        assert "（forbidden）" not in html
+        assert "<summary>错误代码</summary><code>forbidden</code>" in html
