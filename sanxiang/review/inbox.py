@@ -164,9 +164,7 @@ def on_opinion(event: Event) -> list[Notice]:
     url = reverse("review:round", args=[round_.pk])
     if event.payload.get("outcome") == RoundStatus.FAILED:
         title = f"法制审核退回：{case.title}，请按审核意见修改后重新报审"
-        return [
-            Notice(_team(case.pk), title, url, body=f"{title}\n需修改：{round_.required_changes}")
-        ]
+        return [Notice(_team(case.pk), title, url, body=f"需修改：{round_.required_changes}")]
     return [Notice(_team(case.pk), f"法制审核同意：{case.title}", url)]
 
 

@@ -172,7 +172,8 @@ def _mail_text(n: Notification) -> str:
     base = getattr(settings, "PUBLIC_BASE_URL", "")
     link = f"\n\n办理：{base}{n.url}" if n.url else ""
     off = "\n\n如不需要邮件通知，可在平台“通知”页面关闭。"
-    return f"{n.body or n.title}{link}{off}"
+    body = f"\n{n.body}" if n.body else ""
+    return f"{n.title}{body}{link}{off}"
 
 
 def send_pending_mail(*, limit: int = 200) -> int:

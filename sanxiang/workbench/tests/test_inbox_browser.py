@@ -101,3 +101,26 @@ def test_the_head_filters_the_case_list_and_the_filter_stays_in_the_url(browser,
     head.get_by_role("button", name="筛选").click()
     head.get_by_test_id("filter-errors").wait_for()
     assert "晚于截止日" in head.get_by_test_id("filter-errors").inner_text()
+
+
+def test_the_officer_reads_a_notification_from_the_bell(browser, live_server):
+    from sanxiang.ledger.services import integrate
+    from sanxiang.workbench import notifications
+
+    world = World.build()
+    base = live_server.url
+    returned = case_at_defence(world)
+    failed(world, assigned(world, returned))
+    integrate()
+    notifications.dispatch()  # what the task worker does every SANXIANG_NOTIFY_SECONDS
+    officer = signed_in_page(browser, base, world.officer)
+    officer.get_by_test_id("unread-count").wait_for()
+    officer.get_by_role("link", name="通知").click()
+    officer.get_by_role("heading", level=1).filter(has_text="通知").wait_for()
+    assert "法制审核退回" in officer.locator("main").inner_text()
+    assert officer.evaluate("document.documentElement.scrollWidth") <= 1280, "no sideways scroll"
+    ARTIFACTS.mkdir(exist_ok=True)
+    officer.screenshot(path=str(ARTIFACTS / "notifications.png"), full_page=True)
+    officer.get_by_role("button", name="全部标为已读").click()
+    officer.get_by_role("heading", level=1).filter(has_text="通知").wait_for()
+    assert officer.get_by_test_id("unread-count").count() == 0
