@@ -11,7 +11,7 @@ from sanxiang.procedures.definitions import DEFINITIONS
 from sanxiang.procedures.definitions import choices as procedure_choices
 from sanxiang.workbench.forms import StyledForm
 
-from .models import CaseMember, CaseSource, Circumstance, DecisionKind, PartyKind
+from .models import PENALTY_KINDS, CaseMember, CaseSource, Circumstance, DecisionKind, PartyKind
 from .services import DraftData, PartyData
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -63,6 +63,12 @@ class OpenCaseForm(StyledForm):
 
 class DraftForm(StyledForm):
     kind = forms.ChoiceField(label="决定种类", choices=DecisionKind.choices)
+    additional_kinds = forms.MultipleChoiceField(
+        label="并处（行政处罚法第九条，可多选）",
+        choices=[(k.value, k.label) for k in PENALTY_KINDS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
     circumstance = forms.ChoiceField(
         label="违法情节", choices=[("", "—"), *Circumstance.choices], required=False
     )
@@ -83,7 +89,9 @@ class DraftForm(StyledForm):
     )
 
     def to_data(self) -> DraftData:
-        return DraftData(**self.cleaned_data)
+        data = dict(self.cleaned_data)
+        data["additional_kinds"] = tuple(data.get("additional_kinds") or ())
+        return DraftData(**data)
 
 
 class TransitionForm(forms.Form):

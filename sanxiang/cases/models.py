@@ -208,18 +208,48 @@ class Recusal(models.Model):
 
 
 class DecisionKind(models.TextChoices):
+    # 行政处罚法 第9条, each kind apart (the 年报 counts them apart).
     WARNING = "warning", "警告"
+    CRITICISM = "criticism", "通报批评"
     FINE = "fine", "罚款"
     CONFISCATION = "confiscation", "没收违法所得、没收非法财物"
-    SUSPENSION = "suspension", "责令停产停业"
-    LICENCE_REVOCATION = "licence_revocation", "暂扣或者吊销许可证件"
+    LICENCE_SUSPENSION = "licence_suspension", "暂扣许可证件"
     QUALIFICATION_LOWERING = "qualification_lowering", "降低资质等级"
+    LICENCE_REVOCATION = "licence_revocation", "吊销许可证件"
+    PRODUCTION_RESTRICTION = "production_restriction", "限制开展生产经营活动"
+    SUSPENSION = "suspension", "责令停产停业"
+    CLOSURE = "closure", "责令关闭"
+    PRACTICE_RESTRICTION = "practice_restriction", "限制从业"
+    OTHER_PENALTY = "other_penalty", "法律、行政法规规定的其他行政处罚"
     NO_PENALTY = "no_penalty", "不予行政处罚"
     LICENCE_GRANT = "licence_grant", "准予行政许可"
     LICENCE_REFUSAL = "licence_refusal", "不予行政许可"
+    LICENCE_ANNULMENT = "licence_annulment", "撤销行政许可"
     LICENCE_WITHDRAWAL = "licence_withdrawal", "撤回行政许可"
+    # 行政强制法 第9条 measures, apart; "seizure" is the older undivided 查封扣押.
+    SEAL = "seal", "查封场所、设施或者财物"
+    DETAIN = "detain", "扣押财物"
+    FREEZE = "freeze", "冻结存款、汇款"
     SEIZURE = "seizure", "查封扣押"
     OTHER = "other", "其他"
+
+
+# 行政处罚法 第9条 in the statute's order, lightest first: a case with several kinds counts
+# once, under the last of its kinds in this order (its heaviest).
+PENALTY_KINDS = (
+    DecisionKind.WARNING,
+    DecisionKind.CRITICISM,
+    DecisionKind.FINE,
+    DecisionKind.CONFISCATION,
+    DecisionKind.LICENCE_SUSPENSION,
+    DecisionKind.QUALIFICATION_LOWERING,
+    DecisionKind.LICENCE_REVOCATION,
+    DecisionKind.PRODUCTION_RESTRICTION,
+    DecisionKind.SUSPENSION,
+    DecisionKind.CLOSURE,
+    DecisionKind.PRACTICE_RESTRICTION,
+    DecisionKind.OTHER_PENALTY,
+)
 
 
 class Circumstance(models.TextChoices):
@@ -238,6 +268,9 @@ class DecisionDraft(models.Model):
     confiscation_value = models.DecimalField(
         "没收金额（元）", max_digits=12, decimal_places=2, null=True, blank=True
     )
+    # Further penalties imposed together with ``kind`` (并处, 行政处罚法 第9条), as ",a,b," so
+    # that SQL can test membership with LIKE on every database; "" when there are none.
+    penalty_kinds = models.CharField("并处的处罚种类", max_length=300, blank=True, default="")
     legal_basis = models.TextField("法律依据", blank=True)
     circumstance = models.CharField(
         "违法情节", max_length=16, choices=Circumstance.choices, blank=True
@@ -275,6 +308,11 @@ class DecisionDraft(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} 第{self.revision}稿"
+
+    @property
+    def additional_kinds(self) -> list[str]:
+        """The penalties imposed together with ``kind`` (并处), in the statute's order."""
+        return [k for k in self.penalty_kinds.split(",") if k]
 
 
 class DraftSnapshot(models.Model):

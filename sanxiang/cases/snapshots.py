@@ -53,11 +53,16 @@ def _value(field: models.Field[Any, Any], value: Any) -> Any:
     return value
 
 
+# Fields added to the draft after format 1: in the payload only when set, so a draft saved
+# (and reviewed) before they existed keeps its hash.
+_LATER_FIELDS = {"penalty_kinds"}
+
+
 def _fields(instance: models.Model, skip: set[str]) -> dict[str, Any]:
     return {
         f.attname: _value(f, getattr(instance, f.attname))
         for f in type(instance)._meta.concrete_fields
-        if f.name not in skip
+        if f.name not in skip and not (f.name in _LATER_FIELDS and not getattr(instance, f.attname))
     }
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from sanxiang.cases.models import DecisionKind
 from sanxiang.catalog.models import MatterVersion
 from sanxiang.catalog.queries import in_force_on
 from sanxiang.lib.canonical import canonical_bytes
@@ -27,20 +28,7 @@ from .models import RuleCategory
 
 # Penalty kinds in legal order of severity (行政处罚法 第9条), lightest first; the 年报 counts
 # a case with several penalties once, under the heaviest.
-KIND_LABELS = {
-    "warning": "警告",
-    "fine": "罚款",
-    "confiscation": "没收违法所得、没收非法财物",
-    "suspension": "责令停产停业",
-    "licence_revocation": "暂扣或者吊销许可证件",
-    "qualification_lowering": "降低资质等级",
-    "no_penalty": "不予行政处罚",
-    "licence_grant": "准予行政许可",
-    "licence_refusal": "不予行政许可",
-    "licence_withdrawal": "撤回行政许可",
-    "seizure": "查封扣押",
-    "other": "其他",
-}
+KIND_LABELS = {kind.value: str(kind.label) for kind in DecisionKind}
 NATURAL = "natural"
 
 
@@ -85,8 +73,9 @@ def outcome_of(draft: Any) -> str:
     if draft is None:
         return "—"
     parts = []
-    if draft.kind not in ("fine", "confiscation"):
-        parts.append(KIND_LABELS.get(draft.kind, draft.kind))
+    for kind in (draft.kind, *getattr(draft, "additional_kinds", ())):
+        if kind not in ("fine", "confiscation"):
+            parts.append(KIND_LABELS.get(kind, kind))
     if draft.fine_amount:
         parts.append(f"罚款人民币{draft.fine_amount:,.2f}元")
     elif draft.kind == "fine":

@@ -4,7 +4,14 @@ from django import forms
 
 from sanxiang.workbench.forms import StyledForm
 
-from .models import CorrectionOutcome, ExclusionKind, RuleCategory, WithdrawalKind
+from .models import (
+    CorrectionOutcome,
+    ExclusionKind,
+    FactKind,
+    FactOutcome,
+    RuleCategory,
+    WithdrawalKind,
+)
 
 _TEXT = forms.Textarea(attrs={"rows": 3})
 # Staff choose among the reasons a person judges; the automatic ones are set by the system.
@@ -95,3 +102,15 @@ class AnswerForm(StyledForm):
     resolution_seq = forms.IntegerField(
         label="更正所记入的账本序号（选填）", required=False, min_value=0
     )
+
+
+class FactForm(StyledForm):
+    """What the 年报 counts but no procedure records (report_facts.record_fact)."""
+
+    case_number = forms.CharField(label="案件编号", max_length=60)
+    kind = forms.ChoiceField(label="类别", choices=FactKind.choices)
+    outcome = forms.ChoiceField(
+        label="结果（复议、诉讼填写）", choices=[("", "—"), *FactOutcome.choices], required=False
+    )
+    occurred_on = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label="说明", max_length=300, required=False)

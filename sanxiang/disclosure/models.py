@@ -333,3 +333,70 @@ class CorrectionReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.target_label}"
+
+
+class FactKind(models.TextChoices):
+    """What the 年报 counts but no procedure records: entered by staff, one row per event."""
+
+    RECONSIDERATION = "reconsideration", "行政复议"
+    LITIGATION = "litigation", "行政诉讼"
+    ENFORCEMENT = "enforcement", "行政强制执行（本机关执行）"
+    COURT_ENFORCEMENT = "court_enforcement", "申请人民法院强制执行"
+    JUDICIAL_TRANSFER = "judicial_transfer", "移送司法机关"
+    RECTIFICATION = "rectification", "检查发现问题，责令整改"
+
+
+# 复议 and 诉讼 have an outcome (行政复议法 第63-68条; 行政诉讼法 第69-78条); the others do not.
+REMEDY_KINDS = (FactKind.RECONSIDERATION, FactKind.LITIGATION)
+
+
+class FactOutcome(models.TextChoices):
+    UPHELD = "upheld", "维持或驳回请求"
+    REVOKED = "revoked", "撤销"
+    CHANGED = "changed", "变更"
+    ILLEGAL = "illegal", "确认违法或无效"
+    ORDERED = "ordered", "责令履行"
+    SETTLED = "settled", "调解、和解"
+    TERMINATED = "terminated", "终止或撤回申请"
+    PENDING = "pending", "尚未审结"
+
+
+class ReportFact(models.Model):
+    """A 复议, 诉讼, 强制执行, 申请法院强制执行, 移送司法 or 整改 of a case, entered by staff."""
+
+    agency = models.ForeignKey(
+        "directory.Agency", verbose_name="执法主体", on_delete=models.PROTECT, related_name="+"
+    )
+    case = models.ForeignKey(
+        "cases.Case", verbose_name="案件", on_delete=models.PROTECT, related_name="report_facts"
+    )
+    kind = models.CharField("类别", max_length=24, choices=FactKind.choices)
+    outcome = models.CharField("结果", max_length=16, choices=FactOutcome.choices, blank=True)
+    occurred_on = models.DateField("日期")
+    note = models.CharField("说明", max_length=300, blank=True)
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("登记时间")
+    ledger_entry = models.ForeignKey(
+        "ledger.Entry", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "年报登记事项"
+        verbose_name_plural = "年报登记事项"
+        ordering = ["-occurred_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=FactKind.values), name="report_fact_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=REMEDY_KINDS, outcome__in=FactOutcome.values)
+                | (~Q(kind__in=REMEDY_KINDS) & Q(outcome="")),
+                name="report_fact_outcome_for_remedies",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "occurred_on"], name="report_fact_year_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.occurred_on}"

@@ -18,4 +18,5 @@ urlpatterns = [
     path("jiucuo/<int:pk>/", views.correction_detail, name="correction"),
     path("report/<int:year>/", views.report_edit, name="report"),
     path("report/<int:year>/publish/", views.report_publish, name="report_publish"),
+    path("report/<int:year>/facts/", views.report_fact, name="report_fact"),
 ]

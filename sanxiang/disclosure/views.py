@@ -16,17 +16,18 @@ from sanxiang.accounts.queries import home_agency, visible_agency_ids
 from sanxiang.lib.errors import DomainError, ValidationFailed
 from sanxiang.workbench.forms import StyledForm
 
-from . import corrections, drafting, queries, services
+from . import corrections, drafting, queries, report_facts, services
 from .forms import (
     AnswerForm,
     ExcludeForm,
+    FactForm,
     NarrativeForm,
     PostForm,
     RevocationForm,
     RuleForm,
     WithdrawForm,
 )
-from .models import AnnualReport, CorrectionReport, Post, Publication, RuleCategory
+from .models import AnnualReport, CorrectionReport, Post, Publication, ReportFact, RuleCategory
 from .report import tables_for
 
 
@@ -187,14 +188,36 @@ def report_edit(request: HttpRequest, year: int) -> HttpResponse:
         )
         messages.success(request, "已保存年报说明。")
         return redirect("disclosure:report", year=year)
+    facts = (
+        ReportFact.objects.filter(agency=agency, occurred_on__year=year)
+        .select_related("case")
+        .order_by("-occurred_on", "-pk")
+    )
     context = {
         "form": form,
+        "fact_form": FactForm(prefix="f"),
+        "facts": facts,
         "report": report,
         "year": year,
         "agency": agency,
         "tables": tables_for(agency_id=agency.pk, year=year),
     }
     return render(request, "disclosure/report_edit.html", context)
+
+
+@staff_view
+@require_POST
+def report_fact(request: HttpRequest, year: int) -> HttpResponse:
+    """登记 a 复议, 诉讼, 强制执行, 申请法院强制执行, 移送司法 or 整改 for the 年报."""
+    actor = acting_user(request)
+    form = FactForm(request.POST, prefix="f")
+    if not form.is_valid():
+        raise _invalid(form)
+    fact = report_facts.record_fact(
+        actor=actor, agency_id=home_agency(actor).pk, **form.cleaned_data
+    )
+    messages.success(request, f"已登记：{fact.get_kind_display()}（{fact.case.number}）。")
+    return redirect("disclosure:report", year=year)
 
 
 @staff_view

@@ -60,6 +60,7 @@ def draft_facts(case: Case, draft: DecisionDraft) -> rules.DraftFacts:
         outside_benchmark=draft.outside_benchmark,
         hearing_held=had_stage(case, "hearing"),
         text=draft.text,
+        additional_kinds=tuple(draft.additional_kinds),
     )
 
 

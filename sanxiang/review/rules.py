@@ -37,6 +37,8 @@ class DraftFacts:
     outside_benchmark: bool = False
     hearing_held: bool = False
     text: str = ""
+    # Penalties imposed together with ``kind`` (并处): each is judged as if it were the kind.
+    additional_kinds: tuple[str, ...] = ()
 
 
 def yuan(amount: Decimal) -> str:
@@ -67,18 +69,25 @@ def evaluate(cat: Catalogue, facts: DraftFacts) -> list[str]:
             f"（{yuan(cat.confiscation_value)}）"
         )
     by_kind = {
-        "licence_revocation": (cat.licence_revocation, "暂扣或者吊销许可证件"),
-        "suspension": (cat.suspension, "责令停产停业、责令关闭"),
+        "licence_suspension": (cat.licence_revocation, "暂扣许可证件"),
+        "licence_revocation": (cat.licence_revocation, "吊销许可证件"),
+        "production_restriction": (cat.suspension, "限制开展生产经营活动"),
+        "suspension": (cat.suspension, "责令停产停业"),
+        "closure": (cat.suspension, "责令关闭"),
+        "practice_restriction": (cat.suspension, "限制从业"),
         "qualification_lowering": (cat.qualification_lowering, "降低资质等级"),
         "licence_refusal": (cat.licence_refusal, "不予行政许可"),
+        "licence_annulment": (cat.licence_withdrawal, "撤销行政许可"),
         "licence_withdrawal": (cat.licence_withdrawal, "撤回行政许可"),
     }
-    enabled, label = by_kind.get(facts.kind, (False, ""))
-    if enabled:
-        reasons.append(f"拟作出{label}决定")
+    for kind in (facts.kind, *facts.additional_kinds):
+        enabled, label = by_kind.get(kind, (False, ""))
+        if enabled:
+            reasons.append(f"拟作出{label}决定")
     # The draft has no "auction" kind: a seizure (or other) draft whose text disposes of the
     # seized goods by auction (拍卖) is what the catalogue means by it.
-    if cat.seizure_auction and facts.kind in {"seizure", "other"} and "拍卖" in facts.text:
+    seizures = {"seizure", "seal", "detain", "freeze", "other"}
+    if cat.seizure_auction and facts.kind in seizures and "拍卖" in facts.text:
         reasons.append("拟拍卖查封、扣押的财物")
     if cat.hearing_held and facts.hearing_held:
         reasons.append("案件经过听证程序")

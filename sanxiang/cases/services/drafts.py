@@ -18,7 +18,15 @@ from sanxiang.ledger.services import append
 from sanxiang.lib.errors import DomainError, ValidationFailed
 
 from .. import snapshots
-from ..models import Case, Circumstance, DecisionDraft, DecisionKind, DiscretionBenchmark, PartyKind
+from ..models import (
+    PENALTY_KINDS,
+    Case,
+    Circumstance,
+    DecisionDraft,
+    DecisionKind,
+    DiscretionBenchmark,
+    PartyKind,
+)
 from ..queries import get_case_for, had_stage
 from .common import may_take, parse_amount
 
@@ -27,22 +35,14 @@ SUMMARY_FINE_LIMIT = {PartyKind.NATURAL: Decimal("200"), PartyKind.ORGANISATION:
 
 
 KINDS_BY_CATEGORY = {
-    "penalty": {
-        DecisionKind.WARNING,
-        DecisionKind.FINE,
-        DecisionKind.CONFISCATION,
-        DecisionKind.SUSPENSION,
-        DecisionKind.LICENCE_REVOCATION,
-        DecisionKind.QUALIFICATION_LOWERING,
-        DecisionKind.NO_PENALTY,
-        DecisionKind.OTHER,
-    },
+    "penalty": {*PENALTY_KINDS, DecisionKind.NO_PENALTY, DecisionKind.OTHER},
     "licence": {
         DecisionKind.LICENCE_GRANT,
         DecisionKind.LICENCE_REFUSAL,
+        DecisionKind.LICENCE_ANNULMENT,
         DecisionKind.LICENCE_WITHDRAWAL,
     },
-    "coercion": {DecisionKind.SEIZURE},
+    "coercion": {DecisionKind.SEAL, DecisionKind.DETAIN, DecisionKind.FREEZE, DecisionKind.SEIZURE},
 }
 
 
@@ -56,6 +56,8 @@ class DraftData:
     outside_reason: str = ""
     text: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    # Penalties imposed together with ``kind`` (并处), e.g. 罚款 with 没收违法所得.
+    additional_kinds: tuple[str, ...] | list[str] = ()
 
 
 def check_summary_limit(case: Case, kind: str, fine: Decimal | None) -> None:
@@ -88,6 +90,18 @@ def _benchmark(case: Case, circumstance: str) -> DiscretionBenchmark | None:
     return DiscretionBenchmark.objects.filter(matter=case.matter, circumstance=circumstance).first()
 
 
+def _additional_kinds(case: Case, data: DraftData) -> str:
+    """The further penalties (并处) as ",a,b," in the statute's order; "" when none."""
+    extra = set(data.additional_kinds) - {data.kind}
+    if not extra:
+        return ""
+    if data.kind not in PENALTY_KINDS or not extra <= set(PENALTY_KINDS):
+        raise ValidationFailed("只有行政处罚决定可以并处其他处罚种类。", field="additional_kinds")
+    if case.procedure == "penalty_summary":
+        raise ValidationFailed("简易程序只能给予警告或者罚款，不能并处。", field="additional_kinds")
+    return "," + ",".join(k for k in PENALTY_KINDS if k in extra) + ","
+
+
 def _draft_values(case: Case, data: DraftData) -> dict[str, Any]:
     """Check a draft against the procedure, 简易程序 limits and the 裁量基准; return its fields."""
     if data.kind not in KINDS_BY_CATEGORY.get(case.definition.category, set()):
@@ -112,6 +126,7 @@ def _draft_values(case: Case, data: DraftData) -> dict[str, Any]:
         )
     return {
         "kind": data.kind,
+        "penalty_kinds": _additional_kinds(case, data),
         "fine_amount": fine,
         "confiscation_value": conf,
         "legal_basis": data.legal_basis.strip(),

@@ -51,6 +51,8 @@ def decided_case(
     text: str = DECISION_TEXT,
     on: date | None = None,
     opened_on: date | None = None,
+    additional_kinds: tuple[str, ...] = (),
+    path: list[str] | None = None,
 ) -> Case:
     """A case of ``world.agency`` taken to ``decision`` by its officer and head."""
     parties = parties or [
@@ -75,10 +77,11 @@ def decided_case(
             legal_basis="《宗教事务条例》第七十一条",
             circumstance="ordinary" if procedure.startswith("penalty") else "",
             text=text,
+            additional_kinds=additional_kinds,
         ),
     )
     definition = get_definition(procedure)
-    for target in PATHS[procedure]:
+    for target in path or PATHS[procedure]:
         step = definition.step(case.stage, target)
         assert step is not None, (case.stage, target)
         actor = world.head if step.head_approval else world.officer
