@@ -6,11 +6,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from sanxiang.cases.testing import company
+from sanxiang.review.models import ReviewRound
 from sanxiang.review.tests.helpers import assigned, case_at_defence, submitted
 from sanxiang.testing import WorldTestCase, signed_in
 
 
 class QueueFilters(WorldTestCase):
+    waiting: ReviewRound
+    taken: ReviewRound
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
