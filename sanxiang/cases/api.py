@@ -85,6 +85,7 @@ class DraftOut(Schema):
     fine_amount: Decimal | None
     confiscation_value: Decimal | None
     legal_basis: str
+    violated_provision: str
     circumstance: str
     benchmark_min: Decimal | None
     benchmark_max: Decimal | None
@@ -116,6 +117,7 @@ class DraftIn(Schema):
     fine_amount: str | None = None
     confiscation_value: str | None = None
     legal_basis: str = ""
+    violated_provision: str = ""
     circumstance: str = ""
     outside_reason: str = ""
     text: str = ""

@@ -75,8 +75,17 @@ class DraftForm(StyledForm):
     # Text, not DecimalField: the service parses money and says what is wrong in Chinese.
     fine_amount = forms.CharField(label="罚款金额（元）", max_length=20, required=False)
     confiscation_value = forms.CharField(label="没收金额（元）", max_length=20, required=False)
+    violated_provision = forms.CharField(
+        label="违反的条款",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="当事人违反的法律、法规、规章条款，如《宗教事务条例》第四十一条（行政处罚法 第59条）。",
+    )
     legal_basis = forms.CharField(
-        label="法律依据", widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label="处罚依据",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="作出决定适用的条款，如《宗教事务条例》第七十一条。",
     )
     outside_reason = forms.CharField(
         label="超出裁量基准的理由",

@@ -272,6 +272,8 @@ class DecisionDraft(models.Model):
     # that SQL can test membership with LIKE on every database; "" when there are none.
     penalty_kinds = models.CharField("并处的处罚种类", max_length=300, blank=True, default="")
     legal_basis = models.TextField("法律依据", blank=True)
+    # 行政处罚法 第59条(二)(三): the provision violated apart from the provision applied.
+    violated_provision = models.TextField("违反的条款", blank=True)
     circumstance = models.CharField(
         "违法情节", max_length=16, choices=Circumstance.choices, blank=True
     )

@@ -51,6 +51,12 @@ class AgencyForm(StyledForm):
     office_hours = forms.CharField(label="办公时间", max_length=120, required=False)
     supervision_channels = forms.CharField(label="监督方式", widget=forms.Textarea, required=False)
     remedy_channels = forms.CharField(label="救济渠道", widget=forms.Textarea, required=False)
+    payment_instructions = forms.CharField(
+        label="罚款缴纳方式",
+        widget=forms.Textarea,
+        required=False,
+        help_text="印在行政处罚决定书上，如：持本决定书和非税收入缴款书到××银行缴纳，或通过××电子缴款系统缴纳。",
+    )
     area = forms.CharField(label="管辖区域", max_length=60, required=False)
     is_legal_unit = forms.BooleanField(label="法制审核机构", required=False)
 

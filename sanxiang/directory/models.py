@@ -65,6 +65,8 @@ class Agency(models.Model):
     office_hours = models.CharField("办公时间", max_length=120, blank=True)
     supervision_channels = models.TextField("监督方式", blank=True)
     remedy_channels = models.TextField("救济渠道", blank=True)
+    # 行政处罚法 第59条(四)、第67条: how a fine is paid, printed on every 行政处罚决定书.
+    payment_instructions = models.TextField("罚款缴纳方式", blank=True)
     area = models.CharField("管辖区域", max_length=60, blank=True)
     is_demo = models.BooleanField("演示数据", default=False)
     updated_at = models.DateTimeField("更新时间", auto_now=True)

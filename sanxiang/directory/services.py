@@ -34,6 +34,7 @@ class AgencyData:
     office_hours: str = ""
     supervision_channels: str = ""
     remedy_channels: str = ""
+    payment_instructions: str = ""
     area: str = ""
     is_demo: bool = False
 

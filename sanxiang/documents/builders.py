@@ -63,11 +63,30 @@ def _officers(sheet: CaseSheet) -> str:
 
 
 def _remedy(sheet: CaseSheet, what: str = "本决定") -> Para:
-    # 行政复议法 第20条: 60 days; 行政诉讼法 第46条: 6 months.
+    # 行政复议法 (2023) 第20条: 60 days, 第24条: the government at the same level;
+    # 行政诉讼法 第46条: 6 months; 行政复议法 第42条 / 行政诉讼法 第56条: no suspension.
     return Para(
-        f"如不服{what}，可以自收到本决定书之日起六十日内向{sheet.review_body}申请行政复议，"
-        "也可以自收到本决定书之日起六个月内依法向人民法院提起行政诉讼。"
+        f"如不服{what}，可以自收到本决定书之日起六十日内向{sheet.review_body}申请行政复议"
+        "（《中华人民共和国行政复议法》第二十条），"
+        "也可以自收到本决定书之日起六个月内依法向人民法院提起行政诉讼"
+        "（《中华人民共和国行政诉讼法》第四十六条）。"
         "行政复议或者行政诉讼期间，本决定不停止执行，法律另有规定的除外。"
+    )
+
+
+def _violation(sheet: CaseSheet) -> str:
+    """违反了《…》第…条: the provision violated, apart from the one applied (第59条(二)(三))."""
+    provision = sheet.draft.violated_provision.strip() if sheet.draft else ""
+    return f"违反了{provision or BLANK}的规定"
+
+
+def _payment(sheet: CaseSheet) -> Para:
+    # 行政处罚法 第59条(四) 履行方式和期限, 第67条 (15 days, 罚缴分离), 第72条 (3% a day, capped).
+    how = sheet.payment_instructions.strip().rstrip("。") or "到指定的银行或者通过电子支付系统缴纳"
+    return Para(
+        f"当事人应当自收到本决定书之日起十五日内缴纳罚款，缴纳方式：{how}。"
+        "到期不缴纳罚款的，本机关可以每日按罚款数额的百分之三加处罚款，加处罚款的数额不超出罚款的数额"
+        "（《中华人民共和国行政处罚法》第六十七条、第七十二条）。"
     )
 
 
@@ -95,7 +114,9 @@ def _penalty_items(sheet: CaseSheet) -> list[Para]:
     lines = [
         Para(f"{i}. {text}；" if len(items) > 1 else f"{text}。") for i, text in enumerate(items, 1)
     ]
-    if d.text.strip():
+    # The draft's free text is the decision only when no structured kind says it ("其他"):
+    # otherwise it would repeat, in other words, what the items above already decide.
+    if d.kind == "other" and d.text.strip():
         lines.append(Para(d.text.strip()))
     return lines
 
@@ -124,7 +145,7 @@ def penalty_decision(sheet: CaseSheet) -> list[Block]:
     blocks: list[Block] = [*_parties(sheet)]
     blocks.append(
         Para(
-            f"{sheet.case_title}一案，本机关于{chinese_date(sheet.opened_on)}立案调查（案号：{sheet.case_number}），"
+            f"{sheet.case_name}一案，本机关于{chinese_date(sheet.opened_on)}立案调查（案号：{sheet.case_number}），"
             "现已调查终结。"
         )
     )
@@ -138,20 +159,15 @@ def penalty_decision(sheet: CaseSheet) -> list[Block]:
             )
         )
     blocks.append(
-        Para(f"本机关认为，当事人的上述行为违反了相关规定，依据{_basis(sheet)}，应予行政处罚。")
+        Para(
+            f"本机关认为，当事人的上述行为{_violation(sheet)}，依据{_basis(sheet)}，应予行政处罚。"
+        )
     )
     blocks.extend(_discretion(sheet))
     blocks.append(Para("本机关决定对当事人作出如下行政处罚："))
     blocks.extend(_penalty_items(sheet))
     if sheet.draft and sheet.draft.fine_amount is not None:
-        # 行政处罚法 第67条 (15 days), 第72条 (3% a day, at most the fine).
-        blocks.append(
-            Para(
-                "当事人应当自收到本决定书之日起十五日内，到指定的银行或者通过电子支付系统缴纳罚款。"
-                "到期不缴纳罚款的，本机关可以每日按罚款数额的百分之三加处罚款，加处罚款的数额不超出罚款的数额"
-                "（《中华人民共和国行政处罚法》第六十七条、第七十二条）。"
-            )
-        )
+        blocks.append(_payment(sheet))
     blocks.append(_remedy(sheet, "本处罚决定"))
     return blocks
 
@@ -160,7 +176,7 @@ def no_penalty_decision(sheet: CaseSheet) -> list[Block]:
     return [
         *_parties(sheet),
         Para(
-            f"{sheet.case_title}一案，本机关于{chinese_date(sheet.opened_on)}立案调查（案号：{sheet.case_number}）。"
+            f"{sheet.case_name}一案，本机关于{chinese_date(sheet.opened_on)}立案调查（案号：{sheet.case_number}）。"
         ),
         _facts(sheet),
         # 行政处罚法 第33条: 轻微并及时改正、没有造成危害后果的，不予行政处罚.
@@ -176,11 +192,12 @@ def no_penalty_decision(sheet: CaseSheet) -> list[Block]:
 def penalty_notice(sheet: CaseSheet) -> list[Block]:
     return [
         Para(
-            f"{sheet.case_title}一案（案号：{sheet.case_number}），经本机关调查，"
+            f"{sheet.case_name}一案（案号：{sheet.case_number}），经本机关调查，"
             f"{sheet.facts.strip() or BLANK}"
         ),
         Para(
-            f"本机关认为，你（单位）的上述行为违反了相关规定，依据{_basis(sheet)}，拟作出如下行政处罚："
+            f"本机关认为，你（单位）的上述行为{_violation(sheet)}，依据{_basis(sheet)}，"
+            "拟作出如下行政处罚："
         ),
         *_penalty_items(sheet),
         *_discretion(sheet),
@@ -200,7 +217,7 @@ def penalty_notice(sheet: CaseSheet) -> list[Block]:
 def hearing_notice(sheet: CaseSheet) -> list[Block]:
     return [
         Para(
-            f"{sheet.case_title}一案（案号：{sheet.case_number}），本机关拟对你（单位）作出如下行政处罚："
+            f"{sheet.case_name}一案（案号：{sheet.case_number}），本机关拟对你（单位）作出如下行政处罚："
         ),
         *_penalty_items(sheet),
         # 行政处罚法 第63条, 第64条: request within 5 days; notice 7 days before the hearing.
@@ -217,7 +234,7 @@ def evidence_preservation(sheet: CaseSheet) -> list[Block]:
     items = _draft_text(sheet)
     return [
         Para(
-            f"因调查{sheet.case_title}一案（案号：{sheet.case_number}），在证据可能灭失或者以后难以取得的情况下，"
+            f"因调查{sheet.case_name}一案（案号：{sheet.case_number}），在证据可能灭失或者以后难以取得的情况下，"
             "经本机关负责人批准，依据《中华人民共和国行政处罚法》第五十六条的规定，"
             "决定对你（单位）的下列物品先行登记保存："
         ),
@@ -233,7 +250,7 @@ def seizure_decision(sheet: CaseSheet) -> list[Block]:
     items = _draft_text(sheet)
     return [
         *_parties(sheet),
-        Para(f"{sheet.case_title}一案（案号：{sheet.case_number}），{_facts(sheet).text}"),
+        Para(f"{sheet.case_name}一案（案号：{sheet.case_number}），{_facts(sheet).text}"),
         # 行政强制法 第24条 (contents), 第25条 (30 days, +30 with approval).
         Para(
             f"依据{_basis(sheet)}及《中华人民共和国行政强制法》第二十四条的规定，本机关决定对你（单位）的"

@@ -42,11 +42,13 @@ def demo_sheet(*, with_earlier: bool = True) -> CaseSheet:
             ),
         ),
         officers=(OfficerSheet("王明", "21110300001"), OfficerSheet("李华", "21110300002")),
+        payment_instructions="持本决定书及非税收入一般缴款书到中国工商银行盘锦兴隆台支行缴纳",
         draft=DraftSheet(
             kind="fine",
             kind_label="罚款",
             fine_amount=Decimal("20000.00"),
             legal_basis="《宗教事务条例》第七十条第一款",
+            violated_provision="《宗教事务条例》第四十一条第二款",
             circumstance_label="一般",
             benchmark_min=Decimal("10000.00"),
             benchmark_max=Decimal("30000.00"),

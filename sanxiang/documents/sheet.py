@@ -48,6 +48,7 @@ class DraftSheet:
     fine_amount: Decimal | None = None
     confiscation_value: Decimal | None = None
     legal_basis: str = ""
+    violated_provision: str = ""
     circumstance_label: str = ""
     benchmark_min: Decimal | None = None
     benchmark_max: Decimal | None = None
@@ -84,6 +85,13 @@ class CaseSheet:
     officers: tuple[OfficerSheet, ...]
     draft: DraftSheet | None = None
     earlier: dict[str, Earlier] = field(default_factory=dict)  # by kind code
+    payment_instructions: str = ""  # the agency's 罚款缴纳方式 (行政处罚法 第59条(四))
+
+    @property
+    def case_name(self) -> str:
+        """The case's name for "…一案": its title without a trailing 案 ("…提供条件案一案")."""
+        title = self.case_title.strip()
+        return title[:-1] if title.endswith("案") and len(title) > 1 else title
 
     @property
     def party_names(self) -> str:

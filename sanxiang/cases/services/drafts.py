@@ -52,6 +52,7 @@ class DraftData:
     fine_amount: Decimal | str | None = None
     confiscation_value: Decimal | str | None = None
     legal_basis: str = ""
+    violated_provision: str = ""
     circumstance: str = ""
     outside_reason: str = ""
     text: str = ""
@@ -130,6 +131,7 @@ def _draft_values(case: Case, data: DraftData) -> dict[str, Any]:
         "fine_amount": fine,
         "confiscation_value": conf,
         "legal_basis": data.legal_basis.strip(),
+        "violated_provision": data.violated_provision.strip(),
         "circumstance": data.circumstance,
         "benchmark_min": bench.fine_min if bench else None,
         "benchmark_max": bench.fine_max if bench else None,
