@@ -79,7 +79,9 @@ class DraftForm(StyledForm):
         label="违反的条款",
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        help_text="当事人违反的法律、法规、规章条款，如《宗教事务条例》第四十一条（行政处罚法 第59条）。",
+        help_text=(
+            "当事人违反的法律、法规、规章条款，如《宗教事务条例》第四十一条（行政处罚法 第59条）。"
+        ),
     )
     legal_basis = forms.CharField(
         label="处罚依据",
