@@ -99,10 +99,13 @@ def take(draft: DecisionDraft) -> DraftSnapshot:
     payload = payload_of(draft)
     body = canonical(payload)
     digest = hashlib.sha256(body).hexdigest()
-    snapshot, _ = DraftSnapshot.objects.get_or_create(
-        hash=digest,
-        defaults={"case": draft.case, "revision": draft.revision, "payload": body.decode()},
+    snapshot = DraftSnapshot(
+        hash=digest, case=draft.case, revision=draft.revision, payload=body.decode()
     )
+    # One INSERT … ON CONFLICT (hash) DO NOTHING instead of get_or_create's SELECT, SAVEPOINT,
+    # INSERT, RELEASE: the same content saved again is simply already there (its payload is
+    # the same bytes, by the hash). The returned object's ``hash`` is what callers use.
+    DraftSnapshot.objects.bulk_create([snapshot], ignore_conflicts=True)
     return snapshot
 
 

@@ -153,15 +153,16 @@ def save_draft(*, actor: User, case_id: int, data: DraftData) -> DecisionDraft:
     values = _draft_values(case, data)
     draft = DecisionDraft.objects.select_for_update().filter(case=case).first()
     if draft is None:
-        draft = DecisionDraft.objects.create(case=case, revision=1, **values)
+        draft = DecisionDraft(case=case, revision=1, **values)
     else:
         for name, value in values.items():
             setattr(draft, name, value)
         draft.revision += 1
-        draft.save()
+    # The snapshot is taken from the draft in memory, so the row is written once, with the
+    # fingerprint of exactly what it holds.
     snapshot = snapshots.take(draft)
     draft.fingerprint = snapshot.hash
-    draft.save(update_fields=["fingerprint"])
+    draft.save()
     append(
         event_type="case.draft_saved",
         payload={
