@@ -104,6 +104,13 @@ SANXIANG_CORRECTION_RATE_WINDOW_SECONDS = env_int(
 SANXIANG_CORRECTION_ANSWER_WORKING_DAYS = env_int(
     "SANXIANG_CORRECTION_ANSWER_WORKING_DAYS", default=10
 )
+# The party's side (applicant/): personal links' default validity in days, and the public
+# progress query's tries per address and per case number within the window (then a 429).
+SANXIANG_PARTY_LINK_DAYS = env_int("SANXIANG_PARTY_LINK_DAYS", default=90)
+SANXIANG_PROGRESS_RATE_LIMIT = env_int("SANXIANG_PROGRESS_RATE_LIMIT", default=5)
+SANXIANG_PROGRESS_RATE_WINDOW_SECONDS = env_int(
+    "SANXIANG_PROGRESS_RATE_WINDOW_SECONDS", default=900
+)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -131,6 +138,7 @@ INSTALLED_APPS = [
     "sanxiang.disclosure",
     "sanxiang.exchange",
     "sanxiang.supervision",
+    "sanxiang.applicant",
     "sanxiang.api",
 ]
 

@@ -38,6 +38,8 @@ HTTP_STATUS = {
     "rate_limited": 429,
     # The agency's seal certificate cannot sign now (expired, not yet valid, unreadable).
     "seal_invalid": 409,
+    # A party link (applicant/) that has expired or was revoked by staff.
+    "party_link_invalid": 410,
 }
 
 

@@ -1,0 +1,291 @@
+"""Writes of the party's side: make and revoke a party link, log each use, count public tries.
+
+Every change runs in one durable transaction with its ledger entry (STYLE.md §2). A refused
+try at the progress query is counted in its own committed transaction before the answer is
+looked up, so a wrong second factor counts even though nothing is shown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from sanxiang.accounts.models import User
+from sanxiang.cases import queries as case_queries
+from sanxiang.cases.models import Case, Party
+from sanxiang.directory.models import Agency
+from sanxiang.ledger import services as ledger
+from sanxiang.lib.errors import DomainError, ValidationFailed
+
+from .models import PartyLink, ProgressAttempt
+
+MAX_LINK_DAYS = 366
+NOT_FOUND_MESSAGE = (
+    "案件编号或身份证明信息不正确，未能查询到办理进度。请核对案件编号和证件号码（或统一社会信用代码）"
+    "后六位；如仍有疑问，请联系办案机关。"
+)
+LINK_UNKNOWN_MESSAGE = "该链接无效，请核对链接是否完整，或联系办案机关重新获取。"
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _hmac(text: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), text.encode(), hashlib.sha256).hexdigest()
+
+
+def address_key(address: str) -> str:
+    return _hmac("addr:" + address)
+
+
+def number_key(number: str) -> str:
+    return _hmac("case:" + number)
+
+
+# ---------------------------------------------------------------------------- links (staff)
+
+
+@dataclass(frozen=True)
+class NewLink:
+    link: PartyLink
+    token: str  # shown once, never stored
+
+
+@transaction.atomic(durable=True)
+def create_link(*, actor: User, case_id: int, party_id: int, days: int | None = None) -> NewLink:
+    """A personal link for one party of one case, valid ``days`` (default from settings)."""
+    case = case_queries.get_case_for(actor, case_id, write=True)
+    party = Party.objects.filter(pk=party_id, case=case).first()
+    if party is None:
+        raise ValidationFailed("请选择本案的当事人。", field="party")
+    valid_days = int(settings.SANXIANG_PARTY_LINK_DAYS) if days is None else days
+    if not 1 <= valid_days <= MAX_LINK_DAYS:
+        raise ValidationFailed(f"有效期应为 1 至 {MAX_LINK_DAYS} 日。", field="days")
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    link = PartyLink.objects.create(
+        case=case,
+        party=party,
+        token_sha256=token_hash(token),
+        created_by=actor,
+        created_at=now,
+        expires_at=now + timedelta(days=valid_days),
+    )
+    ledger.append(
+        event_type="applicant.link_created",
+        payload={
+            "link_id": link.pk,
+            "party_id": party.pk,
+            "expires_at": link.expires_at.isoformat(),
+            "token_sha256": link.token_sha256,
+        },
+        actor=actor,
+        agency_id=case.agency_id,
+        case_id=case.pk,
+    )
+    return NewLink(link=link, token=token)
+
+
+@transaction.atomic(durable=True)
+def revoke_link(*, actor: User, link_id: int) -> PartyLink:
+    """Revoke a link at once; its next use is refused (a second revoke is a conflict)."""
+    link = PartyLink.objects.filter(pk=link_id).first()
+    if link is None:
+        raise DomainError("not_found", "未找到该链接。")
+    case = case_queries.get_case_for(actor, link.case_id, write=True)
+    now = timezone.now()
+    changed = PartyLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(
+        revoked_at=now, revoked_by=actor
+    )
+    if changed != 1:
+        raise DomainError("conflict", "该链接已被撤销。")
+    ledger.append(
+        event_type="applicant.link_revoked",
+        payload={"link_id": link.pk, "party_id": link.party_id},
+        actor=actor,
+        agency_id=case.agency_id,
+        case_id=case.pk,
+    )
+    link.refresh_from_db()
+    return link
+
+
+# ------------------------------------------------------------------- the rate limit (public)
+
+
+def _serialise(key: str) -> None:
+    """Tries from one address count one after the other on PostgreSQL (SQLite has one writer),
+    so a parallel burst cannot slip past the limit."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int(key[:15], 16)])
+
+
+def _limited() -> DomainError:
+    limit = int(settings.SANXIANG_PROGRESS_RATE_LIMIT)
+    minutes = max(1, int(settings.SANXIANG_PROGRESS_RATE_WINDOW_SECONDS) // 60)
+    return DomainError(
+        "rate_limited",
+        f"查询过于频繁：同一网络地址或同一案件编号在 {minutes} 分钟内最多查询 {limit} 次，"
+        "请稍后再试。如有急事，请直接联系办案机关。",
+    )
+
+
+@transaction.atomic(durable=True)
+def count_try(*, address: str, number: str = "") -> int:
+    """Count one try, or refuse with ``rate_limited`` once the address or the case number
+    has had its tries in the window (a refused try is not counted again)."""
+    return _count(address=address, number=number)
+
+
+def _count(*, address: str, number: str) -> int:
+    a_key = address_key(address)
+    n_key = number_key(number) if number else ""
+    _serialise(a_key)
+    now = timezone.now()
+    since = now - timedelta(seconds=int(settings.SANXIANG_PROGRESS_RATE_WINDOW_SECONDS))
+    limit = int(settings.SANXIANG_PROGRESS_RATE_LIMIT)
+    recent = ProgressAttempt.objects.filter(at__gte=since)
+    by_address = recent.filter(address_key=a_key).count()
+    by_number = recent.filter(number_key=n_key).count() if n_key else 0
+    if by_address >= limit or by_number >= limit:
+        raise _limited()
+    return ProgressAttempt.objects.create(address_key=a_key, number_key=n_key, at=now).pk
+
+
+def check_not_limited(*, address: str) -> None:
+    """Refuse an address that has used up its tries (for link pages: only failures count)."""
+    since = timezone.now() - timedelta(seconds=int(settings.SANXIANG_PROGRESS_RATE_WINDOW_SECONDS))
+    tries = ProgressAttempt.objects.filter(address_key=address_key(address), at__gte=since)
+    if tries.count() >= int(settings.SANXIANG_PROGRESS_RATE_LIMIT):
+        raise _limited()
+
+
+# ------------------------------------------------------------------------- public look-ups
+
+
+def normalise_number(raw: str) -> str:
+    """The case number as typed on a phone: spaces dropped, [] () 【】 read as 〔〕."""
+    text = "".join(raw.split())
+    for a, b in (("[", "〔"), ("]", "〕"), ("【", "〔"), ("】", "〕"), ("［", "〔"), ("］", "〕")):
+        text = text.replace(a, b)
+    return text[:60]
+
+
+def _factor_matches(party: Party, factor: str) -> bool:
+    held = (party.id_number or party.credit_code).strip().upper()
+    if len(held) < 6:
+        return False
+    return hmac.compare_digest(held[-6:].encode(), factor.encode())
+
+
+def progress_by_number(*, number: str, factor: str, address: str) -> tuple[Case, Party]:
+    """The case and the party who proved to hold it, or ``not_found`` for an unknown number
+    and a wrong factor alike (the answer tells nothing the factor does not prove)."""
+    wanted = normalise_number(number)
+    held = "".join(factor.split()).upper()
+    if not wanted or len(held) != 6:
+        raise ValidationFailed("请填写案件编号和证件号码（或统一社会信用代码）后六位。")
+    party = _try_number(number=wanted, factor=held, address=address)
+    if party is None:  # raised after the commit, so the wrong try stays counted
+        raise DomainError("not_found", NOT_FOUND_MESSAGE)
+    return party.case, party
+
+
+@transaction.atomic(durable=True)
+def _try_number(*, number: str, factor: str, address: str) -> Party | None:
+    """One transaction: count the try (or refuse it), look the party up, log a success."""
+    attempt_id = _count(address=address, number=number)
+    # 案件编号 is unique per agency and indexed as (agency, number): naming every agency lets
+    # the database seek that index instead of scanning all cases (agencies are few).
+    agencies = list(Agency.objects.values_list("pk", flat=True))
+    parties = Party.objects.filter(
+        case__agency_id__in=agencies, case__number=number
+    ).select_related("case", "case__agency")
+    for party in parties:
+        if _factor_matches(party, factor):
+            ProgressAttempt.objects.filter(pk=attempt_id).update(succeeded=True)
+            ledger.append(
+                event_type="applicant.progress_viewed",
+                payload={
+                    "party_id": party.pk,
+                    "via": "number",
+                    "address_key": address_key(address),
+                },
+                agency_id=party.case.agency_id,
+                case_id=party.case_id,
+            )
+            return party
+    return None
+
+
+def _link_for(token: str) -> PartyLink | None:
+    if not 20 <= len(token) <= 100:
+        return None
+    return (
+        PartyLink.objects.select_related("case", "case__agency", "party")
+        .filter(token_sha256=token_hash(token))
+        .first()
+    )
+
+
+def use_link(
+    *, token: str, address: str, what: str, case_id: int | None = None, document_id: int = 0
+) -> PartyLink:
+    """The live link of ``token``, its use logged, or a refusal: unknown (counted for the
+    address's limit), expired, revoked, or presented for another case than its own."""
+    check_not_limited(address=address)
+    link = _link_for(token)
+    if link is None:
+        count_try(address=address)
+        raise DomainError("not_found", LINK_UNKNOWN_MESSAGE)
+    now = timezone.now()
+    if link.revoked_at is not None:
+        raise DomainError(
+            "party_link_invalid", "该链接已被办案机关撤销，不能再使用。请联系办案机关重新获取。"
+        )
+    if link.expires_at <= now:
+        raise DomainError(
+            "party_link_invalid",
+            f"该链接已于 {timezone.localtime(link.expires_at):%Y年%m月%d日} 过期，"
+            "请联系办案机关重新获取。",
+        )
+    if case_id is not None and case_id != link.case_id:
+        raise DomainError("forbidden", "该链接不能用于此案件。")
+    _log_use(link, address=address, what=what, document_id=document_id)
+    return link
+
+
+@transaction.atomic(durable=True)
+def _log_use(link: PartyLink, *, address: str, what: str, document_id: int) -> None:
+    now = timezone.now()
+    live = Q(pk=link.pk, revoked_at__isnull=True, expires_at__gt=now)
+    # Revoked between the read and now: the revocation wins.
+    if PartyLink.objects.filter(live).update(use_count=F("use_count") + 1, last_used_at=now) != 1:
+        raise DomainError(
+            "party_link_invalid", "该链接已被办案机关撤销，不能再使用。请联系办案机关重新获取。"
+        )
+    payload: dict[str, Any] = {
+        "link_id": link.pk,
+        "party_id": link.party_id,
+        "what": what,
+        "address_key": address_key(address),
+    }
+    if document_id:
+        payload["document_id"] = document_id
+    ledger.append(
+        event_type="applicant.link_used",
+        payload=payload,
+        agency_id=link.case.agency_id,
+        case_id=link.case_id,
+    )

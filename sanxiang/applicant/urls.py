@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "applicant"
+urlpatterns = [
+    path("cases/<int:case_id>/links/", views.link_create, name="link_create"),
+    path("links/<int:pk>/revoke/", views.link_revoke, name="link_revoke"),
+]
