@@ -109,7 +109,7 @@ def bench_transitions(agency, head, matter) -> None:  # type: ignore[no-untyped-
         value=1 / service_best,
         unit="transitions/s",
         ratio=plain_best / service_best,
-        target="ratio>=0.3",
+        target="0.3",
     )
 
 
@@ -164,7 +164,8 @@ def bench_scan(agency, head, matter) -> None:  # type: ignore[no-untyped-def]
         value=scan * 1000,
         unit="ms",
         ratio=baseline / scan,
-        target="set-based(handful of queries)",
+        target="0.1",
+        goal="set-based(handful of queries)",
     )
 
 
