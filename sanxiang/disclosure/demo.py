@@ -17,8 +17,8 @@ from sanxiang.catalog.models import Matter
 from sanxiang.directory.models import Agency, Officer
 from sanxiang.lib.errors import DomainError
 
-from . import services
-from .models import Post, Publication, PublicationStatus
+from . import samples, services
+from .models import Post, Publication, PublicationStatus, SampleText
 
 logger = logging.getLogger(__name__)
 AGENCY = "兴隆台区民族和宗教事务局"
@@ -94,6 +94,106 @@ DEMO_DECISIONS = [
 ]
 
 
+# 申请材料示范文本 of the demo agency's licence matters (demo wording, abridged; an agency writes
+# its own from its 服务指南). 【】 marks what the applicant fills in.
+SAMPLES = {
+    "XK-001": (
+        "申请书",
+        "宗教活动场所登记申请书（示范文本）",
+        "兴隆台区民族和宗教事务局：\n"
+        "【宗教活动场所名称】经批准筹备，现已建设完工，依据《宗教事务条例》第二十三条的规定，"
+        "特申请办理宗教活动场所登记。\n"
+        "一、场所基本情况\n"
+        "场所名称：【××寺（教堂）】\n"
+        "宗教类别：【佛教／道教／伊斯兰教／天主教／基督教】\n"
+        "场所地址：【盘锦市兴隆台区××街道××路××号】\n"
+        "建筑面积：【××】平方米；可容纳信教群众【××】人\n"
+        "筹备批准文号：【盘宗批〔20××〕××号】\n"
+        "二、管理组织\n"
+        "管理组织负责人：【姓名】，联系电话：【××××××××××】\n"
+        "管理组织成员【×】人，名单附后；已制定财务、安全、人员、档案等管理制度。\n"
+        "三、宗教教职人员\n"
+        "主持宗教活动的宗教教职人员：【姓名】，宗教教职人员证书编号：【××××】\n"
+        "四、申请事项\n"
+        "请予登记并颁发《宗教活动场所登记证》。\n"
+        "附件：1. 场所管理组织成员名单；2. 场所管理制度；3. 建设完工验收材料；"
+        "4. 所在地街道办事处意见。\n"
+        "申请人（场所筹备组）：【名称】（盖章）\n"
+        "负责人（签字）：【姓名】\n"
+        "【20××】年【×】月【×】日",
+    ),
+    "XK-002": (
+        "申请书",
+        "宗教活动场所变更登记申请书（示范文本）",
+        "兴隆台区民族和宗教事务局：\n"
+        "我场所【场所名称】（登记证编号：【××××】）因【变更原因，如：管理组织负责人换届】，"
+        "拟变更以下登记内容，依据《宗教事务条例》第二十五条的规定，特申请办理变更登记。\n"
+        "变更事项：【负责人／地址／名称／其他】\n"
+        "变更前：【原登记内容】\n"
+        "变更后：【拟变更内容】\n"
+        "变更依据：【场所管理组织会议纪要（20××年×月×日）】\n"
+        "附件：1. 宗教活动场所登记证原件；2. 管理组织会议纪要；3. 新任负责人身份证明复印件。\n"
+        "申请人：【场所名称】（盖章）\n"
+        "负责人（签字）：【姓名】　联系电话：【××××××××××】\n"
+        "【20××】年【×】月【×】日",
+    ),
+    "XK-003": (
+        "申请书",
+        "宗教活动场所内改建或者新建建筑物申请书（示范文本）",
+        "兴隆台区民族和宗教事务局：\n"
+        "为【改建原因，如：原大殿年久失修存在安全隐患】，我场所拟在场所内【改建／新建】"
+        "【建筑物名称】，依据《宗教事务条例》第三十三条的规定，特提出申请。\n"
+        "一、建设内容：【建筑物名称】，建筑面积【××】平方米，层数【×】层，"
+        "高度【××】米，不改变场所原有用途。\n"
+        "二、资金来源：【信教公民自愿捐献／场所自有资金】，预算【××】万元，不向社会摊派。\n"
+        "三、安全保障：已委托【设计单位名称】出具设计方案，施工期间停止在该区域举行宗教活动。\n"
+        "附件：1. 建设方案及设计图纸；2. 资金来源说明；3. 管理组织会议纪要；"
+        "4. 所在地街道办事处意见。\n"
+        "申请人：【场所名称】（盖章）　负责人（签字）：【姓名】\n"
+        "【20××】年【×】月【×】日",
+    ),
+    "XK-004": (
+        "申请书",
+        "临时活动地点指定申请书（示范文本）",
+        "兴隆台区民族和宗教事务局：\n"
+        "我们是居住在【××街道××社区】的【宗教类别】信教公民，共【××】人，"
+        "因附近没有宗教活动场所，有经常进行集体宗教活动的需要。依据《宗教事务条例》第三十五条的规定，"
+        "现由信教公民代表提出申请，请求指定临时活动地点。\n"
+        "拟用地点：【地址】，面积【××】平方米，产权人【姓名或名称】同意使用（书面意见附后）。\n"
+        "活动时间：【每周×上午×时至×时】；主持活动人员：【姓名及资格说明】。\n"
+        "附件：1. 信教公民名单（含签名）；2. 场地使用同意书；3. 所在地社区、街道意见。\n"
+        "信教公民代表（签字）：【姓名】　联系电话：【××××××××××】\n"
+        "【20××】年【×】月【×】日",
+    ),
+    "XK-005": (
+        "申请书",
+        "举行大型宗教活动申请书（示范文本）",
+        "兴隆台区民族和宗教事务局：\n"
+        "我【宗教团体／宗教活动场所名称】拟于【20××年×月×日×时至×时】在【地点】举行"
+        "【活动名称】，预计参加人数【××】人。依据《宗教事务条例》第四十二条的规定，"
+        "在拟举行日的30日前提出申请。\n"
+        "一、活动内容和日程：【简要说明】\n"
+        "二、组织者和主持人：【姓名及联系方式】\n"
+        "三、安全工作方案：已制定安全预案，设安全员【××】名，与公安、消防部门沟通【情况】。\n"
+        "附件：1. 活动方案；2. 安全工作方案和应急预案；3. 场地使用证明。\n"
+        "申请人：【名称】（盖章）　负责人（签字）：【姓名】\n"
+        "【20××】年【×】月【×】日",
+    ),
+}
+
+
+def _samples(agency: Agency) -> None:
+    admin = User.objects.get(username="admin")
+    for code, (material, title, body) in SAMPLES.items():
+        matter = Matter.objects.filter(agency=agency, code=code).first()
+        if matter is None or SampleText.objects.filter(matter=matter, title=title).exists():
+            continue
+        samples.save_sample(
+            actor=admin, matter_id=matter.pk, material=material, title=title, body=body
+        )
+    SampleText.objects.filter(matter__agency=agency).update(is_demo=True)
+
+
 def _posts(agency: Agency) -> None:
     head = User.objects.get(username="admin")
     officers = {o.name: o for o in Officer.objects.filter(agency__in=[agency])}
@@ -144,6 +244,8 @@ def _decided_case(agency: Agency, title: str, party: PartyData, amount: str | No
         case_id=case.pk,
         data=DraftData(
             kind="fine" if amount else "warning",
+            # 给予警告，并处罚款: the warning is imposed together with the fine (并处).
+            additional_kinds=("warning",) if amount else (),
             fine_amount=Decimal(amount) if amount else None,
             circumstance="serious" if amount else "ordinary",
             legal_basis="《宗教事务条例》第七十一条",
@@ -160,6 +262,7 @@ def load() -> None:
     if agency is None:
         return
     _posts(agency)
+    _samples(agency)
     for title, party, amount in DEMO_DECISIONS:
         try:
             _decided_case(agency, title, party, amount)

@@ -15,5 +15,6 @@ EVENT_TYPES = (
     EventType("disclosure.report_published", "发布年度报告", timeline=False),
     EventType("disclosure.correction_reported", "收到公众纠错", timeline=True),
     EventType("disclosure.correction_answered", "答复公众纠错", timeline=True),
+    EventType("disclosure.sample_saved", "保存申请材料示范文本", timeline=False),
     EventType("disclosure.report_fact_recorded", "登记复议、诉讼、强制执行等", timeline=True),
 )

@@ -400,3 +400,25 @@ class ReportFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.occurred_on}"
+
+
+class SampleText(models.Model):
+    """A 申请材料示范文本 of one matter's 服务指南: the example content an applicant follows."""
+
+    matter = models.ForeignKey(
+        "catalog.Matter", verbose_name="执法事项", on_delete=models.PROTECT, related_name="samples"
+    )
+    material = models.CharField("申请材料", max_length=120)
+    title = models.CharField("标题", max_length=120)
+    body = models.TextField("示范内容")
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+    updated_at = models.DateTimeField("更新时间")
+    is_demo = models.BooleanField("演示数据", default=False)
+
+    class Meta:
+        verbose_name = "申请材料示范文本"
+        verbose_name_plural = "申请材料示范文本"
+        ordering = ["matter_id", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -153,6 +153,21 @@ def flowcharts(scope: set[int], on: date) -> list[Flowchart]:
     return charts
 
 
+def review_flowchart(agency: Agency | None = None) -> tuple[Any, dict[str, tuple[int, str]]] | None:
+    """The 法制审核流程图's definition (review app) and, for one agency, its own review period
+    from the 目录清单 in force; ``None`` when the review app is not installed."""
+    if not apps.is_installed("sanxiang.review"):
+        return None
+    procedure: Any = importlib.import_module("sanxiang.review.procedure")
+    figures: dict[str, tuple[int, str]] = {}
+    if agency is not None:
+        effective = _optional("sanxiang.review", "sanxiang.review.queries", "effective_catalogue")
+        if effective is not None:
+            catalogue = effective(agency, timezone.localdate())
+            figures["review"] = (int(catalogue.review_days), "working")
+    return procedure.LEGAL_REVIEW, figures
+
+
 def flowcharts_for(category: str) -> list[Flowchart]:
     """The flowcharts of the procedures a matter of ``category`` runs (its 服务指南's 办理流程)."""
     try:

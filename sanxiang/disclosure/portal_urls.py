@@ -12,6 +12,12 @@ urlpatterns = [
     path("choucha/", portal_views.random_inspections, name="random"),
     path("renyuan/", portal_views.officers, name="officers"),
     path("liucheng/", portal_views.procedures, name="procedures"),
+    path("liucheng/fazhishenhe.svg", portal_views.review_flowchart, name="review_flowchart"),
+    path(
+        "shixiang/<int:matter_id>/shifan/<int:pk>.docx",
+        portal_views.sample_download,
+        name="sample",
+    ),
     path("zhengjian/", portal_views.certificate, name="certificate"),
     path("zhengjian/<str:number>/qr.svg", portal_views.certificate_qr, name="certificate_qr"),
     path("gangwei/<int:pk>/", portal_views.post_board, name="post"),

@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from sanxiang.catalog.views import parse_as_of
@@ -23,7 +24,7 @@ from sanxiang.lib.errors import DomainError
 
 from . import portal_queries as pq
 from . import queries
-from .models import Post
+from .models import Post, SampleText
 from .templatetags.portal import ELDER_COOKIE
 
 
@@ -131,7 +132,12 @@ def guide(request: HttpRequest, matter_id: int) -> HttpResponse:
     except DomainError as err:
         return _bad_request(request, err)
     version = pq.guide(matter_id, as_of)
-    context = {"v": version, "as_of": as_of, "charts": pq.flowcharts_for(version.category)}
+    context = {
+        "v": version,
+        "as_of": as_of,
+        "charts": pq.flowcharts_for(version.category),
+        "samples": SampleText.objects.filter(matter_id=matter_id).only("material", "title"),
+    }
     return render(request, "portal/guide.html", context)
 
 
@@ -155,7 +161,39 @@ def procedures(request: HttpRequest) -> HttpResponse:
     body = _optional_agency(request)
     today = timezone.localdate()
     charts = pq.flowcharts(pq.scope_of(body), today)
-    return render(request, "portal/procedures.html", {"agency": body, "charts": charts})
+    context = {"agency": body, "charts": charts, "review_chart": pq.review_flowchart() is not None}
+    return render(request, "portal/procedures.html", context)
+
+
+@require_GET
+@cache_control(public=True, max_age=300)
+def review_flowchart(request: HttpRequest) -> HttpResponse:
+    """法制审核流程图, drawn from the review procedure (``review.procedure.LEGAL_REVIEW``) as the
+    执法流程图 are drawn from theirs; ``?agency=`` shows that agency's own review period."""
+    from sanxiang.procedures.flowchart import render_svg
+
+    found = pq.review_flowchart(_optional_agency(request))
+    if found is None:
+        raise Http404("本平台未启用法制审核。")
+    definition, figures = found
+    svg = render_svg(definition, title="重大执法决定法制审核流程图", figures=figures)
+    return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+
+
+@require_GET
+def sample_download(request: HttpRequest, matter_id: int, pk: int) -> HttpResponse:
+    """A 申请材料示范文本 as DOCX."""
+    from . import samples
+
+    version = pq.guide(matter_id, timezone.localdate())
+    sample = SampleText.objects.filter(pk=pk, matter_id=matter_id).first()
+    if sample is None:
+        raise Http404("未找到该示范文本。")
+    body = samples.docx_of(sample, agency_name=version.matter.agency.name, matter_name=version.name)
+    response = HttpResponse(body, content_type=samples.DOCX)
+    filename = f"sample-{matter_id}-{pk}.docx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @require_GET

@@ -33,8 +33,9 @@ LEGAL_REVIEW = Definition(
         Stage("assigned", "法制审核人员审核"),
         Stage("passed", "同意，出具审核意见书"),
         Stage("failed", "存在问题，提出书面意见"),
-        Stage("discussion", "负责人集体讨论"),
+        # Listed before the discussion so that the chart draws it under 同意, not across.
         Stage("decision", "负责人作出决定", final=True),
+        Stage("discussion", "负责人集体讨论"),
         Stage("no_decision", "不予作出该决定", final=True),
     ),
     steps=(
