@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from sanxiang.accounts.models import User
 from sanxiang.ledger import registry
 from sanxiang.ledger.models import Entry
-from sanxiang.procedures.definitions import DEFINITIONS, Definition
+from sanxiang.procedures.definitions import DEFINITIONS, Definition, StageRole
 
 from .models import Case
 
@@ -74,18 +74,33 @@ def had_stage(case: Case, code: str) -> bool:
     return code in stages_entered(case)
 
 
-def cases_that_entered(case_ids: QuerySet[Case] | Iterable[int], stage: str) -> set[int]:
-    """Of ``case_ids``, those whose ledger records a transition into ``stage`` (set-based)."""
+def had_role(case: Case, *roles: StageRole) -> bool:
+    """Whether the ledger records the case entering a stage that plays one of ``roles``."""
+    definition = DEFINITIONS.get(case.procedure)
+    if definition is None:
+        return False
+    codes = definition.codes_with_role(*roles)
+    return any(code in codes for code in stages_entered(case))
+
+
+def cases_that_entered(case_ids: QuerySet[Case] | Iterable[int], role: StageRole) -> set[int]:
+    """Of ``case_ids``, those whose ledger records a transition into a stage playing ``role``
+    (set-based; the stage codes that play it in any procedure)."""
     ids: Any = case_ids.values("pk") if isinstance(case_ids, QuerySet) else list(case_ids)
+    codes = sorted({c for d in DEFINITIONS.values() for c in d.codes_with_role(role)})
+    if not codes:
+        return set()
     # Canonical JSON (lib.canonical) has no spaces, so the key and value sit side by side; the
     # payload is then parsed to be exact (a note quoting the text is escaped and does not match).
-    needle = f'"target":{json.dumps(stage, ensure_ascii=False)}'
+    needles = Q()
+    for code in codes:
+        needles |= Q(payload__contains=f'"target":{json.dumps(code, ensure_ascii=False)}')
     rows = Entry.objects.filter(
+        needles,
         case_id__in=ids,
         event_type__in=registry.codes_of("case.transition"),
-        payload__contains=needle,
     ).values_list("case_id", "payload")
-    return {pk for pk, raw in rows if pk is not None and json.loads(raw).get("target") == stage}
+    return {pk for pk, raw in rows if pk is not None and json.loads(raw).get("target") in codes}
 
 
 def _current(code: str) -> str:

@@ -19,7 +19,7 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
 from sanxiang.accounts.models import Role, User
-from sanxiang.procedures.definitions import DEFINITIONS, Definition
+from sanxiang.procedures.definitions import CLOSED_ROLES, DEFINITIONS, Definition, StageRole
 from sanxiang.workbench.inbox import RED, YELLOW, Context, Item, Section, cn_date
 from sanxiang.workbench.notifications import Event, Notice, users_with_role
 
@@ -28,12 +28,12 @@ from .models import Case, CaseMember, Deadline, DeadlineStatus, Recusal, Recusal
 # Where a case goes when it leaves the main line (不予立案, 撤销立案): a head-only step that ends
 # there does not make the case wait for the head (an investigation may be revoked, but it is
 # not waiting for that).
-_EXITS = {"closing"}
+_EXITS = CLOSED_ROLES
 
 
 def awaiting_head(definition: Definition) -> dict[str, str]:
     """Stage → the head's step it waits for, read from the definition (so it cannot drift)."""
-    ends = _EXITS | {s.code for s in definition.stages if s.final}
+    ends = definition.codes_with_role(*_EXITS) | {s.code for s in definition.stages if s.final}
     waiting: dict[str, str] = {}
     for stage in definition.stages:
         steps = definition.next_steps(stage.code)
@@ -114,7 +114,8 @@ def to_deliver(user: Any, ctx: Context) -> Section | None:
     """My decided cases whose decision is still to be delivered (行政处罚法 第61条: 7 days)."""
 
     def delivering(definition: Definition) -> set[str]:
-        return {s.source for s in definition.steps if s.target == "delivery"}
+        into = definition.codes_with_role(StageRole.DELIVERY)
+        return {s.source for s in definition.steps if s.target in into}
 
     waiting = _team_cases(ctx).filter(_stages_where(delivering))
     count = waiting.count()
@@ -208,7 +209,8 @@ def on_transition(event: Event) -> list[Notice]:
     if step is not None:
         heads = users_with_role(case.agency_id, Role.HEAD)
         notices.append(Notice(heads, f"待{step}：{case.title}（{case.number}）", _case_url(case)))
-    if any(s.source == target and s.target == "delivery" for s in definition.steps):
+    into = definition.codes_with_role(StageRole.DELIVERY)
+    if any(s.source == target and s.target in into for s in definition.steps):
         notices.append(
             Notice(_team(case.pk), f"已作出决定，请及时送达：{case.title}", _case_url(case))
         )

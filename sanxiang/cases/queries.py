@@ -19,6 +19,7 @@ from sanxiang.lib.errors import DomainError
 
 # The history reads the ledger (history.py); re-exported where callers have always found it.
 from .history import TimelineItem as TimelineItem
+from .history import had_role as had_role
 from .history import had_stage as had_stage
 from .history import timeline as timeline
 from .models import (

@@ -24,7 +24,7 @@ from sanxiang.ledger.reconcile import (
     pg_function_body,
 )
 from sanxiang.ledger.triggers import sqlite_triggers
-from sanxiang.procedures.definitions import DEFINITIONS
+from sanxiang.procedures.definitions import DEFINITIONS, StageRole, stage_has_role
 
 from . import clocks, snapshots
 from .models import Case, DecisionDraft, DraftSnapshot
@@ -45,7 +45,7 @@ def check(facts: Sequence[Fact]) -> Iterable[Divergence]:
             opened[fact.case_id] = fact
         elif fact.event_type == "case.transition":
             last_step[fact.case_id] = fact
-            if fact.payload.get("target") == "decision":
+            if _decides(opened.get(fact.case_id), fact):
                 decided[fact.case_id] = fact
         elif fact.event_type == "case.draft_saved" and fact.payload.get("snapshot"):
             saved[fact.payload["snapshot"]] = fact
@@ -89,6 +89,12 @@ def check(facts: Sequence[Fact]) -> Iterable[Divergence]:
             )
     yield from _snapshots(saved, decided)
     yield from clocks.check(facts)
+
+
+def _decides(opened: Fact | None, step: Fact) -> bool:
+    """Whether a transition entered the decision stage of the case's procedure (as opened)."""
+    procedure = str(opened.payload.get("procedure", "")) if opened else ""
+    return stage_has_role(procedure, str(step.payload.get("target", "")), StageRole.DECISION)
 
 
 def _chunks(values: list[Any], size: int = 900) -> Iterable[list[Any]]:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from sanxiang.procedures.definitions import StageRole
 from sanxiang.procedures.engine import GuardContext
 
 from . import services
 
-DECISION_STAGE = "decision"
-
 
 def queue_decision(context: GuardContext) -> None:
-    """Runs in the case's transaction: entering ``decision`` means the decision is made."""
-    if context.target == DECISION_STAGE:
+    """Runs in the case's transaction: entering the decision stage means the decision is made."""
+    if context.enters(StageRole.DECISION):
         services.enqueue_decision(case=context.case, actor=context.actor)

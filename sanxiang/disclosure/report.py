@@ -29,6 +29,7 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from sanxiang.cases.models import PENALTY_KINDS, DecisionKind
 from sanxiang.catalog.models import MatterVersion
+from sanxiang.procedures.definitions import StageRole
 
 from .models import FactKind, FactOutcome, Publication, ReportFact
 
@@ -168,7 +169,7 @@ def _opened_counts(agency_id: int, year: int) -> dict[str, Any]:
     )
     # 受理: the ledger records the application entering 受理 (the entry is the legal fact).
     licences = _cases().filter(opened, agency_id=agency_id, procedure="licence")
-    counts["accepted"] = len(cases_that_entered(licences, "acceptance"))
+    counts["accepted"] = len(cases_that_entered(licences, StageRole.ACCEPTANCE))
     return counts
 
 

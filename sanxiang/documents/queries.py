@@ -23,6 +23,7 @@ from sanxiang.catalog.models import MatterVersion
 from sanxiang.catalog.queries import in_force_on
 from sanxiang.directory.models import Agency, AgencyLevel
 from sanxiang.lib.errors import DomainError
+from sanxiang.procedures.definitions import StageRole
 
 from .kinds import Kind, all_kinds, get_kind
 from .models import IssuedDocument
@@ -101,11 +102,12 @@ def allowed_kinds(case: Case) -> list[Kind]:
     """Kinds the case may issue at its stage, from the procedure definition's ``Step.documents``.
 
     A document is made to take a step, so the stage offers the documents of the steps leaving
-    it; a decision document (决定书) only once the decision is made, i.e. at the ``decision``
-    stage, from the steps entering or leaving it. The draft then picks 处罚 or 不予处罚 (准予 or
-    不予许可).
+    it; a decision document (决定书) only once the decision is made, i.e. at the stage playing
+    the decision role, from the steps entering or leaving it. The draft then picks 处罚 or
+    不予处罚 (准予 or 不予许可).
     """
     definition = case.definition
+    decision = definition.codes_with_role(StageRole.DECISION)
     codes: set[str] = set()
     for step in definition.steps:
         for title in step.documents:
@@ -113,7 +115,7 @@ def allowed_kinds(case: Case) -> list[Kind]:
             if kind is None:
                 continue
             if kind.decision:
-                if case.stage == "decision" and "decision" in (step.source, step.target):
+                if case.stage in decision and case.stage in (step.source, step.target):
                     codes.add(kind.code)
             elif step.source == case.stage:
                 codes.add(kind.code)

@@ -5,16 +5,15 @@ only writes outbox rows; cases and disclosure import nothing of exchange."""
 from __future__ import annotations
 
 from sanxiang.disclosure.models import AnnualReport, Publication
+from sanxiang.procedures.definitions import StageRole
 from sanxiang.procedures.engine import GuardContext
 
 from . import outbox, payloads
 from .models import EventType
 
-DECISION_STAGE = "decision"
-
 
 def decision_made(context: GuardContext) -> None:
-    if context.target != DECISION_STAGE:
+    if not context.enters(StageRole.DECISION):
         return
     # disclosure's hook ran first (INSTALLED_APPS order) and queued the publication.
     item = (

@@ -7,8 +7,10 @@ one, and no stage without a way out except the final ones.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Literal
 
 OFFICER = "officer"
@@ -17,10 +19,36 @@ STAFF = frozenset({OFFICER, HEAD})
 HEAD_ONLY = frozenset({HEAD})
 
 
+class StageRole(StrEnum):
+    """What a stage *means* in the law's order. Other apps ask for a role (``has_role``), never
+    for a stage code: a procedure may call its decision stage anything, and a new procedure is
+    one definition (issue 10, item 1)."""
+
+    FILING = "filing"  # 立案 / 报批 / 检查准备
+    APPLICATION = "application"  # 申请 (依申请)
+    SUPPLEMENT = "supplement"  # 补正
+    ACCEPTANCE = "acceptance"  # 受理
+    INVESTIGATION = "investigation"  # 调查取证 / 现场检查
+    REVIEW = "review"  # 审查 (the case unit's, before 告知 or the decision)
+    NOTICE = "notice"  # 告知 (行政处罚法 第44条)
+    DEFENCE = "defence"  # 陈述申辩 (第45条)
+    HEARING = "hearing"  # 听证 (第63-65条)
+    DECISION = "decision"  # 决定
+    DELIVERY = "delivery"  # 送达
+    EXECUTION = "execution"  # 执行 / 实施
+    CLOSING = "closing"  # 结案 (the case is closed, not yet archived)
+    ARCHIVED = "archived"  # 归档
+
+
+# The roles of a closed case (结案 or 归档): its file may be exported, nothing more is done.
+CLOSED_ROLES = frozenset({StageRole.CLOSING, StageRole.ARCHIVED})
+
+
 @dataclass(frozen=True)
 class Stage:
     code: str
     label: str
+    role: StageRole
     final: bool = False
 
 
@@ -63,6 +91,8 @@ class Definition:
     stages: tuple[Stage, ...]
     steps: tuple[Step, ...]
     deadlines: tuple[DeadlineRule, ...] = ()
+    # 行政处罚法 第51条: decided on the spot, within the 简易程序's limits of kind and amount.
+    on_the_spot: bool = False
 
     @property
     def initial(self) -> Stage:
@@ -79,6 +109,31 @@ class Definition:
 
     def label_of(self, code: str) -> str:
         return self.stage(code).label if self.has_stage(code) else code
+
+    def role_of(self, code: str) -> StageRole | None:
+        for stage in self.stages:
+            if stage.code == code:
+                return stage.role
+        return None
+
+    def has_role(self, code: str, *roles: StageRole) -> bool:
+        """Whether stage ``code`` plays one of ``roles`` (an unknown stage plays none)."""
+        return self.role_of(code) in roles
+
+    def stage_with_role(self, role: StageRole) -> Stage | None:
+        for stage in self.stages:
+            if stage.role == role:
+                return stage
+        return None
+
+    def codes_with_role(self, *roles: StageRole) -> frozenset[str]:
+        return frozenset(s.code for s in self.stages if s.role in roles)
+
+    def is_closed(self, code: str) -> bool:
+        """结案 or 归档 (or any final stage)."""
+        return self.has_role(code, *CLOSED_ROLES) or (
+            self.has_stage(code) and self.stage(code).final
+        )
 
     def step(self, source: str, target: str) -> Step | None:
         for step in self.steps:
@@ -109,6 +164,10 @@ def validate(definition: Definition) -> None:
     if len(set(codes)) != len(codes):
         raise DefinitionError(f"{definition.code}: duplicate stage codes")
     known = set(codes)
+    roles = [s.role for s in definition.stages]
+    doubled = {str(r) for r in roles if roles.count(r) > 1}
+    if doubled:
+        raise DefinitionError(f"{definition.code}: several stages play {sorted(doubled)}")
     for step in definition.steps:
         if step.source not in known or step.target not in known:
             raise DefinitionError(f"{definition.code}: step {step.source}→{step.target} unknown")
@@ -153,17 +212,17 @@ PAY_FINE = DeadlineRule(
 )
 
 PENALTY_STAGES = (
-    Stage("filing", "立案"),
-    Stage("investigation", "调查取证"),
-    Stage("case_review", "审查"),
-    Stage("notice", "告知"),
-    Stage("defence", "陈述申辩"),
-    Stage("hearing", "听证"),
-    Stage("decision", "决定"),
-    Stage("delivery", "送达"),
-    Stage("execution", "执行"),
-    Stage("closing", "结案"),
-    Stage("archived", "归档", final=True),
+    Stage("filing", "立案", StageRole.FILING),
+    Stage("investigation", "调查取证", StageRole.INVESTIGATION),
+    Stage("case_review", "审查", StageRole.REVIEW),
+    Stage("notice", "告知", StageRole.NOTICE),
+    Stage("defence", "陈述申辩", StageRole.DEFENCE),
+    Stage("hearing", "听证", StageRole.HEARING),
+    Stage("decision", "决定", StageRole.DECISION),
+    Stage("delivery", "送达", StageRole.DELIVERY),
+    Stage("execution", "执行", StageRole.EXECUTION),
+    Stage("closing", "结案", StageRole.CLOSING),
+    Stage("archived", "归档", StageRole.ARCHIVED, final=True),
 )
 
 PENALTY_ORDINARY = Definition(
@@ -242,13 +301,13 @@ PENALTY_SUMMARY = Definition(
     label="行政处罚简易程序",
     category="penalty",
     stages=(
-        Stage("investigation", "现场调查"),
-        Stage("notice", "告知"),
-        Stage("decision", "当场决定"),
-        Stage("delivery", "当场交付"),
-        Stage("execution", "执行"),
-        Stage("closing", "结案"),
-        Stage("archived", "归档", final=True),
+        Stage("investigation", "现场调查", StageRole.INVESTIGATION),
+        Stage("notice", "告知", StageRole.NOTICE),
+        Stage("decision", "当场决定", StageRole.DECISION),
+        Stage("delivery", "当场交付", StageRole.DELIVERY),
+        Stage("execution", "执行", StageRole.EXECUTION),
+        Stage("closing", "结案", StageRole.CLOSING),
+        Stage("archived", "归档", StageRole.ARCHIVED, final=True),
     ),
     steps=_steps(
         # 行政处罚法 第51-52条: on-the-spot penalty, facts and rights told first, officer signs.
@@ -263,6 +322,7 @@ PENALTY_SUMMARY = Definition(
         Step("closing", "archived", "归档"),
     ),
     deadlines=(PAY_FINE,),
+    on_the_spot=True,
 )
 
 LICENCE = Definition(
@@ -270,13 +330,13 @@ LICENCE = Definition(
     label="行政许可",
     category="licence",
     stages=(
-        Stage("application", "申请"),
-        Stage("supplement", "补正"),
-        Stage("acceptance", "受理"),
-        Stage("examination", "审查"),
-        Stage("decision", "决定"),
-        Stage("delivery", "送达"),
-        Stage("archived", "归档", final=True),
+        Stage("application", "申请", StageRole.APPLICATION),
+        Stage("supplement", "补正", StageRole.SUPPLEMENT),
+        Stage("acceptance", "受理", StageRole.ACCEPTANCE),
+        Stage("examination", "审查", StageRole.REVIEW),
+        Stage("decision", "决定", StageRole.DECISION),
+        Stage("delivery", "送达", StageRole.DELIVERY),
+        Stage("archived", "归档", StageRole.ARCHIVED, final=True),
     ),
     steps=_steps(
         Step("application", "acceptance", "受理", documents=("受理通知书",)),
@@ -336,12 +396,12 @@ COERCION = Definition(
     label="行政强制措施（查封、扣押）",
     category="coercion",
     stages=(
-        Stage("filing", "报批"),
-        Stage("decision", "决定"),
-        Stage("delivery", "送达"),
-        Stage("execution", "实施"),
-        Stage("closing", "解除或者处理"),
-        Stage("archived", "归档", final=True),
+        Stage("filing", "报批", StageRole.FILING),
+        Stage("decision", "决定", StageRole.DECISION),
+        Stage("delivery", "送达", StageRole.DELIVERY),
+        Stage("execution", "实施", StageRole.EXECUTION),
+        Stage("closing", "解除或者处理", StageRole.CLOSING),
+        Stage("archived", "归档", StageRole.ARCHIVED, final=True),
     ),
     steps=_steps(
         # 行政强制法 第18条: reported to and approved by the head before it is carried out.
@@ -379,11 +439,11 @@ INSPECTION = Definition(
     label="行政检查",
     category="inspection",
     stages=(
-        Stage("filing", "检查准备"),
-        Stage("investigation", "现场检查"),
-        Stage("case_review", "检查结果审查"),
-        Stage("closing", "检查结论"),
-        Stage("archived", "归档", final=True),
+        Stage("filing", "检查准备", StageRole.FILING),
+        Stage("investigation", "现场检查", StageRole.INVESTIGATION),
+        Stage("case_review", "检查结果审查", StageRole.REVIEW),
+        Stage("closing", "检查结论", StageRole.CLOSING),
+        Stage("archived", "归档", StageRole.ARCHIVED, final=True),
     ),
     steps=_steps(
         Step("filing", "investigation", "出示证件，开展检查"),
@@ -408,6 +468,32 @@ INSPECTION = Definition(
 DEFINITIONS: dict[str, Definition] = {
     d.code: d for d in (PENALTY_ORDINARY, PENALTY_SUMMARY, LICENCE, COERCION, INSPECTION)
 }
+
+
+def register(definition: Definition) -> Definition:
+    """Add a procedure: one definition, validated, and no schema change (``Case.procedure`` is
+    checked in code against this registry, not by a database constraint)."""
+    validate(definition)
+    if definition.code in DEFINITIONS:
+        raise DefinitionError(f"{definition.code}: already registered")
+    DEFINITIONS[definition.code] = definition
+    return definition
+
+
+@contextmanager
+def registered(definition: Definition) -> Iterator[Definition]:
+    """A procedure registered for the duration of a ``with`` block (tests)."""
+    register(definition)
+    try:
+        yield definition
+    finally:
+        DEFINITIONS.pop(definition.code, None)
+
+
+def stage_has_role(procedure: str, stage: str, *roles: StageRole) -> bool:
+    """Whether ``stage`` of procedure ``procedure`` plays one of ``roles``."""
+    definition = DEFINITIONS.get(procedure)
+    return definition is not None and definition.has_role(stage, *roles)
 
 
 def get_definition(code: str) -> Definition:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .definitions import Definition
+from .definitions import Definition, StageRole
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,13 @@ class GuardContext:
     source: str
     target: str
     actor: Any
+
+    def enters(self, *roles: StageRole) -> bool:
+        """Whether the step enters a stage playing one of ``roles`` (e.g. the decision)."""
+        return self.definition.has_role(self.target, *roles)
+
+    def leaves(self, *roles: StageRole) -> bool:
+        return self.definition.has_role(self.source, *roles)
 
 
 Hook = Callable[[GuardContext], None]

@@ -40,7 +40,6 @@ from .models import MediaKind, Record
 from .pdf import render_pdf
 from .services import log_export
 
-CLOSED_STAGES = frozenset({"closing", "archived"})
 EXPORT_REASON = "电子案卷导出（结案归档）"
 _PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 _UNSAFE = re.compile(r"[\\/:*?\"<>|\s]+")
@@ -247,6 +246,11 @@ def _manifest_item(item: Item) -> dict[str, Any]:
     }
 
 
+def is_closed(case: Any) -> bool:
+    """结案 or 归档: the stages whose file may be exported."""
+    return bool(case.definition.is_closed(case.stage))
+
+
 def export_case(*, actor: User, case_id: int) -> Path:
     """Write the 电子案卷 of a closed case to a temporary file and return its path.
 
@@ -255,7 +259,7 @@ def export_case(*, actor: User, case_id: int) -> Path:
     export entries too.
     """
     case = get_case_for(actor, case_id)
-    if case.stage not in CLOSED_STAGES:
+    if not is_closed(case):
         raise DomainError("conflict", "只有已结案或已归档的案件可以导出电子案卷。")
     if not (is_on_team(actor, case) or actor.role == Role.HEAD or actor.is_superuser):
         raise DomainError("forbidden", "只有办案人员或负责人可以导出电子案卷。")

@@ -20,6 +20,7 @@ from sanxiang.catalog.models import Matter
 from sanxiang.directory.models import MatterCategory
 from sanxiang.ledger import services as ledger
 from sanxiang.lib.errors import DomainError, ValidationFailed
+from sanxiang.procedures.definitions import StageRole
 
 from . import blobs
 from .models import (
@@ -87,7 +88,7 @@ def prepare_upload(*, actor: User, data: RecordData) -> Any:
     """
     validate_metadata(data)
     case = check_uploader(actor=actor, case_id=data.case_id)
-    if case.stage == "archived":
+    if case.definition.has_role(case.stage, StageRole.ARCHIVED):
         raise DomainError("conflict", "案件已归档，不能再添加记录。")
     return case
 

@@ -34,7 +34,7 @@ def case_records(request: HttpRequest, case_id: int) -> HttpResponse:
         "records": queries.redact_for(user, queries.records_of_case(case)),
         "form": UploadForm(),
         "may_upload": is_on_team(user, case) or user.role == Role.HEAD,
-        "may_export": case.stage in dossier.CLOSED_STAGES,
+        "may_export": dossier.is_closed(case),
     }
     return render(request, "records/case_records.html", context)
 

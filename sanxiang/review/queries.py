@@ -12,10 +12,11 @@ from django.utils import timezone
 from sanxiang.accounts.models import Role
 from sanxiang.accounts.queries import home_agency, visible_agency_ids
 from sanxiang.cases.models import Case, CaseMember, DecisionDraft
-from sanxiang.cases.queries import had_stage
+from sanxiang.cases.queries import had_role
 from sanxiang.catalog.queries import in_force_on
 from sanxiang.directory.models import Agency, Officer
 from sanxiang.lib import workdays
+from sanxiang.procedures.definitions import StageRole
 
 from . import drafts, rules
 from .models import (
@@ -58,7 +59,7 @@ def draft_facts(case: Case, draft: DecisionDraft) -> rules.DraftFacts:
         confiscation_value=draft.confiscation_value,
         party_kinds=frozenset(case.parties.values_list("kind", flat=True)),
         outside_benchmark=draft.outside_benchmark,
-        hearing_held=had_stage(case, "hearing"),
+        hearing_held=had_role(case, StageRole.HEARING),
         text=draft.text,
         additional_kinds=tuple(draft.additional_kinds),
     )
@@ -75,7 +76,7 @@ def rule_reasons(case: Case, *, on: date | None = None) -> list[str]:
     if draft is not None:
         catalogue = effective_catalogue(case.agency, on or timezone.localdate())
         reasons = rules.evaluate(catalogue, draft_facts(case, draft))
-    elif had_stage(case, "hearing"):
+    elif had_role(case, StageRole.HEARING):
         reasons = ["案件经过听证程序"]
     for flag in MajorFlag.objects.filter(case=case):
         reasons.append(f"经认定{flag.get_reason_display()}：{flag.note}")

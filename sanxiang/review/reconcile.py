@@ -18,6 +18,7 @@ from sanxiang.ledger.reconcile import (
     pg_function_body,
 )
 from sanxiang.ledger.triggers import sqlite_triggers
+from sanxiang.procedures.definitions import StageRole, stage_has_role
 
 from .models import CaseReview, ReviewRound
 
@@ -29,6 +30,7 @@ EVENT_TYPES = (
     "review.assigned",
     "review.reassigned",
     "review.opinion",
+    "case.opened",
     "case.transition",
 )
 _MAJOR = {"review.marked_major", "review.flagged_major"}
@@ -39,6 +41,7 @@ def check(facts: Sequence[Fact]) -> Iterable[Divergence]:
     rounds: dict[tuple[int, int], dict[str, object]] = {}
     passed: dict[int, dict[str, Fact]] = {}  # case -> snapshot hash -> passing opinion
     decisions: list[Fact] = []
+    procedures: dict[int, str] = {}  # case -> procedure, from its 立案 entry
     for fact in facts:
         case_id = fact.case_id
         if case_id is None:
@@ -61,7 +64,11 @@ def check(facts: Sequence[Fact]) -> Iterable[Divergence]:
             rounds[(case_id, p["round"])].update(status=p["outcome"], seq=fact.seq)
             if p["outcome"] == "passed":
                 passed.setdefault(case_id, {})[p.get("fingerprint", "")] = fact
-        elif fact.event_type == "case.transition" and p.get("target") == "decision":
+        elif fact.event_type == "case.opened":
+            procedures[case_id] = str(p.get("procedure", ""))
+        elif fact.event_type == "case.transition" and stage_has_role(
+            procedures.get(case_id, ""), str(p.get("target", "")), StageRole.DECISION
+        ):
             decisions.append(fact)
     yield from _major(major)
     yield from _rounds(rounds)

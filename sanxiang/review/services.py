@@ -15,12 +15,13 @@ from django.utils import timezone
 from sanxiang.accounts.models import Role, User
 from sanxiang.accounts.queries import home_agency, require_agency_access, require_role
 from sanxiang.cases.models import Case
-from sanxiang.cases.queries import get_case_for, had_stage, is_on_team
+from sanxiang.cases.queries import get_case_for, had_role, is_on_team
 from sanxiang.directory.models import Agency, Officer
 from sanxiang.ledger.services import append
 from sanxiang.lib import workdays
 from sanxiang.lib.errors import DomainError, ValidationFailed
 from sanxiang.lib.money import MoneyError, parse_money
+from sanxiang.procedures.definitions import StageRole
 
 from . import checklist, drafts, opinion, queries
 from .models import (
@@ -170,7 +171,7 @@ def _missing_materials(case: Case, draft: Any, materials: dict[str, str]) -> lis
     required = ["case_file", "evidence_list"]
     if case.definition.category != "licence":
         required.append("discretion_reasoning")
-    if had_stage(case, "hearing"):
+    if had_role(case, StageRole.HEARING):
         required.append("hearing_record")
     missing = [labels[k] for k in required if not str(materials.get(k, "")).strip()]
     if not draft.text.strip():
@@ -193,7 +194,7 @@ def _submit(
     case = get_case_for(actor, case_id, write=True)
     if not is_on_team(actor, case):
         raise DomainError("forbidden", "只有本案办案人员可以报送法制审核。")
-    if had_stage(case, "decision"):
+    if had_role(case, StageRole.DECISION):
         raise DomainError("conflict", "本案已作出决定，不能再报送法制审核。")
     draft = queries.draft_of(case)
     if draft is None:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from sanxiang.accounts.models import Role, User
 from sanxiang.ledger.services import append
 from sanxiang.lib.errors import DomainError, ValidationFailed
+from sanxiang.procedures.definitions import StageRole
 
 from .. import snapshots
 from ..models import (
@@ -27,7 +28,7 @@ from ..models import (
     DiscretionBenchmark,
     PartyKind,
 )
-from ..queries import get_case_for, had_stage
+from ..queries import get_case_for, had_role
 from .common import may_take, parse_amount
 
 # 行政处罚法 第51条: 当场处罚 only for a warning, or a fine up to 200 元 (person) / 3,000 元 (unit).
@@ -44,6 +45,8 @@ KINDS_BY_CATEGORY = {
     },
     "coercion": {DecisionKind.SEAL, DecisionKind.DETAIN, DecisionKind.FREEZE, DecisionKind.SEIZURE},
 }
+# A category with no list of its own (行政确认, 裁决 … added as new procedures) decides "其他".
+OTHER_KINDS = {DecisionKind.OTHER}
 
 
 @dataclass(frozen=True)
@@ -98,20 +101,20 @@ def _additional_kinds(case: Case, data: DraftData) -> str:
         return ""
     if data.kind not in PENALTY_KINDS or not extra <= set(PENALTY_KINDS):
         raise ValidationFailed("只有行政处罚决定可以并处其他处罚种类。", field="additional_kinds")
-    if case.procedure == "penalty_summary":
+    if case.definition.on_the_spot:
         raise ValidationFailed("简易程序只能给予警告或者罚款，不能并处。", field="additional_kinds")
     return "," + ",".join(k for k in PENALTY_KINDS if k in extra) + ","
 
 
 def _draft_values(case: Case, data: DraftData) -> dict[str, Any]:
     """Check a draft against the procedure, 简易程序 limits and the 裁量基准; return its fields."""
-    if data.kind not in KINDS_BY_CATEGORY.get(case.definition.category, set()):
+    if data.kind not in KINDS_BY_CATEGORY.get(case.definition.category, OTHER_KINDS):
         raise ValidationFailed("该程序不能作出此种决定。", field="kind")
     fine = parse_amount(data.fine_amount, "fine_amount")
     conf = parse_amount(data.confiscation_value, "confiscation_value")
     if data.kind == DecisionKind.FINE and not fine:
         raise ValidationFailed("罚款决定须填写罚款金额。", field="fine_amount")
-    if case.procedure == "penalty_summary":
+    if case.definition.on_the_spot:
         check_summary_limit(case, data.kind, fine)
     bench = _benchmark(case, data.circumstance)
     if data.kind == DecisionKind.FINE and bench is None and case.matter.benchmarks.exists():
@@ -148,7 +151,7 @@ def save_draft(*, actor: User, case_id: int, data: DraftData) -> DecisionDraft:
     case = get_case_for(actor, case_id, write=True)
     if not may_take(actor, case, frozenset({Role.OFFICER, Role.HEAD}), head_approval=False):
         raise DomainError("forbidden", "只有本案办案人员或负责人可以起草决定。")
-    if had_stage(case, "decision"):
+    if had_role(case, StageRole.DECISION):
         raise DomainError("conflict", "决定已作出，草稿不能再修改。")
     values = _draft_values(case, data)
     draft = DecisionDraft.objects.select_for_update().filter(case=case).first()

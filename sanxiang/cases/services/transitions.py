@@ -11,7 +11,7 @@ from sanxiang.accounts.models import User
 from sanxiang.ledger.services import append
 from sanxiang.lib.errors import DomainError, ValidationFailed
 from sanxiang.procedures import engine
-from sanxiang.procedures.definitions import Definition
+from sanxiang.procedures.definitions import Definition, StageRole
 
 from .. import deadlines as clocks
 from .. import snapshots
@@ -55,10 +55,11 @@ def transition(
         raise DomainError("forbidden", f"“{step.label}”须由{who}操作。")
     day = on or local_today()
     changes: dict[str, Any] = {"stage": target}
-    if target == "decision":
+    decides = definition.has_role(target, StageRole.DECISION)
+    if decides:
         changes["decided_snapshot"] = _check_decision(case, day)
         changes["decided_on"] = day
-    if definition.stage(target).final or target == "closing":
+    if definition.is_closed(target):
         if day < case.opened_on:
             raise ValidationFailed("结案日期不能早于立案日期。", field="on")
         changes["closed_on"] = day
@@ -83,7 +84,7 @@ def transition(
             "on": day,
             "note": note,
             "clocks": started_stopped,
-            **({"snapshot": changes["decided_snapshot"]} if target == "decision" else {}),
+            **({"snapshot": changes["decided_snapshot"]} if decides else {}),
         },
         actor=actor,
         agency_id=case.agency_id,
@@ -106,7 +107,7 @@ def _check_decision(case: Case, day: date) -> str:
     draft = DecisionDraft.objects.filter(case=case).first()
     if draft is None:
         raise ValidationFailed("请先保存决定草稿，再作出决定。", field="draft")
-    if case.procedure == "penalty_summary":
+    if case.definition.on_the_spot:
         check_summary_limit(case, draft.kind, draft.fine_amount)
     # The decision is made on the saved snapshot, and only if nothing changed since it was
     # saved (a party edited afterwards would otherwise be decided unseen).

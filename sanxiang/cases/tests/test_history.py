@@ -25,6 +25,7 @@ from sanxiang.documents.tests.helpers import QuickDocumentsTestCase, case_at
 from sanxiang.ledger import guard, registry
 from sanxiang.ledger.models import Entry
 from sanxiang.ledger.services import append
+from sanxiang.procedures.definitions import StageRole
 from sanxiang.records.tests.helpers import upload
 from sanxiang.review.tests.helpers import case_at_defence, submitted
 from sanxiang.testing import WorldTestCase
@@ -183,7 +184,7 @@ class HadStageAnswersFromTheLedger(WorldTestCase):
         held = open_test_case(self.w)
         to_hearing(self.w, held)
         with CaptureQueriesContext(connection) as queries:
-            found = cases_that_entered(Case.objects.all(), "hearing")
+            found = cases_that_entered(Case.objects.all(), StageRole.HEARING)
         assert found == {held.pk}
         assert len(queries.captured_queries) == 1
 

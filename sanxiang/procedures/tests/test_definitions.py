@@ -10,6 +10,7 @@ from sanxiang.procedures.definitions import (
     PENALTY_ORDINARY,
     DefinitionError,
     Stage,
+    StageRole,
     Step,
     get_definition,
     validate,
@@ -40,7 +41,8 @@ def test_filing_and_decision_need_the_head_in_the_ordinary_penalty_procedure():
 
 def test_an_unreachable_stage_is_refused():
     broken = dataclasses.replace(
-        PENALTY_ORDINARY, stages=(*PENALTY_ORDINARY.stages, Stage("orphan", "孤立"))
+        PENALTY_ORDINARY,
+        stages=(*PENALTY_ORDINARY.stages, Stage("orphan", "孤立", StageRole.APPLICATION)),
     )
     with pytest.raises(DefinitionError, match="unreachable"):
         validate(broken)
@@ -85,7 +87,7 @@ def test_changing_the_definition_changes_the_chart():
     renamed = dataclasses.replace(
         PENALTY_ORDINARY,
         stages=tuple(
-            Stage(s.code, "调查核实" if s.code == "investigation" else s.label, s.final)
+            dataclasses.replace(s, label="调查核实" if s.code == "investigation" else s.label)
             for s in PENALTY_ORDINARY.stages
         ),
     )
