@@ -34,11 +34,12 @@ from .models import AWAITING, FileReview, Notice, Verdict
 # time; 《行政执法证件管理办法》 asks for renewal before expiry).
 EXPIRING_DAYS = 30
 
-# Stages a case can be in while open: every stage but 结案 (closing sets closed_on) and the
-# final ones. Filtering on them as well as on closed_on lets PostgreSQL read only the open
-# cases through the (agency, stage) index instead of every case the district ever had.
+# Stages a case can be in while open: every stage but those playing 结案 or 归档 (closing sets
+# closed_on) and the final ones. Filtering on them as well as on closed_on lets PostgreSQL
+# read only the open cases through the (agency, stage) index instead of every case the
+# district ever had.
 OPEN_STAGES = sorted(
-    {s.code for d in DEFINITIONS.values() for s in d.stages if not s.final and s.code != "closing"}
+    {s.code for d in DEFINITIONS.values() for s in d.stages if not d.is_closed(s.code)}
 )
 
 # The figures a drill-down can be asked for, with their Chinese names.
