@@ -46,9 +46,12 @@ CLOSED_ROLES = frozenset({StageRole.CLOSING, StageRole.ARCHIVED})
 
 @dataclass(frozen=True)
 class Stage:
+    """``role``: what the stage means (every stage of a case procedure has one; a procedure
+    drawn but not run as a case, such as the 法制审核 chart, may leave it out)."""
+
     code: str
     label: str
-    role: StageRole
+    role: StageRole | None = None
     final: bool = False
 
 
@@ -158,13 +161,16 @@ class DefinitionError(Exception):
     pass
 
 
-def validate(definition: Definition) -> None:
-    """Refuse a definition with unknown, unreachable or dead-end stages."""
+def validate(definition: Definition, *, roles_required: bool = False) -> None:
+    """Refuse a definition with unknown, unreachable or dead-end stages, two stages playing one
+    role, or (``roles_required``: a case procedure) a stage without a role."""
     codes = [s.code for s in definition.stages]
     if len(set(codes)) != len(codes):
         raise DefinitionError(f"{definition.code}: duplicate stage codes")
     known = set(codes)
-    roles = [s.role for s in definition.stages]
+    roles = [s.role for s in definition.stages if s.role is not None]
+    if roles_required and len(roles) != len(codes):
+        raise DefinitionError(f"{definition.code}: every stage of a case procedure needs a role")
     doubled = {str(r) for r in roles if roles.count(r) > 1}
     if doubled:
         raise DefinitionError(f"{definition.code}: several stages play {sorted(doubled)}")
@@ -473,7 +479,7 @@ DEFINITIONS: dict[str, Definition] = {
 def register(definition: Definition) -> Definition:
     """Add a procedure: one definition, validated, and no schema change (``Case.procedure`` is
     checked in code against this registry, not by a database constraint)."""
-    validate(definition)
+    validate(definition, roles_required=True)
     if definition.code in DEFINITIONS:
         raise DefinitionError(f"{definition.code}: already registered")
     DEFINITIONS[definition.code] = definition
@@ -509,7 +515,7 @@ def choices() -> list[tuple[str, str]]:
 
 def validate_all(definitions: Iterable[Definition]) -> None:
     for definition in definitions:
-        validate(definition)
+        validate(definition, roles_required=True)
 
 
 validate_all(DEFINITIONS.values())
