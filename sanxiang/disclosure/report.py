@@ -289,7 +289,7 @@ def _hearings(agency_id: int, year: int) -> int:
     from sanxiang.cases.history import cases_that_entered
 
     decided = _cases().filter(_year(year), agency_id=agency_id, procedure="penalty_ordinary")
-    return len(cases_that_entered(decided, "hearing"))
+    return len(cases_that_entered(decided, StageRole.HEARING))
 
 
 def _people(agency_id: int, year: int) -> dict[str, Any]:
