@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0005_decision_kinds_apart'),
+        ('cases', '0006_draft_violated_provision'),
     ]
 
     operations = [
