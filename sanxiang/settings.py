@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "sanxiang.records",
     "sanxiang.review",
     "sanxiang.disclosure",
+    "sanxiang.inspections",
     "sanxiang.exchange",
     "sanxiang.supervision",
     "sanxiang.applicant",

@@ -16,6 +16,7 @@ DEMO_MODULES = [
     "sanxiang.review.demo",
     "sanxiang.disclosure.demo",
     "sanxiang.supervision.demo",  # the district's second agency (市场监督管理局)
+    "sanxiang.inspections.demo",  # freezes a plan, signs the checkpoint that seeds its draw
     "sanxiang.ledger.demo",  # last: sequence the demo's entries and sign a checkpoint
 ]
 

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class InspectionsConfig(AppConfig):
+    name = "sanxiang.inspections"
+    label = "inspections"
+    verbose_name = "双随机、一公开"
+
+    def ready(self) -> None:
+        from sanxiang.ledger import registry
+        from sanxiang.workbench import panels as workbench_panels
+
+        from . import tasks  # noqa: F401 - registers the recurring draw
+        from .events import EVENT_TYPES
+        from .panels import inspections_due
+
+        registry.register(*EVENT_TYPES)
+        workbench_panels.register(inspections_due)

@@ -1,0 +1,141 @@
+"""The input of a draw, read from the libraries at the moment a plan is frozen (docs/draw.md §1).
+
+The 执法检查人员名录库 is derived here from the officer library: officers of the lead agency and
+of every agency of a 联合抽查 who hold the 行政检查 category and a certificate valid for the whole
+period (or, when the plan names its inspectors, exactly those, refused if not valid), with their
+declared conflicts and the targets they inspected in the plan's year or the year before.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sanxiang.directory.models import Agency, CertificateStatus, MatterCategory, Officer
+from sanxiang.lib import draw
+from sanxiang.lib.errors import DomainError
+
+from .models import Assignment, Conflict, DrawStatus, Plan, Target
+
+
+def plan_section(plan: Plan, agencies: list[Agency]) -> dict[str, Any]:
+    return {
+        "id": plan.number,
+        "title": plan.title,
+        "agency": plan.agency.name,
+        "year": plan.year,
+        "matters": sorted(m.code for m in plan.matters.all()),
+        "categories": sorted(plan.categories),
+        "areas": sorted(plan.areas),
+        "period": {"start": plan.period_start.isoformat(), "end": plan.period_end.isoformat()},
+        "ratio": None if plan.ratio is None else format(plan.ratio.normalize(), "f"),
+        "count": plan.count,
+        "team_size": plan.team_size,
+        "key_rules": plan.key_rules,
+        "agencies": [a.name for a in agencies] if len(agencies) > 1 else [],
+    }
+
+
+def candidate_targets(plan: Plan) -> list[Target]:
+    rows = Target.objects.filter(agency=plan.agency, active=True, matters__in=plan.matters.all())
+    if plan.categories:
+        rows = rows.filter(category__in=plan.categories)
+    if plan.areas:
+        rows = rows.filter(area__in=plan.areas)
+    return list(rows.distinct().order_by("pk"))
+
+
+def _checked_this_year(plan: Plan, matter_codes: set[str]) -> dict[int, set[str]]:
+    """Per target, the plan's matters it was already drawn for in another plan of the year."""
+    rows = Assignment.objects.filter(
+        active=True, draw__status=DrawStatus.DRAWN, plan__year=plan.year
+    ).exclude(plan=plan)
+    out: dict[int, set[str]] = defaultdict(set)
+    for target_id, code in rows.values_list("target_id", "plan__matters__code"):
+        if code in matter_codes:
+            out[target_id].add(code)
+    return out
+
+
+def _inspectors(plan: Plan, agencies: list[Agency]) -> list[Officer]:
+    pool = list(plan.inspector_pool.select_related("agency"))
+    if pool:
+        bad = [o for o in pool if o.certificate_status != CertificateStatus.VALID]
+        if bad:
+            raise DomainError(
+                "officer_not_certified",
+                f"{'、'.join(o.name for o in bad)}的执法证件已暂扣或注销，"
+                "不能列入执法检查人员名录。",
+            )
+        return pool
+    scope = Agency.subtree_ids(a.pk for a in agencies)
+    return [
+        o
+        for o in Officer.objects.filter(
+            agency_id__in=scope,
+            certificate_status=CertificateStatus.VALID,
+            certificate_issued__lte=plan.period_start,
+            certificate_expires__gte=plan.period_end,
+            is_reviewer=False,  # 法制审核人员 review the cases; they do not inspect
+        ).select_related("agency")
+        if MatterCategory.INSPECTION in o.categories
+    ]
+
+
+def _inspected_before(plan: Plan, officers: list[Officer]) -> dict[int, set[str]]:
+    """Per officer, the targets they were drawn to inspect in the plan's year or the year
+    before (recused, so that nobody inspects the same target twice running)."""
+    rows = Assignment.objects.filter(
+        active=True,
+        draw__status=DrawStatus.DRAWN,
+        team__in=officers,
+        plan__year__gte=plan.year - 1,
+        plan__year__lte=plan.year,
+    ).select_related("target")
+    out: dict[int, set[str]] = defaultdict(set)
+    for assignment in rows.prefetch_related("team"):
+        for officer in assignment.team.all():
+            out[officer.pk].add(assignment.target.draw_id)
+    return out
+
+
+def build(plan: Plan) -> tuple[dict[str, Any], list[Target], list[Officer]]:
+    """The canonical draw input of a plan, with the rows it was read from."""
+    agencies = [plan.agency, *plan.joint_agencies.order_by("pk")]
+    section = plan_section(plan, agencies)
+    targets = candidate_targets(plan)
+    checked = _checked_this_year(plan, set(section["matters"]))
+    officers = _inspectors(plan, agencies)
+    conflicts = Conflict.objects.filter(officer__in=officers, withdrawn=False).select_related(
+        "target"
+    )
+    by_officer: dict[int, list[Conflict]] = defaultdict(list)
+    for conflict in conflicts:
+        by_officer[conflict.officer_id].append(conflict)
+    inspected = _inspected_before(plan, officers)
+    document = draw.input_document(
+        plan=section,
+        targets=[
+            {
+                "id": t.draw_id,
+                "grade": t.risk_grade,
+                "area": t.area,
+                "checked": sorted(checked.get(t.pk, ())),
+                "complaint": t.complaint,
+            }
+            for t in targets
+        ],
+        inspectors=[
+            {
+                "id": o.certificate_no,
+                "agency": o.agency.enforcement_body().name,
+                "valid_from": o.certificate_issued.isoformat(),
+                "valid_to": o.certificate_expires.isoformat(),
+                "conflict_targets": [c.target.draw_id for c in by_officer[o.pk] if c.target],
+                "conflict_areas": [c.area for c in by_officer[o.pk] if c.area],
+                "inspected_targets": sorted(inspected.get(o.pk, ())),
+            }
+            for o in officers
+        ],
+    )
+    return document, targets, officers

@@ -1,0 +1,266 @@
+"""Executing a draw: each assignment is a 行政检查 case; its result is recorded and published.
+
+"谁检查、谁录入、谁公开": the team records the result, which is published on the portal at once
+(masked as decisions are); the deadline is 20 working days after the inspection ends
+(DOMAIN.md, 双随机 results; ``lib.workdays``), and the workbench warns before it passes.
+"""
+
+from __future__ import annotations
+
+import inspect
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from sanxiang.accounts.models import Role, User
+from sanxiang.accounts.queries import home_agency, require_role
+from sanxiang.cases.models import Case, CaseSource
+from sanxiang.cases.services import opening
+from sanxiang.ledger.services import append
+from sanxiang.lib.errors import DomainError, ValidationFailed
+from sanxiang.lib.workdays import CalendarGap, add_working_days
+
+from ..models import Assignment, Outcome, RiskGrade, Target, TargetKind
+
+RESULT_DAYS = 20  # working days after the inspection ends (DOMAIN.md: 双随机 results)
+
+# ``open_case`` is its own durable transaction; opening the inspection (or penalty) case and
+# linking it to the assignment must commit together, so the undecorated function is called
+# inside this module's one durable transaction (it checks the same things either way).
+_open_case: Any = inspect.unwrap(opening.open_case)
+
+
+def _assignment_for(actor: User, assignment_id: int) -> Assignment:
+    agency = home_agency(actor)
+    assignment = (
+        Assignment.objects.select_for_update()
+        .select_related("plan", "target", "draw", "case")
+        .filter(pk=assignment_id, plan__agency=agency)
+        .first()
+    )
+    if assignment is None:
+        raise DomainError("not_found", "未找到该抽查任务，或无权访问。")
+    if not assignment.active:
+        raise DomainError("conflict", "该抽查任务已因重新抽取而作废。")
+    return assignment
+
+
+def _party(target: Target) -> opening.PartyData:
+    return opening.PartyData(
+        kind=target.kind,
+        name=target.name,
+        id_number=target.id_number,
+        credit_code=target.credit_code,
+        legal_representative=target.legal_representative,
+        address=target.address,
+        phone=target.phone,
+    )
+
+
+def _team_ids(assignment: Assignment) -> list[int]:
+    by_code = {o.certificate_no: o.pk for o in assignment.team.all()}
+    return [by_code[c] for c in assignment.team_order if c in by_code]
+
+
+@transaction.atomic(durable=True)
+def start_inspection(*, actor: User, assignment_id: int, on: date | None = None) -> Case:
+    """Open the 行政检查 case of a drawn target with its drawn team (who must be certified
+    today for 行政检查 in the agency's area)."""
+    require_role(actor, Role.OFFICER, Role.HEAD)
+    assignment = _assignment_for(actor, assignment_id)
+    if assignment.case_id is not None:
+        raise DomainError("conflict", "该抽查任务已开始检查。")
+    plan = assignment.plan
+    day = on or timezone.localdate()
+    if not plan.period_start <= day <= plan.period_end:
+        raise ValidationFailed(
+            f"检查日期须在计划的检查期间（{plan.period_start} 至 {plan.period_end}）内。",
+            field="on",
+        )
+    matter = plan.matters.order_by("code").first()
+    assert matter is not None  # noqa: S101 - a plan always names a matter
+    case: Case = _open_case(
+        actor=actor,
+        matter_id=matter.pk,
+        procedure="inspection",
+        title=f"{plan.title}：{assignment.target.name}",
+        source=CaseSource.OTHER,
+        facts=(
+            f"双随机抽查：计划 {plan.number}，第{assignment.draw.round}轮抽取第"
+            f"{assignment.position}号（{assignment.stratum}）。"
+        ),
+        parties=[_party(assignment.target)],
+        team=_team_ids(assignment),
+        opened_on=day,
+        is_demo=plan.is_demo,
+    )
+    if Assignment.objects.filter(pk=assignment.pk, case__isnull=True).update(case=case) != 1:
+        raise DomainError("conflict", "该抽查任务已开始检查。")
+    append(
+        event_type="inspection.started",
+        payload={"plan": plan.number, "position": assignment.position, "case": case.number},
+        actor=actor,
+        agency_id=plan.agency_id,
+        case_id=case.pk,
+    )
+    return case
+
+
+def _grade_after(target: Target, outcome: str) -> str:
+    """Results feed the grade: a problem found raises it, a penalty or referral makes it high."""
+    if outcome in (Outcome.PENALTY, Outcome.REFERRAL):
+        return RiskGrade.HIGH
+    if outcome == Outcome.RECTIFY and target.risk_grade == RiskGrade.LOW:
+        return RiskGrade.MEDIUM
+    return target.risk_grade
+
+
+def _check_result(
+    assignment: Assignment,
+    *,
+    outcome: str,
+    findings: str,
+    inspected_on: date,
+    rectify_by: date | None,
+    referred_to: str,
+    penalty_matter_id: int | None,
+) -> None:
+    if assignment.case_id is None:
+        raise DomainError("conflict", "尚未开始检查（未建立检查案件），不能录入结果。")
+    if assignment.outcome:
+        raise DomainError("conflict", "检查结果已录入并公示，不能重复录入。")
+    if outcome not in Outcome.values:
+        raise ValidationFailed("检查结果无效。", field="outcome")
+    if not findings.strip():
+        raise ValidationFailed("请填写检查情况。", field="findings")
+    case = assignment.case
+    assert case is not None  # noqa: S101 - checked above
+    if inspected_on < case.opened_on or inspected_on > timezone.localdate():
+        raise ValidationFailed("检查完成日期须在开始检查之后、不晚于今天。", field="inspected_on")
+    if outcome == Outcome.RECTIFY and (rectify_by is None or rectify_by <= inspected_on):
+        raise ValidationFailed("责令整改须写明晚于检查日期的整改期限。", field="rectify_by")
+    if outcome == Outcome.REFERRAL and not referred_to.strip():
+        raise ValidationFailed("移送须写明接收机关。", field="referred_to")
+    if outcome == Outcome.PENALTY and penalty_matter_id is None:
+        raise ValidationFailed("立案查处须选择行政处罚事项。", field="penalty_matter")
+
+
+@transaction.atomic(durable=True)
+def record_result(
+    *,
+    actor: User,
+    assignment_id: int,
+    outcome: str,
+    findings: str,
+    inspected_on: date,
+    rectify_by: date | None = None,
+    referred_to: str = "",
+    penalty_matter_id: int | None = None,
+) -> Assignment:
+    """Record the result (未发现问题 / 责令整改 / 立案查处 / 移送) and publish it.
+
+    立案查处 opens the linked 行政处罚 case (普通程序) with the same team, in the same transaction.
+    """
+    require_role(actor, Role.OFFICER, Role.HEAD)
+    assignment = _assignment_for(actor, assignment_id)
+    _check_result(
+        assignment,
+        outcome=outcome,
+        findings=findings,
+        inspected_on=inspected_on,
+        rectify_by=rectify_by,
+        referred_to=referred_to,
+        penalty_matter_id=penalty_matter_id,
+    )
+    try:
+        publish_by = add_working_days(inspected_on, RESULT_DAYS)
+    except CalendarGap as gap:
+        raise DomainError("calendar_gap", str(gap)) from None
+    penalty = None
+    if outcome == Outcome.PENALTY:
+        penalty = _open_case(
+            actor=actor,
+            matter_id=penalty_matter_id,
+            procedure="penalty_ordinary",
+            title=f"{assignment.target.name}涉嫌违法（双随机抽查发现）",
+            source=CaseSource.INSPECTION,
+            facts=findings.strip(),
+            parties=[_party(assignment.target)],
+            team=_team_ids(assignment),
+            opened_on=inspected_on,
+            is_demo=assignment.plan.is_demo,
+        )
+    target = assignment.target
+    grade = _grade_after(target, outcome)
+    now = timezone.now()
+    Assignment.objects.filter(pk=assignment.pk, outcome="").update(
+        outcome=outcome,
+        findings=findings.strip(),
+        inspected_on=inspected_on,
+        rectify_by=rectify_by if outcome == Outcome.RECTIFY else None,
+        referred_to=referred_to.strip() if outcome == Outcome.REFERRAL else "",
+        penalty_case=penalty,
+        publish_by=publish_by,
+        published_at=now,
+    )
+    if grade != target.risk_grade:
+        Target.objects.filter(pk=target.pk).update(risk_grade=grade, version=target.version + 1)
+    append(
+        event_type="inspection.result_recorded",
+        payload={
+            "plan": assignment.plan.number,
+            "position": assignment.position,
+            "target": target.draw_id,
+            "outcome": outcome,
+            "findings": findings.strip(),
+            "inspected_on": inspected_on,
+            "rectify_by": rectify_by if outcome == Outcome.RECTIFY else None,
+            "referred_to": referred_to.strip(),
+            "penalty_case": penalty.number if penalty else None,
+            "grade": [target.risk_grade, grade],
+            "publish_by": publish_by,
+        },
+        actor=actor,
+        agency_id=assignment.plan.agency_id,
+        case_id=assignment.case_id,
+    )
+    assignment.refresh_from_db()
+    return assignment
+
+
+@transaction.atomic(durable=True)
+def record_follow_up(*, actor: User, assignment_id: int, on: date, note: str) -> Assignment:
+    """The follow-up check (复查) of a 责令整改 result."""
+    require_role(actor, Role.OFFICER, Role.HEAD)
+    assignment = _assignment_for(actor, assignment_id)
+    if assignment.outcome != Outcome.RECTIFY:
+        raise DomainError("conflict", "只有责令整改的抽查任务需要复查。")
+    if assignment.follow_up_on is not None:
+        raise DomainError("conflict", "复查情况已录入。")
+    if not note.strip():
+        raise ValidationFailed("请填写复查情况。", field="note")
+    assert assignment.inspected_on is not None  # noqa: S101 - a recorded result has its date
+    if on < assignment.inspected_on or on > timezone.localdate():
+        raise ValidationFailed("复查日期须在检查之后、不晚于今天。", field="on")
+    Assignment.objects.filter(pk=assignment.pk).update(follow_up_on=on, follow_up_note=note.strip())
+    append(
+        event_type="inspection.follow_up_recorded",
+        payload={
+            "plan": assignment.plan.number,
+            "position": assignment.position,
+            "on": on,
+            "note": note.strip(),
+            "late": bool(assignment.rectify_by and on > assignment.rectify_by),
+        },
+        actor=actor,
+        agency_id=assignment.plan.agency_id,
+        case_id=assignment.case_id,
+    )
+    assignment.refresh_from_db()
+    return assignment
+
+
+def natural_person(target: Target) -> bool:
+    return target.kind == TargetKind.NATURAL

@@ -1,0 +1,198 @@
+"""Each assignment is a 行政检查 case; its result is published and feeds the target's grade."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from sanxiang.cases.models import Case
+from sanxiang.cases.testing import make_matter
+from sanxiang.catalog.models import Matter
+from sanxiang.inspections.models import Assignment, Draw, Outcome, Target
+from sanxiang.inspections.services import (
+    freeze_plan,
+    import_targets,
+    perform_draw,
+    record_follow_up,
+    record_result,
+    start_inspection,
+)
+from sanxiang.ledger.models import Entry
+from sanxiang.lib.errors import DomainError
+from sanxiang.lib.workdays import add_working_days
+from sanxiang.testing import WorldTestCase
+
+from .helpers import make_plan, make_targets, random_matter, sheet_row, xlsx
+
+
+class Execution(WorldTestCase):
+    penalty: Matter
+    draw: Draw
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        random_matter(cls.w)
+        cls.penalty = make_matter(cls.w.agency, "penalty")
+        make_targets(cls.w, 8)
+        plan = make_plan(cls.w, ratio="100")
+        cls.draw = perform_draw(
+            draw_id=freeze_plan(actor=cls.w.head, plan_id=plan.pk).pk, sign=True
+        )
+
+    def _assignment(self, n=0):
+        return Assignment.objects.filter(draw=self.draw).order_by("position")[n]
+
+    def test_starting_opens_an_inspection_case_with_the_drawn_team(self):
+        assignment = self._assignment()
+        case = start_inspection(actor=self.w.officer, assignment_id=assignment.pk)
+        assert case.procedure == "inspection"
+        assert set(case.members.values_list("officer__certificate_no", flat=True)) == set(
+            assignment.team_order
+        )
+        assert case.parties.get().name == assignment.target.name
+        assert Entry.objects.filter(event_type="inspection.started", case_id=case.pk).exists()
+        with pytest.raises(DomainError) as again:
+            start_inspection(actor=self.w.officer, assignment_id=assignment.pk)
+        assert again.value.code == "conflict"
+
+    def test_a_result_cannot_be_recorded_before_the_inspection_starts(self):
+        with pytest.raises(DomainError) as refused:
+            record_result(
+                actor=self.w.officer,
+                assignment_id=self._assignment(1).pk,
+                outcome=Outcome.CLEAR,
+                findings="未发现问题",
+                inspected_on=timezone.localdate(),
+            )
+        assert refused.value.code == "conflict"
+
+    def test_a_clear_result_is_published_with_its_twenty_working_day_deadline(self):
+        assignment = self._assignment(2)
+        start_inspection(actor=self.w.officer, assignment_id=assignment.pk)
+        today = timezone.localdate()
+        done = record_result(
+            actor=self.w.officer,
+            assignment_id=assignment.pk,
+            outcome=Outcome.CLEAR,
+            findings="场所登记事项与实际一致，未发现问题。",
+            inspected_on=today,
+        )
+        assert done.published_at is not None
+        assert done.publish_by == add_working_days(today, 20)
+        with pytest.raises(DomainError):
+            record_result(
+                actor=self.w.officer,
+                assignment_id=assignment.pk,
+                outcome=Outcome.CLEAR,
+                findings="再录一次",
+                inspected_on=today,
+            )
+
+    def test_an_order_to_rectify_needs_a_deadline_raises_the_grade_and_takes_a_follow_up(self):
+        assignment = self._assignment(3)
+        start_inspection(actor=self.w.officer, assignment_id=assignment.pk)
+        today = timezone.localdate()
+        Target.objects.filter(pk=assignment.target_id).update(risk_grade="low")
+        with pytest.raises(DomainError) as refused:
+            record_result(
+                actor=self.w.officer,
+                assignment_id=assignment.pk,
+                outcome=Outcome.RECTIFY,
+                findings="消防通道堵塞",
+                inspected_on=today,
+            )
+        assert refused.value.field == "rectify_by"
+        record_result(
+            actor=self.w.officer,
+            assignment_id=assignment.pk,
+            outcome=Outcome.RECTIFY,
+            findings="消防通道堵塞",
+            inspected_on=today,
+            rectify_by=today + timedelta(days=15),
+        )
+        assert Target.objects.get(pk=assignment.target_id).risk_grade == "medium"
+        done = record_follow_up(
+            actor=self.w.officer2, assignment_id=assignment.pk, on=today, note="已整改到位"
+        )
+        assert done.follow_up_on == today
+
+    def test_penalty_opens_a_linked_penalty_case_and_makes_the_target_high_risk(self):
+        assignment = self._assignment(4)
+        start_inspection(actor=self.w.officer, assignment_id=assignment.pk)
+        done = record_result(
+            actor=self.w.officer,
+            assignment_id=assignment.pk,
+            outcome=Outcome.PENALTY,
+            findings="擅自改变宗教活动场所登记内容",
+            inspected_on=timezone.localdate(),
+            penalty_matter_id=self.penalty.pk,
+        )
+        assert done.penalty_case_id is not None
+        penalty = Case.objects.get(pk=done.penalty_case_id)
+        assert penalty.procedure == "penalty_ordinary"
+        assert penalty.source == "inspection"
+        assert Target.objects.get(pk=assignment.target_id).risk_grade == "high"
+
+    def test_a_referral_names_the_receiving_body(self):
+        assignment = self._assignment(5)
+        start_inspection(actor=self.w.officer, assignment_id=assignment.pk)
+        with pytest.raises(DomainError) as refused:
+            record_result(
+                actor=self.w.officer,
+                assignment_id=assignment.pk,
+                outcome=Outcome.REFERRAL,
+                findings="涉嫌食品安全问题",
+                inspected_on=timezone.localdate(),
+            )
+        assert refused.value.field == "referred_to"
+
+    def test_another_agency_cannot_touch_the_assignment(self):
+        with pytest.raises(DomainError) as refused:
+            start_inspection(actor=self.w.other_officer, assignment_id=self._assignment(6).pk)
+        assert refused.value.code == "not_found"
+
+
+class Import(WorldTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        random_matter(cls.w)
+
+    def test_a_good_sheet_is_imported_and_ledgered(self):
+        n = import_targets(actor=self.w.officer, stream=xlsx([sheet_row(i) for i in range(5)]))
+        assert n == 5
+        assert Target.objects.count() == 5
+        assert Entry.objects.filter(event_type="inspection.targets_imported").count() == 1
+
+    def test_every_bad_row_is_reported_and_nothing_is_saved(self):
+        rows = [
+            sheet_row(0),
+            sheet_row(1, 统一社会信用代码="91210000XXXXXXXXXX"),
+            sheet_row(2, 对象类别="寺庙"),
+            sheet_row(3),
+            sheet_row(4, 适用抽查事项编码="NOPE"),
+            sheet_row(0),  # the same target twice
+        ]
+        with pytest.raises(DomainError) as refused:
+            import_targets(actor=self.w.officer, stream=xlsx(rows))
+        problems = getattr(refused.value, "problems", [])
+        assert len(problems) == 4
+        assert problems[0].startswith("第3行")
+        assert "第4行" in problems[1] and "对象类别" in problems[1]
+        assert "第6行" in problems[2] and "NOPE" in problems[2]
+        assert "第7行" in problems[3] and "第2行" in problems[3]
+        assert not Target.objects.exists()
+        assert not Entry.objects.filter(event_type__startswith="inspection.target").exists()
+
+    def test_a_sheet_with_the_wrong_headers_is_refused(self):
+        with pytest.raises(DomainError) as refused:
+            import_targets(actor=self.w.officer, stream=xlsx([["x"]], headers=["名称"]))
+        assert "表头不符" in refused.value.message
+
+    def test_a_supervisor_cannot_import(self):
+        with pytest.raises(DomainError) as refused:
+            import_targets(actor=self.w.supervisor, stream=xlsx([sheet_row(0)]))
+        assert refused.value.code == "forbidden"
