@@ -8,11 +8,14 @@ class InspectionsConfig(AppConfig):
 
     def ready(self) -> None:
         from sanxiang.ledger import registry
+        from sanxiang.workbench import inbox
         from sanxiang.workbench import panels as workbench_panels
 
+        from . import inbox as inbox_sources
         from . import tasks  # noqa: F401 - registers the recurring draw
         from .events import EVENT_TYPES
         from .panels import inspections_due
 
         registry.register(*EVENT_TYPES)
         workbench_panels.register(inspections_due)
+        inbox.register_all(inbox_sources.SOURCES)

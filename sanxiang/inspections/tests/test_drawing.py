@@ -283,3 +283,22 @@ class YearlyCapAndRecusal(WorldTestCase):
 
         _, rows, _ = frozen.build(make_plan(self.w, number="E"))
         assert self.targets[1].pk not in {t.pk for t in rows}
+
+
+class Worker(WorldTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        random_matter(cls.w)
+        make_targets(cls.w, 4)
+
+    def test_the_task_worker_draws_once_the_next_checkpoint_exists(self):
+        from sanxiang.inspections import tasks
+
+        plan = make_plan(self.w)
+        pending = freeze_plan(actor=self.w.head, plan_id=plan.pk)
+        assert tasks.draw_pending.call() == 0  # no checkpoint yet: nothing drawn
+        assert Draw.objects.get(pk=pending.pk).status == DrawStatus.PENDING
+        ledger.make_checkpoint()
+        assert tasks.draw_pending.call() == 1
+        assert Draw.objects.get(pk=pending.pk).status == DrawStatus.DRAWN

@@ -168,3 +168,29 @@ class Portal(WorldTestCase):
     def test_the_list_of_random_matters_links_to_the_plans(self):
         body = Client().get("/gongshi/choucha/").content.decode()
         assert "/gongshi/choucha/jihua/" in body
+
+
+class Inbox(WorldTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        random_matter(cls.w)
+        make_targets(cls.w, 4)
+
+    def test_the_head_sees_a_frozen_plan_and_the_team_its_inspections(self):
+        from sanxiang.workbench.inbox import inbox_for
+
+        plan = make_plan(self.w, ratio="100")
+        pending = freeze_plan(actor=self.w.head, plan_id=plan.pk)
+        codes = {s.code: s.count for s in inbox_for(self.w.head).sections}
+        assert codes.get("inspections.to_draw") == 1
+        perform_draw(draw_id=pending.pk, sign=True)
+        mine = Assignment.objects.filter(plan=plan, team=self.w.officer.officer).count()
+        sections = {s.code: s for s in inbox_for(self.w.officer).sections}
+        assert sections["inspections.mine"].count == mine > 0
+        assert "inspections.to_draw" not in {s.code for s in inbox_for(self.w.head).sections}
+        with self.assertNumQueries(2):  # the officer, one count (the nav badge)
+            from sanxiang.inspections.inbox import my_inspections
+            from sanxiang.workbench.inbox import Context
+
+            my_inspections(self.w.officer, Context(user=self.w.officer, limit=0))

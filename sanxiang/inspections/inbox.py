@@ -1,0 +1,68 @@
+"""What 双随机 puts in 待办: plans waiting to be drawn (the head) and one's drawn inspections
+without a result (the team: 谁检查、谁录入、谁公开), red once the plan's period has ended."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.urls import reverse
+
+from sanxiang.accounts.models import Role
+from sanxiang.workbench.inbox import RED, YELLOW, Context, Item, Section, cn_date
+
+from .models import Assignment, DrawStatus, Plan, PlanStatus
+
+NEAR = timedelta(days=3)
+
+
+def plans_to_draw(user: Any, ctx: Context) -> Section | None:
+    if ctx.role != Role.HEAD:
+        return None
+    rows = Plan.objects.filter(agency_id__in=ctx.scope, status=PlanStatus.FROZEN)
+    count = rows.count()
+    items = [
+        Item(
+            title=f"抽取：{p.number} {p.title}",
+            url=reverse("inspections:plan", args=[p.pk]),
+            detail="已冻结，待签名检查点生成随机种子后抽取",
+        )
+        for p in (rows.order_by("pk")[: ctx.limit] if ctx.limit and count else [])
+    ]
+    return Section("inspections.to_draw", "待抽取的抽查计划", 45, count, items, icon="shuffle")
+
+
+def my_inspections(user: Any, ctx: Context) -> Section | None:
+    if ctx.officer is None:
+        return None
+    rows = Assignment.objects.filter(
+        plan__agency_id__in=ctx.scope,
+        active=True,
+        outcome="",
+        draw__status=DrawStatus.DRAWN,
+        team=ctx.officer,
+    )
+    count = rows.count()
+    items = []
+    if ctx.limit and count:
+        for a in rows.select_related("plan", "target").order_by("plan__period_end", "pk")[
+            : ctx.limit
+        ]:
+            end = a.plan.period_end
+            level = RED if end < ctx.today else YELLOW if end - ctx.today <= NEAR else ""
+            items.append(
+                Item(
+                    title=f"双随机检查：{a.target.name}（{a.plan.number} 第{a.position}号）",
+                    url=reverse("inspections:assignment", args=[a.pk]),
+                    detail=f"检查期至 {cn_date(end)}，结果须于检查结束后20个工作日内录入公示",
+                    level=level,
+                    due_on=end,
+                )
+            )
+    url = reverse("inspections:plans")
+    return Section(
+        "inspections.mine", "我的双随机检查任务", 46, count, items, more_url=url, icon="shuffle"
+    )
+
+
+SOURCES = (plans_to_draw, my_inspections)

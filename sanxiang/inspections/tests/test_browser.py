@@ -1,0 +1,66 @@
+"""The 双随机 journey in a real browser: plan → freeze → draw → start → result → portal."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+from sanxiang.inspections.models import Assignment, Plan
+from sanxiang.testing import World, signed_in_page
+
+from .helpers import make_targets, period, random_matter
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.django_db(transaction=True)
+def test_plan_draw_result_and_portal(live_server: Any, browser: Any) -> None:
+    w = World.build()
+    random_matter(w)
+    make_targets(w, 6)
+    base = live_server.url
+    officer, head = (signed_in_page(browser, base, u) for u in (w.officer, w.head))
+    start, end = period()
+
+    # An officer drafts the plan.
+    officer.goto(f"{base}/inspections/plans/new/")
+    officer.fill("#id_number", "JH-B1")
+    officer.fill("#id_title", "浏览器里的抽查计划")
+    officer.check("input[name=matters][value='T-SJ-01']")
+    officer.fill("#id_ratio", "50")
+    officer.fill("#id_period_start", start.isoformat())
+    officer.fill("#id_period_end", end.isoformat())
+    officer.click("button:has-text('保存')")
+    officer.wait_for_selector("[data-testid='plan-status']")
+    plan = Plan.objects.get(number="JH-B1")
+
+    # The head freezes it (the hash goes to the ledger) and draws.
+    head.goto(f"{base}/inspections/plans/{plan.pk}/")
+    head.click("[data-testid='freeze']")
+    assert "已冻结" in head.inner_text("[data-testid='plan-status']")
+    head.click("[data-testid='draw']")
+    assert "已抽取" in head.inner_text("[data-testid='plan-status']")
+    assert head.locator("[data-testid='assignment']").count() == 3
+
+    # The team inspects the first drawn target and records the result.
+    first = Assignment.objects.filter(plan=plan).order_by("position").first()
+    assert first is not None
+    officer.goto(f"{base}/inspections/assignments/{first.pk}/")
+    officer.click("[data-testid='start']")
+    officer.wait_for_selector("[data-testid='inspection-case']")
+    officer.select_option("#id_outcome", "clear")
+    officer.fill("#id_findings", "台账齐全，未发现问题。")
+    officer.click("[data-testid='record']")
+    assert "未发现问题" in officer.inner_text("[data-testid='outcome']")
+
+    # Anyone sees the plan, the seed, the certificate link and the result on the portal.
+    public = browser.new_page()
+    public.goto(f"{base}/gongshi/choucha/jihua/")
+    public.click(f"a:has-text('{plan.number}')")
+    seed = public.inner_text("[data-testid='seed']")
+    assert len(seed) == 64
+    assert public.locator("[data-testid='certificate']").count() == 1
+    assert "台账齐全" in public.inner_text("[data-testid='result'] >> nth=0")
