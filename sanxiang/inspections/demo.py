@@ -134,7 +134,7 @@ def load() -> None:
     pending = freeze_plan(actor=head, plan_id=plan.pk)
     ledger.make_checkpoint()  # the seed: the first checkpoint after the freeze
     perform_draw(draw_id=pending.pk, actor=head)
-    _execute(officer, plan, today)
+    _execute(head, plan, today)
 
 
 def _conflicts(head: User) -> None:
@@ -155,8 +155,9 @@ def _conflicts(head: User) -> None:
         )
 
 
-def _execute(officer: User, plan: Plan, today: date) -> None:
-    """Three inspections done: two without problems, one ordered to rectify (published)."""
+def _execute(head: User, plan: Plan, today: date) -> None:
+    """Three inspections done: two without problems, one ordered to rectify (published).
+    Recorded by a member of each drawn team who has an account, else by the head."""
     results = (
         (Outcome.CLEAR, "登记证书、管理制度齐全，财务账目清楚，未发现问题。", None),
         (Outcome.RECTIFY, "消防器材过期未更换，责令限期整改。", today + timedelta(days=15)),
@@ -164,9 +165,11 @@ def _execute(officer: User, plan: Plan, today: date) -> None:
     )
     assignments = Assignment.objects.filter(plan=plan, active=True).order_by("position")
     for assignment, (outcome, findings, rectify_by) in zip(assignments, results, strict=False):
-        start_inspection(actor=officer, assignment_id=assignment.pk, on=today)
+        member = assignment.team.filter(user__isnull=False).order_by("pk").first()
+        actor = member.user if member is not None and member.user is not None else head
+        start_inspection(actor=actor, assignment_id=assignment.pk, on=today)
         record_result(
-            actor=officer,
+            actor=actor,
             assignment_id=assignment.pk,
             outcome=outcome,
             findings=findings,

@@ -47,6 +47,15 @@ def _assignment_for(actor: User, assignment_id: int) -> Assignment:
     return assignment
 
 
+def _require_team(actor: User, assignment: Assignment) -> None:
+    """谁检查、谁录入: the drawn team (or the head) acts on an assignment, nobody else."""
+    if actor.is_superuser or actor.role == Role.HEAD:
+        return
+    officer = getattr(actor, "officer", None)
+    if officer is None or not assignment.team.filter(pk=officer.pk).exists():
+        raise DomainError("forbidden", "只有抽中的检查组成员或负责人可以办理该抽查任务。")
+
+
 def _party(target: Target) -> opening.PartyData:
     return opening.PartyData(
         kind=target.kind,
@@ -70,6 +79,7 @@ def start_inspection(*, actor: User, assignment_id: int, on: date | None = None)
     today for 行政检查 in the agency's area)."""
     require_role(actor, Role.OFFICER, Role.HEAD)
     assignment = _assignment_for(actor, assignment_id)
+    _require_team(actor, assignment)
     if assignment.case_id is not None:
         raise DomainError("conflict", "该抽查任务已开始检查。")
     plan = assignment.plan
@@ -165,6 +175,7 @@ def record_result(
     """
     require_role(actor, Role.OFFICER, Role.HEAD)
     assignment = _assignment_for(actor, assignment_id)
+    _require_team(actor, assignment)
     _check_result(
         assignment,
         outcome=outcome,
@@ -235,6 +246,7 @@ def record_follow_up(*, actor: User, assignment_id: int, on: date, note: str) ->
     """The follow-up check (复查) of a 责令整改 result."""
     require_role(actor, Role.OFFICER, Role.HEAD)
     assignment = _assignment_for(actor, assignment_id)
+    _require_team(actor, assignment)
     if assignment.outcome != Outcome.RECTIFY:
         raise DomainError("conflict", "只有责令整改的抽查任务需要复查。")
     if assignment.follow_up_on is not None:

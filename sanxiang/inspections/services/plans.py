@@ -324,8 +324,10 @@ def perform_draw(*, draw_id: int, actor: User | None = None, sign: bool = False)
     Runs from the task worker (``tasks.draw_pending``) or the plan page; reading the checkpoint
     and computing happen before the short transaction that stores the result.
     """
+    if actor is not None:  # the task worker draws as the system
+        require_role(actor, Role.HEAD)
     pending = Draw.objects.select_related("plan").filter(pk=draw_id).first()
-    if pending is None:
+    if pending is None or (actor is not None and pending.plan.agency_id != home_agency(actor).pk):
         raise DomainError("not_found", "未找到该轮抽取。")
     if pending.status != DrawStatus.PENDING:
         raise DomainError("conflict", "该轮已抽取。")

@@ -45,9 +45,13 @@ def test_plan_draw_result_and_portal(live_server: Any, browser: Any) -> None:
     assert "已抽取" in head.inner_text("[data-testid='plan-status']")
     assert head.locator("[data-testid='assignment']").count() == 3
 
-    # The team inspects the first drawn target and records the result.
-    first = Assignment.objects.filter(plan=plan).order_by("position").first()
+    # The team inspects a drawn target and records the result (谁检查、谁录入); if the officer
+    # was drawn for none, the head (who may act on any) does it.
+    mine = Assignment.objects.filter(plan=plan, team=w.officer.officer).order_by("position")
+    first = mine.first() or Assignment.objects.filter(plan=plan).order_by("position").first()
     assert first is not None
+    if not mine.exists():
+        officer = head
     officer.goto(f"{base}/inspections/assignments/{first.pk}/")
     officer.click("[data-testid='start']")
     officer.wait_for_selector("[data-testid='inspection-case']")

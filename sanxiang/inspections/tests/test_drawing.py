@@ -146,6 +146,11 @@ class FreezeAndDraw(WorldTestCase):
         assert refused.value.code == "forbidden"
         with pytest.raises(DomainError):
             freeze_plan(actor=self.w.other_officer, plan_id=plan.pk)
+        pending = freeze_plan(actor=self.w.head, plan_id=plan.pk)
+        with pytest.raises(DomainError) as refused:
+            perform_draw(draw_id=pending.pk, actor=self.w.officer, sign=True)
+        assert refused.value.code == "forbidden"  # nobody but the head picks the moment
+        assert Draw.objects.get(pk=pending.pk).status == DrawStatus.PENDING
 
 
 class Refusals(WorldTestCase):

@@ -42,12 +42,16 @@ class Execution(WorldTestCase):
             draw_id=freeze_plan(actor=cls.w.head, plan_id=plan.pk).pk, sign=True
         )
 
+    def _member(self, assignment):
+        """A user of the drawn team (谁检查、谁录入)."""
+        return assignment.team.order_by("pk").first().user
+
     def _assignment(self, n=0):
         return Assignment.objects.filter(draw=self.draw).order_by("position")[n]
 
     def test_starting_opens_an_inspection_case_with_the_drawn_team(self):
         assignment = self._assignment()
-        case = start_inspection(actor=self.w.officer, assignment_id=assignment.pk)
+        case = start_inspection(actor=self._member(assignment), assignment_id=assignment.pk)
         assert case.procedure == "inspection"
         assert set(case.members.values_list("officer__certificate_no", flat=True)) == set(
             assignment.team_order
@@ -55,14 +59,15 @@ class Execution(WorldTestCase):
         assert case.parties.get().name == assignment.target.name
         assert Entry.objects.filter(event_type="inspection.started", case_id=case.pk).exists()
         with pytest.raises(DomainError) as again:
-            start_inspection(actor=self.w.officer, assignment_id=assignment.pk)
+            start_inspection(actor=self._member(assignment), assignment_id=assignment.pk)
         assert again.value.code == "conflict"
 
     def test_a_result_cannot_be_recorded_before_the_inspection_starts(self):
+        assignment = self._assignment(1)
         with pytest.raises(DomainError) as refused:
             record_result(
-                actor=self.w.officer,
-                assignment_id=self._assignment(1).pk,
+                actor=self._member(assignment),
+                assignment_id=assignment.pk,
                 outcome=Outcome.CLEAR,
                 findings="未发现问题",
                 inspected_on=timezone.localdate(),
@@ -71,10 +76,10 @@ class Execution(WorldTestCase):
 
     def test_a_clear_result_is_published_with_its_twenty_working_day_deadline(self):
         assignment = self._assignment(2)
-        start_inspection(actor=self.w.officer, assignment_id=assignment.pk)
+        start_inspection(actor=self._member(assignment), assignment_id=assignment.pk)
         today = timezone.localdate()
         done = record_result(
-            actor=self.w.officer,
+            actor=self._member(assignment),
             assignment_id=assignment.pk,
             outcome=Outcome.CLEAR,
             findings="场所登记事项与实际一致，未发现问题。",
@@ -84,7 +89,7 @@ class Execution(WorldTestCase):
         assert done.publish_by == add_working_days(today, 20)
         with pytest.raises(DomainError):
             record_result(
-                actor=self.w.officer,
+                actor=self._member(assignment),
                 assignment_id=assignment.pk,
                 outcome=Outcome.CLEAR,
                 findings="再录一次",
@@ -93,12 +98,12 @@ class Execution(WorldTestCase):
 
     def test_an_order_to_rectify_needs_a_deadline_raises_the_grade_and_takes_a_follow_up(self):
         assignment = self._assignment(3)
-        start_inspection(actor=self.w.officer, assignment_id=assignment.pk)
+        start_inspection(actor=self._member(assignment), assignment_id=assignment.pk)
         today = timezone.localdate()
         Target.objects.filter(pk=assignment.target_id).update(risk_grade="low")
         with pytest.raises(DomainError) as refused:
             record_result(
-                actor=self.w.officer,
+                actor=self._member(assignment),
                 assignment_id=assignment.pk,
                 outcome=Outcome.RECTIFY,
                 findings="消防通道堵塞",
@@ -106,7 +111,7 @@ class Execution(WorldTestCase):
             )
         assert refused.value.field == "rectify_by"
         record_result(
-            actor=self.w.officer,
+            actor=self._member(assignment),
             assignment_id=assignment.pk,
             outcome=Outcome.RECTIFY,
             findings="消防通道堵塞",
@@ -115,15 +120,15 @@ class Execution(WorldTestCase):
         )
         assert Target.objects.get(pk=assignment.target_id).risk_grade == "medium"
         done = record_follow_up(
-            actor=self.w.officer2, assignment_id=assignment.pk, on=today, note="已整改到位"
+            actor=self._member(assignment), assignment_id=assignment.pk, on=today, note="已整改到位"
         )
         assert done.follow_up_on == today
 
     def test_penalty_opens_a_linked_penalty_case_and_makes_the_target_high_risk(self):
         assignment = self._assignment(4)
-        start_inspection(actor=self.w.officer, assignment_id=assignment.pk)
+        start_inspection(actor=self._member(assignment), assignment_id=assignment.pk)
         done = record_result(
-            actor=self.w.officer,
+            actor=self._member(assignment),
             assignment_id=assignment.pk,
             outcome=Outcome.PENALTY,
             findings="擅自改变宗教活动场所登记内容",
@@ -138,16 +143,28 @@ class Execution(WorldTestCase):
 
     def test_a_referral_names_the_receiving_body(self):
         assignment = self._assignment(5)
-        start_inspection(actor=self.w.officer, assignment_id=assignment.pk)
+        start_inspection(actor=self._member(assignment), assignment_id=assignment.pk)
         with pytest.raises(DomainError) as refused:
             record_result(
-                actor=self.w.officer,
+                actor=self._member(assignment),
                 assignment_id=assignment.pk,
                 outcome=Outcome.REFERRAL,
                 findings="涉嫌食品安全问题",
                 inspected_on=timezone.localdate(),
             )
         assert refused.value.field == "referred_to"
+
+    def test_an_officer_outside_the_drawn_team_cannot_start_it(self):
+        from sanxiang.accounts.models import Role
+        from sanxiang.directory.models import Officer
+        from sanxiang.testing import make_user
+
+        outsider = make_user("outsider", Role.OFFICER, self.w.agency, certificate="T0099")
+        Officer.objects.filter(user=outsider).update(categories=["penalty"])  # never drawn
+        with pytest.raises(DomainError) as refused:
+            start_inspection(actor=outsider, assignment_id=self._assignment(7).pk)
+        assert refused.value.code == "forbidden"
+        assert "检查组" in refused.value.message
 
     def test_another_agency_cannot_touch_the_assignment(self):
         with pytest.raises(DomainError) as refused:

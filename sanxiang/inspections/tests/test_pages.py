@@ -124,9 +124,9 @@ class Portal(WorldTestCase):
         cls.plan = make_plan(cls.w, ratio="100")
         perform_draw(draw_id=freeze_plan(actor=cls.w.head, plan_id=cls.plan.pk).pk, sign=True)
         assignment = Assignment.objects.get(plan=cls.plan, target=cls.person)
-        start_inspection(actor=cls.w.officer, assignment_id=assignment.pk)
+        start_inspection(actor=cls.w.head, assignment_id=assignment.pk)
         record_result(
-            actor=cls.w.officer,
+            actor=cls.w.head,
             assignment_id=assignment.pk,
             outcome=Outcome.CLEAR,
             findings="马建华经营的摊位证照齐全，未发现问题。",
