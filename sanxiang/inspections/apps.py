@@ -7,15 +7,17 @@ class InspectionsConfig(AppConfig):
     verbose_name = "双随机、一公开"
 
     def ready(self) -> None:
-        from sanxiang.ledger import registry
+        from sanxiang.ledger import reconcile, registry
         from sanxiang.workbench import inbox
         from sanxiang.workbench import panels as workbench_panels
 
         from . import inbox as inbox_sources
+        from . import reconcile as state
         from . import tasks  # noqa: F401 - registers the recurring draw
         from .events import EVENT_TYPES
         from .panels import inspections_due
 
         registry.register(*EVENT_TYPES)
+        reconcile.register(state.RECONCILER)
         workbench_panels.register(inspections_due)
         inbox.register_all(inbox_sources.SOURCES)

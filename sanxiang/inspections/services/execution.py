@@ -222,6 +222,7 @@ def record_result(
         event_type="inspection.result_recorded",
         payload={
             "plan": assignment.plan.number,
+            "assignment": assignment.pk,
             "position": assignment.position,
             "target": target.draw_id,
             "outcome": outcome,

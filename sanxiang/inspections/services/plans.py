@@ -217,6 +217,7 @@ def freeze_plan(*, actor: User, plan_id: int) -> Draw:
         event_type=draw.seed_entry_event(1),
         payload={
             "plan": plan.number,
+            "plan_id": plan.pk,
             **hashes,
             "round": 1,
             "targets": len(targets),
@@ -385,6 +386,8 @@ def _store(pending: Draw, certificate: dict[str, Any], cp: Checkpoint, actor: Us
         event_type="inspection.drawn",
         payload={
             "plan": plan.number,
+            "plan_id": plan.pk,
+            "draw": pending.pk,
             "round": pending.round,
             "checkpoint_tree_size": cp.tree_size,
             "checkpoint_root": cp.root_hash,
