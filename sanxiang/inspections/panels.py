@@ -1,4 +1,5 @@
-"""The workbench panel: drawn inspections whose period ended without a recorded result."""
+"""The workbench panel of 双随机: the way in (the staff menu is full at 1280 px) with the plans
+under way, and drawn inspections whose period ended without a recorded result."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sanxiang.accounts.queries import visible_agency_ids
 from sanxiang.workbench.panels import Panel
 
 from . import queries
+from .models import PlanStatus
 
 
 def inspections_due(request: HttpRequest) -> Panel | None:
@@ -16,6 +18,9 @@ def inspections_due(request: HttpRequest) -> Panel | None:
     if not agencies:
         return None
     rows = queries.unrecorded_due(agencies, timezone.localdate())
-    if not rows:
-        return None
-    return Panel(order=9, template="inspections/_due_panel.html", context={"rows": rows})
+    open_plans = queries.plans_of(agencies).exclude(status=PlanStatus.DRAWN).count()
+    return Panel(
+        order=9,
+        template="inspections/_due_panel.html",
+        context={"rows": rows, "open_plans": open_plans},
+    )

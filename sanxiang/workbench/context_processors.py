@@ -12,7 +12,6 @@ NAV = [
     ("案件办理", "cases:list"),
     ("法制审核", "review:queue"),
     ("公示管理", "disclosure:queue"),
-    ("双随机抽查", "inspections:plans"),
     ("数据交换", "exchange:inbox"),
     ("执法主体", "directory:agencies"),
     ("执法人员", "directory:officers"),

@@ -84,6 +84,11 @@ class StaffPages(WorldTestCase):
         assert "抽查比例须大于 0% 且不超过 100%" in response.content.decode()
         assert not Plan.objects.filter(number="JH-10").exists()
 
+    def test_the_workbench_leads_to_the_plans(self):
+        home = signed_in(self.w.officer2).get("/").content.decode()
+        assert 'data-testid="inspections-link"' in home
+        assert 'href="/inspections/"' in home
+
     def test_another_agency_cannot_see_the_plan(self):
         plan = make_plan(self.w)
         response = signed_in(self.w.other_officer).get(f"/inspections/plans/{plan.pk}/")
