@@ -22,6 +22,7 @@ from sanxiang.ledger.services import append
 from sanxiang.lib.errors import DomainError, ValidationFailed
 from sanxiang.lib.workdays import CalendarGap, add_working_days
 
+from .. import listeners
 from ..models import Assignment, Outcome, RiskGrade, Target, TargetKind
 
 RESULT_DAYS = 20  # working days after the inspection ends (DOMAIN.md: 双随机 results)
@@ -239,6 +240,7 @@ def record_result(
         case_id=assignment.case_id,
     )
     assignment.refresh_from_db()
+    listeners.notify_published(assignment)  # in this transaction: exchange's outbox row
     return assignment
 
 

@@ -141,6 +141,29 @@ class Execution(WorldTestCase):
         assert penalty.source == "inspection"
         assert Target.objects.get(pk=assignment.target_id).risk_grade == "high"
 
+    def test_a_published_result_is_announced_to_listeners_inside_its_transaction(self):
+        from django.db import connection
+
+        from sanxiang.inspections import listeners
+
+        heard = []
+
+        def listener(assignment):
+            heard.append((assignment.pk, assignment.outcome, connection.in_atomic_block))
+
+        listeners.on_result_published(listener)
+        self.addCleanup(listeners.forget, listener)
+        assignment = self._assignment(6)
+        start_inspection(actor=self._member(assignment), assignment_id=assignment.pk)
+        record_result(
+            actor=self._member(assignment),
+            assignment_id=assignment.pk,
+            outcome=Outcome.CLEAR,
+            findings="未发现问题",
+            inspected_on=timezone.localdate(),
+        )
+        assert heard == [(assignment.pk, "clear", True)]
+
     def test_a_referral_names_the_receiving_body(self):
         assignment = self._assignment(5)
         start_inspection(actor=self._member(assignment), assignment_id=assignment.pk)
