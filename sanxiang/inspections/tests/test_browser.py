@@ -67,4 +67,6 @@ def test_plan_draw_result_and_portal(live_server: Any, browser: Any) -> None:
     seed = public.inner_text("[data-testid='seed']")
     assert len(seed) == 64
     assert public.locator("[data-testid='certificate']").count() == 1
-    assert "台账齐全" in public.inner_text("[data-testid='result'] >> nth=0")
+    row = public.locator("[data-testid='result']", has_text=first.target.name)
+    assert "未发现问题" in row.inner_text()
+    assert "台账齐全" in row.inner_text()
