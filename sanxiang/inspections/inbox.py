@@ -33,14 +33,15 @@ def plans_to_draw(user: Any, ctx: Context) -> Section | None:
 
 
 def my_inspections(user: Any, ctx: Context) -> Section | None:
-    if ctx.officer is None:
+    if ctx.role not in {Role.OFFICER, Role.HEAD}:
         return None
+    # Joined through the user (not ``ctx.officer``): one count query, no officer lookup.
     rows = Assignment.objects.filter(
         plan__agency_id__in=ctx.scope,
         active=True,
         outcome="",
         draw__status=DrawStatus.DRAWN,
-        team=ctx.officer,
+        team__user=user,
     )
     count = rows.count()
     items = []
