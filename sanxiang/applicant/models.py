@@ -88,3 +88,28 @@ class ProgressAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.address_key[:8]}"
+
+
+class DefenceStatement(models.Model):
+    """A written 陈述申辩 a party submitted through their link (行政处罚法 第45条)."""
+
+    case = models.ForeignKey(
+        "cases.Case", verbose_name="案件", on_delete=models.PROTECT, related_name="+"
+    )
+    party = models.ForeignKey(
+        "cases.Party", verbose_name="当事人", on_delete=models.PROTECT, related_name="+"
+    )
+    link = models.ForeignKey(PartyLink, on_delete=models.PROTECT, related_name="statements")
+    text = models.TextField("陈述申辩意见")
+    submitted_at = models.DateTimeField("提交时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "陈述申辩"
+        verbose_name_plural = "陈述申辩"
+        ordering = ["submitted_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="defence_text_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}/{self.party_id} {self.submitted_at:%Y-%m-%d}"

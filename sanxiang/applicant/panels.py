@@ -9,7 +9,7 @@ from sanxiang.cases.models import Case
 from sanxiang.cases.panels import CasePanel
 from sanxiang.lib.errors import DomainError
 
-from . import queries
+from . import defence, queries
 
 
 def panel_context(request: HttpRequest, case: Case) -> dict[str, object]:
@@ -24,6 +24,7 @@ def panel_context(request: HttpRequest, case: Case) -> dict[str, object]:
         "links": queries.links_of(case),
         "parties": list(case.parties.all()),
         "may_write": may_write,
+        "statements": defence.statements_of(case.pk),
     }
 
 

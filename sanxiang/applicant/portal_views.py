@@ -9,16 +9,17 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sanxiang.documents.models import IssuedDocument
 from sanxiang.documents.queries import read_file
 from sanxiang.lib.errors import DomainError
 
-from . import queries, services
+from . import defence, queries, services
 
 
 def _address(request: HttpRequest) -> str:
@@ -60,8 +61,32 @@ def link_progress(request: HttpRequest, token: str) -> HttpResponse:
         link = services.use_link(token=token, address=_address(request), what="progress")
     except DomainError as err:
         return render(request, "applicant/link_error.html", {"error": err}, status=err.status)
-    context = {"progress": queries.progress_of(link.case, link.party), "token": token}
-    return render(request, "applicant/progress.html", context)
+    return render(request, "applicant/progress.html", _link_context(link, token))
+
+
+def _link_context(link: Any, token: str) -> dict[str, Any]:
+    return {
+        "progress": queries.progress_of(link.case, link.party),
+        "token": token,
+        "defence_open": defence.may_submit(link.case),
+        "defence_until": defence.defence_period(link.case),
+        "statements": [
+            s for s in defence.statements_of(link.case_id) if s.party_id == link.party_id
+        ],
+    }
+
+
+@never_cache
+@require_POST
+def link_defence(request: HttpRequest, token: str) -> HttpResponse:
+    """A written 陈述申辩 submitted through the link (行政处罚法 第45条)."""
+    try:
+        defence.submit_defence(
+            token=token, address=_address(request), text=request.POST.get("text", "")[:6000]
+        )
+    except DomainError as err:
+        return render(request, "applicant/link_error.html", {"error": err}, status=err.status)
+    return redirect(reverse("applicant_portal:link", args=[token]) + "?submitted=1")
 
 
 @never_cache
