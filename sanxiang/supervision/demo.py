@@ -435,6 +435,7 @@ def load() -> None:
             status=CertificateStatus.SUSPENDED,
             reason="演示：年度考核不合格，暂扣执法证件",
         )
+    _supervision(bureau)
     category, stage, scene = AV_LINE
     if not AvRequirement.objects.filter(agency=bureau, category=category, stage=stage).exists():
         add_av_requirement(
@@ -446,6 +447,33 @@ def load() -> None:
                 level=AvLevel.REQUIRED,
                 scene=scene,
                 valid_from=timezone.localdate() - timedelta(days=30),
+            ),
+            is_demo=True,
+        )
+
+
+def _supervision(bureau: Agency) -> None:
+    """The 司法局's own demo work: the closed files of the district scored automatically, and a
+    督办 on the market bureau's case past its 90 days (waiting in its head's 待办)."""
+    from sanxiang.supervision.models import Notice
+    from sanxiang.supervision.notices import NoticeData, issue_notice
+    from sanxiang.supervision.reviews import closed_unreviewed, review_files
+
+    sun = User.objects.get(username="sun")
+    waiting = list(closed_unreviewed(sun).values_list("pk", flat=True))
+    if waiting:
+        review_files(actor=sun, case_ids=waiting, batch="演示：2026年第四季度")
+    late = Case.objects.filter(agency=bureau, title=CASES[0].title).first()
+    if late is not None and not Notice.objects.filter(case=late).exists():
+        issue_notice(
+            actor=sun,
+            data=NoticeData(
+                agency_id=bureau.pk,
+                case_id=late.pk,
+                subject="超过法定期限未作出处罚决定",
+                finding="该案立案已超过九十日，仍处于调查取证阶段，未作出处罚决定，也未办理延期审批。",
+                requirement="依法作出处理决定或者按规定办理延期审批，并说明超期原因及整改措施。",
+                due_on=timezone.localdate() + timedelta(days=10),
             ),
             is_demo=True,
         )

@@ -9,4 +9,6 @@ EVENT_TYPES = (
     EventType("supervision.notice_closed", "督办办结", timeline=True),
     EventType("supervision.file_reviewed", "案卷评查", timeline=True),
     EventType("supervision.file_review_completed", "案卷评查人工评分", timeline=True),
+    EventType("supervision.handbook_compiled", "编制执法工作手册", timeline=False),
+    EventType("supervision.handbook_filed", "执法工作手册报备", timeline=False),
 )

@@ -220,3 +220,32 @@ class FileReview(models.Model):
             for i in self.items
             if (not i.get("passed", True)) and i.get("reason")
         ]
+
+
+class Handbook(models.Model):
+    """One version of an agency's 执法工作手册 (seed plan §五(二)2), compiled from its data and
+    filed (报备) with the justice bureau. The PDF is stored under its SHA-256."""
+
+    agency = models.ForeignKey(
+        "directory.Agency", verbose_name="执法主体", on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField("版本")
+    contents = models.JSONField("目录", default=list)
+    pdf_name = models.CharField("PDF", max_length=200)
+    pdf_sha256 = models.CharField("PDF SHA-256", max_length=64)
+    created_at = models.DateTimeField("编制时间")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="编制人", on_delete=models.PROTECT, related_name="+"
+    )
+    filed_at = models.DateTimeField("报备时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "执法工作手册"
+        verbose_name_plural = "执法工作手册"
+        ordering = ["agency_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "version"], name="handbook_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} 第{self.version}版"

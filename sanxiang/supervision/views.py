@@ -15,7 +15,7 @@ from sanxiang.accounts.models import Role, User
 from sanxiang.accounts.queries import require_role
 from sanxiang.lib.errors import DomainError, ValidationFailed
 
-from . import exports, notices, queries, reviews, scoring
+from . import exports, handbook, notices, queries, reviews, scoring
 from .forms import AnswerForm, CloseForm, NoticeForm
 from .models import Notice, NoticeAttachment, NoticeStatus
 
@@ -224,3 +224,40 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("supervision:review", pk=pk)
     context = {"review": review, "error": error, "form_items": scoring.FORM}
     return render(request, "supervision/review.html", context)
+
+
+# --- 执法工作手册 -------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def handbook_list(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    if request.method == "POST" and request.POST.get("action") == "compile":
+        made = handbook.compile_handbook(actor=user)
+        messages.success(request, f"已编制执法工作手册第{made.version}版。")
+        return redirect("supervision:handbooks")
+    if request.method == "POST" and request.POST.get("action") == "file":
+        raw = request.POST.get("handbook", "")
+        if not raw.isdigit():
+            raise ValidationFailed("请选择要报备的手册版本。", field="handbook")
+        filed = handbook.file_handbook(actor=user, handbook_id=int(raw))
+        messages.success(request, f"第{filed.version}版已报司法局备案。")
+        return redirect("supervision:handbooks")
+    rows = handbook.handbooks_for(user).order_by("agency_id", "-version")
+    context = {"rows": rows, "may_compile": user.role in (Role.HEAD, Role.ADMIN)}
+    return render(request, "supervision/handbooks.html", context)
+
+
+@staff_view
+def handbook_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    found = handbook.handbooks_for(acting_user(request)).filter(pk=pk).first()
+    if found is None:
+        raise DomainError("not_found", "未找到该手册，或无权查看。")
+    with default_storage.open(found.pdf_name, "rb") as stream:
+        data = stream.read()
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f"inline; filename=handbook-{found.agency_id}-v{found.version}.pdf"
+    )
+    return response

@@ -76,3 +76,38 @@ def test_cockpit_drill_down_and_a_notice_round_trip(
     sup.wait_for_selector("text=整改到位，同意办结。")
     notice.refresh_from_db()
     assert notice.status == NoticeStatus.CLOSED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_head_compiles_and_files_the_handbook_and_its_contents_are_in_the_pdf(
+    live_server: Any, browser: Any, tmp_path: Path
+) -> None:
+    import re
+    import subprocess
+
+    from sanxiang.cases.testing import make_matter
+
+    w = World.build()
+    make_matter(w.agency, "penalty")
+    base = live_server.url
+    head = signed_in_page(browser, base, w.head)
+    head.goto(f"{base}/")
+    head.click("a:has-text('执法工作手册')")
+    head.click("button:has-text('按现行数据编制新版本')")
+    head.wait_for_selector("#handbooks a:has-text('第1版')")
+    head.click("button:has-text('报司法局备案')")
+    head.wait_for_selector("#handbooks .badge:has-text('已报备')")
+
+    sup = signed_in_page(browser, base, w.supervisor)
+    sup.goto(f"{base}/supervision/handbooks/")
+    link = sup.locator("#handbooks a:has-text('第1版')")
+    response = sup.request.get(base + str(link.get_attribute("href")))
+    assert response.headers["content-type"] == "application/pdf"
+    pdf = tmp_path / "handbook.pdf"
+    pdf.write_bytes(response.body())
+    text = subprocess.run(  # noqa: S603 - poppler on our own file
+        ["/usr/bin/pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True
+    ).stdout.decode()
+    toc = re.findall(r"([一二三四五六七])、(\S+?)\s*\.+\s*(\d+)", text)
+    assert [t[0] for t in toc] == list("一二三四五六七"), text[:800]
+    assert "为违法宗教活动提供条件的处罚" in text

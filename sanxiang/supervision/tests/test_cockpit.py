@@ -199,3 +199,16 @@ class DemoDistrictTest(TestCase):
         assert Officer.objects.get(user__username="niu").certificate_expires <= (
             timezone.localdate() + timedelta(days=30)
         )
+        # The demo's closed files are scored, each deduction with its reason and rule.
+        from sanxiang.supervision.models import FileReview, Notice
+
+        scored = FileReview.objects.filter(agency=market.agency)
+        assert scored.count() == 2 and market.reviewed == 2
+        assert all(r.reasons for r in scored)
+        late_delivery = scored.get(case__title="某食品店销售超过保质期食品案")
+        assert late_delivery.veto_failed and any("送达" in r for r in late_delivery.reasons)
+        advert = scored.get(case__title="某广告公司发布虚假广告案")
+        assert not advert.veto_failed  # documents issued, evidence uploaded, in order
+        notice = Notice.objects.get(agency=market.agency)
+        assert notice.case is not None and notice.case.title == "某超市销售超过保质期食品案"
+        assert market.notices == 1
