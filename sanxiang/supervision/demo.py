@@ -436,6 +436,7 @@ def load() -> None:
             reason="演示：年度考核不合格，暂扣执法证件",
         )
     _supervision(bureau)
+    _devices(bureau)
     category, stage, scene = AV_LINE
     if not AvRequirement.objects.filter(agency=bureau, category=category, stage=stage).exists():
         add_av_requirement(
@@ -477,3 +478,21 @@ def _supervision(bureau: Agency) -> None:
             ),
             is_demo=True,
         )
+
+
+def _devices(bureau: Agency) -> None:
+    """The market bureau's 音像记录设备 register (for the 自查 figures)."""
+    from sanxiang.supervision.models import AvDevice
+    from sanxiang.supervision.rollout import register_device
+
+    admin = User.objects.get(username="madmin")
+    holders = dict(
+        Officer.objects.filter(user__username__in=["ma", "niu"]).values_list("user__username", "pk")
+    )
+    for kind, serial, holder in (
+        ("bodycam", "XSJ-JLY-001", holders.get("ma")),
+        ("bodycam", "XSJ-JLY-002", holders.get("niu")),
+        ("camera", "XSJ-SXJ-001", None),
+    ):
+        if not AvDevice.objects.filter(agency=bureau, serial=serial).exists():
+            register_device(actor=admin, kind=kind, serial=serial, holder_id=holder, is_demo=True)

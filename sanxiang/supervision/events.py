@@ -11,4 +11,6 @@ EVENT_TYPES = (
     EventType("supervision.file_review_completed", "案卷评查人工评分", timeline=True),
     EventType("supervision.handbook_compiled", "编制执法工作手册", timeline=False),
     EventType("supervision.handbook_filed", "执法工作手册报备", timeline=False),
+    EventType("supervision.device_registered", "登记音像记录设备", timeline=False),
+    EventType("supervision.device_status", "变更音像记录设备状态", timeline=False),
 )

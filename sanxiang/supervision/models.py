@@ -249,3 +249,55 @@ class Handbook(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} 第{self.version}版"
+
+
+class DeviceKind(models.TextChoices):
+    BODYCAM = "bodycam", "执法记录仪"
+    CAMERA = "camera", "照相机/摄像机"
+    RECORDER = "recorder", "录音笔"
+    OTHER = "other", "其他音像记录设备"
+
+
+class DeviceStatus(models.TextChoices):
+    IN_USE = "in_use", "在用"
+    SPARE = "spare", "备用"
+    REPAIR = "repair", "维修"
+    RETIRED = "retired", "报废"
+
+
+class AvDevice(models.Model):
+    """音像记录设备 of an agency (seed plan §五(一)3 自查: 音像记录设备), with its holder."""
+
+    agency = models.ForeignKey(
+        "directory.Agency", verbose_name="执法主体", on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField("设备类型", max_length=16, choices=DeviceKind.choices)
+    serial = models.CharField("设备编号", max_length=60)
+    holder = models.ForeignKey(
+        "directory.Officer",
+        verbose_name="持有人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        "状态", max_length=16, choices=DeviceStatus.choices, default=DeviceStatus.IN_USE
+    )
+    registered_on = models.DateField("登记日期")
+    is_demo = models.BooleanField("演示数据", default=False)
+
+    class Meta:
+        verbose_name = "音像记录设备"
+        verbose_name_plural = "音像记录设备"
+        ordering = ["agency_id", "kind", "serial"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "serial"], name="device_serial_unique"),
+            models.CheckConstraint(condition=Q(kind__in=DeviceKind.values), name="device_kind"),
+            models.CheckConstraint(
+                condition=Q(status__in=DeviceStatus.values), name="device_status"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.serial}"

@@ -15,9 +15,9 @@ from sanxiang.accounts.models import Role, User
 from sanxiang.accounts.queries import require_role
 from sanxiang.lib.errors import DomainError, ValidationFailed
 
-from . import exports, handbook, notices, queries, reviews, scoring
+from . import exports, handbook, notices, queries, reviews, rollout, scoring
 from .forms import AnswerForm, CloseForm, NoticeForm
-from .models import Notice, NoticeAttachment, NoticeStatus
+from .models import AvDevice, DeviceKind, Notice, NoticeAttachment, NoticeStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -261,3 +261,38 @@ def handbook_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         f"inline; filename=handbook-{found.agency_id}-v{found.version}.pdf"
     )
     return response
+
+
+# --- 落实台账 and 自查 ---------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def rollout_page(request: HttpRequest) -> HttpResponse:
+    """落实台账, 自查 figures, the 音像记录设备 register and the drafted 总结报告 of one agency."""
+    user = acting_user(request)
+    bodies = queries.cockpit_bodies(user)
+    wanted = _agency_param(request)
+    agency = queries.cockpit_bodies(user, wanted)[0] if wanted else bodies[0]
+    if request.method == "POST":
+        holder = request.POST.get("holder", "")
+        rollout.register_device(
+            actor=user,
+            kind=request.POST.get("kind", ""),
+            serial=request.POST.get("serial", ""),
+            holder_id=int(holder) if holder.isdigit() else None,
+        )
+        messages.success(request, "设备已登记。")
+        return redirect("supervision:rollout")
+    today = timezone.localdate()
+    context = {
+        "agency": agency,
+        "bodies": bodies,
+        "lines": rollout.rollout_ledger(agency),
+        "figures": rollout.self_check(agency, today=today),
+        "devices": AvDevice.objects.filter(agency=agency).select_related("holder"),
+        "kinds": DeviceKind.choices,
+        "report": rollout.draft_report(agency, today=today),
+        "may_register": user.role in (Role.HEAD, Role.ADMIN) and agency.pk == bodies[0].pk,
+    }
+    return render(request, "supervision/rollout.html", context)
