@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Case as DbCase
@@ -134,7 +135,7 @@ class AgencyFigures:
     def major_total(self) -> int:
         return sum(self.major.values())
 
-    @property
+    @cached_property
     def ratio(self) -> ReviewerRatio:
         return ReviewerRatio(officers=self.officers, reviewers=self.reviewers)
 

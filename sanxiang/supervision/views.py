@@ -7,6 +7,7 @@ from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -44,7 +45,13 @@ def cockpit(request: HttpRequest) -> HttpResponse:
     board = queries.cockpit(acting_user(request), today=today, agency_id=_agency_param(request))
     if request.GET.get("format") == "xlsx":
         return _xlsx(exports.cockpit_xlsx(board), f"cockpit-{today:%Y%m%d}.xlsx")
-    context = {"board": board, "chart": board.chart(), "minimum": queries.REVIEWER_RATIO_MINIMUM}
+    context = {
+        "board": board,
+        "chart": board.chart(),
+        "minimum": queries.REVIEWER_RATIO_MINIMUM,
+        # Reversed once: the table links every figure of every agency (hundreds of links).
+        "drill": reverse("supervision:cases"),
+    }
     return render(request, "supervision/cockpit.html", context)
 
 
