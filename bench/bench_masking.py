@@ -28,6 +28,7 @@ from sanxiang.lib.masking import mask_text  # noqa: E402 - after the sys.path se
 
 TARGET_BYTES = 10_000_000
 TARGET_MB_S = 5.0
+TARGET_RATIO = 0.05
 SEED = 20260301
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 SURNAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何林高罗"
@@ -151,9 +152,10 @@ def main() -> None:
     baseline = best_of(3, lambda: naive.sub("*" * 18, text))
     throughput = megabytes / ours
     ratio = throughput / (megabytes / baseline)
+    # target: the lowest acceptable ratio to the one-regex baseline; goal: the absolute floor.
     print(
         f"BENCH mask_text_throughput value={throughput:.1f} unit=MB/s ratio={ratio:.3f}"
-        f" target=>={TARGET_MB_S:g}MB/s"
+        f" target={TARGET_RATIO:g} goal=>={TARGET_MB_S:g}MB/s"
     )
 
 

@@ -22,8 +22,9 @@ from sanxiang.cases.models import DecisionKind
 from sanxiang.catalog.models import MatterVersion
 from sanxiang.catalog.queries import in_force_on
 from sanxiang.lib.canonical import canonical_bytes
-from sanxiang.lib.masking import MaskSpan, mask_spans, mask_text
+from sanxiang.lib.masking import mask_text
 
+from . import masking
 from .models import RuleCategory
 
 # Penalty kinds in legal order of severity (行政处罚法 第9条), lightest first; the 年报 counts
@@ -141,6 +142,7 @@ def draft_for(case: Any) -> Draft:
     decided_on = case.decided_on or timezone.localdate()
     version = matter_version(case, decided_on)
     names = natural_names(parties)
+    _, minors, keep = masking.case_people(case)
     text = (draft.text if draft is not None else "") or case.facts or ""
     kinds = {draft.kind} if draft is not None else set()
     return Draft(
@@ -155,7 +157,7 @@ def draft_for(case: Any) -> Draft:
         decided_on=decided_on,
         amount=amount_of(draft),
         source_text=text,
-        masked_text=mask_text(text, names=names),
+        masked_text=mask_text(text, names=names, minors=minors, keep=keep),
         has_minor=any(p.is_minor for p in parties),
         warning_only=kinds == {"warning"} and not amount_of(draft),
         names=names,
@@ -207,19 +209,34 @@ def content_field_digests(item: Any) -> dict[str, str]:
 @dataclass(frozen=True)
 class Segment:
     text: str
-    kind: str  # "" for plain text, else the MaskKind of a masked span
+    kind: str  # "" for plain text, else the kind of a masked span
     original: str = ""
+    why: str = ""
+    start: int = 0
+    end: int = 0
+    override_id: int | None = None
+    is_minor: bool = False
 
 
-def preview_segments(text: str, names: tuple[str, ...]) -> list[Segment]:
+def preview_segments(text: str, spans: list[masking.Span]) -> list[Segment]:
     """The masked text cut into plain and masked segments, for the staff preview highlight."""
     segments: list[Segment] = []
     pos = 0
-    spans: list[MaskSpan] = mask_spans(text, names=names)
     for span in spans:
         if span.start > pos:
             segments.append(Segment(text[pos : span.start], ""))
-        segments.append(Segment(span.replacement, span.kind, text[span.start : span.end]))
+        segments.append(
+            Segment(
+                span.replacement,
+                span.kind,
+                text[span.start : span.end],
+                span.why,
+                span.start,
+                span.end,
+                span.override_id,
+                span.is_minor,
+            )
+        )
         pos = span.end
     if pos < len(text):
         segments.append(Segment(text[pos:], ""))

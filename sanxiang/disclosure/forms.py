@@ -114,3 +114,15 @@ class FactForm(StyledForm):
     )
     occurred_on = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label="说明", max_length=300, required=False)
+
+
+class AddMaskForm(StyledForm):
+    phrase = forms.CharField(label="要遮盖的文字（从原文复制）", max_length=200)
+    as_name = forms.BooleanField(label="这是自然人姓名（显示为“某”）", required=False)
+    reason = forms.CharField(label="理由", max_length=500)
+
+
+class LiftMaskForm(StyledForm):
+    start = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    end = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    reason = forms.CharField(label="解除理由", max_length=500)

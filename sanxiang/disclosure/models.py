@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 
 class Post(models.Model):
@@ -422,3 +422,41 @@ class SampleText(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class MaskAction(models.TextChoices):
+    ADD = "add", "增加遮盖"
+    LIFT = "lift", "解除遮盖"
+
+
+class MaskOverride(models.Model):
+    """A staff decision about one stretch of a queued decision's text, made in the 保密审查
+    before publication: mask what the rules missed, or lift a mask the rules got wrong. Both
+    carry a reason and a ledger entry; the published text is the rules' output with these
+    applied (``disclosure.masking``)."""
+
+    publication = models.ForeignKey(
+        Publication, on_delete=models.PROTECT, related_name="mask_overrides"
+    )
+    action = models.CharField("操作", max_length=8, choices=MaskAction.choices)
+    # Positions in ``Publication.source_text``, which is a snapshot and does not change.
+    start = models.PositiveIntegerField("起始位置")
+    end = models.PositiveIntegerField("结束位置")
+    as_name = models.BooleanField("按自然人姓名遮盖", default=False)
+    reason = models.TextField("理由")
+    actor = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = "脱敏调整"
+        verbose_name_plural = "脱敏调整"
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=MaskAction.values), name="mask_override_action_valid"
+            ),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="mask_override_span"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.publication_id} {self.action} {self.start}-{self.end}"

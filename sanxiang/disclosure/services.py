@@ -7,6 +7,7 @@ case's own transaction, so the decision and its place in the queue commit togeth
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -20,11 +21,13 @@ from sanxiang.ledger import services as ledger
 from sanxiang.lib import workdays
 from sanxiang.lib.errors import DomainError, ValidationFailed
 
-from . import drafting, listeners
+from . import drafting, listeners, masking
 from . import report as report_tables
 from .models import (
     AnnualReport,
     ExclusionKind,
+    MaskAction,
+    MaskOverride,
     Post,
     Publication,
     PublicationRule,
@@ -353,6 +356,119 @@ def expire_due(*, today: date) -> int:
             case_id=case_id,
         )
     return len(due)
+
+
+# --- 保密审查: staff adjust the masking before publishing ------------------------------------
+
+
+def _queued_for_masking(actor: User, publication_id: int) -> Publication:
+    item = _locked(publication_id)
+    _check_actor(actor, item.agency_id)
+    if item.status != PublicationStatus.QUEUED:
+        raise _refuse_transition(item, "调整脱敏")
+    return item
+
+
+def _remask(item: Publication) -> Publication:
+    """Recompute the masked text (and what search sees) from the rules and the overrides."""
+    spans = masking.spans_of(item)
+    item.masked_text = masking.masked_text(item.source_text, spans)
+    item.search_text = drafting.search_text_of(
+        item.doc_number, item.party, item.matter_name, item.outcome, item.masked_text
+    )
+    Publication.objects.filter(pk=item.pk).update(
+        masked_text=item.masked_text, search_text=item.search_text
+    )
+    return item
+
+
+def _span_payload(item: Publication, start: int, end: int, reason: str) -> dict[str, Any]:
+    # The ledger keeps the digest of the stretch, never the personal data itself.
+    digest = hashlib.sha256(item.source_text[start:end].encode("utf-8")).hexdigest()
+    return {"publication": item.pk, "start": start, "end": end, "sha256": digest, "reason": reason}
+
+
+@transaction.atomic(durable=True)
+def add_mask(
+    *, actor: User, publication_id: int, phrase: str, reason: str, as_name: bool = False
+) -> list[MaskOverride]:
+    """Mask every occurrence of ``phrase`` in the decision's text: what the rules missed (a
+    witness's or agent's name known to the case, a nickname, a described home)."""
+    item = _queued_for_masking(actor, publication_id)
+    phrase = phrase.strip()
+    if not reason.strip():
+        raise ValidationFailed("请填写增加遮盖的理由。", field="reason")
+    text = item.source_text
+    starts = []
+    at = text.find(phrase) if phrase else -1
+    while at != -1:
+        starts.append(at)
+        at = text.find(phrase, at + len(phrase))
+    if not starts:
+        raise ValidationFailed("决定书原文中没有这段文字，请从原文中复制。", field="phrase")
+    now = timezone.now()
+    made = [
+        MaskOverride.objects.create(
+            publication=item,
+            action=MaskAction.ADD,
+            start=start,
+            end=start + len(phrase),
+            as_name=as_name,
+            reason=reason.strip(),
+            actor=actor,
+            created_at=now,
+        )
+        for start in starts
+    ]
+    _remask(item)
+    for o in made:
+        ledger.append(
+            event_type="disclosure.mask_added",
+            payload={**_span_payload(item, o.start, o.end, o.reason), "as_name": as_name},
+            actor=actor,
+            agency_id=item.agency_id,
+            case_id=item.case_id,
+        )
+    return made
+
+
+@transaction.atomic(durable=True)
+def lift_mask(
+    *, actor: User, publication_id: int, start: int, end: int, reason: str
+) -> Publication:
+    """Lift one mask the rules set (a company car's plate, an officer named as 工作人员), or
+    undo a staff addition. A minor's name stays masked whatever the reason (DOMAIN.md)."""
+    item = _queued_for_masking(actor, publication_id)
+    if not reason.strip():
+        raise ValidationFailed("请填写解除遮盖的理由。", field="reason")
+    span = next((s for s in masking.spans_of(item) if (s.start, s.end) == (start, end)), None)
+    if span is None:
+        raise ValidationFailed("该处没有遮盖，或页面已过期，请刷新后重试。", field="start")
+    if span.is_minor:
+        raise DomainError("conflict", "未成年人的姓名依法不得公开，不能解除遮盖。")
+    if span.override_id is not None:
+        MaskOverride.objects.filter(pk=span.override_id).delete()
+        event = "disclosure.mask_addition_undone"
+    else:
+        MaskOverride.objects.create(
+            publication=item,
+            action=MaskAction.LIFT,
+            start=start,
+            end=end,
+            reason=reason.strip(),
+            actor=actor,
+            created_at=timezone.now(),
+        )
+        event = "disclosure.mask_lifted"
+    _remask(item)
+    ledger.append(
+        event_type=event,
+        payload={**_span_payload(item, start, end, reason.strip()), "kind": span.kind},
+        actor=actor,
+        agency_id=item.agency_id,
+        case_id=item.case_id,
+    )
+    return item
 
 
 # --- configuration: rules and posts ------------------------------------------------------------

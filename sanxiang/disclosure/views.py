@@ -16,11 +16,13 @@ from sanxiang.accounts.queries import home_agency, visible_agency_ids
 from sanxiang.lib.errors import DomainError, ValidationFailed
 from sanxiang.workbench.forms import StyledForm
 
-from . import corrections, drafting, queries, report_facts, services
+from . import corrections, drafting, masking, queries, report_facts, services
 from .forms import (
+    AddMaskForm,
     AnswerForm,
     ExcludeForm,
     FactForm,
+    LiftMaskForm,
     NarrativeForm,
     PostForm,
     RevocationForm,
@@ -61,10 +63,11 @@ def queue(request: HttpRequest) -> HttpResponse:
 def preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The masked text with what was masked highlighted, and the actions on the item."""
     item = _item_for(request, pk)
-    names = drafting.natural_names(list(item.case.parties.all()))
+    spans = masking.spans_of(item)
     context = {
         "item": item,
-        "segments": drafting.preview_segments(item.source_text, names),
+        "segments": drafting.preview_segments(item.source_text, spans),
+        "add_mask_form": AddMaskForm(prefix="m"),
         "exclude_form": ExcludeForm(prefix="x"),
         "withdraw_form": WithdrawForm(prefix="w"),
         "revocation_form": RevocationForm(prefix="r"),
@@ -85,6 +88,8 @@ ACTION_FORMS: dict[str, tuple[type[StyledForm], str]] = {
     "exclude": (ExcludeForm, "x"),
     "withdraw": (WithdrawForm, "w"),
     "revocation": (RevocationForm, "r"),
+    "add_mask": (AddMaskForm, "m"),
+    "lift_mask": (LiftMaskForm, "l"),
 }
 
 
@@ -122,6 +127,24 @@ def revocation(request: HttpRequest, pk: int) -> HttpResponse:
     item = services.record_revocation(actor=acting_user(request), publication_id=item_id, **data)
     messages.warning(request, f"请于{item.withdraw_due_on:%Y-%m-%d}前撤回该决定的公示。")
     return redirect("disclosure:preview", pk=item.pk)
+
+
+@staff_view
+@require_POST
+def add_mask(request: HttpRequest, pk: int) -> HttpResponse:
+    item_id, data = _posted(request, pk, "add_mask")
+    made = services.add_mask(actor=acting_user(request), publication_id=item_id, **data)
+    messages.success(request, f"已增加遮盖：共{len(made)}处。")
+    return redirect("disclosure:preview", pk=item_id)
+
+
+@staff_view
+@require_POST
+def lift_mask(request: HttpRequest, pk: int) -> HttpResponse:
+    item_id, data = _posted(request, pk, "lift_mask")
+    services.lift_mask(actor=acting_user(request), publication_id=item_id, **data)
+    messages.success(request, "已解除该处遮盖，理由已记录。")
+    return redirect("disclosure:preview", pk=item_id)
 
 
 @staff_view

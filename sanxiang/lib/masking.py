@@ -17,21 +17,30 @@ Policy (the staff preview uses :func:`mask_spans`, the portal :func:`mask_text`;
   an all-digit 统一社会信用代码 (GB 32100 check); or 12–25 digits after 账号/卡号/账户 …
   (organisation accounts have no Luhn digit). The last 4 digits stay.
 * ``phone`` — ``1[3-9]`` + 9 digits, optionally after ``86``/``0086`` (a prefix in a group of
-  its own, as in ``+86 138…``, stays outside the span). First 3 and last 4 digits stay.
+  its own, as in ``+86 138…``, stays outside the span). Removed entirely: every digit starred.
 * ``landline`` — area code (010/02x + 8 digits, 0[3-9]xx + 7 or 8) as ``0427-2821234``,
-  ``04272821234`` or ``(0427)2821234``, optionally with ``-8001``/``转8001``. The area code
-  and the last 2 digits stay; the extension is starred.
+  ``04272821234`` or ``(0427)2821234``, optionally with ``-8001``/``转8001``; and a local
+  number of 7 or 8 digits without area code after a phone label (电话：2821234). Removed
+  entirely, extension included. An agency's own numbers stay through ``keep``.
 * ``email`` — the first character of the local part stays; the domain stays.
 * ``address`` — the value after a residence label (住址, 家庭住址, 住所, 户籍地,
   居住地, 现住 …) or after 家住/暂住/住在, to the end of the clause (，。； line end,
   closing bracket) or the next contact label (电话, 身份证 …); the label stays.
   住所 is also an organisation's registered seat: it is masked too, erring on the
   side of privacy.
+* ``contact``, ``plate``, ``birth_date``, ``ethnicity``, ``religion``, ``health``, and
+  addresses without a label that carry a flat or village-group number: see
+  ``sanxiang.lib.masking_rules``.
 * ``name`` — each occurrence of a caller's name, longest first, becomes surname + 某 (张三 →
   张某, 欧阳娜娜 → 欧阳某 with the 复姓 in ``COMPOUND_SURNAMES``), except where it overlaps a
   label that decided about an address or a number. Names shorter than two characters, bare
   compound surnames, names with digits, whitespace, ``*``, ``@`` or 某, and names ending in a
-  Latin letter are ignored: they cannot be masked idempotently.
+  Latin letter are ignored: they cannot be masked idempotently. Names recognised by the role
+  word before them (证人王五, 其妻子李四: ``masking_rules.role_names``) are added, and every
+  occurrence of them is masked too. A minor (``minors``, or a role such as 未成年人/孩子, or
+  ``（未成年）`` after the name) becomes 某某.
+* ``keep`` — strings that stay visible wherever they appear (an agency's address and phone,
+  an organisation's name, an officer's name): nothing overlapping one is masked.
 
 Masked characters become ``*``; apart from names, a replacement is as long as what it replaces.
 A number glued to a letter (``91210000MA…``, ``XLT-2026…``), after a credit-code label, or
@@ -53,11 +62,26 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Literal, cast
 
+from . import masking_rules
 from .identifiers import is_valid_credit_code, resident_id_check_char
 
-__all__ = ["COMPOUND_SURNAMES", "MaskKind", "MaskSpan", "mask_spans", "mask_text"]
+__all__ = ["COMPOUND_SURNAMES", "MaskKind", "MaskSpan", "apply_spans", "mask_spans", "mask_text"]
 
-MaskKind = Literal["resident_id", "phone", "landline", "bank_card", "email", "address", "name"]
+MaskKind = Literal[
+    "resident_id",
+    "phone",
+    "landline",
+    "bank_card",
+    "email",
+    "address",
+    "contact",
+    "plate",
+    "birth_date",
+    "ethnicity",
+    "religion",
+    "health",
+    "name",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +92,7 @@ class MaskSpan:
     end: int
     kind: MaskKind
     replacement: str
+    note: str = ""  # for a name recognised by its role: the role (证人, 妻子 …)
 
 
 def _words(s: str) -> list[str]:
@@ -87,7 +112,21 @@ COMPOUND_SURNAMES = frozenset(
 STAR = "*"
 # Candidates: (rank, start, end, kind, replacement); a lower rank wins a collision.
 _Cand = tuple[int, int, int, str, str]
-_RANK = {"address": 0, "email": 1, "resident_id": 2, "bank_card": 3, "phone": 4, "landline": 5}
+_RANK = {
+    "address": 0,
+    "email": 1,
+    "resident_id": 2,
+    "bank_card": 3,
+    "phone": 4,
+    "landline": 5,
+    "contact": 6,
+    "local_phone": 7,
+    "plate": 8,
+    "birth_date": 9,
+    "ethnicity": 10,
+    "religion": 11,
+    "health": 12,
+}
 _NAME_RANK = len(_RANK)
 
 _DIGITS = "0123456789０１２３４５６７８９"
@@ -116,11 +155,18 @@ _MAX_GROUPS = 6  # 4-4-4-4-3 cards and 4-4-4-4-2 IDs have 5; more groups is a ta
 _WS = "[ \t\u3000]*"
 # Labels right before a number: a credit code or money stays, an account is masked.
 _LABELS_BEFORE = {
-    **dict.fromkeys(_words("统一社会信用代码 信用代码 注册号 组织机构代码"), "code"),
+    **dict.fromkeys(
+        _words(
+            "统一社会信用代码 信用代码 注册号 组织机构代码 缴款书编号 缴款书号码 缴款书号 缴款码"
+        ),
+        "code",
+    ),
+    **dict.fromkeys(_words("身份证号码 身份证号 身份证 公民身份号码 身份号码 证件号码"), "id"),
     **dict.fromkeys(_words("账号 帐号 卡号 账户 帐户 银行卡"), "account"),
     **dict.fromkeys(_words("人民币 ¥ ￥ RMB"), "money"),
 }
 _LABELS_LONGEST_FIRST = sorted(_LABELS_BEFORE.items(), key=lambda kv: -len(kv[0]))
+_LABEL_WORDS_RE = re.compile("|".join(re.escape(label) for label, _ in _LABELS_LONGEST_FIRST))
 _LABEL_LAST = frozenset(label[-1] for label in _LABELS_BEFORE)
 _BLANKS = " \t\u3000"
 _MOBILE_RE = re.compile(r"1[3-9][0-9]{9}")
@@ -206,10 +252,12 @@ def _landline_area(d: str) -> int:
     return area if len(local) == 8 or (area == 4 and len(local) == 7) else 0
 
 
-def _classify(d: str, first_len: int, labelled: bool) -> tuple[str, int, int] | None:
+def _classify(
+    d: str, first_len: int, labelled: bool, id_label: bool = False
+) -> tuple[str, int, int] | None:
     """(kind, digits kept at the head, digits kept at the tail) for a digit string, or None."""
     n = len(d)
-    if n in (15, 18) and _is_resident_id(d):
+    if n in (15, 18) and (id_label or _is_resident_id(d)):
         return ("resident_id", 3, 2)
     if "X" in d:
         return None
@@ -224,9 +272,9 @@ def _classify(d: str, first_len: int, labelled: bool) -> tuple[str, int, int] | 
         and _MOBILE_RE.fullmatch(d, prefix)
     ):
         # A "+86 " standing alone is left out: the candidate without it covers the number.
-        return ("phone", prefix + 3, 4) if first_len > prefix else None
+        return ("phone", 0, 0) if first_len > prefix else None
     area = _landline_area(d)
-    return ("landline", area, 2) if area else None
+    return ("landline", 0, 0) if area else None
 
 
 # --- digit runs ---------------------------------------------------------------------------
@@ -321,6 +369,7 @@ def _run_candidates(text: str, s: int, e: int, context: list[_Cand]) -> Iterator
         context.append((-1, found_label[1], s, "context", ""))
     first_ok = label not in ("code", "money") and not _glued_before(text, s)
     labelled = first_ok and label == "account"
+    id_label = first_ok and label == "id"
     last = len(groups) - 1 if _glued_after(text, e) else len(groups)
     for i in range(0 if first_ok else 1, last):
         digits = ""
@@ -330,7 +379,7 @@ def _run_candidates(text: str, s: int, e: int, context: list[_Cand]) -> Iterator
                 break
             if len(digits) < 11:
                 continue
-            found = _classify(digits, len(groups[i][2]), labelled and i == 0)
+            found = _classify(digits, len(groups[i][2]), labelled and i == 0, id_label and i == 0)
             if found is None:
                 continue
             kind, head, tail = found
@@ -348,8 +397,8 @@ def _paren_landlines(text: str) -> Iterator[_Cand]:
         area, local = m.group(1).translate(_HALF), m.group(2).translate(_HALF)
         if _landline_area(area + local) != len(area):
             continue
-        ls, le = m.span(2)
-        masked = text[m.start() : ls] + STAR * (le - ls - 2) + text[le - 2 : le]
+        (as_, ae), (ls, le) = m.span(1), m.span(2)
+        masked = text[m.start() : as_] + STAR * (ae - as_) + text[ae:ls] + STAR * (le - ls)
         yield from _landlines(text, m.start(), le, masked)
 
 
@@ -466,11 +515,15 @@ def _surname(name: str) -> str:
     return name[:2] if len(name) > 2 and name[:2] in COMPOUND_SURNAMES else name[0]
 
 
+def _as_tuple(names: Iterable[str]) -> tuple[str, ...]:
+    """A bare ``str`` counts as one name, not as its characters."""
+    return (names,) if isinstance(names, str) else tuple(names)
+
+
 def _usable_names(names: Iterable[str]) -> tuple[str, ...]:
-    """Clean caller names; a bare ``str`` counts as one name, not as its characters."""
-    given: Iterable[str] = (names,) if isinstance(names, str) else names
+    """Clean caller names, longest first."""
     keep = set()
-    for raw in given:
+    for raw in _as_tuple(names):
         name = raw.strip()
         if len(name) < 2 or name in COMPOUND_SURNAMES or name[-1] in _LETTERS:
             continue  # a Latin final letter would turn into 某 and unglue a following number
@@ -479,11 +532,19 @@ def _usable_names(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(keep, key=lambda n: (-len(n), n)))
 
 
+MINOR_MASK = "某某"  # a minor keeps not even the surname (未成年人保护法 第4条: 保护隐私)
+
+
 @lru_cache(maxsize=256)
-def _name_pattern(names: tuple[str, ...]) -> tuple[re.Pattern[str], Mapping[str, str]]:
+def _name_pattern(
+    names: tuple[str, ...], minors: frozenset[str], notes: tuple[tuple[str, str], ...]
+) -> tuple[re.Pattern[str], Mapping[str, tuple[str, str]]]:
     """One alternation, longest name first, so 张三丰 wins over 张三 at the same place."""
     pattern = re.compile("|".join(re.escape(n) for n in names))
-    return pattern, {n: _surname(n) + "某" for n in names}
+    note = dict(notes)
+    return pattern, {
+        n: (MINOR_MASK if n in minors else _surname(n) + "某", note.get(n, "")) for n in names
+    }
 
 
 def _union(spans: list[_Cand]) -> list[_Cand]:
@@ -498,24 +559,43 @@ def _union(spans: list[_Cand]) -> list[_Cand]:
 
 
 def _names(
-    text: str, names: tuple[str, ...], taken: list[_Cand], blocked: list[_Cand]
-) -> Iterator[_Cand]:
+    text: str,
+    pattern: re.Pattern[str],
+    replacement: Mapping[str, tuple[str, str]],
+    taken: list[_Cand],
+    blocked: list[_Cand],
+) -> Iterator[tuple[int, int, int, str, str, str]]:
     """Name occurrences outside the spans taken and the stretches blocked (both sorted).
 
     Blocked are masked-before stretches and the labels that decided about an address or a
     number: turning part of a label into 某 would change that decision when masking again.
     """
-    pattern, replacement = _name_pattern(names)
     p = q = pos = 0
     while (m := pattern.search(text, pos)) is not None:
         s, e = m.span()
         p, hit = _walk(taken, p, s, e)
         if not hit:
             q, hit = _walk(blocked, q, s, e)
+        name = m.group()
         if hit:
-            pos = s + 1
-            continue
-        yield (_NAME_RANK, s, e, "name", replacement[m.group()])
+            # A shorter name may fit before the span in the way (王五 of 王五辽K·12345).
+            name = next(
+                (
+                    n
+                    for n in replacement
+                    if n != name
+                    and text.startswith(n, s)
+                    and not _walk(taken, p, s, s + len(n))[1]
+                    and not _walk(blocked, q, s, s + len(n))[1]
+                ),
+                "",
+            )
+            if not name:
+                pos = s + 1
+                continue
+            e = s + len(name)
+        masked, note = replacement[name]
+        yield (_NAME_RANK, s, e, "name", masked, note)
         pos = e
 
 
@@ -559,34 +639,99 @@ def _select(candidates: list[_Cand], claims: list[_Cand]) -> list[_Cand]:
     return taken
 
 
-def mask_spans(text: str, *, names: Iterable[str] = ()) -> list[MaskSpan]:
+def _kept(text: str, keep: Iterable[str]) -> list[_Cand]:
+    """Occurrences of the strings that must stay visible (an agency's phone, an organisation's
+    name, an officer's name), sorted and disjoint."""
+    words = sorted({k for k in _as_tuple(keep) if k.strip()}, key=lambda k: (-len(k), k))
+    if not words:
+        return []
+    pattern = re.compile("|".join(re.escape(k) for k in words))
+    return _union([(-1, m.start(), m.end(), "keep", "") for m in pattern.finditer(text)])
+
+
+def _outside(spans: list[_Cand], kept: list[_Cand]) -> list[_Cand]:
+    if not kept:
+        return spans
+    out, p = [], 0
+    for span in sorted(spans, key=itemgetter(1)):
+        p, hit = _walk(kept, p, span[1], span[2])
+        if not hit:
+            out.append(span)
+    return out
+
+
+def mask_spans(
+    text: str,
+    *,
+    names: Iterable[str] = (),
+    minors: Iterable[str] = (),
+    keep: Iterable[str] = (),
+) -> list[MaskSpan]:
     """What :func:`mask_text` replaces, for the staff preview.
 
-    The spans are sorted, never overlap, and each changes its text.
+    ``names`` are natural persons known to the case (surname + 某), ``minors`` those who are
+    minors (某某, also when recognised by role), ``keep`` strings that stay visible wherever
+    they appear. The spans are sorted, never overlap, and each changes its text.
     """
     context: list[_Cand] = []
     candidates: list[_Cand] = [*_addresses(text, context), *_emails(text)]
+    candidates.extend(masking_rules.unit_addresses(text, _RANK["address"]))
     for run in _RUN_RE.finditer(text):
         candidates.extend(_run_candidates(text, run.start(), run.end(), context))
     candidates.extend(_paren_landlines(text))
+    rank = {**_RANK, "local_phone": _RANK["local_phone"]}
+    attributes = [
+        (c[0], c[1], c[2], "landline" if c[3] == "local_phone" else c[3], c[4])
+        for c in masking_rules.attribute_candidates(text, rank)
+    ]
+    # A value never swallows a label that decides about a number (民族：统一社会信用代码…),
+    # whether or not a number follows it now (masking again must decide the same).
+    labels = [(-1, m.start(), m.end(), "context", "") for m in _LABEL_WORDS_RE.finditer(text)]
+    candidates.extend(_outside(attributes, _union([*context, *labels])))
     claims = list(_masked_claims(text))
-    taken = _select(candidates, claims)
-    usable = _usable_names(names)
+    kept = _kept(text, keep)
+    taken = _select(_outside(candidates, kept), claims)
+    minor_set = set(_usable_names(minors))
+    notes: dict[str, str] = {}
+    recognised: list[str] = []
+    starts = frozenset(c[1] for c in [*taken, *context, *labels, *claims, *kept])
+    for name, role, minor in masking_rules.role_names(text, starts):
+        notes.setdefault(name, role)
+        recognised.append(name)
+        if minor:
+            minor_set.add(name)
+    usable = _usable_names([*_as_tuple(names), *minor_set, *recognised])
+    spans = [(*c, "") for c in taken]
     if usable:
-        blocked = _union(claims + context)
-        taken = sorted([*taken, *_names(text, usable, taken, blocked)], key=itemgetter(1))
+        blocked = _union(claims + context + labels + kept)
+        pattern, replacement = _name_pattern(
+            usable, frozenset(minor_set), tuple(sorted(notes.items()))
+        )
+        spans += list(_names(text, pattern, replacement, taken, blocked))
+        spans.sort(key=itemgetter(1))
     return [
-        MaskSpan(s, e, cast("MaskKind", kind), rep)
-        for _, s, e, kind, rep in taken
+        MaskSpan(s, e, cast("MaskKind", kind), rep, note)
+        for _, s, e, kind, rep, note in spans
         if text[s:e] != rep
     ]
 
 
-def mask_text(text: str, *, names: Iterable[str] = ()) -> str:
+def mask_text(
+    text: str,
+    *,
+    names: Iterable[str] = (),
+    minors: Iterable[str] = (),
+    keep: Iterable[str] = (),
+) -> str:
     """``text`` with personal data masked for publication (policy in the module docstring)."""
+    return apply_spans(text, mask_spans(text, names=names, minors=minors, keep=keep))
+
+
+def apply_spans(text: str, spans: Iterable[MaskSpan]) -> str:
+    """``text`` with each of the sorted, disjoint ``spans`` replaced."""
     parts: list[str] = []
     pos = 0
-    for span in mask_spans(text, names=names):
+    for span in spans:
         parts.append(text[pos : span.start])
         parts.append(span.replacement)
         pos = span.end

@@ -1,0 +1,122 @@
+"""The masked text of a publication: the rules of ``sanxiang.lib.masking`` for this case,
+then the staff's recorded adjustments (``MaskOverride``) from the 保密审查.
+
+The staff preview and the published text come from the same function, ``spans_for``, so
+what staff saw highlighted is what is starred on the portal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sanxiang.lib.masking import MINOR_MASK, MaskSpan, apply_spans, mask_spans
+
+from .models import MaskAction, MaskOverride, Publication
+
+# Why a span is masked, as the preview says it (DOMAIN.md "Mask"; 个人信息保护法 第28条).
+WHY = {
+    "resident_id": "公民身份号码",
+    "phone": "自然人手机号码（全部隐去）",
+    "landline": "自然人固定电话（全部隐去）",
+    "bank_card": "银行账号",
+    "email": "电子邮箱",
+    "address": "住址",
+    "contact": "微信/QQ等联系方式（全部隐去）",
+    "plate": "机动车号牌",
+    "birth_date": "出生日期",
+    "ethnicity": "民族（敏感个人信息）",
+    "religion": "宗教信仰（敏感个人信息）",
+    "health": "健康状况（敏感个人信息）",
+    "name": "本案自然人姓名",
+    "added": "工作人员增加的遮盖",
+}
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    kind: str
+    replacement: str
+    why: str
+    override_id: int | None = None  # the staff addition this span comes from
+
+    @property
+    def is_minor(self) -> bool:
+        return self.kind == "name" and self.replacement == MINOR_MASK
+
+
+def case_people(case: Any) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(names to mask, minors, strings to keep) for the text of ``case``'s decision."""
+    parties = list(case.parties.all())
+    names = [p.name for p in parties if p.kind == "natural"]
+    names += [p.legal_representative for p in parties if p.legal_representative]
+    minors = [p.name for p in parties if p.kind == "natural" and p.is_minor]
+    # An organisation's name stays (DOMAIN.md), so do the agency's own address and phone.
+    keep = [p.name for p in parties if p.kind != "natural"]
+    agency = case.agency
+    keep += [v for v in (agency.name, agency.address, agency.phone) if v]
+    return _clean(names), _clean(minors), _clean(keep)
+
+
+def _clean(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(v.strip() for v in values if v and v.strip())
+
+
+def _why(span: MaskSpan) -> str:
+    if span.kind == "name" and span.replacement == MINOR_MASK:
+        return "未成年人姓名（不得公开）"
+    if span.kind == "name" and span.note:
+        return f"{span.note}姓名（按称谓识别）"
+    return WHY.get(span.kind, span.kind)
+
+
+def _added(text: str, override: MaskOverride) -> Span:
+    original = text[override.start : override.end]
+    if override.as_name and len(original) >= 2:
+        replacement = original[0] + "某"
+    else:
+        replacement = "".join(c if c.isspace() else "*" for c in original)
+    return Span(
+        override.start,
+        override.end,
+        "added",
+        replacement,
+        f"{WHY['added']}：{override.reason}",
+        override.pk,
+    )
+
+
+def spans_for(text: str, case: Any, overrides: Iterable[MaskOverride]) -> list[Span]:
+    """The rules' spans, less the lifted ones, plus the added ones (an addition wins where it
+    overlaps a rule's span). Sorted and disjoint."""
+    names, minors, keep = case_people(case)
+    rules = mask_spans(text, names=names, minors=minors, keep=keep)
+    lifted = set()
+    added: list[Span] = []
+    for o in overrides:
+        if o.action == MaskAction.LIFT:
+            lifted.add((o.start, o.end))
+        elif o.end <= len(text):
+            added.append(_added(text, o))
+    spans: list[Span] = []
+    for a in sorted(added, key=lambda s: (s.start, -s.end)):
+        if not spans or a.start >= spans[-1].end:
+            spans.append(a)
+    for r in rules:
+        if (r.start, r.end) in lifted:
+            continue
+        if any(r.start < a.end and a.start < r.end for a in spans if a.kind == "added"):
+            continue
+        spans.append(Span(r.start, r.end, r.kind, r.replacement, _why(r)))
+    return sorted(spans, key=lambda s: s.start)
+
+
+def masked_text(text: str, spans: Iterable[Span]) -> str:
+    return apply_spans(text, [MaskSpan(s.start, s.end, "name", s.replacement) for s in spans])
+
+
+def spans_of(item: Publication) -> list[Span]:
+    return spans_for(item.source_text, item.case, item.mask_overrides.all())
