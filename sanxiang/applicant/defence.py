@@ -1,6 +1,7 @@
 """陈述申辩 online: after the 告知, the party submits a written statement through their link.
 
-The period: ``SANXIANG_DEFENCE_WORKING_DAYS`` (default 3) working days after the day the
+The period: ``SANXIANG_DEFENCE_WORKING_DAYS`` (default 5, the 五日 the 告知书 states) working days
+after the day the
 《行政处罚事先告知书》 was issued (行政处罚法 第45条; 第85条: a period in 日 of ten or fewer counts
 working days). Issue, not delivery, starts it here: 送达 records are not online yet.
 

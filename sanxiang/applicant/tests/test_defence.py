@@ -76,7 +76,10 @@ class SubmittingADefence(QuickDocumentsTestCase):
         assert self.submit(token).status_code == 410
         assert not DefenceStatement.objects.exists()
 
-    def test_the_period_is_three_working_days_after_the_notice_by_default(self):
+    def test_the_period_is_the_five_working_days_the_notice_states(self):
+        from sanxiang.lib import workdays
+
         case = notified_case(self.w)
         last = defence.defence_period(case)
         assert last is not None and last > timezone.localdate()
+        assert last == workdays.add_working_days(timezone.localdate(), 5)
