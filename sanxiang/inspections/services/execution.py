@@ -36,7 +36,7 @@ _open_case: Any = inspect.unwrap(opening.open_case)
 def _assignment_for(actor: User, assignment_id: int) -> Assignment:
     agency = home_agency(actor)
     assignment = (
-        Assignment.objects.select_for_update()
+        Assignment.objects.select_for_update(of=("self",))  # PostgreSQL: not the nullable case
         .select_related("plan", "target", "draw", "case")
         .filter(pk=assignment_id, plan__agency=agency)
         .first()
