@@ -3,7 +3,10 @@
 1. Transitions per second through ``cases.services.transition`` (read, guards, guarded update,
    timeline row, deadline clocks, ledger entry; one transaction each) as a ratio to plain
    single-row UPDATEs, each in its own transaction, in the same run. Goal: ratio ≥ 0.3.
-2. The deadline scan (``cases.queries.deadline_board``) over 100,000 open cases with a running
+2. The same with the document guard doing its work (issue 10, item 2): penalty cases leaving
+   审查 for 告知, which the definition allows only with the 行政处罚事先告知书 issued (one
+   issued row per case), as a ratio to plain single-row UPDATEs. Goal: ratio ≥ 0.3.
+3. The deadline scan (``cases.queries.deadline_board``) over 100,000 open cases with a running
    clock each, as a ratio to one ``SELECT count(*)`` over the case table.
 
 ``SANXIANG_BENCH_PG_URL`` (default ``postgres://postgres@127.0.0.1:5432``) names the server;
@@ -113,6 +116,84 @@ def bench_transitions(agency, head, matter) -> None:  # type: ignore[no-untyped-
     )
 
 
+def _notices(agency, head, cases) -> None:  # type: ignore[no-untyped-def]
+    """One issued 事先告知书 per case (benchmark data: rows, not rendered files)."""
+    from django.utils import timezone
+
+    from sanxiang.documents.models import IssuedDocument
+
+    now = timezone.now()
+    IssuedDocument.objects.bulk_create(
+        (
+            IssuedDocument(
+                case=c,
+                agency=agency,
+                kind="penalty_notice",
+                title="行政处罚事先告知书",
+                single=True,
+                year=now.year,
+                seq=i + 1,
+                number=f"基准告字〔{now.year}〕第{i + 1}号",
+                issued_at=now,
+                issued_by=head,
+                content_sha256="0" * 64,
+                pdf_name=f"bench/{i}.pdf",
+                pdf_sha256="0" * 64,
+                pdf_size=1,
+                docx_name=f"bench/{i}.docx",
+                docx_sha256="0" * 64,
+                docx_size=1,
+            )
+            for i, c in enumerate(cases)
+        ),
+        batch_size=5000,
+    )
+
+
+def bench_guarded_transitions(agency, head, matter) -> None:  # type: ignore[no-untyped-def]
+    from django.db import transaction
+
+    from sanxiang.cases.models import Case
+    from sanxiang.cases.services import transition
+    from sanxiang.lib.errors import DomainError
+
+    today = date.today()  # noqa: DTZ011 - a benchmark date
+    cases = _cases(
+        agency, head, matter, TRANSITIONS + 11, stage="case_review", opened=today, start=50000
+    )
+    Case.objects.filter(pk__in=[c.pk for c in cases]).update(procedure="penalty_ordinary")
+    _notices(agency, head, cases[1:])
+    pks = [c.pk for c in cases]
+    try:  # the guard is really on: the case without its 告知书 is refused
+        transition(actor=head, case_id=pks[0], target="notice")
+        raise AssertionError("a notice without its 告知书 went through")
+    except DomainError as error:
+        assert error.code == "document_required", error.code
+    for pk in pks[1:11]:
+        transition(actor=head, case_id=pk, target="notice")
+    rounds = 3
+    size = TRANSITIONS // rounds
+    service_best = plain_best = float("inf")
+    for r in range(rounds):
+        chunk = pks[11 + r * size : 11 + (r + 1) * size]
+        started = time.perf_counter()
+        for pk in chunk:
+            transition(actor=head, case_id=pk, target="notice", expected_stage="case_review")
+        service_best = min(service_best, (time.perf_counter() - started) / len(chunk))
+        started = time.perf_counter()
+        for pk in chunk:
+            with transaction.atomic():
+                Case.objects.filter(pk=pk, stage="notice").update(stage="defence")
+        plain_best = min(plain_best, (time.perf_counter() - started) / len(chunk))
+    emit(
+        "case_transitions_document_guard_pg",
+        value=1 / service_best,
+        unit="transitions/s",
+        ratio=plain_best / service_best,
+        target="0.3",
+    )
+
+
 def bench_scan(agency, head, matter) -> None:  # type: ignore[no-untyped-def]
     from django.db import connection
 
@@ -189,6 +270,7 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         agency, head, matter = _world()
         bench_transitions(agency, head, matter)
+        bench_guarded_transitions(agency, head, matter)
         bench_scan(agency, head, matter)
     finally:
         from django.db import connections

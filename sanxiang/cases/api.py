@@ -15,7 +15,7 @@ from ninja import Query, Router, Schema, Status
 
 from sanxiang.accounts.api_auth import StaffSession
 
-from . import queries, services
+from . import order, queries, services
 from .models import Case, DecisionDraft
 
 router = Router(auth=StaffSession(), tags=["案件"])
@@ -96,12 +96,25 @@ class DraftOut(Schema):
     updated_at: datetime
 
 
+class PeriodOut(Schema):
+    """A period the decision waits for (行政处罚法 第45、64条): ``holds_back`` while it runs."""
+
+    code: str
+    label: str
+    starts_on: date
+    ends_on: date
+    basis: str
+    answered: str
+    holds_back: bool
+
+
 class CaseDetailOut(CaseOut):
     facts: str
     parties: list[PartyOut]
     team: list[MemberOut]
     next_steps: list[StepOut]
     draft: DraftOut | None
+    periods: list[PeriodOut]
 
 
 class TransitionIn(Schema):
@@ -109,6 +122,12 @@ class TransitionIn(Schema):
     note: str = ""
     expected_stage: str | None = None
     on: date | None = None
+
+
+class DefenceIn(Schema):
+    kind: str  # statement | waiver | hearing_waiver (cases.order.ANSWERS)
+    on: date | None = None
+    note: str = ""
 
 
 class DraftIn(Schema):
@@ -156,6 +175,7 @@ def _out(case: Case) -> dict[str, Any]:
 
 def _detail(case: Case) -> dict[str, Any]:
     draft = DecisionDraft.objects.filter(case=case).first()
+    today = timezone.localdate()
     return {
         **_out(case),
         "facts": case.facts,
@@ -175,6 +195,18 @@ def _detail(case: Case) -> dict[str, Any]:
             for s in case.definition.next_steps(case.stage)
         ],
         "draft": draft,
+        "periods": [
+            {
+                "code": p.rule.code,
+                "label": p.label,
+                "starts_on": p.starts_on,
+                "ends_on": p.ends_on,
+                "basis": p.basis,
+                "answered": p.answered,
+                "holds_back": p.holds_back(today),
+            }
+            for p in order.periods(case)
+        ],
     }
 
 
@@ -227,6 +259,15 @@ def transition_case(request: HttpRequest, case_id: int, payload: TransitionIn) -
         on=payload.on,
     )
     return _detail(case)
+
+
+@router.post("/{case_id}/defence", response=CaseDetailOut, summary="记录陈述申辩或书面放弃")
+def record_defence(request: HttpRequest, case_id: int, payload: DefenceIn) -> dict[str, Any]:
+    actor = request.auth  # type: ignore[attr-defined]
+    services.record_defence(
+        actor=actor, case_id=case_id, kind=payload.kind, on=payload.on, note=payload.note
+    )
+    return _detail(queries.get_case_for(actor, case_id))
 
 
 @router.put("/{case_id}/draft", response=DraftOut, summary="保存决定草稿")

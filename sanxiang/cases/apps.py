@@ -9,13 +9,16 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from sanxiang.catalog import calendar
         from sanxiang.ledger import reconcile, registry
+        from sanxiang.procedures import engine
         from sanxiang.workbench import panels
 
         from . import reconcile as state
         from .deadlines import recompute_for_year
         from .events import EVENT_TYPES
+        from .order import decision_order
         from .panels import my_cases_panel
 
+        engine.register_guard(decision_order)
         panels.register(my_cases_panel)
         calendar.register_recomputer(recompute_for_year)
         registry.register(*EVENT_TYPES)

@@ -16,8 +16,9 @@ from sanxiang.accounts.models import User
 from sanxiang.catalog.models import Matter
 from sanxiang.directory.models import Agency
 
+from . import order
 from .models import Case, Circumstance, DiscretionBenchmark
-from .services import DraftData, PartyData, open_case, save_draft, transition
+from .services import DraftData, PartyData, open_case, record_defence, save_draft, transition
 from .testing import org_credit_code, resident_id
 
 AGENCY = "兴隆台区民族和宗教事务局"
@@ -176,6 +177,25 @@ def _benchmarks(matter: Matter) -> None:
         )
 
 
+def prepare_step(actor: User, case: Case, target: str, on: date) -> None:
+    """Do what the step needs first, as the officers would: issue its documents (the
+    documents app's service, imported here only: the demo is glue, not a layer) and, before a
+    decision, record the party's written waiver of a period that still runs."""
+    from sanxiang.documents.services import issue_for_step
+
+    issue_for_step(actor=actor, case_id=case.pk, target=target)
+    fresh = Case.objects.get(pk=case.pk)
+    for period in order.periods(fresh):
+        if fresh.definition.has_role(target, period.rule.before) and period.holds_back(on):
+            record_defence(
+                actor=actor,
+                case_id=case.pk,
+                kind=period.rule.answered_by[-1],
+                on=on,
+                note="当事人当场签署放弃声明（演示）",
+            )
+
+
 def load() -> None:
     agency = Agency.objects.filter(name=AGENCY).first()
     if agency is None:
@@ -210,6 +230,7 @@ def load() -> None:
                 save_draft(actor=officer, case_id=case.pk, data=demo.draft)
                 saved = True
             actor = head if who == "head" else officer
+            prepare_step(actor, case, target, on)
             transition(actor=actor, case_id=case.pk, target=target, note="演示", on=on)
         if demo.draft and not saved:
             save_draft(actor=officer, case_id=case.pk, data=demo.draft)

@@ -17,6 +17,7 @@ EVENT_TYPES = (
     EventType("case.recusal_requested", "申请回避", timeline=True, aliases=("recusal_requested",)),
     EventType("case.recusal_decided", "回避决定", timeline=True, aliases=("recusal_decided",)),
     EventType("case.member_added", "增加办案人员", timeline=True, aliases=("member_added",)),
+    EventType("case.defence_recorded", "陈述申辩、听证权利", timeline=True),
     EventType("cases.deadline_setting_saved", "保存期限设置", timeline=False),
     EventType("cases.benchmark_saved", "保存裁量基准", timeline=False),
 )

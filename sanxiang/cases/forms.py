@@ -12,6 +12,7 @@ from sanxiang.procedures.definitions import choices as procedure_choices
 from sanxiang.workbench.forms import StyledForm
 
 from .models import PENALTY_KINDS, CaseMember, CaseSource, Circumstance, DecisionKind, PartyKind
+from .order import ANSWERS
 from .services import DraftData, PartyData
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -110,6 +111,14 @@ class TransitionForm(forms.Form):
     expected_stage = forms.CharField(max_length=32)
     note = forms.CharField(max_length=500, required=False)
     on = forms.DateField(required=False)
+
+
+class DefenceForm(StyledForm):
+    kind = forms.ChoiceField(label="记录事项", choices=list(ANSWERS.items()))
+    on = forms.DateField(label="日期", widget=_DATE, required=False)
+    note = forms.CharField(
+        label="说明（放弃书的签收情况、陈述要点）", max_length=500, required=False
+    )
 
 
 class PauseForm(StyledForm):

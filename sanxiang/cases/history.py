@@ -28,6 +28,7 @@ from sanxiang.ledger.models import Entry
 from sanxiang.procedures.definitions import DEFINITIONS, Definition, StageRole
 
 from .models import Case
+from .order import ANSWERS
 
 # What moves a case into a stage: 立案 into the first one, a transition into its target.
 STAGE_TYPES = ("case.opened", "case.transition")
@@ -191,6 +192,15 @@ def _member_added(
     return "增加办案人员", _officer(payload)
 
 
+def _defence(
+    payload: dict[str, Any], definition: Definition | None, at: datetime
+) -> tuple[str, str]:
+    title = ANSWERS.get(str(payload.get("kind", "")), "陈述申辩、听证权利")
+    day = payload.get("on")
+    note = str(payload.get("note", ""))
+    return title, f"{day}。{note}".rstrip("。") if day else note
+
+
 _DESCRIBE: dict[str, Describe] = {
     "case.opened": _opened,
     "case.transition": _transition,
@@ -200,6 +210,7 @@ _DESCRIBE: dict[str, Describe] = {
     "case.recusal_requested": _recusal_requested,
     "case.recusal_decided": _recusal_decided,
     "case.member_added": _member_added,
+    "case.defence_recorded": _defence,
 }
 
 

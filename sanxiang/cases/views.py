@@ -26,6 +26,7 @@ from .filters import SORTS, CaseFilter, filter_choices
 from .forms import (
     BenchmarkForm,
     DeadlineSettingForm,
+    DefenceForm,
     DraftForm,
     OpenCaseForm,
     PauseForm,
@@ -35,6 +36,7 @@ from .forms import (
     TransitionForm,
 )
 from .models import Case, DecisionDraft
+from .order import periods
 from .panels import case_panels_for
 
 
@@ -203,6 +205,9 @@ def stage_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         ),
         "timeline": queries.timeline(case),
         "deadlines": queries.deadlines_of(case, today),
+        # 陈述申辩 and 听证-request periods (行政处罚法 第45、64条): the decision waits for them.
+        "periods": [(p, p.holds_back(today)) for p in periods(case)],
+        "defence_form": DefenceForm(auto_id="defence-%s") if writable else None,
         "today": today,
         "writable": writable,
     }
@@ -247,6 +252,20 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
     if _is_htmx(request):
         return render(request, "cases/_stage.html", stage_context(request, case))
     messages.success(request, f"已转入“{case.stage_label}”。")
+    return redirect("cases:detail", pk=pk)
+
+
+@staff_view
+@require_POST
+def case_defence(request: HttpRequest, pk: int) -> HttpResponse:
+    form = DefenceForm(request.POST)
+    if not form.is_valid():
+        raise ValidationFailed("请选择记录事项，日期格式为年-月-日。")
+    d = form.cleaned_data
+    services.record_defence(
+        actor=acting_user(request), case_id=pk, kind=d["kind"], on=d["on"], note=d["note"]
+    )
+    messages.success(request, "已记录。")
     return redirect("cases:detail", pk=pk)
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from sanxiang.accounts.models import User
+from sanxiang.cases.demo import prepare_step
 from sanxiang.cases.models import Case
 from sanxiang.cases.services import DraftData, PartyData, open_case, save_draft, transition
 from sanxiang.cases.testing import org_credit_code, resident_id
@@ -254,7 +255,9 @@ def _decided_case(agency: Agency, title: str, party: PartyData, amount: str | No
     )
     for i, target in enumerate(PATH, start=1):
         actor = head if target in {"investigation", "decision"} else officer
-        transition(actor=actor, case_id=case.pk, target=target, on=opened + timedelta(days=i * 3))
+        on = opened + timedelta(days=i * 3)
+        prepare_step(actor, case, target, on)  # the 告知书, and the party's written waiver
+        transition(actor=actor, case_id=case.pk, target=target, on=on)
 
 
 def load() -> None:

@@ -9,12 +9,15 @@ class DocumentsConfig(AppConfig):
     def ready(self) -> None:
         from sanxiang.cases.panels import register_case_panel
         from sanxiang.ledger import reconcile, registry
+        from sanxiang.procedures import engine
 
         from . import checks  # noqa: F401 - registers the deploy check of the seals
         from . import reconcile as state
         from .events import EVENT_TYPES
+        from .guards import required_documents
         from .panels import case_documents_panel
 
+        engine.register_guard(required_documents)
         register_case_panel(case_documents_panel)
         registry.register(*EVENT_TYPES)
         reconcile.register(state.RECONCILER)

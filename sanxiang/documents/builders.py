@@ -437,6 +437,44 @@ def delivery_receipt(sheet: CaseSheet) -> list[Block]:
     return [Table(tuple(rows))]
 
 
+def on_the_spot_decision(sheet: CaseSheet) -> list[Block]:
+    # 行政处罚法 第52条: the act, the kind and basis of the penalty, the fine, time and place,
+    # the ways and periods of 复议 and 诉讼, the agency; signed or sealed by the officers.
+    return [
+        *_parties(sheet),
+        Table(
+            (
+                Row((("违法时间", BLANK), ("违法地点", BLANK))),
+                Row((("违法事实", sheet.facts.strip() or BLANK),), tall=True),
+                Row((("处罚依据", _basis(sheet)),)),
+            )
+        ),
+        Para("依据《中华人民共和国行政处罚法》第五十一条、第五十二条，当场作出如下行政处罚："),
+        *_penalty_items(sheet),
+        Para(
+            "当事人应当自收到本决定书之日起十五日内，到指定的银行或者通过电子支付系统缴纳罚款"
+            "（《中华人民共和国行政处罚法》第六十七条）；依法当场收缴的，执法人员出具专用票据。"
+        ),
+        _remedy(sheet, "本处罚决定"),
+        Para(f"执法人员：{_officers(sheet)}", indent=False),
+        Para(f"当事人已知悉上述事实、理由、依据和权利并签收{SIGN_LINE}", indent=False),
+    ]
+
+
+def site_record(sheet: CaseSheet) -> list[Block]:
+    # 行政强制法 第18条: officers show their certificates, tell the party the grounds and its
+    # rights, hear it; the party and the officers sign, a refusal is noted, or a witness signs.
+    lead = (
+        "执法人员已出示执法证件，当场告知当事人采取行政强制措施的理由、依据以及当事人依法享有的权利、"
+        "救济途径，并听取当事人的陈述和申辩（《中华人民共和国行政强制法》第十八条）。\n"
+        f"实施情况及查封、扣押的场所、设施或者财物：{_draft_text(sheet)}"
+    )
+    return [
+        *_record(sheet, "现场情况", lead),
+        Para(f"当事人拒绝签名的，注明情况；当事人不到场的，见证人{SIGN_LINE}", indent=False),
+    ]
+
+
 BUILDERS: dict[str, Callable[[CaseSheet], list[Block]]] = {
     "filing_approval": filing_approval,
     "inspection_record": inspection_record,
@@ -455,6 +493,8 @@ BUILDERS: dict[str, Callable[[CaseSheet], list[Block]]] = {
     "supplement_notice": licence_supplement,
     "licence_grant": licence_grant,
     "licence_refusal": licence_refusal,
+    "on_the_spot_decision": on_the_spot_decision,
+    "site_record": site_record,
 }
 
 # Letters addressed to the party get a 主送 line; decisions name the party in the body instead.

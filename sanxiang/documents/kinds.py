@@ -31,11 +31,15 @@ _DEFAULTS = (
     Kind("inquiry_record", "询问笔录", "询", numbered=False, single=False, letter=False),
     Kind("evidence_preservation", "先行登记保存证据通知书", "保", numbered=True, single=False),
     Kind("seizure_decision", "查封扣押决定书", "封", numbered=True, single=False, decision=True),
+    # 行政强制法 第18条第（七）项: every compulsory measure carried out has its 现场笔录.
+    Kind("site_record", "现场笔录", "现", numbered=False, single=False, letter=False),
     Kind("penalty_notice", "行政处罚事先告知书", "告", numbered=True, single=True),
     Kind("hearing_notice", "听证告知书", "听告", numbered=True, single=True),
     Kind("hearing_record", "听证笔录", "听", numbered=False, single=False, letter=False),
     Kind("penalty_decision", "行政处罚决定书", "罚决", numbered=True, single=True, decision=True),
     Kind("no_penalty_decision", "不予行政处罚决定书", "不罚", True, single=True, decision=True),
+    # 行政处罚法 第52条: a form of preset format with a number, handed over on the spot.
+    Kind("on_the_spot_decision", "当场行政处罚决定书", "当罚", True, single=True, decision=True),
     Kind("address_confirmation", "送达地址确认书", "址", numbered=False, single=True, letter=False),
     Kind("delivery_receipt", "送达回证", "送", numbered=False, single=False, letter=False),
     Kind("closing_approval", "结案审批表", "结", numbered=False, single=True, letter=False),

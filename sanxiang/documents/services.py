@@ -22,6 +22,7 @@ from sanxiang.lib.errors import DomainError, ValidationFailed
 from . import queries, sealing
 from .builders import build
 from .content import DocumentContent
+from .guards import RECEIPT
 from .kinds import Kind, get_kind
 from .models import IssuedDocument, NumberSequence
 from .render_docx import render_docx
@@ -84,7 +85,13 @@ def _check_may_issue(case: Case, kind: Kind) -> None:
         )
     if kind.single and IssuedDocument.objects.filter(case=case, kind=kind.code).exists():
         raise DomainError("conflict", f"本案已制发《{kind.title}》，每案只能制发一份。")
-    needs_draft = {"penalty_decision", "no_penalty_decision", "licence_grant", "licence_refusal"}
+    needs_draft = {
+        "penalty_decision",
+        "no_penalty_decision",
+        "on_the_spot_decision",
+        "licence_grant",
+        "licence_refusal",
+    }
     if kind.code in needs_draft and getattr(case, "draft", None) is None:
         raise ValidationFailed(f"制发《{kind.title}》前须先起草决定内容。", field="kind")
 
@@ -264,6 +271,28 @@ def _commit(*, actor: User, case_id: int, kind: Kind, rendered: Rendered | None)
         case_id=case.pk,
     )
     return doc
+
+
+def issue_for_step(*, actor: User, case_id: int, target: str) -> list[IssuedDocument]:
+    """Issue, one by one, the documents the step from the case's stage to ``target`` still
+    lacks (``Step.requires``): the kind the stage offers, and a 送达回证 after it where it must
+    be delivered. Each is a full ``issue_document``; returns those issued."""
+    case = queries.case_for(actor, case_id, issue=True)
+    step = case.definition.step(case.stage, target)
+    if step is None:
+        return []
+    done: list[IssuedDocument] = []
+    for need in step.requires:
+        last = IssuedDocument.objects.filter(case=case, kind__in=need.kinds).order_by("-pk").first()
+        if last is None:
+            offered = {k.code for k in queries.issuable_kinds(case)}
+            kind = next((k for k in need.kinds if k in offered), need.kinds[0])
+            last = issue_document(actor=actor, case_id=case_id, kind=kind)
+            done.append(last)
+        delivered = IssuedDocument.objects.filter(case=case, kind=RECEIPT, pk__gt=last.pk)
+        if need.delivered and not delivered.exists():
+            done.append(issue_document(actor=actor, case_id=case_id, kind=RECEIPT))
+    return done
 
 
 @transaction.atomic(durable=True)

@@ -40,6 +40,12 @@ HTTP_STATUS = {
     "seal_invalid": 409,
     # A party link (applicant/) that has expired or was revoked by staff.
     "party_link_invalid": 410,
+    # A step of the procedure taken without the document it needs (documents/guards.py):
+    # the message names the document and the article.
+    "document_required": 409,
+    # A decision while a period the law makes the agency wait out still runs (陈述申辩, 听证
+    # request: 行政处罚法 第45、62、64条; cases/order.py).
+    "period_running": 409,
 }
 
 

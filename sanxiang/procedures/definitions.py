@@ -56,8 +56,22 @@ class Stage:
 
 
 @dataclass(frozen=True)
+class Needs:
+    """A document a step cannot be taken without (issue 10, item 2): one of ``kinds`` (codes of
+    ``documents.kinds``) issued in the case before the step, and with ``delivered`` a 送达回证
+    issued after it. ``basis`` is the article the refusal cites."""
+
+    kinds: tuple[str, ...]
+    basis: str
+    delivered: bool = False
+
+
+@dataclass(frozen=True)
 class Step:
-    """An allowed transition ``source → target``; ``head_approval``: only the head takes it."""
+    """An allowed transition ``source → target``; ``head_approval``: only the head takes it.
+
+    ``documents`` are the forms the step produces (offered at ``source``); ``requires`` those
+    that must exist before it is taken (the documents app's guard refuses it otherwise)."""
 
     source: str
     target: str
@@ -65,6 +79,7 @@ class Step:
     roles: frozenset[str] = STAFF
     head_approval: bool = False
     documents: tuple[str, ...] = ()
+    requires: tuple[Needs, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,6 +102,34 @@ class DeadlineRule:
 
 
 @dataclass(frozen=True)
+class WaitRule:
+    """A period the agency must let run *before* a step (不得早于), where a ``DeadlineRule`` is
+    one it must act *within* (不得晚于).
+
+    It starts on the day the case last entered the stage playing ``after`` and holds back the
+    steps into the stage playing ``before`` until ``days`` have run, unless the party answered
+    (a ``case.defence_recorded`` entry of one of the kinds ``answered_by``) or the case went
+    through a stage playing one of ``ended_by`` meanwhile. ``hearing_scope``: the rule holds
+    only for a decision within 行政处罚法 第63条 (``cases.order.in_hearing_scope``).
+    """
+
+    code: str
+    label: str
+    after: StageRole
+    before: StageRole
+    days: int
+    unit: Literal["working", "calendar"]
+    basis: str
+    answered_by: tuple[str, ...]
+    ended_by: tuple[StageRole, ...] = ()
+    hearing_scope: bool = False
+
+    @property
+    def unit_label(self) -> str:
+        return "个工作日" if self.unit == "working" else "日"
+
+
+@dataclass(frozen=True)
 class Definition:
     code: str
     label: str
@@ -96,6 +139,7 @@ class Definition:
     deadlines: tuple[DeadlineRule, ...] = ()
     # 行政处罚法 第51条: decided on the spot, within the 简易程序's limits of kind and amount.
     on_the_spot: bool = False
+    waits: tuple[WaitRule, ...] = ()
 
     @property
     def initial(self) -> Stage:
@@ -179,6 +223,10 @@ def validate(definition: Definition, *, roles_required: bool = False) -> None:
             raise DefinitionError(f"{definition.code}: step {step.source}→{step.target} unknown")
         if not step.roles:
             raise DefinitionError(f"{definition.code}: step {step.source}→{step.target} no role")
+    present = set(roles)
+    for wait in definition.waits:
+        if {wait.after, wait.before} - present:
+            raise DefinitionError(f"{definition.code}: wait {wait.code} names an absent role")
     for rule in definition.deadlines:
         unknown = {rule.starts_at_stage, *rule.stops_at_stages} - known
         if unknown:
@@ -204,6 +252,46 @@ def validate(definition: Definition, *, roles_required: bool = False) -> None:
 def _steps(*rows: Step) -> tuple[Step, ...]:
     return tuple(rows)
 
+
+# 行政处罚法 第44条: the party is told the intended penalty, its facts, reasons and basis, and
+# its rights, before the decision: in writing, by the 事先告知书.
+NOTICE_DOCUMENT = Needs(
+    ("penalty_notice",),
+    "行政处罚法 第44条：作出行政处罚决定之前，应当告知当事人拟作出的行政处罚内容及事实、"
+    "理由、依据，并告知当事人依法享有的陈述、申辩、要求听证等权利",
+)
+
+# 行政处罚法 第45条 and 第62条: no decision before the party was heard. The law sets no period
+# for the 陈述申辩; the 事先告知书 gives 五日 (documents/builders.py: "收到本告知书之日起五日内"),
+# counted in working days (第85条). 第64条第（一）项: a hearing is asked for within 5 days of the
+# 告知 (working days, 第85条). A hearing held (第65条) answers both.
+PENALTY_WAITS = (
+    WaitRule(
+        "defence",
+        "陈述申辩期限",
+        after=StageRole.NOTICE,
+        before=StageRole.DECISION,
+        days=5,
+        unit="working",
+        basis="行政处罚法 第45条、第62条：当事人有权陈述、申辩，未听取其陈述、申辩的，"
+        "不得作出行政处罚决定；告知书载明五日内提出（第85条：工作日）",
+        answered_by=("statement", "waiver"),
+        ended_by=(StageRole.HEARING,),
+    ),
+    WaitRule(
+        "hearing_request",
+        "听证申请期限",
+        after=StageRole.NOTICE,
+        before=StageRole.DECISION,
+        days=5,
+        unit="working",
+        basis="行政处罚法 第63条、第64条第（一）项：当事人要求听证的，应当在行政机关告知后"
+        "五日内提出（第85条：工作日）",
+        answered_by=("hearing_waiver",),
+        ended_by=(StageRole.HEARING,),
+        hearing_scope=True,
+    ),
+)
 
 # 行政处罚法 第67条: a fine is paid within 15 days of receiving the decision (both procedures).
 PAY_FINE = DeadlineRule(
@@ -255,7 +343,13 @@ PENALTY_ORDINARY = Definition(
         ),
         Step("investigation", "closing", "撤销立案", HEAD_ONLY, head_approval=True),
         # 行政处罚法 第57条: after review the head decides whether to penalise.
-        Step("case_review", "notice", "拟作处罚，事先告知", documents=("行政处罚事先告知书",)),
+        Step(
+            "case_review",
+            "notice",
+            "拟作处罚，事先告知",
+            documents=("行政处罚事先告知书",),
+            requires=(NOTICE_DOCUMENT,),
+        ),
         Step("case_review", "investigation", "退回补充调查"),
         # 行政处罚法 第44-45条: the party is told and may state and defend.
         Step("notice", "defence", "听取陈述申辩"),
@@ -272,7 +366,19 @@ PENALTY_ORDINARY = Definition(
             head_approval=True,
             documents=("听证笔录",),
         ),
-        Step("decision", "delivery", "送达决定书", documents=("行政处罚决定书", "送达回证")),
+        Step(
+            "decision",
+            "delivery",
+            "送达决定书",
+            documents=("行政处罚决定书", "送达回证"),
+            requires=(
+                Needs(
+                    ("penalty_decision", "no_penalty_decision"),
+                    "行政处罚法 第61条：行政处罚决定书应当送达当事人（以送达回证为凭）",
+                    delivered=True,
+                ),
+            ),
+        ),
         # 行政处罚法 第61条: delivered within 7 days.
         Step("delivery", "execution", "执行"),
         Step("delivery", "closing", "无需执行，结案", documents=("结案审批表",)),
@@ -300,6 +406,7 @@ PENALTY_ORDINARY = Definition(
         ),
         PAY_FINE,
     ),
+    waits=PENALTY_WAITS,
 )
 
 PENALTY_SUMMARY = Definition(
@@ -321,7 +428,18 @@ PENALTY_SUMMARY = Definition(
         Step("investigation", "closing", "不予处罚"),
         Step("notice", "decision", "当场作出决定", documents=("当场行政处罚决定书",)),
         Step("notice", "investigation", "采纳陈述申辩"),
-        Step("decision", "delivery", "当场交付决定书"),
+        Step(
+            "decision",
+            "delivery",
+            "当场交付决定书",
+            requires=(
+                Needs(
+                    ("on_the_spot_decision",),
+                    "行政处罚法 第52条：执法人员当场作出行政处罚决定的，应当填写预定格式、"
+                    "编有号码的行政处罚决定书，并当场交付当事人",
+                ),
+            ),
+        ),
         Step("delivery", "execution", "执行"),
         Step("delivery", "closing", "无需执行，结案"),
         Step("execution", "closing", "执行完毕，结案"),
@@ -422,9 +540,20 @@ COERCION = Definition(
         Step("filing", "closing", "不予批准", HEAD_ONLY, head_approval=True),
         # 行政强制法 第24条: the decision and the list of goods delivered on the spot.
         Step("decision", "delivery", "当场交付决定书和清单", documents=("送达回证",)),
-        Step("delivery", "execution", "实施查封扣押", documents=("现场笔录",)),
+        Step("delivery", "execution", "实施查封扣押"),
         # 行政强制法 第27-28条: release, or hand over / confiscate by decision.
-        Step("execution", "closing", "解除或者依法处理"),
+        Step(
+            "execution",
+            "closing",
+            "解除或者依法处理",
+            documents=("现场笔录",),
+            requires=(
+                Needs(
+                    ("site_record",),
+                    "行政强制法 第18条第（七）项：实施行政强制措施应当制作现场笔录",
+                ),
+            ),
+        ),
         Step("closing", "archived", "归档"),
     ),
     deadlines=(

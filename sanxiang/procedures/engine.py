@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from .definitions import Definition, StageRole
@@ -22,6 +23,7 @@ class GuardContext:
     source: str
     target: str
     actor: Any
+    on: date | None = None  # the day the step is taken (a step may be recorded after the fact)
 
     def enters(self, *roles: StageRole) -> bool:
         """Whether the step enters a stage playing one of ``roles`` (e.g. the decision)."""

@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from sanxiang.accounts.models import Role, User
+from sanxiang.cases.demo import prepare_step
 from sanxiang.cases.models import Case
 from sanxiang.cases.services import DraftData, PartyData, open_case, save_draft, transition
 from sanxiang.cases.testing import org_credit_code
@@ -386,9 +387,11 @@ def _case(bureau: Agency, matters: dict[str, Matter], demo: DemoCase) -> None:
         if demo.draft and target == "decision":
             save_draft(actor=officer, case_id=case.pk, data=demo.draft)
         actor = head if who == "head" else officer
-        case = transition(
-            actor=actor, case_id=case.pk, target=target, note="演示", on=opened + timedelta(after)
-        )
+        on = opened + timedelta(after)
+        # What the law's order needs (the 告知书, the 决定书 delivered, the party's waiver of a
+        # period still running); documents the step does not require stay as the demo lists.
+        prepare_step(actor, case, target, on)
+        case = transition(actor=actor, case_id=case.pk, target=target, note="演示", on=on)
 
 
 # A one-page PDF: the demo's scanned 询问笔录 (the sniffer recognises it as a PDF).

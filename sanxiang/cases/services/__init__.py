@@ -5,6 +5,7 @@ A package for size; import from ``sanxiang.cases.services`` (the names below are
 
 from .common import local_today, matter_category, may_take, parse_amount
 from .config import BenchmarkData, save_benchmark, set_deadline_setting
+from .defence import record_defence
 from .drafts import (
     KINDS_BY_CATEGORY,
     SUMMARY_FINE_LIMIT,
@@ -36,6 +37,7 @@ __all__ = [
     "open_case",
     "parse_amount",
     "pause_deadline",
+    "record_defence",
     "request_recusal",
     "resume_deadline",
     "save_benchmark",

@@ -65,7 +65,7 @@ def transition(
         changes["closed_on"] = day
     engine.run_guards(
         engine.GuardContext(
-            case=case, definition=definition, source=source, target=target, actor=actor
+            case=case, definition=definition, source=source, target=target, actor=actor, on=day
         )
     )
     # The guarded update: of two simultaneous submissions exactly one finds the old stage.
@@ -92,7 +92,7 @@ def transition(
     )
     engine.run_after_transition(
         engine.GuardContext(
-            case=case, definition=definition, source=source, target=target, actor=actor
+            case=case, definition=definition, source=source, target=target, actor=actor, on=day
         )
     )
     return case

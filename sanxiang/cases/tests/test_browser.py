@@ -29,6 +29,15 @@ def step(page: Any, target: str) -> None:
     page.wait_for_selector(f'#case-flowchart [data-stage="{target}"][aria-current="step"]')
 
 
+def issue(page: Any, kind: str) -> None:
+    """Issue a document from the case page's documents panel and wait until it is listed."""
+    before = page.locator("#documents-panel li strong").count()
+    page.click(f'#documents-panel button[name=kind][value="{kind}"]')
+    page.wait_for_function(
+        "n => document.querySelectorAll('#documents-panel li strong').length > n", arg=before
+    )
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_warning_case_goes_from_filing_to_archive_in_the_browser(live_server, browser):
@@ -62,6 +71,11 @@ def test_a_warning_case_goes_from_filing_to_archive_in_the_browser(live_server, 
 
     officer.goto(url)
     step(officer, "case_review")
+    # 行政处罚法 第44条: no 告知 without the 事先告知书; the stage offers it.
+    officer.click('button[data-target-stage="notice"]')
+    officer.wait_for_selector("#transition-errors [data-error-code=document_required]")
+    assert "行政处罚事先告知书" in officer.inner_text("#transition-errors")
+    issue(officer, "penalty_notice")
     step(officer, "notice")
     step(officer, "defence")
     officer.click("text=起草决定")
@@ -70,15 +84,33 @@ def test_a_warning_case_goes_from_filing_to_archive_in_the_browser(live_server, 
     officer.click("main form button")
     officer.wait_for_selector("text=决定草稿已保存")
 
+    # The same day as the 告知: the 陈述申辩 period runs (第45条, 第62条), the head is refused,
+    # and the page shows the period with its article.
+    head.goto(url)
+    assert "第45条" in head.inner_text("[data-period=defence]")
+    head.click('button[data-target-stage="decision"]')
+    head.wait_for_selector("#transition-errors [data-error-code=period_running]")
+    assert "陈述申辩期限尚未届满" in head.inner_text("#transition-errors")
+    # The party waives in writing; the officer records it, and the decision goes.
+    officer.goto(url)
+    officer.click("text=记录陈述申辩或书面放弃")
+    officer.select_option("#defence-kind", "waiver")
+    officer.fill("#defence-note", "当事人签署放弃陈述申辩声明书1页")
+    officer.click("[data-action=record-defence]")
+    officer.wait_for_selector('[data-period=defence][data-holds-back="false"]')
     head.goto(url)
     step(head, "decision")
     officer.goto(url)
+    # 第61条: delivered with the 决定书 and its 送达回证.
+    issue(officer, "penalty_decision")
+    issue(officer, "delivery_receipt")
     for target in ["delivery", "closing", "archived"]:
         step(officer, target)
 
-    # Opened, 8 steps, the draft, and the decision's 公示 that disclosure queued: the timeline
-    # is the ledger, so another app's step shows without timeline code of its own.
-    assert officer.locator("#case-timeline li").count() == 11
+    # Opened, 8 steps, the draft, the waiver, 3 documents, and the decision's 公示 that
+    # disclosure queued: the timeline is the ledger, so another app's step shows without
+    # timeline code of its own.
+    assert officer.locator("#case-timeline li").count() == 15
     assert "列入公示计划" in officer.inner_text("#case-timeline")
     ARTIFACTS.mkdir(exist_ok=True)
     officer.screenshot(path=str(ARTIFACTS / "case-archived.png"), full_page=True)

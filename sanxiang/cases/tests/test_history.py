@@ -21,6 +21,7 @@ from sanxiang.cases.queries import had_stage, timeline
 from sanxiang.cases.services import pause_deadline, resume_deadline, transition
 from sanxiang.cases.testing import open_test_case
 from sanxiang.documents.services import issue_document
+from sanxiang.documents.testing import take_step
 from sanxiang.documents.tests.helpers import QuickDocumentsTestCase, case_at
 from sanxiang.ledger import guard, registry
 from sanxiang.ledger.models import Entry
@@ -41,7 +42,7 @@ def titles(case: Case) -> list[str]:
 def to_hearing(world, case: Case) -> None:
     transition(actor=world.head, case_id=case.pk, target="investigation")
     for target in ("case_review", "notice", "hearing"):
-        transition(actor=world.officer, case_id=case.pk, target=target)
+        take_step(world.officer, case.pk, target)  # with the 告知书 the 告知 requires
 
 
 class EveryTypeOnTheTimelineHasAChineseLabel(SimpleTestCase):

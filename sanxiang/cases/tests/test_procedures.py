@@ -12,6 +12,7 @@ from sanxiang.cases.models import Case, DeadlineStatus
 from sanxiang.cases.queries import had_stage
 from sanxiang.cases.services import DraftData, save_draft, transition
 from sanxiang.cases.testing import company, open_test_case, person
+from sanxiang.documents.testing import take_step, waive_periods
 from sanxiang.ledger.models import Entry
 from sanxiang.lib.errors import DomainError
 from sanxiang.procedures import engine
@@ -23,7 +24,8 @@ class HappyPaths(WorldTestCase):
     def walk(self, case: Case, path: list[tuple[str, str]]) -> Case:
         for target, who in path:
             actor = self.w.head if who == "head" else self.w.officer
-            case = transition(actor=actor, case_id=case.pk, target=target)
+            # With the documents the step requires and, before a decision, the party's waiver.
+            case = take_step(actor, case.pk, target)
             assert case.stage == target
         return case
 
@@ -163,7 +165,8 @@ class DecisionRules(WorldTestCase):
             ("notice", self.w.officer),
             ("defence", self.w.officer),
         ]:
-            case = transition(actor=actor, case_id=case.pk, target=target)
+            case = take_step(actor, case.pk, target)
+        waive_periods(self.w.officer, case.pk, "decision")  # 第45条: waived in writing
         return case
 
     def test_a_decision_without_a_draft_is_refused(self):

@@ -7,11 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 from sanxiang.cases.models import Case
-from sanxiang.cases.services import DraftData, PartyData, save_draft, transition
+from sanxiang.cases.services import DraftData, PartyData, save_draft
 from sanxiang.cases.testing import company, make_matter, open_test_case, person, resident_id
 from sanxiang.catalog.models import Matter
 from sanxiang.disclosure import services
 from sanxiang.disclosure.models import Publication
+from sanxiang.documents.testing import take_step
 from sanxiang.procedures.definitions import get_definition
 from sanxiang.review.queries import major_reasons
 from sanxiang.review.testing import pass_review
@@ -87,9 +88,7 @@ def decided_case(
         actor = world.head if step.head_approval else world.officer
         if target == "decision" and major_reasons(case):
             pass_review(world, case)  # 行政处罚法 第58条: no major decision without a review
-        case = transition(
-            actor=actor, case_id=case.pk, target=target, on=on if target == "decision" else None
-        )
+        case = take_step(actor, case.pk, target, on=on if target == "decision" else None)
     return case
 
 

@@ -53,6 +53,15 @@ KEY_TEXT = {
     "supplement_notice": [COMPANY, "一次告知", "补正"],
     "licence_grant": [COMPANY, "准予行政许可", "十日内"],
     "licence_refusal": [COMPANY, "不予行政许可", "第三十八条第二款", "六十日内"],
+    "on_the_spot_decision": [
+        COMPANY,
+        "第五十一条、第五十二条",
+        "罚款人民币20,000.00元",
+        "十五日内",
+        "六十日内向兴隆台区人民政府申请行政复议",
+        "王明",
+    ],
+    "site_record": [COMPANY, "第十八条", "现场情况", "见证人"],
 }
 
 

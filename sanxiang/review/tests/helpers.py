@@ -9,6 +9,7 @@ from django.test import override_settings
 from sanxiang.cases.models import Case
 from sanxiang.cases.services import DraftData, save_draft, transition
 from sanxiang.cases.testing import company, open_test_case
+from sanxiang.documents.testing import take_step, waive_periods
 from sanxiang.review import checklist, services
 from sanxiang.testing import WorldTestCase
 
@@ -33,8 +34,11 @@ def case_at_defence(world: Any, amount: str = "150000", **kwargs: Any) -> Case:
     )
     transition(actor=world.head, case_id=case.pk, target="investigation")
     for target in ("case_review", "notice", "defence"):
-        transition(actor=world.officer, case_id=case.pk, target=target)
+        take_step(world.officer, case.pk, target)
     draft(world, case, amount, **kwargs)
+    # The party waived its 陈述申辩 (and, in 第63条's scope, the hearing) in writing, so the
+    # decision waits only for the legal review these tests are about.
+    waive_periods(world.officer, case.pk, "decision")
     return Case.objects.get(pk=case.pk)
 
 

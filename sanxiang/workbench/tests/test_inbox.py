@@ -13,6 +13,7 @@ from sanxiang.cases.inbox import awaiting_head
 from sanxiang.cases.services import request_recusal, transition
 from sanxiang.cases.testing import open_test_case
 from sanxiang.disclosure.tests.helpers import decided_case
+from sanxiang.documents.testing import take_step
 from sanxiang.exchange import services as exchange_services
 from sanxiang.exchange.models import InboundTransfer
 from sanxiang.procedures.definitions import PENALTY_ORDINARY
@@ -120,7 +121,7 @@ class WhatWaitsForWhom(WorldTestCase):
         admin = codes(self.w.admin)
         assert admin["disclosure.due"].items[0].url.startswith("/disclosure/")
         assert "cases.delivery" not in codes(self.w.head)
-        transition(actor=self.w.officer, case_id=case.pk, target="delivery")
+        take_step(self.w.officer, case.pk, "delivery")  # 决定书 and 送达回证 issued first
         assert "cases.delivery" not in codes(self.w.officer)
 
     def test_a_transfer_from_the_provincial_platform_waits_for_the_head(self):

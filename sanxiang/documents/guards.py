@@ -1,0 +1,55 @@
+"""Step-bound documents (issue 10, item 2), a guard of the transition engine.
+
+A step of a procedure definition may name documents it cannot be taken without
+(``Step.requires``): the 事先告知书 before 告知, the 行政处罚决定书 delivered (a 送达回证 issued
+after it) before 送达, the 当场行政处罚决定书 before it is handed over, the 现场笔录 of a
+查封扣押. The guard reads the case's issued documents and refuses the step with
+``document_required``, naming what is missing and the article; it writes nothing.
+"""
+
+from __future__ import annotations
+
+from sanxiang.lib.errors import DomainError
+from sanxiang.procedures.definitions import Needs
+from sanxiang.procedures.engine import GuardContext
+
+from .kinds import get_kind
+from .models import IssuedDocument
+
+RECEIPT = "delivery_receipt"
+
+
+def _titles(kinds: tuple[str, ...]) -> str:
+    names = []
+    for code in kinds:
+        kind = get_kind(code)
+        names.append(f"《{kind.title if kind else code}》")
+    return "或".join(names)
+
+
+def missing(case_id: int, requires: tuple[Needs, ...]) -> list[str]:
+    """What of ``requires`` the case lacks, each as a Chinese sentence (empty: nothing)."""
+    if not requires:
+        return []
+    # (kind, pk) in issue order: one query, whatever the number of needs.
+    issued = list(
+        IssuedDocument.objects.filter(case_id=case_id).order_by("pk").values_list("kind", "pk")
+    )
+    receipts = [pk for kind, pk in issued if kind == RECEIPT]
+    lacking = []
+    for need in requires:
+        found = [pk for kind, pk in issued if kind in need.kinds]
+        if not found:
+            lacking.append(f"须先制发{_titles(need.kinds)}（{need.basis}）")
+        elif need.delivered and not any(r > max(found) for r in receipts):
+            lacking.append(f"{_titles(need.kinds)}须先送达并制发《送达回证》（{need.basis}）")
+    return lacking
+
+
+def required_documents(context: GuardContext) -> None:
+    step = context.definition.step(context.source, context.target)
+    if step is None:
+        return
+    lacking = missing(context.case.pk, step.requires)
+    if lacking:
+        raise DomainError("document_required", f"“{step.label}”：{'；'.join(lacking)}。")

@@ -1,0 +1,90 @@
+"""Test helpers other apps may use to take a step as an officer would: first issue the
+documents the step requires (``Step.requires``, checked by ``guards.required_documents``),
+through the issuing service; before a decision, put the party's written waiver on record
+(``record_defence``) where a 陈述申辩 or 听证 period still runs (``cases.order``); then
+transition.
+
+The guards stay on: a helper does what the law asks, it does not switch a rule off. Only the PDF
+bytes are a stand-in (WeasyPrint takes about half a second a document; the templates are tested
+for real in documents/tests/test_templates.py), unless ``real_pdf=True``.
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from datetime import date
+from typing import Any
+from unittest import mock
+
+from django.utils import timezone
+
+from sanxiang.cases import order
+from sanxiang.cases.models import Case
+from sanxiang.cases.services import record_defence, transition
+
+from .models import IssuedDocument
+from .services import issue_for_step
+
+
+def quick_pdf(content: Any) -> bytes:
+    return b"%PDF-1.7\n% test stand-in\n" + content.sha256().encode()
+
+
+def issue_required(
+    actor: Any, case_id: int, target: str, *, real_pdf: bool = False
+) -> list[IssuedDocument]:
+    """Issue what the step from the case's stage to ``target`` still lacks; return them."""
+    patch = (
+        nullcontext()
+        if real_pdf
+        else mock.patch("sanxiang.documents.services.render_pdf", quick_pdf)
+    )
+    with patch:
+        return issue_for_step(actor=actor, case_id=case_id, target=target)
+
+
+WAIVER_NOTE = "当事人签署书面放弃声明，已附卷（测试数据）"
+
+
+def waive_periods(actor: Any, case_id: int, target: str, *, on: date | None = None) -> list[str]:
+    """Record the party's written waiver of each period that holds the step back; return the
+    kinds recorded (none when the step is not a decision or the periods have run)."""
+    case = Case.objects.get(pk=case_id)
+    waits = case.definition.waits
+    if not waits or not case.definition.has_role(target, *{w.before for w in waits}):
+        return []
+    day = on or timezone.localdate()
+    recorded = []
+    for period in order.periods(case):
+        if period.holds_back(day):
+            kind = period.rule.answered_by[-1]  # the written waiver
+            # Dated the step's day, unless that is before the 告知 (a back-dated test decision).
+            when = on if on is not None and on >= period.starts_on else None
+            record_defence(actor=actor, case_id=case_id, kind=kind, on=when, note=WAIVER_NOTE)
+            recorded.append(kind)
+    return recorded
+
+
+def take_step(
+    actor: Any,
+    case_id: int,
+    target: str,
+    *,
+    on: date | None = None,
+    note: str = "",
+    waive: bool = True,
+) -> Case:
+    """Issue the step's required documents (and, with ``waive``, record the party's written
+    waiver of a running period), then take the step through the transition service."""
+    issue_required(actor, case_id, target)
+    if waive:
+        waive_periods(actor, case_id, target, on=on)
+    return transition(actor=actor, case_id=case_id, target=target, on=on, note=note)
+
+
+def walk(actor: Any, case_id: int, targets: list[str], **kwargs: Any) -> Case:
+    """``take_step`` through ``targets`` in order (one actor: e.g. the head, who may take all)."""
+    case = Case.objects.get(pk=case_id)
+    for target in targets:
+        case = take_step(actor, case_id, target, **kwargs)
+    return case
