@@ -91,6 +91,8 @@ def test_a_warning_case_goes_from_filing_to_archive_in_the_browser(live_server, 
     head.click('button[data-target-stage="decision"]')
     head.wait_for_selector("#transition-errors [data-error-code=period_running]")
     assert "陈述申辩期限尚未届满" in head.inner_text("#transition-errors")
+    ARTIFACTS.mkdir(exist_ok=True)
+    head.locator("#case-stage").screenshot(path=str(ARTIFACTS / "case-period-running.png"))
     # The party waives in writing; the officer records it, and the decision goes.
     officer.goto(url)
     officer.click("text=记录陈述申辩或书面放弃")
