@@ -122,16 +122,33 @@ class CasesApi(WorldTestCase):
         officer, head = signed_in(self.w.officer), signed_in(self.w.head)
         created = self.post(officer, URL, self.body(title="接口全程")).json()
         url = f"{URL}/{created['id']}"
+        # Each step with what the law asks first, all through the API: the 告知书 before 告知
+        # (第44条), the party's written waiver before the decision (第45条), the 决定书 and its
+        # 送达回证 before 送达 (第61条).
+        issue = "/api/v1/documents"
+        case_id = created["id"]
         steps = [
-            (head, "investigation"),
-            (officer, "case_review"),
-            (officer, "notice"),
-            (officer, "defence"),
+            (head, "investigation", []),
+            (officer, "case_review", []),
+            (officer, "notice", ["penalty_notice"]),
+            (officer, "defence", []),
         ]
-        for client, target in steps:
+        for client, target, kinds in steps:
+            for kind in kinds:
+                body = {"case_id": case_id, "kind": kind}
+                assert self.post(officer, issue, body).status_code == 201
             assert self.post(client, f"{url}/transitions", {"target": target}).status_code == 200
         assert self.post(officer, f"{url}/draft", {"kind": "warning"}, "put").status_code == 200
-        for client, target in [(head, "decision"), (officer, "delivery"), (officer, "closing")]:
+        waiver = {"kind": "waiver", "note": "当事人书面放弃陈述申辩"}
+        assert self.post(officer, f"{url}/defence", waiver).status_code == 200
+        for client, target, kinds in [
+            (head, "decision", []),
+            (officer, "delivery", ["penalty_decision", "delivery_receipt"]),
+            (officer, "closing", []),
+        ]:
+            for kind in kinds:
+                body = {"case_id": case_id, "kind": kind}
+                assert self.post(officer, issue, body).status_code == 201
             response = self.post(client, f"{url}/transitions", {"target": target})
             assert response.status_code == 200, response.content
         final = officer.get(url).json()

@@ -38,6 +38,9 @@ def test_an_officer_issues_a_decision_and_the_panel_follows_the_stage(live_serve
     panel.locator("button[value=penalty_decision]").click()
     page.wait_for_selector("#documents-panel >> text=测民宗罚决字〔")
     assert panel.locator("button[value=penalty_decision]").count() == 0
+    # 第61条: the 决定书 is delivered, its 送达回证 issued, before the case moves to 送达.
+    panel.locator("button[value=delivery_receipt]").click()
+    page.wait_for_selector("#documents-panel li strong:has-text('送达回证')")
     page.click("#case-stage button[data-target-stage=delivery]")
     page.wait_for_selector("#documents-panel button[value=closing_approval]")
     assert "罚决字" in panel.inner_text()
