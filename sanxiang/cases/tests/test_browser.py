@@ -128,6 +128,9 @@ def test_a_stale_page_shows_the_refusal_in_the_stage_panel(live_server, browser)
     case = open_test_case(world, procedure="inspection", matter=matter)
     page = signed_in_page(browser, live_server.url, world.officer)
     page.goto(f"{live_server.url}/cases/{case.pk}/")
+    # Let the page's own requests (the nav's 待办 count, loaded by htmx) finish first: on the
+    # tests' shared-cache SQLite a read in flight locks the table the other officer writes.
+    page.wait_for_load_state("networkidle")
     transition(actor=world.officer2, case_id=case.pk, target="investigation")
     page.click('button[data-target-stage="investigation"]')
     page.wait_for_selector("#transition-errors [data-error-code=conflict]")
