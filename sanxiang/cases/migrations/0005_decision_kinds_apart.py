@@ -22,11 +22,10 @@ def add_column(apps, schema_editor):
 
 
 def drop_column(apps, schema_editor):
-    draft = apps.get_model('cases', 'DecisionDraft')
-    if schema_editor.connection.vendor == 'sqlite':
-        schema_editor.execute('ALTER TABLE cases_decisiondraft DROP COLUMN penalty_kinds')
-        return
-    schema_editor.remove_field(draft, draft._meta.get_field('penalty_kinds'))
+    """Going back, the state handed to this function is the one before the column existed
+    (the AddField sits in state_operations), so the field cannot be looked up; both SQLite
+    (3.35+) and PostgreSQL drop a column with plain SQL."""
+    schema_editor.execute('ALTER TABLE cases_decisiondraft DROP COLUMN penalty_kinds')
 
 
 class Migration(migrations.Migration):
