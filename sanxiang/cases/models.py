@@ -79,6 +79,13 @@ class Case(models.Model):
             # The case list's default order (newest filing first) read from the index, so a
             # page of a million cases needs no sort.
             models.Index(fields=["agency", "opened_on", "id"], name="case_agency_opened_idx"),
+            # The open cases of an agency, with what the cockpit counts them by, from the index
+            # alone (supervision.queries: stage counts and teams in one scan).
+            models.Index(
+                fields=["agency", "stage", "procedure", "id"],
+                condition=Q(closed_on__isnull=True),
+                name="case_open_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -382,6 +389,12 @@ class Deadline(models.Model):
         ]
         indexes = [
             models.Index(fields=["agency", "status", "due_on"], name="deadline_scan_idx"),
+            # Running clocks near or past their end, counted per agency from the index alone.
+            models.Index(
+                fields=["agency", "warn_on", "due_on", "case"],
+                condition=Q(status="running"),
+                name="deadline_running_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from sanxiang.accounts.models import Role
-from sanxiang.cases.models import Case
+from sanxiang.cases.models import Case, CaseMember
 from sanxiang.cases.testing import make_matter, open_test_case
 from sanxiang.directory.models import Agency, AgencyLevel, CertificateStatus, Officer
 from sanxiang.lib.errors import DomainError
@@ -95,6 +95,18 @@ class CockpitFiguresTest(WorldTestCase):
         assert row.certificates_expired == 1
         drill = queries.cases_for_figure(self.w.head, figure="uncertified", today=today)
         assert [c.pk for c in drill] == [case.pk]
+
+    def test_a_case_counts_once_however_many_of_its_team_lack_a_certificate(self) -> None:
+        open_test_case(self.w)
+        open_test_case(self.w)
+        recused = open_test_case(self.w)
+        CaseMember.objects.filter(case=recused).update(recused=True)
+        Officer.objects.filter(user__in=[self.w.officer, self.w.officer2]).update(
+            certificate_status=CertificateStatus.SUSPENDED
+        )
+        row = queries.cockpit(self.w.head, today=timezone.localdate()).agencies[0]
+        # Two open cases, each with two suspended officers; the third team all recused.
+        assert (row.open, row.uncertified, row.expiring) == (3, 2, 0)
 
     def test_the_reviewer_ratio_counts_units_against_the_five_percent_rule(self) -> None:
         row = queries.cockpit(self.w.head, today=timezone.localdate()).agencies[0]
