@@ -8,6 +8,7 @@ class ExchangeConfig(AppConfig):
 
     def ready(self) -> None:
         from sanxiang.disclosure import listeners as disclosure
+        from sanxiang.inspections import listeners as inspections
         from sanxiang.ledger import registry
         from sanxiang.procedures import engine
         from sanxiang.workbench import panels
@@ -20,6 +21,7 @@ class ExchangeConfig(AppConfig):
         disclosure.on_published(hooks.decision_published)
         disclosure.on_withdrawn(hooks.decision_withdrawn)
         disclosure.on_report_published(hooks.report_published)
+        inspections.on_result_published(hooks.inspection_result_published)
         panels.register(exchange_panels.transfers_waiting)
         registry.register(*EVENT_TYPES)
 

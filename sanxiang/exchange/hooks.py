@@ -1,10 +1,12 @@
-"""Where exchange hangs on the rest: the engine's after-transition hook (a decision made) and
-disclosure's listeners (published, withdrawn, 年报). Each runs in the event's transaction and
-only writes outbox rows; cases and disclosure import nothing of exchange."""
+"""Where exchange hangs on the rest: the engine's after-transition hook (a decision made),
+disclosure's listeners (published, withdrawn, 年报) and inspections' (a 抽查结果 published). Each
+runs in the event's transaction and only writes outbox rows; cases, disclosure and inspections
+import nothing of exchange."""
 
 from __future__ import annotations
 
 from sanxiang.disclosure.models import AnnualReport, Publication
+from sanxiang.inspections.models import Assignment
 from sanxiang.procedures.definitions import StageRole
 from sanxiang.procedures.engine import GuardContext
 
@@ -52,4 +54,12 @@ def report_published(report: AnnualReport) -> None:
         event_type=EventType.REPORT_PUBLISHED,
         agency_id=report.agency_id,
         data=payloads.report_data(report),
+    )
+
+
+def inspection_result_published(assignment: Assignment) -> None:
+    outbox.record(
+        event_type=EventType.INSPECTION_RESULT_PUBLISHED,
+        agency_id=assignment.plan.agency_id,
+        data=payloads.inspection_data(assignment),
     )

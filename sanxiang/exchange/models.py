@@ -153,6 +153,7 @@ class EventType(models.TextChoices):
     DECISION_PUBLISHED = "decision.published", "执法决定公示（双公示）"
     DECISION_WITHDRAWN = "decision.withdrawn", "公示撤回"
     REPORT_PUBLISHED = "annual_report.published", "年度数据年报公开"
+    INSPECTION_RESULT_PUBLISHED = "inspection_result.published", "抽查结果公示（双随机、一公开）"
 
 
 class Endpoint(models.Model):

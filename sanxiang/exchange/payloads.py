@@ -16,7 +16,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sanxiang.cases.models import DecisionDraft, DecisionKind
+from sanxiang.catalog.models import MatterVersion
+from sanxiang.catalog.queries import in_force_on
 from sanxiang.disclosure.models import AnnualReport, Publication
+from sanxiang.inspections.models import Assignment, Outcome, TargetKind
+from sanxiang.inspections.queries import masked_name
+from sanxiang.lib.masking import mask_text
 
 # (key in the JSON, column header of the credit platforms' 行政处罚 template), in the template's
 # order: the 行政处罚信息 data items of 信用中国 (发改办财金〔2017〕1171号 and the 双公示 data
@@ -184,4 +189,67 @@ def report_data(report: AnnualReport) -> dict[str, Any]:
         "tables": tables.as_payload(),
         "url": settings.PUBLIC_BASE_URL
         + reverse("portal:report", args=[report.agency_id, report.year]),
+    }
+
+
+# --- 双随机、一公开 ---------------------------------------------------------------------------
+
+TARGET_CATEGORY = {"organisation": "法人及非法人组织", "natural": "自然人"}
+
+
+def inspection_data(assignment: Assignment) -> dict[str, Any]:
+    """``inspection_result.published``: one 抽查结果 as the portal publishes it (一公开).
+
+    The text is the portal's (inspections.queries.public_results): a natural person appears as
+    张某 and has no code (the ID number of the 名录库 is never pushed); the findings are masked
+    by lib.masking with the target's and the legal representative's names."""
+    plan = assignment.plan
+    target = assignment.target
+    natural = target.kind == TargetKind.NATURAL
+    names = [n for n in (target.legal_representative,) if n]
+    if natural:
+        names.append(target.name)
+    day = assignment.inspected_on or timezone.localdate()
+    versions = (
+        MatterVersion.objects.filter(in_force_on(day), matter__in=plan.matters.all())
+        .select_related("matter")
+        .order_by("matter__code")
+    )
+    agency = plan.agency.enforcement_body()
+    rectify = assignment.outcome == Outcome.RECTIFY
+    return {
+        "assignment_id": assignment.pk,
+        "plan": {
+            "id": plan.pk,
+            "number": plan.number,
+            "title": plan.title,
+            "year": plan.year,
+            "period_start": plan.period_start.isoformat(),
+            "period_end": plan.period_end.isoformat(),
+        },
+        "matters": [{"code": v.matter.code, "name": v.name} for v in versions],
+        "target": {
+            "name": masked_name(target.name) if natural else target.name,
+            "category": TARGET_CATEGORY.get(target.kind, target.kind),
+            # 统一社会信用代码 for an organisation only: a person's ID number is never pushed.
+            "credit_code": "" if natural else target.credit_code,
+            "area": target.area,
+            "kind_of_target": target.get_category_display(),
+        },
+        "draw_round": assignment.draw.round,
+        "position": assignment.position,
+        "key_inspection": assignment.stratum.startswith("key:"),
+        "outcome": assignment.outcome,
+        "outcome_label": str(Outcome(assignment.outcome).label),
+        "findings": mask_text(assignment.findings, names=names)[:2000],
+        "inspected_on": assignment.inspected_on.isoformat() if assignment.inspected_on else None,
+        "rectify_by": assignment.rectify_by.isoformat()
+        if rectify and assignment.rectify_by
+        else None,
+        "referred_to": assignment.referred_to,
+        "published_at": timezone.localtime(assignment.published_at).isoformat()
+        if assignment.published_at
+        else None,
+        "agency": {"id": agency.pk, "name": agency.name, "credit_code": agency.credit_code},
+        "url": settings.PUBLIC_BASE_URL + reverse("choucha:plan", args=[plan.pk]),
     }
