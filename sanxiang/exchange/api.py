@@ -57,6 +57,11 @@ class DecisionOut(Schema):
         description="信用平台双公示字段（键见 docs/exchange.md）",
         examples=[{"doc_number": "兴民宗罚决〔2026〕1号", "party_name": "某某公司"}],
     )
+    licence_credit: dict[str, str] | None = Field(
+        None,
+        description="行政许可双公示字段（准予、撤销、撤回行政许可；键见 docs/exchange.md）",
+        examples=[{"doc_number": "兴民宗许〔2026〕1号", "current_status": "有效"}],
+    )
 
 
 class DecisionPage(Schema):
@@ -172,7 +177,15 @@ def decisions(request: HttpRequest, params: Query[DecisionQuery]) -> dict[str, A
         .prefetch_related("case__parties")
         .order_by("pk")[: params.limit]
     )
-    items = [{"id": p.pk, "status": p.status, "credit": payloads.credit_row(p)} for p in rows]
+    items = [
+        {
+            "id": p.pk,
+            "status": p.status,
+            "credit": payloads.credit_row(p),
+            "licence_credit": payloads.licence_credit(p),
+        }
+        for p in rows
+    ]
     full = len(rows) == params.limit
     return {"items": items, "next_after": rows[-1].pk if rows and full else None}
 

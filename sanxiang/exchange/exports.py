@@ -1,26 +1,31 @@
 """双公示 files for the credit platforms: CSV (UTF-8 with BOM, as their import tools expect) and
-XLSX, one row per published decision, in the columns of payloads.CREDIT_FIELDS."""
+XLSX, one row per published decision — the 行政处罚 file in the columns of
+payloads.CREDIT_FIELDS, the 行政许可 file in those of payloads.LICENCE_FIELDS."""
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from io import BytesIO, StringIO
+
+from django.db.models import QuerySet
 
 from sanxiang.disclosure.exports import csv_safe
 from sanxiang.disclosure.models import Publication, PublicationStatus, RuleCategory
 
-from .payloads import CREDIT_FIELDS, credit_row
+from .payloads import CREDIT_FIELDS, LICENCE_FIELDS, LICENCE_KINDS, credit_row, licence_row
+
+Fields = list[tuple[str, str]]
+Row = Callable[[Publication], dict[str, str]]
 
 
-def published_in(scope: Iterable[int], year: int) -> list[Publication]:
-    """The year's 行政处罚 decisions that were published (withdrawn and expired ones too, so the
-    credit platform can take them down): the rows of the 行政处罚 双公示 file. 行政许可 has a
-    template of its own (许可证书名称, 有效期自/至 …), not produced here."""
-    return list(
+def _published(scope: Iterable[int], year: int, category: str) -> QuerySet[Publication]:
+    """The year's decisions of ``category`` that were published (withdrawn and expired ones
+    too, so the credit platform can take them down)."""
+    return (
         Publication.objects.filter(
             agency_id__in=list(scope),
-            category=RuleCategory.PENALTY,
+            category=category,
             decided_on__year=year,
             status__in=[
                 PublicationStatus.PUBLISHED,
@@ -34,29 +39,57 @@ def published_in(scope: Iterable[int], year: int) -> list[Publication]:
     )
 
 
-def credit_csv(items: list[Publication]) -> bytes:
+def published_in(scope: Iterable[int], year: int) -> list[Publication]:
+    """The rows of the 行政处罚 双公示 file."""
+    return list(_published(scope, year, RuleCategory.PENALTY))
+
+
+def licences_in(scope: Iterable[int], year: int) -> list[Publication]:
+    """The rows of the 行政许可 双公示 file: grants, 撤销 and 撤回 (payloads.LICENCE_KINDS);
+    a 不予行政许可 grants nothing and is not in it."""
+    kinds = [str(k) for k in LICENCE_KINDS]
+    return list(_published(scope, year, RuleCategory.LICENCE).filter(case__draft__kind__in=kinds))
+
+
+def _csv(fields: Fields, row: Row, items: list[Publication]) -> bytes:
     out = StringIO()
     writer = csv.writer(out)
-    writer.writerow([label for _, label in CREDIT_FIELDS])
+    writer.writerow([label for _, label in fields])
     for item in items:
-        row = credit_row(item)
-        writer.writerow([csv_safe(row[key]) for key, _ in CREDIT_FIELDS])
+        values = row(item)
+        writer.writerow([csv_safe(values[key]) for key, _ in fields])
     return ("\ufeff" + out.getvalue()).encode()
 
 
-def credit_xlsx(items: list[Publication]) -> bytes:
+def _xlsx(fields: Fields, row: Row, items: list[Publication], title: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     book = Workbook()
     sheet = book.active
-    sheet.title = "行政处罚双公示"
-    sheet.append([label for _, label in CREDIT_FIELDS])
+    sheet.title = title
+    sheet.append([label for _, label in fields])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for item in items:
-        row = credit_row(item)
-        sheet.append([csv_safe(row[key]) for key, _ in CREDIT_FIELDS])
+        values = row(item)
+        sheet.append([csv_safe(values[key]) for key, _ in fields])
     out = BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def credit_csv(items: list[Publication]) -> bytes:
+    return _csv(CREDIT_FIELDS, credit_row, items)
+
+
+def credit_xlsx(items: list[Publication]) -> bytes:
+    return _xlsx(CREDIT_FIELDS, credit_row, items, "行政处罚双公示")
+
+
+def licence_csv(items: list[Publication]) -> bytes:
+    return _csv(LICENCE_FIELDS, licence_row, items)
+
+
+def licence_xlsx(items: list[Publication]) -> bytes:
+    return _xlsx(LICENCE_FIELDS, licence_row, items, "行政许可双公示")

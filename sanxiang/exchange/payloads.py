@@ -50,6 +50,41 @@ CREDIT_FIELDS: list[tuple[str, str]] = [
     ("url", "公示网址"),
     ("note", "备注"),
 ]
+# The 行政许可信息 data items of 信用中国 (the 双公示 data standard that followed 发改办财金
+# 〔2017〕1171号; 2019 template), in the template's order, the columns a 法人及非法人组织 or
+# 自然人 party needs (行政相对人代码_2…_6 and the ID-document columns are left out: we hold only
+# the 统一社会信用代码, and a natural person's identity number is never pushed). 公示网址 is
+# ours, as in the 行政处罚 file.
+LICENCE_FIELDS: list[tuple[str, str]] = [
+    ("party_name", "行政相对人名称"),
+    ("party_category", "行政相对人类别"),
+    ("party_credit_code", "行政相对人代码_1(统一社会信用代码)"),
+    ("legal_representative", "法定代表人"),
+    ("doc_title", "行政许可决定文书名称"),
+    ("doc_number", "行政许可决定文书号"),
+    ("licence_category", "许可类别"),
+    ("certificate_name", "许可证书名称"),
+    ("licence_number", "许可编号"),
+    ("content", "许可内容"),
+    ("decided_on", "许可决定日期"),
+    ("valid_from", "有效期自"),
+    ("valid_until", "有效期至"),
+    ("agency_name", "许可机关"),
+    ("agency_credit_code", "许可机关统一社会信用代码"),
+    ("current_status", "当前状态"),
+    ("source_name", "数据来源单位"),
+    ("source_credit_code", "数据来源单位统一社会信用代码"),
+    ("url", "公示网址"),
+    ("note", "备注"),
+]
+# The licence decisions of the 行政许可 file: a grant (准予), and the decisions that end one —
+# 撤销 (行政许可法 第69条) and 撤回 (第8条). 不予行政许可 grants nothing and has no row.
+LICENCE_KINDS = (
+    DecisionKind.LICENCE_GRANT,
+    DecisionKind.LICENCE_ANNULMENT,
+    DecisionKind.LICENCE_WITHDRAWAL,
+)
+VALID, INVALID = "有效", "无效"  # 当前状态 (the template's codes 1 and 2)
 CATEGORY_LABELS = {"penalty": "行政处罚", "licence": "行政许可", "other": "其他行政行为"}
 # 处罚有效期 is required by the template; "2099-12-31" is its agreed value for 长期 (a decision
 # with no end of its own, such as a fine or a warning).
@@ -130,6 +165,47 @@ def credit_row(item: Publication) -> dict[str, str]:
     }
 
 
+def licence_row(item: Publication) -> dict[str, str]:
+    """One licence decision in the 行政许可 双公示 fields (strings). Published (masked) text.
+
+    The draft records no 许可类别, 许可证书名称, 许可编号 or term yet (cases.DecisionDraft): the
+    first three are left empty; a grant is valid from its decision date to ``INDEFINITE`` (长期)
+    unless its publication was withdrawn (the decision changed or revoked, 当前状态 无效). A
+    撤销/撤回 decision is its own row, 无效 from its date, named in 备注."""
+    agency = item.agency.enforcement_body()
+    draft = _draft(item)
+    kind = draft.kind if draft is not None else ""
+    day = item.decided_on.isoformat()
+    withdrawn = item.status == "withdrawn"
+    note = ""
+    if kind == DecisionKind.LICENCE_ANNULMENT:
+        note = "撤销行政许可（行政许可法第六十九条）"
+    elif kind == DecisionKind.LICENCE_WITHDRAWAL:
+        note = "撤回行政许可（行政许可法第八条）"
+    if withdrawn:
+        note = "；".join(n for n in (note, "公示已撤回：" + item.withdrawal_reason) if n)
+    grant = kind == DecisionKind.LICENCE_GRANT
+    return {
+        **_party_fields(item),
+        "doc_title": f"{DecisionKind(kind).label}决定书" if kind in DecisionKind.values else "",
+        "doc_number": item.doc_number,
+        "licence_category": "",
+        "certificate_name": "",
+        "licence_number": "",
+        "content": item.outcome,
+        "decided_on": day,
+        "valid_from": day,
+        "valid_until": INDEFINITE if grant and not withdrawn else day,
+        "agency_name": item.agency_name,
+        "agency_credit_code": agency.credit_code,
+        "current_status": VALID if grant and not withdrawn else INVALID,
+        "source_name": agency.name,
+        "source_credit_code": agency.credit_code,
+        "url": settings.PUBLIC_BASE_URL + reverse("portal:decision", args=[item.pk]),
+        "note": note,
+    }
+
+
 def decision_data(item: Publication) -> dict[str, Any]:
     """``decision.made``: the decision as queued for publication (the provincial platform's
     statistics count decisions made, published or not)."""
@@ -150,6 +226,16 @@ def decision_data(item: Publication) -> dict[str, Any]:
     }
 
 
+def licence_credit(item: Publication) -> dict[str, str] | None:
+    """The 行政许可 双公示 fields of a grant, 撤销 or 撤回; None for any other decision."""
+    if item.category != "licence":
+        return None
+    draft = _draft(item)
+    if draft is None or draft.kind not in LICENCE_KINDS:
+        return None
+    return licence_row(item)
+
+
 def published_data(item: Publication) -> dict[str, Any]:
     return {
         "publication_id": item.pk,
@@ -158,6 +244,7 @@ def published_data(item: Publication) -> dict[str, Any]:
         else None,
         "content_sha256": item.content_sha256,
         "credit": credit_row(item),
+        "licence_credit": licence_credit(item),
     }
 
 

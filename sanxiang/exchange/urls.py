@@ -13,4 +13,5 @@ urlpatterns = [
     path("messages/", views.messages_page, name="messages"),
     path("messages/<int:pk>/retry/", views.retry, name="retry"),
     path("shuanggongshi.<str:fmt>", views.credit_file, name="credit_file"),
+    path("shuanggongshi-xuke.<str:fmt>", views.licence_file, name="licence_file"),
 ]

@@ -139,19 +139,40 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("exchange:messages")
 
 
-@staff_view
-def credit_file(request: HttpRequest, fmt: str) -> HttpResponse:
-    if fmt not in ("csv", "xlsx"):
-        raise DomainError("not_found", "只提供 CSV 或 XLSX 格式。")
+def _year(request: HttpRequest) -> int:
     try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
+        return int(request.GET.get("year") or timezone.localdate().year)
     except ValueError:
         raise ValidationFailed("年度应为数字。", field="year") from None
-    items = exports.published_in(visible_agency_ids(request.user), year)
-    if fmt == "xlsx":
-        body, kind = exports.credit_xlsx(items), XLSX
-    else:
-        body, kind = exports.credit_csv(items), "text/csv; charset=utf-8"
+
+
+def _file(body: bytes, fmt: str, name: str) -> HttpResponse:
+    kind = XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
     response = HttpResponse(body, content_type=kind)
-    response["Content-Disposition"] = f'attachment; filename="shuanggongshi-{year}.{fmt}"'
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
+
+
+def _format(fmt: str) -> None:
+    if fmt not in ("csv", "xlsx"):
+        raise DomainError("not_found", "只提供 CSV 或 XLSX 格式。")
+
+
+@staff_view
+def credit_file(request: HttpRequest, fmt: str) -> HttpResponse:
+    """行政处罚 双公示 file of the year."""
+    _format(fmt)
+    year = _year(request)
+    items = exports.published_in(visible_agency_ids(request.user), year)
+    body = exports.credit_xlsx(items) if fmt == "xlsx" else exports.credit_csv(items)
+    return _file(body, fmt, f"shuanggongshi-{year}")
+
+
+@staff_view
+def licence_file(request: HttpRequest, fmt: str) -> HttpResponse:
+    """行政许可 双公示 file of the year (准予, 撤销, 撤回 with 当前状态)."""
+    _format(fmt)
+    year = _year(request)
+    items = exports.licences_in(visible_agency_ids(request.user), year)
+    body = exports.licence_xlsx(items) if fmt == "xlsx" else exports.licence_csv(items)
+    return _file(body, fmt, f"shuanggongshi-xuke-{year}")
