@@ -369,3 +369,157 @@ class ManagingKeys(ExchangeTestCase):
         services.revoke_client(actor=self.w.admin, client_id=self.key.pk)
         with pytest.raises(DomainError):
             services.revoke_client(actor=self.w.admin, client_id=self.key.pk)
+
+
+class ReadsStayInsideTheAgencySet(ExchangeTestCase):
+    def test_master_data_decisions_and_statistics_of_another_agency_are_not_read(self):
+        from sanxiang.disclosure.models import Publication
+        from sanxiang.disclosure.tests.helpers import published
+
+        ours = published(self.w)
+        theirs = published(self.w)
+        # The other agency's decision (the world's officers work for ours): moved by SQL.
+        Publication.objects.filter(pk=theirs.pk).update(agency=self.w.other_agency)
+        agencies = call(self.client, self.key, self.secret, "GET", f"{BASE}/agencies").json()
+        assert {a["id"] for a in agencies} == {self.w.agency.pk, self.w.legal_unit.pk}
+        page = call(self.client, self.key, self.secret, "GET", f"{BASE}/decisions").json()
+        assert [i["id"] for i in page["items"]] == [ours.pk]
+        year = ours.decided_on.year
+        stats = call(
+            self.client, self.key, self.secret, "GET", f"{BASE}/statistics?year={year}"
+        ).json()
+        assert [(s["agency_id"], s["published"]) for s in stats] == [(self.w.agency.pk, 1)]
+
+
+class ReplayCases(ExchangeTestCase):
+    """Every way a signed request can be replayed, forged or half-formed, each refused and
+    logged; and the ways a refusal must *not* spend the nonce."""
+
+    def _code(self, response):
+        return response.status_code, response.json()["error"]["code"]
+
+    def _status(self, key, secret, *, nonce):
+        return call(self.client, key, secret, "GET", f"{BASE}/officers", nonce=nonce).status_code
+
+    def _last_outcome(self):
+        return ClientUse.objects.filter(client=self.key).latest("pk").outcome
+
+    def test_a_replayed_write_is_refused_before_the_service_and_written_once(self):
+        body = json.dumps(_transfer(self.w), ensure_ascii=False).encode()
+        headers = signed_headers(
+            self.key, self.secret, method="POST", url=f"{BASE}/transfers", body=body
+        )
+        headers["Idempotency-Key"] = "t-replay"
+
+        def send():
+            return self.client.post(
+                f"{BASE}/transfers", body, content_type="application/json", headers=headers
+            )
+
+        assert send().status_code == 201
+        assert self._code(send()) == (409, "request_replayed")
+        assert self._last_outcome() == "replayed"
+        assert InboundTransfer.objects.count() == 1
+        assert Entry.objects.filter(event_type="exchange.transfer_received").count() == 1
+
+    def test_a_wrong_signature_does_not_spend_the_nonce(self):
+        url = f"{BASE}/officers"
+        forged = call(self.client, self.key, "not-the-secret", "GET", url, nonce="nonce-0001")
+        assert self._code(forged) == (401, "signature_invalid")
+        # Whoever lacks the key cannot burn the owner's nonces: the real request still passes.
+        assert self._status(self.key, self.secret, nonce="nonce-0001") == 200
+
+    def test_a_nonce_is_once_per_key_not_once_for_everybody(self):
+        other, secret = new_key(self.w)
+        url = f"{BASE}/officers"
+        assert self._status(self.key, self.secret, nonce="shared-nonce") == 200
+        assert self._status(other, secret, nonce="shared-nonce") == 200
+        again = call(self.client, other, secret, "GET", url, nonce="shared-nonce")
+        assert self._code(again) == (409, "request_replayed")
+
+    def test_an_out_of_scope_request_spends_its_nonce_and_cannot_be_replayed_in_scope(self):
+        reader, secret = new_key(self.w, scopes=[Scope.READ_DECISIONS])
+        url = f"{BASE}/officers"
+        refused = call(self.client, reader, secret, "GET", url, nonce="scope-nonce")
+        assert self._code(refused) == (403, "forbidden")
+        again = call(self.client, reader, secret, "GET", url, nonce="scope-nonce")
+        assert self._code(again) == (409, "request_replayed")
+
+    def test_a_replay_after_its_nonce_was_forgotten_is_refused_by_its_timestamp(self):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        t0 = timezone.now()
+        headers = signed_headers(
+            self.key,
+            self.secret,
+            method="GET",
+            url=f"{BASE}/officers",
+            timestamp=int(t0.timestamp()),
+        )
+        request = services.SignedRequest(
+            method="GET",
+            path=f"{BASE}/officers",
+            query="",
+            body=b"",
+            key_id=self.key.key_id,
+            timestamp=headers["X-Sanxiang-Timestamp"],
+            nonce=headers["X-Sanxiang-Nonce"],
+            signature=headers["X-Sanxiang-Signature"],
+            content_length=0,
+        )
+        services.check_request(request, scope=Scope.READ_MASTER, now=t0)
+        with pytest.raises(services.Refused) as inside:
+            services.check_request(request, scope=Scope.READ_MASTER, now=t0 + timedelta(minutes=4))
+        assert inside.value.code == "request_replayed"
+        later = t0 + timedelta(minutes=11)  # past twice the 300-second window
+        assert services.forget_old_nonces(now=later) == 1
+        with pytest.raises(services.Refused) as after:
+            services.check_request(request, scope=Scope.READ_MASTER, now=later)
+        assert after.value.code == "request_expired"
+        assert self._last_outcome() == "stale_timestamp"
+
+    def test_a_malformed_timestamp_or_nonce_or_a_missing_signature_is_refused_and_logged(self):
+        url = f"{BASE}/officers"
+        cases = [
+            ({"X-Sanxiang-Timestamp": "yesterday"}, (401, "request_expired"), "bad_timestamp"),
+            ({"X-Sanxiang-Timestamp": ""}, (401, "request_expired"), "bad_timestamp"),
+            ({"X-Sanxiang-Nonce": "short"}, (401, "signature_invalid"), "bad_nonce"),
+            ({"X-Sanxiang-Nonce": "随机串随机串随机串"}, (401, "signature_invalid"), "bad_nonce"),
+            ({"X-Sanxiang-Signature": ""}, (401, "signature_invalid"), "bad_signature"),
+        ]
+        for change, answer, outcome in cases:
+            headers = {**signed_headers(self.key, self.secret, method="GET", url=url), **change}
+            response = self.client.get(url, headers=headers)
+            assert self._code(response) == answer, change
+            assert self._last_outcome() == outcome, change
+
+    def test_an_idempotency_key_reused_on_another_path_is_refused_and_logged(self):
+        first = call(
+            self.client,
+            self.key,
+            self.secret,
+            "POST",
+            f"{BASE}/transfers",
+            _transfer(self.w),
+            idempotency_key="same-key",
+        )
+        assert first.status_code == 201
+        response = call(
+            self.client,
+            self.key,
+            self.secret,
+            "POST",
+            f"{BASE}/certificates",
+            {"certificate_no": "T0001", "status": "suspended", "reason": "省厅暂扣"},
+            idempotency_key="same-key",
+        )
+        assert self._code(response) == (422, "idempotency_mismatch")
+        assert Officer.objects.get(certificate_no="T0001").certificate_status == "valid"
+        use = ClientUse.objects.filter(client=self.key).latest("pk")
+        assert (use.path, use.status, use.outcome) == (
+            f"{BASE}/certificates",
+            422,
+            "refused_after_auth",
+        )
