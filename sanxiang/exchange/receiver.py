@@ -3,6 +3,7 @@ duplicates by ``X-Sanxiang-Message-Id``, appends each new body as one JSON line 
 
     python -m sanxiang.exchange.receiver --port 8190 --secret SECRET --out received.jsonl
 
+(``--hang``: take every request and never answer; ``--fail 500``: answer every push with 500.)
 Implementers of a provincial or credit platform can read it as the worked example of
 docs/exchange.md; the outage test and the delivery benchmark run it as a real process.
 """
@@ -23,7 +24,7 @@ HASHES = {v: k for k, v in signing.ALGORITHMS.items()}
 
 
 def make_handler(
-    secret: bytes, out: Path, skew: int, verify: bool, hang: bool = False
+    secret: bytes, out: Path, skew: int, verify: bool, hang: bool = False, fail: int = 0
 ) -> type[BaseHTTPRequestHandler]:
     seen: set[str] = set()
     lock = threading.Lock()
@@ -46,6 +47,10 @@ def make_handler(
                 # --hang: take the request and never answer (a receiver stuck behind a dead
                 # upstream); the sender must time out, record it and retry later.
                 threading.Event().wait()
+            if fail:
+                # --fail 500: a receiver whose own storage is broken answers every push with
+                # an error status (and keeps nothing); the sender must record it and retry.
+                return self._answer(fail, "receiver error")
             if verify:
                 try:
                     stamp = int(self.headers.get("X-Sanxiang-Timestamp", ""))
@@ -86,9 +91,15 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--skew", type=int, default=86400 * 7)
     parser.add_argument("--hang", action="store_true", help="accept requests, never answer")
+    parser.add_argument("--fail", type=int, default=0, help="answer every push with this status")
     args = parser.parse_args()
     handler = make_handler(
-        args.secret.encode(), args.out, args.skew, verify=bool(args.secret), hang=args.hang
+        args.secret.encode(),
+        args.out,
+        args.skew,
+        verify=bool(args.secret),
+        hang=args.hang,
+        fail=args.fail,
     )
     server = ThreadingHTTPServer(("127.0.0.1", args.port), handler)
     server.daemon_threads = True  # a hanging request does not keep the process alive

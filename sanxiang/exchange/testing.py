@@ -79,8 +79,10 @@ def free_port() -> int:
 class Receiver:
     """The reference receiver as a real process on a local port; stop and start it at will."""
 
-    def __init__(self, *, port: int, secret: str, out: Path, hang: bool = False) -> None:
-        self.port, self.secret, self.out, self.hang = port, secret, out, hang
+    def __init__(
+        self, *, port: int, secret: str, out: Path, hang: bool = False, fail: int = 0
+    ) -> None:
+        self.port, self.secret, self.out, self.hang, self.fail = port, secret, out, hang, fail
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -101,6 +103,7 @@ class Receiver:
                 "--out",
                 str(self.out),
                 *(["--hang"] if self.hang else []),
+                *(["--fail", str(self.fail)] if self.fail else []),
             ],
             cwd=root,
             stdout=subprocess.PIPE,

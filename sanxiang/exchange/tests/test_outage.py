@@ -16,6 +16,10 @@ from sanxiang.exchange.testing import Receiver, free_port
 from sanxiang.testing import WorldTestCase, signed_in
 
 
+def receiver_kept(path):
+    return path.read_text().splitlines() if path.exists() else []
+
+
 class AReceiverDownForAnHour(WorldTestCase):
     def _event(self, n: int) -> None:
         with self.captureOnCommitCallbacks(), transaction.atomic():
@@ -117,6 +121,54 @@ class AReceiverDownForAnHour(WorldTestCase):
         assert run.delivered == 3
         assert [b["data"]["n"] for b in receiver.received()] == [0, 1, 2]
         assert not OutboxMessage.objects.exclude(status=MessageStatus.DELIVERED).exists()
+
+    def test_a_receiver_answering_500_is_recorded_retried_and_loses_nothing(self):
+        port = free_port()
+        made = outbox.create_endpoint(
+            actor=self.w.admin,
+            data=outbox.EndpointData(
+                name="省级平台",
+                system="provincial",
+                url=f"http://127.0.0.1:{port}/sanxiang/push",
+                event_types=["decision.made"],
+                agency_ids=[],
+            ),
+        )
+        for n in range(2):
+            self._event(n)
+        broken = Receiver(port=port, secret=made.secret, out=self.tmp / "r.jsonl", fail=500)
+        broken.start()
+        try:
+            clock = timezone.now()
+            first = outbox.deliver(endpoint_id=made.endpoint.pk, now=clock)
+            second = outbox.deliver(endpoint_id=made.endpoint.pk, now=first.retry_at)
+        finally:
+            broken.stop()
+        # A 5xx is not the message's fault: retried with a growing wait, never dead-lettered,
+        # and the message behind it waits its turn.
+        assert (first.failed, first.dead, second.failed, second.dead) == (1, 0, 1, 0)
+        assert first.retry_at == clock + timedelta(seconds=10)
+        assert second.retry_at == first.retry_at + timedelta(seconds=20)
+        head, behind = OutboxMessage.objects.order_by("pk")
+        assert (head.status, head.attempts, head.last_status, head.last_error) == (
+            MessageStatus.PENDING,
+            2,
+            500,
+            "HTTP 500",
+        )
+        assert behind.attempts == 0
+        page = signed_in(self.w.admin).get("/exchange/messages/?status=pending").content.decode()
+        assert "HTTP 500" in page
+        assert receiver_kept(self.tmp / "r.jsonl") == []
+
+        receiver = Receiver(port=port, secret=made.secret, out=self.tmp / "r.jsonl")
+        receiver.start()
+        try:
+            run = outbox.deliver(endpoint_id=made.endpoint.pk, now=second.retry_at)
+        finally:
+            receiver.stop()
+        assert run.delivered == 2
+        assert [b["data"]["n"] for b in receiver.received()] == [0, 1]
 
     def test_a_receiver_refusing_our_signature_gets_a_dead_letter_put_back_later(self):
         port = free_port()
