@@ -95,3 +95,32 @@ def test_an_admin_creates_a_key_by_chinese_scope_names_and_switches_an_endpoint(
     page.get_by_text("已启用").first.wait_for()
     assert Endpoint.objects.get(pk=endpoint.pk).is_active
     assert Entry.objects.filter(event_type="exchange.endpoint_switched").count() == 2
+
+
+def test_an_admin_subscribes_an_endpoint_to_inspection_results_and_finds_both_credit_files(
+    browser, live_server
+):
+    world = World.build()
+    page = signed_in_page(browser, live_server.url, world.admin)
+
+    page.goto(f"{live_server.url}/exchange/endpoints/")
+    assert_laid_out(page, "event_types")
+    page.get_by_label("名称").fill("省双随机监管平台")
+    page.get_by_label("接收地址").fill("https://sjs.example.gov.cn/push")
+    page.get_by_label("抽查结果公示（双随机、一公开）").check()
+    page.get_by_role("button", name="添加").click()
+    page.get_by_text("推送地址已添加").wait_for()
+    row = page.get_by_role("row").filter(has_text="省双随机监管平台")
+    assert "抽查结果公示（双随机、一公开）" in row.inner_text()
+    shoot(page, "exchange-endpoint-inspection")
+    assert Endpoint.objects.get(name="省双随机监管平台").event_types == [
+        "inspection_result.published"
+    ]
+
+    page.goto(f"{live_server.url}/exchange/")
+    files = page.get_by_test_id("credit-files")
+    assert "行政处罚" in files.inner_text() and "行政许可" in files.inner_text()
+    with page.expect_download() as caught:
+        files.get_by_role("link", name="XLSX").nth(1).click()
+    assert caught.value.suggested_filename.startswith("shuanggongshi-xuke-")
+    shoot(page, "exchange-credit-files")
