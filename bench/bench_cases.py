@@ -19,21 +19,12 @@ from __future__ import annotations
 import os
 import time
 from datetime import date, timedelta
-from urllib.parse import urlparse
 
-from common import best_of, django_setup, emit
+from common import best_of, emit, throwaway_database
 
-SERVER = os.environ.get("SANXIANG_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 DB = "sx_bench_cases"
 OPEN_CASES = int(os.environ.get("SANXIANG_BENCH_CASES", "100000"))
 TRANSITIONS = int(os.environ.get("SANXIANG_BENCH_TRANSITIONS", "300"))
-
-
-def _admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
 
 
 def _world():  # type: ignore[no-untyped-def]
@@ -251,32 +242,14 @@ def bench_scan(agency, head, matter) -> None:  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
-    import psycopg
+    with throwaway_database(DB, env={"SANXIANG_CONN_MAX_AGE": "0"}) as ready:
+        if not ready:
+            return
 
-    name = urlparse(SERVER).path.strip("/")
-    assert not name, "SANXIANG_BENCH_PG_URL names the server only"
-    try:
-        _admin(f"DROP DATABASE IF EXISTS {DB}")
-    except psycopg.OperationalError as error:
-        # These numbers are about PostgreSQL; without a server there is nothing to measure.
-        print(f"# bench_cases skipped: PostgreSQL not reachable at {SERVER}: {error}")
-        return
-    _admin(f"CREATE DATABASE {DB}")
-    try:
-        os.environ["SANXIANG_CONN_MAX_AGE"] = "0"
-        django_setup(database_url=f"{SERVER}/{DB}")
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
         agency, head, matter = _world()
         bench_transitions(agency, head, matter)
         bench_guarded_transitions(agency, head, matter)
         bench_scan(agency, head, matter)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        _admin(f"DROP DATABASE IF EXISTS {DB}")
 
 
 if __name__ == "__main__":

@@ -20,22 +20,13 @@ from __future__ import annotations
 import os
 import time
 from datetime import date
-from urllib.parse import urlparse
 
-from common import best_of, django_setup, emit
+from common import best_of, emit, throwaway_database
 
-SERVER = os.environ.get("SANXIANG_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 DB = "sx_bench_inbox"
 TOTAL = int(os.environ.get("SANXIANG_BENCH_INBOX_CASES", "1000000"))
 OPEN = int(os.environ.get("SANXIANG_BENCH_INBOX_OPEN", "100000"))
 REPEAT = 7
-
-
-def _admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
 
 
 def _world():  # type: ignore[no-untyped-def]
@@ -186,24 +177,14 @@ def _profile(get, urls):  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
-    import psycopg
-
-    assert not urlparse(SERVER).path.strip("/"), "SANXIANG_BENCH_PG_URL names the server only"
-    try:
-        _admin(f"DROP DATABASE IF EXISTS {DB}")
-    except psycopg.OperationalError as error:
-        print(f"# bench_inbox skipped: PostgreSQL not reachable at {SERVER}: {error}")
-        return
-    _admin(f"CREATE DATABASE {DB}")
-    try:
-        os.environ["SANXIANG_REQUIRE_OTP"] = "0"
-        os.environ["SANXIANG_AXES_ENABLED"] = "0"
-        django_setup(database_url=f"{SERVER}/{DB}")
-        from django.core.management import call_command
+    with throwaway_database(
+        DB, env={"SANXIANG_REQUIRE_OTP": "0", "SANXIANG_AXES_ENABLED": "0"}
+    ) as ready:
+        if not ready:
+            return
         from django.test import Client
         from django.utils import timezone
 
-        call_command("migrate", verbosity=0)
         agency, head, officers, matter = _world()
         started = time.perf_counter()
         _generate(agency.pk, head.pk, matter.pk, [o.pk for o in officers], timezone.localdate())
@@ -263,11 +244,6 @@ def main() -> None:
             target="0.001",
             goal="<1000ms",
         )
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        _admin(f"DROP DATABASE IF EXISTS {DB}")
 
 
 if __name__ == "__main__":

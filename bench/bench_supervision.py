@@ -19,23 +19,14 @@ from __future__ import annotations
 
 import os
 import time
-from urllib.parse import urlparse
 
-from common import best_of, django_setup, emit
+from common import best_of, emit, throwaway_database
 
-SERVER = os.environ.get("SANXIANG_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 DB = "sx_bench_supervision"
 AGENCIES = int(os.environ.get("SANXIANG_BENCH_AGENCIES", "50"))
 CASES = int(os.environ.get("SANXIANG_BENCH_CASES", "1000000"))
 REVIEWS = int(os.environ.get("SANXIANG_BENCH_REVIEWS", "10000"))
 OFFICERS = 20  # per agency
-
-
-def _admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
 
 
 def _world():  # type: ignore[no-untyped-def]
@@ -240,34 +231,23 @@ def bench_reviews(sun) -> None:  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
-    import psycopg
+    with throwaway_database(
+        DB,
+        env={
+            "SANXIANG_CONN_MAX_AGE": "0",
+            "SANXIANG_REQUIRE_OTP": "0",
+            "SANXIANG_AXES_ENABLED": "0",
+        },
+    ) as ready:
+        if not ready:
+            return
 
-    assert not urlparse(SERVER).path.strip("/"), "SANXIANG_BENCH_PG_URL names the server only"
-    try:
-        _admin(f"DROP DATABASE IF EXISTS {DB}")
-    except psycopg.OperationalError as error:
-        print(f"# bench_supervision skipped: PostgreSQL not reachable at {SERVER}: {error}")
-        return
-    _admin(f"CREATE DATABASE {DB}")
-    try:
-        os.environ["SANXIANG_CONN_MAX_AGE"] = "0"
-        os.environ["SANXIANG_REQUIRE_OTP"] = "0"
-        os.environ["SANXIANG_AXES_ENABLED"] = "0"
-        django_setup(database_url=f"{SERVER}/{DB}")
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
         sun, rows = _world()
         started = time.perf_counter()
         _generate(rows)
         print(f"# generated {CASES} cases in {time.perf_counter() - started:.1f} s", flush=True)
         bench_cockpit(sun)
         bench_reviews(sun)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        _admin(f"DROP DATABASE IF EXISTS {DB}")
 
 
 if __name__ == "__main__":

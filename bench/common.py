@@ -6,8 +6,10 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -25,6 +27,48 @@ def django_setup(*, database_url: str | None = None) -> None:
     import django
 
     django.setup()
+
+
+PG_SERVER = os.environ.get("SANXIANG_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
+
+
+def pg_admin(sql: str) -> None:
+    """Run ``sql`` on the server's ``postgres`` database (CREATE/DROP DATABASE)."""
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(sql)  # type: ignore[arg-type]  # our own constant SQL
+
+
+@contextmanager
+def throwaway_database(name: str, *, env: dict[str, str] | None = None) -> Iterator[bool]:
+    """A fresh PostgreSQL database ``name``, Django set up on it and migrated; dropped after.
+
+    Yields False (and prints why) when no server answers: these figures are about PostgreSQL,
+    so without one there is nothing to measure. ``env`` is set before Django starts.
+    """
+    import psycopg
+
+    assert not urlparse(PG_SERVER).path.strip("/"), "SANXIANG_BENCH_PG_URL names the server only"
+    try:
+        pg_admin(f"DROP DATABASE IF EXISTS {name}")
+    except psycopg.OperationalError as error:
+        print(f"# {name} skipped: PostgreSQL not reachable at {PG_SERVER}: {error}")
+        yield False
+        return
+    pg_admin(f"CREATE DATABASE {name}")
+    try:
+        os.environ.update(env or {})
+        django_setup(database_url=f"{PG_SERVER}/{name}")
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        yield True
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        pg_admin(f"DROP DATABASE IF EXISTS {name}")
 
 
 def best_of(repeat: int, fn: Callable[[], object]) -> float:
