@@ -9,10 +9,11 @@ them). Every figure has a drill-down: ``cases_for_figure`` returns the cases beh
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Case as DbCase
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
@@ -247,7 +248,9 @@ def _open_cases(
             teams = CaseMember.objects.filter(officer_id__in=officers, recused=False)
             counts[name] = Count("pk", filter=Q(pk__in=teams.values("case_id")))
     stage_counts: dict[tuple[str, str], int] = defaultdict(int)
-    for row in open_cases.values("agency_id", "stage", "procedure").annotate(**counts):
+    grouped = open_cases.values("agency_id", "stage", "procedure").annotate(**counts)
+    # The annotations are built from a dict, which the stubs cannot see into.
+    for row in cast("Iterable[dict[str, Any]]", grouped):
         target = rows[row["agency_id"]]
         target.open += row["n"]
         target.uncertified += row.get("uncertified", 0)
