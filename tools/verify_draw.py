@@ -13,8 +13,10 @@ It checks, in order:
    and its inclusion proof leads to the root of the checkpoint the certificate names;
 3. that checkpoint's signature under the key the agency publishes (``--public-key``);
 4. the seed ``SHA-256(plan hash || checkpoint root)``;
-5. the draw itself (``sanxiang.lib.draw``, algorithm ``sanxiang-draw/1``): the targets and the
-   teams must be exactly those the certificate publishes.
+5. the draw itself (``sanxiang.lib.draw``, algorithm ``sanxiang-draw/1``, or ``/2`` for a
+   联合抽查 of several agencies, whose input is ``sanxiang-draw-input/2``): the targets and the
+   teams must be exactly those the certificate publishes. Certificates of either version
+   verify; the certificate format itself is unchanged.
 
 Exit 0 when everything holds under the pinned key; 1 with each problem; 2 when the draw
 re-runs identically but no key was pinned (the certificate's own key proves only that it is
@@ -113,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         print(note, file=human)
     if result is not None:
         print(
-            f"重新抽取：{len(result['selected'])} 个检查对象，"
+            f"重新抽取（{result['algorithm']}）：{len(result['selected'])} 个检查对象，"
             f"使用随机数 {result['values_used']} 个",
             file=human,
         )

@@ -1,4 +1,4 @@
-"""The 双随机 draw, ``sanxiang-draw/1``: whom to inspect and who inspects, from a public seed.
+"""The 双随机 draw (``sanxiang-draw/1`` and ``/2``): whom to inspect and who inspects, from a seed.
 
 Pure Python, no Django: the platform, ``tools/verify_draw.py`` and anyone re-implementing
 docs/draw.md get the same targets and teams from the same input and seed.
@@ -18,8 +18,13 @@ docs/draw.md get the same targets and teams from the same input and seed.
   rest — and each stratum is sampled by a partial Fisher–Yates shuffle of its id-sorted members.
 * **Teams**: for each drawn target in draw order, the inspectors without a conflict with it
   (declared target or area, or an earlier inspection of the target), id-sorted, give the team by
-  partial Fisher–Yates; in a 联合抽查 each team first takes one inspector of every agency, in the
-  plan's order.
+  partial Fisher–Yates; in a /1 联合抽查 each team first takes one inspector of every agency, in
+  the plan's order.
+* ``sanxiang-draw/2`` (input ``sanxiang-draw-input/2``) is the 联合抽查 of several agencies of a
+  district: every target names the agency whose 名录库 holds it (it opens the inspection case),
+  and the plan's ``team_mix`` says how teams are made: ``own`` (the target's agency alone) or
+  ``mixed`` (two of the target's agency, then one of every other agency, then the rest from
+  everyone). Version 1 inputs are drawn exactly as before, so old certificates still verify.
 
 ``check`` refuses bad input before anything is drawn (``DomainError`` with a stable code and a
 Chinese message); ``draw`` then cannot fail for want of inspectors, whatever the seed.
@@ -41,6 +46,14 @@ from .errors import DomainError
 
 ALGORITHM = "sanxiang-draw/1"
 INPUT_FORMAT = "sanxiang-draw-input/1"
+# 联合抽查 (docs/draw.md §4a): targets carry their agency, the plan its team_mix.
+JOINT_ALGORITHM = "sanxiang-draw/2"
+JOINT_INPUT_FORMAT = "sanxiang-draw-input/2"
+ALGORITHM_OF = {INPUT_FORMAT: ALGORITHM, JOINT_INPUT_FORMAT: JOINT_ALGORITHM}
+TEAM_MIXES = ("own", "mixed")
+# 行政处罚法 第42条: enforcement by at least two officers; in a mixed team the agency that opens
+# the case brings two of its own (the case engine takes one agency's officers).
+HOME_MINIMUM = 2
 CERTIFICATE_FORMAT = "sanxiang-draw-certificate/1"
 BASE_STRATUM = "base"
 _TWO_64 = 1 << 64
@@ -65,20 +78,24 @@ def input_document(
     A target is ``{"id", "grade", "area", "checked": [matter codes inspected this year],
     "complaint": bool}``; an inspector ``{"id", "agency", "valid_from", "valid_to",
     "conflict_targets": [...], "conflict_areas": [...], "inspected_targets": [...]}``.
+
+    A plan with ``team_mix`` is a 联合抽查 of version 2: each target also carries ``"agency"``.
     """
-    target_rows: list[dict[str, Any]] = sorted(
-        (
-            {
-                "id": str(t["id"]),
-                "grade": str(t.get("grade", "")),
-                "area": str(t.get("area", "")),
-                "checked": sorted({str(m) for m in t.get("checked", ())}),
-                "complaint": bool(t.get("complaint", False)),
-            }
-            for t in targets
-        ),
-        key=lambda t: str(t["id"]),
-    )
+    joint = plan.get("team_mix") is not None
+
+    def target_row(t: Mapping[str, Any]) -> dict[str, Any]:
+        row = {
+            "id": str(t["id"]),
+            "grade": str(t.get("grade", "")),
+            "area": str(t.get("area", "")),
+            "checked": sorted({str(m) for m in t.get("checked", ())}),
+            "complaint": bool(t.get("complaint", False)),
+        }
+        if joint:
+            row["agency"] = str(t.get("agency", ""))
+        return row
+
+    target_rows = sorted((target_row(t) for t in targets), key=lambda t: str(t["id"]))
     inspector_rows: list[dict[str, Any]] = sorted(
         (
             {
@@ -95,7 +112,7 @@ def input_document(
         key=lambda i: str(i["id"]),
     )
     return {
-        "format": INPUT_FORMAT,
+        "format": JOINT_INPUT_FORMAT if joint else INPUT_FORMAT,
         "plan": dict(plan),
         "targets": target_rows,
         "inspectors": inspector_rows,
@@ -338,10 +355,27 @@ class Roster:
 # --- checking and drawing --------------------------------------------------------------------
 
 
-def _team_size(plan: Mapping[str, Any], agencies: Sequence[str]) -> int:
+def _team_size(plan: Mapping[str, Any], agencies: Sequence[str], joint: bool) -> int:
     size = plan.get("team_size", 2)
     if not isinstance(size, int) or size < 2:
         raise _refuse("validation_error", "每个检查对象至少须由两名执法人员检查。", "team_size")
+    if joint:
+        mix = plan.get("team_mix")
+        if mix not in TEAM_MIXES:
+            raise _refuse("validation_error", f"不认识的联合抽查编组方式：{mix!r}。", "team_mix")
+        if len(agencies) < 2 or len(set(agencies)) != len(agencies):
+            raise _refuse(
+                "validation_error", "联合抽查须列明两个以上不同的参与部门。", "joint_agencies"
+            )
+        needed = HOME_MINIMUM + len(agencies) - 1 if mix == "mixed" else 2
+        if size < needed:
+            raise _refuse(
+                "validation_error",
+                f"混合编组的联合抽查涉及 {len(agencies)} 个部门：每组须有承办部门 2 名"
+                f"和其他部门各 1 名，每组人数不能少于 {needed}（现为 {size}）。",
+                "team_size",
+            )
+        return size
     if size < len(agencies):
         raise _refuse(
             "validation_error",
@@ -377,6 +411,36 @@ class Checked:
     team_size: int
     recusal: Recusal
     roster: Roster
+    team_mix: str | None = None  # None: version 1
+
+
+def _joint_shortfall(
+    roster: Roster, excluded: AbstractSet[str], home: str, size: int, mix: str
+) -> str:
+    """What a /2 target lacks after recusal, in Chinese; empty when a team can be made."""
+    gone = Counter(roster.agency_of[i] for i in excluded)
+    left = {a: roster.agency_sizes[a] - gone[a] for a in roster.agencies}
+    if mix == "own":
+        if left[home] < size:
+            return f"{home}剩 {left[home]} 名，每组须本部门 {size} 名"
+        return ""
+    problems = []
+    if left[home] < HOME_MINIMUM:
+        problems.append(f"承办部门{home}剩 {left[home]} 名，须 {HOME_MINIMUM} 名")
+    problems += [f"{a}无人可派" for a in roster.agencies if a != home and left[a] < 1]
+    total = len(roster.ids) - len(excluded)
+    if total < size:
+        problems.append(f"共剩 {total} 名，每组须 {size} 名")
+    return "，".join(problems)
+
+
+def _check_joint_targets(document: Mapping[str, Any], agencies: Sequence[str]) -> None:
+    for target in document["targets"]:
+        if target.get("agency") not in agencies:
+            raise _refuse(
+                "validation_error",
+                f"检查对象 {target['id']} 所属部门“{target.get('agency')}”不是本次联合抽查的部门。",
+            )
 
 
 def check(document: Mapping[str, Any]) -> Checked:
@@ -385,8 +449,9 @@ def check(document: Mapping[str, Any]) -> Checked:
     Every eligible target must have enough inspectors left after recusal, so that the draw that
     follows the seed can never fail half-way.
     """
-    if document.get("format") != INPUT_FORMAT:
+    if document.get("format") not in ALGORITHM_OF:
         raise _refuse("validation_error", f"不认识的抽查输入格式：{document.get('format')!r}")
+    joint = document["format"] == JOINT_INPUT_FORMAT
     plan = document["plan"]
     if not plan.get("matters"):
         raise _refuse("validation_error", "抽查计划须列明随机抽查事项。", "matters")
@@ -396,7 +461,10 @@ def check(document: Mapping[str, Any]) -> Checked:
     if len(set(ids)) != len(ids):
         raise _refuse("validation_error", "检查对象名单中有重复的对象。")
     agencies = [str(a) for a in plan.get("agencies") or []]
-    size = _team_size(plan, agencies)
+    size = _team_size(plan, agencies, joint)
+    mix = str(plan["team_mix"]) if joint else None
+    if joint:
+        _check_joint_targets(document, agencies)
     _check_inspectors(document)
     found, capped = strata(document)
     if sum(s.size for s in found) == 0:
@@ -412,33 +480,43 @@ def check(document: Mapping[str, Any]) -> Checked:
         )
     recusal = Recusal(inspectors)
     roster = Roster(inspectors, agencies)
-    _, empty = roster.shortfall(set())
+    empty = [a for a in agencies if roster.agency_sizes[a] == 0] if len(agencies) > 1 else []
     if empty:
         raise _refuse(
             "draw_too_few_inspectors",
             f"联合抽查的{'、'.join(empty)}没有列入执法检查人员，未进行抽取。",
         )
-    # A target's recusals are its area's plus its own: check each area once, and each target
-    # named in a conflict or an earlier inspection with its area.
-    areas: dict[str, str] = {}
+    # A target's recusals are its area's plus its own: check each area (per agency in a /2
+    # draw) once, and each target named in a conflict or an earlier inspection with its area.
+    areas: dict[tuple[str, str], Mapping[str, Any]] = {}
     named: list[Mapping[str, Any]] = []
     for target in document["targets"]:
         if target["id"] in capped:
             continue
-        areas.setdefault(target["area"], target["id"])
+        areas.setdefault((target["area"], target.get("agency", "")), target)
         if target["id"] in recusal.by_target:
             named.append(target)
-    for target in (*({"id": tid, "area": area} for area, tid in areas.items()), *named):
-        left, short = roster.shortfall(recusal.excluded(target))
-        if left < size or short:
+    for target in (
+        *({"id": t["id"], "area": t["area"], "agency": t.get("agency")} for t in areas.values()),
+        *named,
+    ):
+        excluded = recusal.excluded(target)
+        if mix is not None:
+            lacking = _joint_shortfall(roster, excluded, str(target["agency"]), size, mix)
+        else:
+            left, short = roster.shortfall(excluded)
+            lacking = (
+                f"剩 {left} 名，每组须 {size} 名"
+                + (f"，且缺少{'、'.join(short)}的人员" if short else "")
+                if left < size or short
+                else ""
+            )
+        if lacking:
             raise _refuse(
                 "draw_too_few_inspectors",
-                f"检查对象 {target['id']} 回避后可派执法检查人员不足"
-                f"（剩 {left} 名，每组须 {size} 名"
-                + (f"，且缺少{'、'.join(short)}的人员" if short else "")
-                + "），未进行抽取。",
+                f"检查对象 {target['id']} 回避后可派执法检查人员不足（{lacking}），未进行抽取。",
             )
-    return Checked(found, capped, size, recusal, roster)
+    return Checked(found, capped, size, recusal, roster, mix)
 
 
 def _team(roster: Roster, size: int, excluded: AbstractSet[str], rng: Generator) -> list[str]:
@@ -452,8 +530,25 @@ def _team(roster: Roster, size: int, excluded: AbstractSet[str], rng: Generator)
     return team + sample(everyone, size - len(team), rng)
 
 
+def _joint_team(
+    roster: Roster, size: int, excluded: AbstractSet[str], home: str, mix: str, rng: Generator
+) -> list[str]:
+    """/2: ``own``: a Fisher–Yates prefix of the home agency's pool. ``mixed``: two of the home
+    agency (prefix), one of every other agency in the plan's order, the rest from everyone."""
+    per_agency, everyone = roster.pools(excluded)
+    if mix == "own":
+        return sample(per_agency[home], size, rng)
+    team = sample(per_agency[home], HOME_MINIMUM, rng)
+    for agency in roster.agencies:
+        if agency != home:
+            pool = per_agency[agency]
+            team.append(pool[rng.below(len(pool))])
+    chosen = set(team)
+    return team + sample([i for i in everyone if i not in chosen], size - len(team), rng)
+
+
 def draw(document: Mapping[str, Any], seed: bytes) -> dict[str, Any]:
-    """Run ``sanxiang-draw/1`` on a checked input; the result is plain JSON data."""
+    """Run ``sanxiang-draw/1`` (or ``/2``) on a checked input; the result is plain JSON data."""
     checked = check(document)
     found, recusal, roster, size = (
         checked.strata,
@@ -466,17 +561,20 @@ def draw(document: Mapping[str, Any], seed: bytes) -> dict[str, Any]:
     chosen = [(s.name, t) for s in found for t in sample(s.members, s.size, rng)]
     wanted = {t for _, t in chosen}
     by_id = {t["id"]: t for t in document["targets"] if t["id"] in wanted}
+
+    def team_of(target: Mapping[str, Any]) -> list[str]:
+        excluded = recusal.excluded(target)
+        if checked.team_mix is None:
+            return _team(roster, size, excluded, rng)
+        return _joint_team(roster, size, excluded, target["agency"], checked.team_mix, rng)
+
     # Second stage: a team for each drawn target, in draw order.
     selected = [
-        {
-            "target": target_id,
-            "stratum": name,
-            "team": _team(roster, size, recusal.excluded(by_id[target_id]), rng),
-        }
+        {"target": target_id, "stratum": name, "team": team_of(by_id[target_id])}
         for name, target_id in chosen
     ]
     return {
-        "algorithm": ALGORITHM,
+        "algorithm": ALGORITHM_OF[document["format"]],
         "strata": [{"name": s.name, "eligible": len(s.members), "drawn": s.size} for s in found],
         "capped": len(checked.capped),
         "selected": selected,
@@ -501,9 +599,12 @@ def rerun(certificate: Mapping[str, Any]) -> tuple[list[str], dict[str, Any] | N
     problems: list[str] = []
     if certificate.get("format") != CERTIFICATE_FORMAT:
         return [f"不认识的抽取证书格式：{certificate.get('format')!r}"], None
-    if certificate.get("algorithm") != ALGORITHM:
-        return [f"不支持的抽取算法：{certificate.get('algorithm')!r}"], None
     document = certificate["input"]
+    expected = ALGORITHM_OF.get(document.get("format", ""))
+    if certificate.get("algorithm") not in ALGORITHM_OF.values():
+        return [f"不支持的抽取算法：{certificate.get('algorithm')!r}"], None
+    if certificate.get("algorithm") != expected:
+        return [f"证书的算法 {certificate.get('algorithm')!r} 与输入格式不符"], None
     recomputed = hashes(document)
     for name, value in recomputed.items():
         if certificate.get(name) != value:

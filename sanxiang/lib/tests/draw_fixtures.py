@@ -130,7 +130,7 @@ def certificate(document: dict[str, Any], *, round_no: int = 1, reason: str = ""
     seed = draw.seed_from(input_sha256=hashes["input_sha256"], checkpoint_root=root.hex())
     return {
         "format": draw.CERTIFICATE_FORMAT,
-        "algorithm": draw.ALGORITHM,
+        "algorithm": draw.ALGORITHM_OF[document["format"]],
         "plan_id": document["plan"]["id"],
         "round": round_no,
         "reason": reason,
@@ -150,3 +150,46 @@ def certificate(document: dict[str, Any], *, round_no: int = 1, reason: str = ""
         "seed": seed.hex(),
         "result": draw.draw(document, seed),
     }
+
+
+def joint_input(team_mix: str = "mixed", **plan_changes: Any) -> dict[str, Any]:
+    """A 联合抽查 (sanxiang-draw/2) of 民宗局 and 市场监管局: fourteen 清真食品经营者, eight
+    in the first library and six in the second, four inspectors of each agency."""
+    targets = [
+        {
+            "id": f"91210000MB0{i:02d}",
+            "grade": ["low", "medium", "high", "low"][i % 4],
+            "area": ["兴隆台街道", "振兴街道"][i % 2],
+            "checked": [],
+            "complaint": False,
+            "agency": "民宗局" if i < 8 else "市场监管局",
+        }
+        for i in range(14)
+    ]
+    inspectors = [
+        {
+            "id": f"2120{j:02d}",
+            "agency": "民宗局" if j < 4 else "市场监管局",
+            "valid_from": "2024-01-01",
+            "valid_to": "2028-12-31",
+            "conflict_targets": ["91210000MB001"] if j == 0 else [],
+            "conflict_areas": ["振兴街道"] if j == 5 else [],
+            "inspected_targets": [],
+        }
+        for j in range(8)
+    ]
+    plan = {
+        "id": "XLT-2026-LH-01",
+        "title": "2026年清真食品经营者部门联合随机抽查",
+        "year": 2026,
+        "matters": ["MZ-JC-02", "SJ-JC-07"],
+        "period": {"start": "2026-03-02", "end": "2026-03-31"},
+        "ratio": "50",
+        "count": None,
+        "team_size": 3 if team_mix == "mixed" else 2,
+        "key_rules": [],
+        "agencies": ["民宗局", "市场监管局"],
+        "team_mix": team_mix,
+    }
+    plan.update(plan_changes)
+    return draw.input_document(plan=plan, targets=targets, inspectors=inspectors)

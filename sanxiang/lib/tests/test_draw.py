@@ -17,7 +17,7 @@ from sanxiang.lib import draw
 from sanxiang.lib.canonical import canonical_json
 from sanxiang.lib.errors import DomainError
 
-from .draw_fixtures import ROOT, certificate, public_key_b64, small_input
+from .draw_fixtures import ROOT, certificate, joint_input, public_key_b64, small_input
 
 SEED = hashlib.sha256(b"sanxiang").digest()
 
@@ -181,6 +181,94 @@ class TestPlanRules:
             assert {agency[i] for i in pick["team"]} == {"民宗局", "市场监管局"}
 
 
+class TestJointDraw:
+    """sanxiang-draw/2: a 联合抽查 of the district's agencies (docs/draw.md §4a)."""
+
+    def test_a_mixed_joint_draw_is_fixed_for_every_machine(self):
+        cert = certificate(joint_input("mixed"))
+        assert cert["algorithm"] == cert["result"]["algorithm"] == "sanxiang-draw/2"
+        assert cert["input"]["format"] == "sanxiang-draw-input/2"
+        assert cert["input_sha256"] == (
+            "35215a77798233c9f692e8e14849ae6497c859caca667230aae4e8c0a83d2468"
+        )
+        assert cert["seed"] == "63bc2bfaf43f3bd96064b8c97b5167c246c4998949ed0d55c026740785e899df"
+        picks = [(s["target"], s["team"]) for s in cert["result"]["selected"]]
+        assert picks[:3] == [
+            ("91210000MB013", ["212004", "212006", "212003"]),
+            ("91210000MB001", ["212001", "212003", "212007"]),
+            ("91210000MB012", ["212007", "212004", "212001"]),
+        ]
+        assert len(picks) == 7
+        assert cert["result"]["values_used"] == 28
+
+    def test_an_own_agency_joint_draw_is_fixed_for_every_machine(self):
+        cert = certificate(joint_input("own"))
+        assert cert["seed"] == "f8ab003877a9ff3e8f0c2765e6f0b41502ebb127dac50eb75cc896b267b3c265"
+        picks = [(s["target"], s["team"]) for s in cert["result"]["selected"]]
+        assert picks[:2] == [
+            ("91210000MB001", ["212001", "212003"]),
+            ("91210000MB012", ["212007", "212005"]),
+        ]
+        assert cert["result"]["values_used"] == 21
+
+    def test_a_mixed_team_has_two_of_the_targets_agency_and_one_of_every_other(self):
+        document = joint_input("mixed", ratio="100")
+        agency = {i["id"]: i["agency"] for i in document["inspectors"]}
+        home = {t["id"]: t["agency"] for t in document["targets"]}
+        for trial in range(20):
+            seed = hashlib.sha256(f"joint {trial}".encode()).digest()
+            for pick in draw.draw(document, seed)["selected"]:
+                team = [agency[i] for i in pick["team"]]
+                assert len(set(pick["team"])) == 3
+                assert team[:2] == [home[pick["target"]]] * 2
+                assert set(team) == {"民宗局", "市场监管局"}
+                if pick["target"] == "91210000MB001":
+                    assert "212000" not in pick["team"]  # declared a conflict
+                if int(pick["target"][-2:]) % 2:  # odd ones are in 振兴街道
+                    assert "212005" not in pick["team"]  # declared the area
+
+    def test_an_own_team_comes_from_the_agency_whose_library_holds_the_target(self):
+        document = joint_input("own", ratio="100")
+        agency = {i["id"]: i["agency"] for i in document["inspectors"]}
+        home = {t["id"]: t["agency"] for t in document["targets"]}
+        for pick in draw.draw(document, SEED)["selected"]:
+            assert {agency[i] for i in pick["team"]} == {home[pick["target"]]}
+
+    def test_a_joint_target_of_an_agency_outside_the_plan_is_refused(self):
+        document = joint_input()
+        document["targets"][0]["agency"] = "文旅局"
+        with pytest.raises(DomainError) as refused:
+            draw.check(document)
+        assert "不是本次联合抽查的部门" in refused.value.message
+
+    def test_a_mixed_team_too_small_for_its_agencies_is_refused(self):
+        with pytest.raises(DomainError) as refused:
+            draw.check(joint_input("mixed", team_size=2))
+        assert "每组人数不能少于 3" in refused.value.message
+
+    def test_a_joint_target_whose_agency_is_left_without_two_after_recusal_is_refused(self):
+        document = joint_input("mixed")
+        for inspector in document["inspectors"][1:4]:
+            inspector["conflict_areas"] = ["兴隆台街道"]
+        with pytest.raises(DomainError) as refused:
+            draw.check(document)
+        assert refused.value.code == "draw_too_few_inspectors"
+        assert "承办部门民宗局剩 1 名" in refused.value.message
+
+    def test_a_version_one_certificate_still_verifies_beside_version_two(self):
+        old = certificate(small_input(agencies=["民宗局", "市场监管局"]))
+        assert old["algorithm"] == "sanxiang-draw/1"
+        assert draw.rerun(old)[0] == []
+        assert draw.rerun(certificate(joint_input()))[0] == []
+
+    def test_a_version_two_input_claimed_as_version_one_is_refused(self):
+        cert = certificate(joint_input())
+        cert["algorithm"] = "sanxiang-draw/1"
+        problems, result = draw.rerun(cert)
+        assert result is None
+        assert "与输入格式不符" in problems[0]
+
+
 class TestRefusals:
     @pytest.mark.parametrize("ratio", ["0", "100.01", "-5", "abc", "5.001"])
     def test_a_ratio_outside_zero_to_a_hundred_percent_is_refused(self, ratio):
@@ -243,6 +331,24 @@ class TestStandaloneVerifier:
         )
         assert "核验通过" in done.stderr
 
+    def test_another_process_re_draws_a_joint_plan_of_two_agencies(self, tmp_path):
+        cert = certificate(joint_input("mixed"))
+        path = tmp_path / "cert.json"
+        path.write_text(json.dumps(cert, ensure_ascii=False), encoding="utf-8")
+        done = _run_verifier(path, "--public-key", public_key_b64(), "--json")
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["result"]["selected"] == cert["result"]["selected"]
+        assert "sanxiang-draw/2" in done.stderr
+
+    def test_a_joint_target_moved_to_another_agency_after_the_freeze_is_caught(self, tmp_path):
+        cert = certificate(joint_input("mixed"))
+        cert["input"]["targets"][0]["agency"] = "市场监管局"
+        path = tmp_path / "cert.json"
+        path.write_text(json.dumps(cert, ensure_ascii=False), encoding="utf-8")
+        done = _run_verifier(path, "--public-key", public_key_b64())
+        assert done.returncode == 1
+        assert "冻结后被改动" in done.stderr
+
     def test_without_a_pinned_key_it_reruns_but_does_not_pass(self, tmp_path):
         path = tmp_path / "cert.json"
         path.write_text(json.dumps(certificate(small_input())), encoding="utf-8")
@@ -263,8 +369,9 @@ class TestStandaloneVerifier:
             (lambda c: c.update(round=2), "事件类型"),
         ],
     )
-    def test_every_tampering_is_caught(self, tmp_path, tamper, says):
-        cert = copy.deepcopy(certificate(small_input()))
+    @pytest.mark.parametrize("joint", [False, True])
+    def test_every_tampering_is_caught(self, tmp_path, tamper, says, joint):
+        cert = copy.deepcopy(certificate(joint_input() if joint else small_input()))
         tamper(cert)
         path = tmp_path / "cert.json"
         path.write_text(json.dumps(cert, ensure_ascii=False), encoding="utf-8")
