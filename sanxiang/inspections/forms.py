@@ -9,7 +9,7 @@ from sanxiang.catalog.queries import matters_as_of
 from sanxiang.directory.models import Agency, AgencyLevel, MatterCategory
 from sanxiang.workbench.forms import StyledForm
 
-from .models import ConflictKind, Outcome, RiskGrade, TargetCategory
+from .models import ConflictKind, Outcome, RiskGrade, TargetCategory, TeamMix
 from .services import PlanData
 from .services.targets import inspection_matters
 
@@ -43,20 +43,36 @@ class PlanForm(StyledForm):
     key_ratio = forms.CharField(label="重点检查比例(%)", required=False, max_length=10)
     key_exempt_cap = forms.BooleanField(label="重点对象不受年度一次的限制", required=False)
     joint_agencies = forms.MultipleChoiceField(
-        label="联合抽查部门", required=False, widget=forms.CheckboxSelectMultiple
+        label="联合抽查部门（本区执法部门）", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    team_mix = forms.ChoiceField(
+        label="联合抽查编组方式", choices=TeamMix.choices, initial=TeamMix.MIXED, required=False
     )
 
     def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
         self.fields["year"].initial = today.year
-        codes = set(inspection_matters(agency))
+        # 联合抽查 (issue 13 item 3): departments of the same district, and their matters.
+        others = list(
+            Agency.objects.filter(level=AgencyLevel.DEPARTMENT, parent_id=agency.parent_id)
+            .exclude(pk=agency.pk)
+            .order_by("pk")
+            if agency.parent_id
+            else []
+        )
+        bodies = [agency, *others]
+        codes = {c for a in bodies for c in inspection_matters(a)}
+        names = {a.pk: a.short_name or a.name for a in bodies}
         self.fields["matters"].choices = [  # type: ignore[attr-defined]
-            (v.matter.code, f"{v.matter.code} {v.name}")
-            for v in matters_as_of([agency.pk], today)
+            (
+                v.matter.code,
+                f"{v.matter.code} {v.name}"
+                + ("" if v.matter.agency_id == agency.pk else f"（{names[v.matter.agency_id]}）"),
+            )
+            for v in matters_as_of([a.pk for a in bodies], today)
             if v.matter.code in codes
         ]
-        others = Agency.objects.filter(level=AgencyLevel.DEPARTMENT).exclude(pk=agency.pk)
         self.fields["joint_agencies"].choices = [  # type: ignore[attr-defined]
             (a.pk, a.name) for a in others
         ]
@@ -86,6 +102,7 @@ class PlanForm(StyledForm):
             team_size=d["team_size"],
             key_rules=rules,
             joint_agency_ids=[int(pk) for pk in d["joint_agencies"]],
+            team_mix=d["team_mix"] or TeamMix.MIXED,
         )
 
 

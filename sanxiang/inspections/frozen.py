@@ -4,6 +4,12 @@ The 执法检查人员名录库 is derived here from the officer library: office
 of every agency of a 联合抽查 who hold the 行政检查 category and a certificate valid for the whole
 period (or, when the plan names its inspectors, exactly those, refused if not valid), with their
 declared conflicts and the targets they inspected in the plan's year or the year before.
+
+A 联合抽查 (the lead agency and agencies of the same district) is frozen as
+``sanxiang-draw-input/2``: the candidates are the targets of every agency's 名录库 that the
+plan's matters (of any of those agencies' 随机抽查事项清单) apply to, each with the agency that
+holds it; a target in two libraries (the same 统一社会信用代码) is one candidate, kept with the
+first agency in the plan's order (the lead first), which opens its inspection case.
 """
 
 from __future__ import annotations
@@ -33,27 +39,44 @@ def plan_section(plan: Plan, agencies: list[Agency]) -> dict[str, Any]:
         "team_size": plan.team_size,
         "key_rules": plan.key_rules,
         "agencies": [a.name for a in agencies] if len(agencies) > 1 else [],
+        **({"team_mix": plan.team_mix} if len(agencies) > 1 else {}),
     }
 
 
-def candidate_targets(plan: Plan) -> list[Target]:
-    rows = Target.objects.filter(agency=plan.agency, active=True, matters__in=plan.matters.all())
+def plan_agencies(plan: Plan) -> list[Agency]:
+    """The lead agency, then the agencies of a 联合抽查 (by id): the plan's order."""
+    return [plan.agency, *plan.joint_agencies.order_by("pk")]
+
+
+def candidate_targets(plan: Plan, agencies: list[Agency] | None = None) -> list[Target]:
+    """The plan's candidates, one per draw id (the first agency's row in the plan's order)."""
+    agencies = agencies or [plan.agency]
+    rows = Target.objects.filter(
+        agency__in=agencies, active=True, matters__in=plan.matters.all()
+    ).select_related("agency")
     if plan.categories:
         rows = rows.filter(category__in=plan.categories)
     if plan.areas:
         rows = rows.filter(area__in=plan.areas)
-    return list(rows.distinct().order_by("pk"))
+    rank = {a.pk: n for n, a in enumerate(agencies)}
+    kept: dict[str, Target] = {}
+    for target in sorted(rows.distinct(), key=lambda t: (rank[t.agency_id], t.pk)):
+        kept.setdefault(target.draw_id, target)
+    return sorted(kept.values(), key=lambda t: t.pk)
 
 
-def _checked_this_year(plan: Plan, matter_codes: set[str]) -> dict[int, set[str]]:
-    """Per target, the plan's matters it was already drawn for in another plan of the year."""
+def _checked_this_year(plan: Plan, matter_codes: set[str]) -> dict[str, set[str]]:
+    """Per draw id, the plan's matters it was already drawn for in another plan of the year
+    (whichever agency's library the earlier plan took it from)."""
     rows = Assignment.objects.filter(
         active=True, draw__status=DrawStatus.DRAWN, plan__year=plan.year
     ).exclude(plan=plan)
-    out: dict[int, set[str]] = defaultdict(set)
-    for target_id, code in rows.values_list("target_id", "plan__matters__code"):
-        if code in matter_codes:
-            out[target_id].add(code)
+    out: dict[str, set[str]] = defaultdict(set)
+    for target_id, code, matter in rows.values_list(
+        "target_id", "target__credit_code", "plan__matters__code"
+    ):
+        if matter in matter_codes:
+            out[code or f"P{target_id:08d}"].add(matter)
     return out
 
 
@@ -101,9 +124,9 @@ def _inspected_before(plan: Plan, officers: list[Officer]) -> dict[int, set[str]
 
 def build(plan: Plan) -> tuple[dict[str, Any], list[Target], list[Officer]]:
     """The canonical draw input of a plan, with the rows it was read from."""
-    agencies = [plan.agency, *plan.joint_agencies.order_by("pk")]
+    agencies = plan_agencies(plan)
     section = plan_section(plan, agencies)
-    targets = candidate_targets(plan)
+    targets = candidate_targets(plan, agencies)
     checked = _checked_this_year(plan, set(section["matters"]))
     officers = _inspectors(plan, agencies)
     conflicts = Conflict.objects.filter(officer__in=officers, withdrawn=False).select_related(
@@ -120,8 +143,9 @@ def build(plan: Plan) -> tuple[dict[str, Any], list[Target], list[Officer]]:
                 "id": t.draw_id,
                 "grade": t.risk_grade,
                 "area": t.area,
-                "checked": sorted(checked.get(t.pk, ())),
+                "checked": sorted(checked.get(t.draw_id, ())),
                 "complaint": t.complaint,
+                "agency": t.agency.name,
             }
             for t in targets
         ],

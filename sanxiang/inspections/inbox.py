@@ -35,9 +35,9 @@ def plans_to_draw(user: Any, ctx: Context) -> Section | None:
 def my_inspections(user: Any, ctx: Context) -> Section | None:
     if ctx.role not in {Role.OFFICER, Role.HEAD}:
         return None
-    # Joined through the user (not ``ctx.officer``): one count query, no officer lookup.
+    # Joined through the user (not ``ctx.officer``): one count query, no officer lookup. Any
+    # agency's plan: in a 联合抽查 one's team may inspect a target of another agency's library.
     rows = Assignment.objects.filter(
-        plan__agency_id__in=ctx.scope,
         active=True,
         outcome="",
         draw__status=DrawStatus.DRAWN,

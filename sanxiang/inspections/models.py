@@ -133,6 +133,13 @@ class Conflict(models.Model):
         return f"{self.officer_id}: {self.target_id or self.area}"
 
 
+class TeamMix(models.TextChoices):
+    """How a 联合抽查 makes its teams (sanxiang-draw/2, docs/draw.md §4a)."""
+
+    MIXED = "mixed", "混合编组（承办部门2名，其他部门各1名）"
+    OWN = "own", "各部门分别组队（由对象所属部门检查）"
+
+
 class PlanStatus(models.TextChoices):
     DRAFT = "draft", "草拟"
     FROZEN = "frozen", "已冻结，待抽取"
@@ -161,6 +168,9 @@ class Plan(models.Model):
     key_rules = models.JSONField("重点检查规则", default=list, blank=True)
     joint_agencies = models.ManyToManyField(
         "directory.Agency", verbose_name="联合抽查部门", related_name="+", blank=True
+    )
+    team_mix = models.CharField(
+        "联合抽查编组方式", max_length=8, choices=TeamMix.choices, default=TeamMix.MIXED
     )
     inspector_pool = models.ManyToManyField(
         "directory.Officer", verbose_name="指定执法检查人员", related_name="+", blank=True
@@ -199,6 +209,9 @@ class Plan(models.Model):
                 condition=Q(period_end__gte=F("period_start")), name="inspection_plan_period"
             ),
             models.CheckConstraint(condition=Q(team_size__gte=2), name="inspection_plan_team"),
+            models.CheckConstraint(
+                condition=Q(team_mix__in=TeamMix.values), name="inspection_plan_team_mix_valid"
+            ),
         ]
 
     def __str__(self) -> str:

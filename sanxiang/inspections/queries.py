@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from sanxiang.lib.errors import DomainError
 from sanxiang.lib.masking import mask_text
@@ -16,7 +16,10 @@ from .models import Assignment, Draw, DrawStatus, Outcome, Plan, PlanStatus, Tar
 
 
 def plans_of(agency_ids: set[int]) -> QuerySet[Plan]:
-    return Plan.objects.filter(agency_id__in=agency_ids).select_related("agency")
+    """Plans the agencies lead or take part in (联合抽查); no other agency's."""
+    ids = list(agency_ids)
+    joined = Plan.joint_agencies.through.objects.filter(agency_id__in=ids).values("plan_id")
+    return Plan.objects.filter(Q(agency_id__in=ids) | Q(pk__in=joined)).select_related("agency")
 
 
 def plan_for(agency_ids: set[int], pk: int) -> Plan:
@@ -30,20 +33,32 @@ def targets_of(agency_ids: set[int]) -> QuerySet[Target]:
     return Target.objects.filter(agency_id__in=agency_ids).order_by("pk")
 
 
-def assignments_of(plan: Plan) -> QuerySet[Assignment]:
+def _visible(agency_ids: set[int]) -> Q:
+    """The lead sees every assignment of its plans; a participating agency those whose target
+    its 名录库 holds (it executes them) or whose team has its officers."""
+    ids = list(agency_ids)
+    on_team = Assignment.team.through.objects.filter(officer__agency_id__in=ids).values(
+        "assignment_id"
+    )
+    return Q(plan__agency_id__in=ids) | Q(target__agency_id__in=ids) | Q(pk__in=on_team)
+
+
+def assignments_of(plan: Plan, agency_ids: set[int] | None = None) -> QuerySet[Assignment]:
+    rows = Assignment.objects.filter(plan=plan, active=True)
+    if agency_ids is not None:
+        rows = rows.filter(_visible(agency_ids))
     return (
-        Assignment.objects.filter(plan=plan, active=True)
-        .select_related("target", "case", "penalty_case", "draw")
-        .prefetch_related("team")
+        rows.select_related("target__agency", "case", "penalty_case", "draw")
+        .prefetch_related("team__agency")
         .order_by("position")
     )
 
 
 def assignment_for(agency_ids: set[int], pk: int) -> Assignment:
     found = (
-        Assignment.objects.filter(pk=pk, plan__agency_id__in=agency_ids)
-        .select_related("plan", "target", "case", "penalty_case", "draw")
-        .prefetch_related("team")
+        Assignment.objects.filter(_visible(agency_ids), pk=pk)
+        .select_related("plan", "target__agency", "case", "penalty_case", "draw")
+        .prefetch_related("team__agency")
         .first()
     )
     if found is None:
@@ -63,7 +78,7 @@ def unrecorded_due(agency_ids: set[int], today: date) -> list[Assignment]:
     """Active assignments of drawn plans whose period has ended without a recorded result."""
     return list(
         Assignment.objects.filter(
-            plan__agency_id__in=agency_ids,
+            target__agency_id__in=agency_ids,
             active=True,
             outcome="",
             draw__status=DrawStatus.DRAWN,

@@ -55,14 +55,17 @@ def plan_new(request: HttpRequest) -> HttpResponse:
 
 @staff_view
 def plan(request: HttpRequest, pk: int) -> HttpResponse:
-    found = queries.plan_for(visible_agency_ids(request.user), pk)
+    scope = visible_agency_ids(request.user)
+    found = queries.plan_for(scope, pk)
     draws = list(found.draws.order_by("round"))
     context = {
         "plan": found,
         "draws": draws,
         "summaries": [queries.summary(d) for d in draws if d.status != DrawStatus.PENDING],
         "pending": next((d for d in draws if d.status == DrawStatus.PENDING), None),
-        "assignments": queries.assignments_of(found),
+        "assignments": queries.assignments_of(found, scope),
+        "joint": list(found.joint_agencies.order_by("pk")),
+        "leads": found.agency_id in scope,
         "redraw_form": RedrawForm(),
     }
     return render(request, "inspections/plan.html", context)
@@ -149,6 +152,7 @@ def assignment(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("inspections:assignment", pk)
     context = {
         "a": found,
+        "executes": found.target.agency_id == home_agency(user).pk,
         "form": ResultForm(agency=home_agency(user)),
         "follow_up_form": FollowUpForm(initial={"on": timezone.localdate()}),
     }
@@ -174,7 +178,7 @@ def _result(request: HttpRequest, pk: int, form: ResultForm) -> HttpResponse:
         ):
             return redirect("inspections:assignment", pk)
     found = queries.assignment_for(visible_agency_ids(request.user), pk)
-    context = {"a": found, "form": form, "follow_up_form": FollowUpForm()}
+    context = {"a": found, "form": form, "follow_up_form": FollowUpForm(), "executes": True}
     return render(request, "inspections/assignment.html", context, status=422)
 
 

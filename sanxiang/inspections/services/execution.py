@@ -18,6 +18,7 @@ from sanxiang.accounts.models import Role, User
 from sanxiang.accounts.queries import home_agency, require_role
 from sanxiang.cases.models import Case, CaseSource
 from sanxiang.cases.services import opening
+from sanxiang.directory.models import Agency
 from sanxiang.ledger.services import append
 from sanxiang.lib.errors import DomainError, ValidationFailed
 from sanxiang.lib.workdays import CalendarGap, add_working_days
@@ -34,11 +35,13 @@ _open_case: Any = inspect.unwrap(opening.open_case)
 
 
 def _assignment_for(actor: User, assignment_id: int) -> Assignment:
+    """The assignment the actor's agency executes: the one whose 名录库 holds the target (the
+    lead's for a plan of one agency; in a 联合抽查, each participating agency its own)."""
     agency = home_agency(actor)
     assignment = (
         Assignment.objects.select_for_update(of=("self",))  # PostgreSQL: not the nullable case
         .select_related("plan", "target", "draw", "case")
-        .filter(pk=assignment_id, plan__agency=agency)
+        .filter(pk=assignment_id, target__agency=agency)
         .first()
     )
     if assignment is None:
@@ -70,8 +73,30 @@ def _party(target: Target) -> opening.PartyData:
 
 
 def _team_ids(assignment: Assignment) -> list[int]:
-    by_code = {o.certificate_no: o.pk for o in assignment.team.all()}
+    """The case team: the drawn members of the executing agency (the case engine takes one
+    agency's officers); in a 联合抽查 the others join the inspection and are named in the facts."""
+    scope = Agency.subtree_ids({assignment.target.agency_id})
+    by_code = {o.certificate_no: o.pk for o in assignment.team.all() if o.agency_id in scope}
     return [by_code[c] for c in assignment.team_order if c in by_code]
+
+
+def _joint_members(assignment: Assignment) -> str:
+    scope = Agency.subtree_ids({assignment.target.agency_id})
+    others = [o for o in assignment.team.select_related("agency") if o.agency_id not in scope]
+    if not others:
+        return ""
+    names = "、".join(f"{o.agency.enforcement_body().name}{o.name}" for o in others)
+    return f"联合抽查，会同{names}共同检查。"
+
+
+def _case_matter(assignment: Assignment) -> Any:
+    """The first of the plan's matters that the executing agency holds."""
+    return (
+        assignment.plan.matters.filter(agency_id=assignment.target.agency_id)
+        .order_by("code")
+        .first()
+        or assignment.plan.matters.order_by("code").first()
+    )
 
 
 @transaction.atomic(durable=True)
@@ -90,8 +115,14 @@ def start_inspection(*, actor: User, assignment_id: int, on: date | None = None)
             f"检查日期须在计划的检查期间（{plan.period_start} 至 {plan.period_end}）内。",
             field="on",
         )
-    matter = plan.matters.order_by("code").first()
+    matter = _case_matter(assignment)
     assert matter is not None  # noqa: S101 - a plan always names a matter
+    team = _team_ids(assignment)
+    if len(team) < 2:  # 行政处罚法 第42条; a /1 joint draw could leave one per agency
+        raise DomainError(
+            "officer_not_certified",
+            "检查组中本机关的执法人员不足两名，不能以本机关名义开展检查。",
+        )
     case: Case = _open_case(
         actor=actor,
         matter_id=matter.pk,
@@ -100,10 +131,10 @@ def start_inspection(*, actor: User, assignment_id: int, on: date | None = None)
         source=CaseSource.OTHER,
         facts=(
             f"双随机抽查：计划 {plan.number}，第{assignment.draw.round}轮抽取第"
-            f"{assignment.position}号（{assignment.stratum}）。"
+            f"{assignment.position}号（{assignment.stratum}）。{_joint_members(assignment)}"
         ),
         parties=[_party(assignment.target)],
-        team=_team_ids(assignment),
+        team=team,
         opened_on=day,
         is_demo=plan.is_demo,
     )
@@ -113,7 +144,7 @@ def start_inspection(*, actor: User, assignment_id: int, on: date | None = None)
         event_type="inspection.started",
         payload={"plan": plan.number, "position": assignment.position, "case": case.number},
         actor=actor,
-        agency_id=plan.agency_id,
+        agency_id=assignment.target.agency_id,
         case_id=case.pk,
     )
     return case
@@ -236,7 +267,7 @@ def record_result(
             "publish_by": publish_by,
         },
         actor=actor,
-        agency_id=assignment.plan.agency_id,
+        agency_id=assignment.target.agency_id,
         case_id=assignment.case_id,
     )
     assignment.refresh_from_db()
@@ -270,7 +301,7 @@ def record_follow_up(*, actor: User, assignment_id: int, on: date, note: str) ->
             "late": bool(assignment.rectify_by and on > assignment.rectify_by),
         },
         actor=actor,
-        agency_id=assignment.plan.agency_id,
+        agency_id=assignment.target.agency_id,
         case_id=assignment.case_id,
     )
     assignment.refresh_from_db()

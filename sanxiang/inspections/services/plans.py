@@ -23,7 +23,16 @@ from sanxiang.lib.canonical import canonical_json
 from sanxiang.lib.errors import DomainError, ValidationFailed
 
 from .. import frozen
-from ..models import Assignment, Draw, DrawStatus, Plan, PlanStatus, RiskGrade, Target
+from ..models import (
+    Assignment,
+    Draw,
+    DrawStatus,
+    Plan,
+    PlanStatus,
+    RiskGrade,
+    Target,
+    TeamMix,
+)
 from .targets import inspection_matters
 
 
@@ -43,6 +52,7 @@ class PlanData:
     key_rules: list[dict[str, Any]] = field(default_factory=list)
     joint_agency_ids: list[int] = field(default_factory=list)
     inspector_ids: list[int] = field(default_factory=list)
+    team_mix: str = TeamMix.MIXED
 
 
 def _ratio(raw: str | None) -> Decimal | None:
@@ -83,16 +93,41 @@ def _key_rules(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def _joint(agency: Agency, ids: list[int]) -> list[Agency]:
+    """联合抽查 (issue 13 item 3): other enforcement departments of the lead's own district."""
+    joint = list(Agency.objects.filter(pk__in=ids).order_by("pk"))
+    if len(joint) != len(set(ids)) or any(
+        a.level != AgencyLevel.DEPARTMENT or a.pk == agency.pk for a in joint
+    ):
+        raise ValidationFailed("联合抽查部门须为本机关以外的执法部门。", field="joint_agencies")
+    foreign = [a.name for a in joint if a.parent_id is None or a.parent_id != agency.parent_id]
+    if foreign:
+        raise ValidationFailed(
+            f"{'、'.join(foreign)}不属于本区，只能与同一区（县）人民政府所属的执法部门联合抽查。",
+            field="joint_agencies",
+        )
+    return joint
+
+
 def _validated(agency: Agency, data: PlanData) -> dict[str, Any]:
     if not data.number.strip() or not data.title.strip():
         raise ValidationFailed("计划编号和名称不能为空。", field="title")
-    matters = inspection_matters(agency)
+    joint = _joint(agency, data.joint_agency_ids)
+    # A joint plan names matters of every participating agency's 随机抽查事项清单.
+    matters = {code: m for a in (agency, *joint) for code, m in inspection_matters(a).items()}
     unknown = [c for c in data.matter_codes if c not in matters]
     if not data.matter_codes or unknown:
         raise ValidationFailed(
-            "请选择本机关随机抽查事项清单中的事项"
+            "请选择参与抽查机关随机抽查事项清单中的事项"
             + (f"（“{'、'.join(unknown)}”不在清单中）。" if unknown else "。"),
             field="matters",
+        )
+    if data.team_mix not in TeamMix.values:
+        raise ValidationFailed("联合抽查编组方式无效。", field="team_mix")
+    if joint and data.team_mix == TeamMix.MIXED and data.team_size < len(joint) + 2:
+        raise ValidationFailed(
+            f"混合编组每组须有承办部门2名和其他部门各1名，每组至少 {len(joint) + 2} 人。",
+            field="team_size",
         )
     ratio = _ratio(data.ratio)
     if (ratio is None) == (data.count is None):
@@ -107,11 +142,6 @@ def _validated(agency: Agency, data: PlanData) -> dict[str, Any]:
         raise ValidationFailed("检查结束日期不能早于开始日期。", field="period_end")
     if data.period_start.year != data.year:
         raise ValidationFailed("检查期间须在计划年度内开始。", field="period_start")
-    joint = list(Agency.objects.filter(pk__in=data.joint_agency_ids))
-    if len(joint) != len(set(data.joint_agency_ids)) or any(
-        a.level not in (AgencyLevel.DEPARTMENT,) or a.pk == agency.pk for a in joint
-    ):
-        raise ValidationFailed("联合抽查部门须为本机关以外的执法部门。", field="joint_agencies")
     pool = list(Officer.objects.filter(pk__in=data.inspector_ids).select_related("agency"))
     allowed = Agency.subtree_ids({agency.pk, *(a.pk for a in joint)})
     if len(pool) != len(set(data.inspector_ids)) or any(o.agency_id not in allowed for o in pool):
@@ -129,6 +159,7 @@ def _validated(agency: Agency, data: PlanData) -> dict[str, Any]:
             "categories": sorted(set(data.categories)),
             "areas": sorted(set(data.areas)),
             "key_rules": _key_rules(data.key_rules),
+            "team_mix": data.team_mix,
         },
         "matters": [matters[c] for c in data.matter_codes],
         "joint": joint,
@@ -302,7 +333,7 @@ def certificate_of(draw_row: Draw, document: dict[str, Any], entry: Entry, cp: C
     seed = draw.seed_from(input_sha256=hashes["input_sha256"], checkpoint_root=cp.root_hash)
     return {
         "format": draw.CERTIFICATE_FORMAT,
-        "algorithm": draw.ALGORITHM,
+        "algorithm": draw.ALGORITHM_OF[document["format"]],
         "plan_id": document["plan"]["id"],
         "round": draw_row.round,
         "reason": draw_row.reason,
@@ -368,15 +399,21 @@ def _store(pending: Draw, certificate: dict[str, Any], cp: Checkpoint, actor: Us
     Assignment.objects.filter(draw__in=earlier).update(active=False)
     earlier.update(status=DrawStatus.SUPERSEDED)
     Plan.objects.filter(pk=plan.pk).update(status=PlanStatus.DRAWN)
-    # Drawn ids map back to the agency's rows (a target deactivated since the freeze included).
-    targets = {t.draw_id: t for t in Target.objects.filter(agency=plan.agency)}
+    # Drawn ids map back to the rows of the agency that held them at the freeze (a target
+    # deactivated since included); a /1 input names no agency: the lead's rows.
+    holder = {t["id"]: t.get("agency", plan.agency.name) for t in certificate["input"]["targets"]}
+    agencies = frozen.plan_agencies(plan)
+    targets = {
+        (t.agency.name, t.draw_id): t
+        for t in Target.objects.filter(agency__in=agencies).select_related("agency")
+    }
     codes = {c for s in certificate["result"]["selected"] for c in s["team"]}
     officers = {o.certificate_no: o for o in Officer.objects.filter(certificate_no__in=codes)}
     for position, pick in enumerate(certificate["result"]["selected"], start=1):
         assignment = Assignment.objects.create(
             draw=pending,
             plan=plan,
-            target=targets[pick["target"]],
+            target=targets[(holder[pick["target"]], pick["target"])],
             position=position,
             stratum=pick["stratum"],
             team_order=pick["team"],
