@@ -199,16 +199,25 @@ def warning_for(item: Publication, rule_warn_days: int, today: date) -> tuple[st
         return "yellow", f"决定已变更/撤销，须于{item.withdraw_due_on:%Y-%m-%d}前撤回"
     if item.status != PublicationStatus.QUEUED:
         return "", ""
-    if item.due_on is None:
-        return "red", f"工作日历缺少{item.calendar_gap_year}年，无法计算公示期限"
-    if today > item.due_on:
-        return "red", f"已超过公示期限（{item.due_on:%Y-%m-%d}）"
+    return clock_warning(item.due_on, rule_warn_days, today, gap_year=item.calendar_gap_year)
+
+
+def clock_warning(
+    due_on: date | None, warn_days: int, today: date, *, gap_year: int | None = None
+) -> tuple[str, str]:
+    """The queue's rule for any publication clock: red past the due date (or when the calendar
+    lacks its year), yellow within ``warn_days`` working days of it. Other apps' clocks (双随机
+    results) use it too, so that every 公示 deadline warns alike."""
+    if due_on is None:
+        return "red", f"工作日历缺少{gap_year}年，无法计算公示期限"
+    if today > due_on:
+        return "red", f"已超过公示期限（{due_on:%Y-%m-%d}）"
     try:
-        near = workdays.working_days_between(today, item.due_on) <= rule_warn_days
+        near = workdays.working_days_between(today, due_on) <= warn_days
     except workdays.CalendarGap as gap:
         return "yellow", str(gap)
     if near:
-        return "yellow", f"即将到期（{item.due_on:%Y-%m-%d}）"
+        return "yellow", f"即将到期（{due_on:%Y-%m-%d}）"
     return "", ""
 
 
