@@ -18,6 +18,7 @@ Each table is a fixed number of aggregate queries, whatever the number of cases.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -251,7 +252,21 @@ def _category_count(agency_id: int, year: int, category: str) -> int:
     return _cases().filter(_year(year), agency_id=agency_id, matter_id__in=matters).count()
 
 
-def inspection_table(o: dict[str, Any], facts: dict[tuple[str, str], int]) -> Table:
+# Rows the apps above disclosure add to the 行政检查 table (``inspections`` registers the
+# 双随机、一公开 counts): ``fn(agency_id, year) -> rows``; disclosure imports none of them.
+RowSource = Callable[[int, int], list[list[Any]]]
+_inspection_rows: list[RowSource] = []
+
+
+def register_inspection_rows(fn: RowSource) -> RowSource:
+    if fn not in _inspection_rows:
+        _inspection_rows.append(fn)
+    return fn
+
+
+def inspection_table(
+    o: dict[str, Any], facts: dict[tuple[str, str], int], agency_id: int = 0, year: int = 0
+) -> Table:
     rows: list[list[Any]] = [
         ["检查（次）", o["inspections"]],
         ["其中：双随机抽查（次）", o["random"]],
@@ -259,6 +274,8 @@ def inspection_table(o: dict[str, Any], facts: dict[tuple[str, str], int]) -> Ta
         ["检查发现违法、立案查处（件）", o["found"]],
         ["责令整改（件）", _count(facts, FactKind.RECTIFICATION)],
     ]
+    for source in _inspection_rows:
+        rows += source(agency_id, year)
     return Table("inspection", "行政检查", ["项目", "数量"], rows)
 
 
@@ -369,7 +386,7 @@ def tables_for(*, agency_id: int, year: int) -> Tables:
             coercion_table(decided, facts),
             Table("levy", "行政征收", ["项目", "件数"], [["征收决定（件）", levy]]),
             Table("requisition", "行政征用", ["项目", "件数"], [["征用决定（件）", requisition]]),
-            inspection_table(opened, facts),
+            inspection_table(opened, facts, agency_id, year),
             oversight_table(agency_id, year, facts),
         ],
     )
