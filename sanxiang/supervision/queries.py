@@ -24,6 +24,7 @@ from sanxiang.directory.models import Agency, AgencyLevel, CertificateStatus, Of
 from sanxiang.directory.queries import REVIEWER_RATIO_MINIMUM, ReviewerRatio, certified_on
 from sanxiang.disclosure.models import Publication, PublicationStatus
 from sanxiang.disclosure.queries import ReportStatus, report_status_for
+from sanxiang.inspections import publication as results
 from sanxiang.lib.errors import DomainError
 from sanxiang.procedures.definitions import DEFINITIONS
 from sanxiang.records.models import AV_KINDS, AvLevel, AvRequirement, Record
@@ -130,6 +131,11 @@ class AgencyFigures:
     notices_overdue: int = 0
     reviewed: int = 0
     review_failed: int = 0
+    # 双随机、一公开 (inspections.publication): results published, published late, and
+    # unpublished past the 20 working days after the inspection's end.
+    random_published: int = 0
+    random_late: int = 0
+    random_overdue: int = 0
     report: ReportStatus | None = None
 
     @property
@@ -150,6 +156,7 @@ class AgencyFigures:
             + self.uncertified
             + self.av_missing
             + self.notices_overdue
+            + self.random_overdue
             + self.major.get("failed", 0)
             + (0 if self.ratio.meets_rule else 1)
         )
@@ -387,6 +394,11 @@ def cockpit(user: Any, *, today: date, agency_id: int | None = None) -> Cockpit:
     _officers(rows, bodies, today)
     _av(rows, open_cases, today)
     _notices_and_reviews(rows, today)
+    for agency_id, found in results.counts(set(rows), today).items():
+        if agency_id in rows:
+            rows[agency_id].random_published = found["published"]
+            rows[agency_id].random_late = found["late"]
+            rows[agency_id].random_overdue = found["overdue"]
     for status in report_status_for(bodies, today):
         rows[status.agency.pk].report = status
     by_stage = []
