@@ -11,6 +11,7 @@ from django.urls import reverse
 from sanxiang.accounts.models import Role
 from sanxiang.workbench.inbox import RED, YELLOW, Context, Item, Section, cn_date
 
+from . import publication
 from .models import Assignment, DrawStatus, Plan, PlanStatus
 
 NEAR = timedelta(days=3)
@@ -66,4 +67,31 @@ def my_inspections(user: Any, ctx: Context) -> Section | None:
     )
 
 
-SOURCES = (plans_to_draw, my_inspections)
+def results_to_publish(user: Any, ctx: Context) -> Section | None:
+    """公示 staff (head, admin): 双随机 results not yet published whose 20-working-day clock runs
+    (国办发〔2015〕58号 二(四); local rule), yellow near the due date and red past it, as the
+    publication queue warns of decisions."""
+    if ctx.role not in {Role.HEAD, Role.ADMIN}:
+        return None
+    count = publication.unpublished(ctx.scope, ctx.today).count()
+    if not count:
+        return None
+    items = [
+        Item(
+            title=f"公开双随机结果：{w.assignment.target.name}（{w.assignment.plan.number} "
+            f"第{w.assignment.position}号）",
+            url=reverse("inspections:assignment", args=[w.assignment.pk]),
+            detail=(w.note or f"公开期限 {cn_date(w.due_on)}")
+            + "（国办发〔2015〕58号；检查结束后20个工作日内）",
+            level=w.level,
+            due_on=w.due_on,
+        )
+        for w in (publication.waiting(ctx.scope, ctx.today, limit=ctx.limit) if ctx.limit else [])
+    ]
+    url = reverse("inspections:plans")
+    return Section(
+        "inspections.to_publish", "双随机结果待公开", 36, count, items, url, icon="megaphone"
+    )
+
+
+SOURCES = (plans_to_draw, my_inspections, results_to_publish)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from sanxiang.accounts.queries import visible_agency_ids
 from sanxiang.workbench.panels import Panel
 
-from . import queries
+from . import publication, queries
 from .models import PlanStatus
 
 
@@ -17,7 +17,7 @@ def inspections_due(request: HttpRequest) -> Panel | None:
     agencies = visible_agency_ids(request.user)
     if not agencies:
         return None
-    rows = queries.unrecorded_due(agencies, timezone.localdate())
+    rows = publication.waiting(agencies, timezone.localdate(), limit=50)
     open_plans = queries.plans_of(agencies).exclude(status=PlanStatus.DRAWN).count()
     return Panel(
         order=9,

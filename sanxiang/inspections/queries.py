@@ -74,21 +74,6 @@ def history(target: Target) -> QuerySet[Assignment]:
     )
 
 
-def unrecorded_due(agency_ids: set[int], today: date) -> list[Assignment]:
-    """Active assignments of drawn plans whose period has ended without a recorded result."""
-    return list(
-        Assignment.objects.filter(
-            target__agency_id__in=agency_ids,
-            active=True,
-            outcome="",
-            draw__status=DrawStatus.DRAWN,
-            plan__period_end__lt=today,
-        )
-        .select_related("plan", "target")
-        .order_by("plan__period_end", "pk")[:50]
-    )
-
-
 # --- portal ---------------------------------------------------------------------------------
 
 

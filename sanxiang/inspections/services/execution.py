@@ -2,7 +2,8 @@
 
 "谁检查、谁录入、谁公开": the team records the result, which is published on the portal at once
 (masked as decisions are); the deadline is 20 working days after the inspection ends
-(DOMAIN.md, 双随机 results; ``lib.workdays``), and the workbench warns before it passes.
+(国办发〔2015〕58号 二(四) and the local rule; ``inspections.publication``), and 公示 staff are
+warned before it passes by disclosure's yellow/red rule.
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ from sanxiang.ledger.services import append
 from sanxiang.lib.errors import DomainError, ValidationFailed
 from sanxiang.lib.workdays import CalendarGap, add_working_days
 
-from .. import listeners
+from .. import listeners, publication
 from ..models import Assignment, Outcome, RiskGrade, Target, TargetKind
 
-RESULT_DAYS = 20  # working days after the inspection ends (DOMAIN.md: 双随机 results)
+RESULT_DAYS = publication.RESULT_DAYS  # 国办发〔2015〕58号 二(四); local rule: 20 working days
 
 # ``open_case`` is its own durable transaction; opening the inspection (or penalty) case and
 # linking it to the assignment must commit together, so the undecorated function is called
