@@ -17,7 +17,7 @@ from sanxiang.cases.testing import org_credit_code, resident_id
 from sanxiang.directory.models import Agency, Officer
 from sanxiang.ledger import services as ledger
 
-from .models import Assignment, Outcome, Plan, Target
+from .models import Assignment, Outcome, Plan, Target, TeamMix
 from .services import (
     PlanData,
     TargetData,
@@ -29,6 +29,7 @@ from .services import (
     save_target,
     start_inspection,
 )
+from .services.targets import inspection_matters
 
 AGENCY = "兴隆台区民族和宗教事务局"
 STREETS = (
@@ -128,13 +129,71 @@ def load() -> None:
             save_target(actor=officer, data=data, is_demo=True)
         _conflicts(head)
     today = timezone.localdate()
-    if Plan.objects.filter(agency=bureau, number=PLAN.format(year=today.year)).exists():
+    if not Plan.objects.filter(agency=bureau, number=PLAN.format(year=today.year)).exists():
+        plan = save_plan(actor=officer, data=_plan_data(today), is_demo=True)
+        pending = freeze_plan(actor=head, plan_id=plan.pk)
+        ledger.make_checkpoint()  # the seed: the first checkpoint after the freeze
+        perform_draw(draw_id=pending.pk, actor=head)
+        _execute(head, plan, today)
+    _joint_plan(bureau, head, officer, today)
+
+
+JOINT_PLAN = "XLT-LH-{year}-01"
+MARKET = "兴隆台区市场监督管理局"
+MARKET_MATTER = "SJ-JC-001"
+
+
+def _joint_plan(bureau: Agency, head: User, officer: User, today: date) -> None:
+    """联合抽查 with the district's 市场监督管理局 (supervision.demo): its 清真食品经营者 join
+    the bureau's; mixed teams of two of the target's agency and one of the other."""
+    market = Agency.objects.filter(name=MARKET).first()
+    clerk = User.objects.filter(username="ma").first()
+    if market is None or clerk is None or MARKET_MATTER not in inspection_matters(market):
         return
-    plan = save_plan(actor=officer, data=_plan_data(today), is_demo=True)
+    if not Target.objects.filter(agency=market, is_demo=True).exists():
+        rng = random.Random(20261204)  # noqa: S311 - demo names only
+        for n in range(24):
+            street = STREETS[n % len(STREETS)]
+            save_target(
+                actor=clerk,
+                data=TargetData(
+                    kind="organisation",
+                    name=f"盘锦{street[:2]}{rng.choice(('伊兰', '穆斯', '新月', '清源'))}"
+                    f"清真食品店（{n + 1}）",
+                    credit_code=org_credit_code(9000 + n),
+                    legal_representative=rng.choice(SURNAMES) + rng.choice(GIVEN),
+                    address=f"盘锦市兴隆台区{street}{rng.choice(ROADS)}{rng.randint(1, 300)}号",
+                    area=street,
+                    category="halal",
+                    matter_codes=[MARKET_MATTER],
+                    risk_grade=rng.choices(("low", "medium", "high"), (70, 22, 8))[0],
+                ),
+                is_demo=True,
+            )
+    number = JOINT_PLAN.format(year=today.year)
+    if Plan.objects.filter(agency=bureau, number=number).exists():
+        return
+    start = max(date(today.year, 1, 1), today - timedelta(days=10))
+    plan = save_plan(
+        actor=officer,
+        data=PlanData(
+            number=number,
+            title=f"{today.year}年度清真食品经营者部门联合“双随机”抽查",
+            year=today.year,
+            matter_codes=["JC-001", MARKET_MATTER],
+            period_start=start,
+            period_end=today + timedelta(days=20),
+            ratio="10",
+            categories=["halal"],
+            team_size=3,
+            joint_agency_ids=[market.pk],
+            team_mix=TeamMix.MIXED,
+        ),
+        is_demo=True,
+    )
     pending = freeze_plan(actor=head, plan_id=plan.pk)
-    ledger.make_checkpoint()  # the seed: the first checkpoint after the freeze
+    ledger.make_checkpoint()
     perform_draw(draw_id=pending.pk, actor=head)
-    _execute(head, plan, today)
 
 
 def _conflicts(head: User) -> None:
