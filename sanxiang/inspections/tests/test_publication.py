@@ -107,6 +107,8 @@ class ResultsClock(WorldTestCase):
         assert rows["双随机抽查：已公开检查结果（件）"] == 1
         assert rows["其中：检查结束后20个工作日内公开（件）"] == 1
         assert rows["双随机抽查发现问题：责令整改（件）"] == 1
+        portal = self.client.get(f"/gongshi/choucha/jihua/{self.plan.pk}/").content.decode()
+        assert "国办发〔2015〕58号" in portal and "20个工作日内公开" in portal
 
     def test_a_result_recorded_after_its_due_date_counts_as_published_late(self):
         today = timezone.localdate()
