@@ -12,7 +12,7 @@ import json
 import pytest
 from django.utils import timezone
 
-from sanxiang.accounts.models import Role
+from sanxiang.accounts.models import Role, User
 from sanxiang.cases.testing import make_matter
 from sanxiang.catalog.models import MatterVersion
 from sanxiang.directory.models import Agency, AgencyLevel
@@ -35,6 +35,9 @@ MARKET = "T-SC-01"
 
 class JointPlan(WorldTestCase):
     plan: Plan
+    other2: User
+    other_head: User
+    outsider: User
 
     @classmethod
     def setUpTestData(cls):
@@ -65,7 +68,7 @@ class JointPlan(WorldTestCase):
         perform_draw(draw_id=freeze_plan(actor=w.head, plan_id=cls.plan.pk).pk, sign=True)
 
     def _assignment(self, agency: Agency) -> Assignment:
-        return Assignment.objects.filter(plan=self.plan, target__agency=agency).first()
+        return Assignment.objects.filter(plan=self.plan, target__agency=agency).earliest("pk")
 
     def test_both_libraries_and_both_agencies_inspectors_are_frozen_as_version_two(self):
         plan = Plan.objects.get(pk=self.plan.pk)

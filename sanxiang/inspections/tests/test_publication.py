@@ -33,6 +33,9 @@ def _working_days_before(day, n):
 
 
 class ResultsClock(WorldTestCase):
+    plan: Plan
+    assignments: list[Assignment]
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()

@@ -155,7 +155,7 @@ def certificate(document: dict[str, Any], *, round_no: int = 1, reason: str = ""
 def joint_input(team_mix: str = "mixed", **plan_changes: Any) -> dict[str, Any]:
     """A 联合抽查 (sanxiang-draw/2) of 民宗局 and 市场监管局: fourteen 清真食品经营者, eight
     in the first library and six in the second, four inspectors of each agency."""
-    targets = [
+    targets: list[dict[str, Any]] = [
         {
             "id": f"91210000MB0{i:02d}",
             "grade": ["low", "medium", "high", "low"][i % 4],
