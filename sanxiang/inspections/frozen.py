@@ -1,9 +1,10 @@
 """The input of a draw, read from the libraries at the moment a plan is frozen (docs/draw.md §1).
 
 The 执法检查人员名录库 is derived here from the officer library: officers of the lead agency and
-of every agency of a 联合抽查 who hold the 行政检查 category and a certificate valid for the whole
-period (or, when the plan names its inspectors, exactly those, refused if not valid), with their
-declared conflicts and the targets they inspected in the plan's year or the year before.
+of every agency of a 联合抽查 who hold the 行政检查 category and their agency's area on a
+certificate valid for the whole period (or, when the plan names its inspectors, exactly those,
+refused if not valid), with their declared conflicts and the targets they inspected in the
+plan's year or the year before.
 
 A 联合抽查 (the lead agency and agencies of the same district) is frozen as
 ``sanxiang-draw-input/2``: the candidates are the targets of every agency's 名录库 that the
@@ -18,6 +19,7 @@ from collections import defaultdict
 from typing import Any
 
 from sanxiang.directory.models import Agency, CertificateStatus, MatterCategory, Officer
+from sanxiang.directory.queries import areas_of
 from sanxiang.lib import draw
 from sanxiang.lib.errors import DomainError
 
@@ -80,6 +82,15 @@ def _checked_this_year(plan: Plan, matter_codes: set[str]) -> dict[str, set[str]
     return out
 
 
+def _fit(officer: Officer) -> bool:
+    """The certificate covers 行政检查 and the area of the officer's enforcement body (the
+    field and area a case engine checks again when the inspection starts: ``may_act``)."""
+    area = officer.agency.enforcement_body().area
+    return MatterCategory.INSPECTION in officer.categories and (
+        not area or area in areas_of(officer)
+    )
+
+
 def _inspectors(plan: Plan, agencies: list[Agency]) -> list[Officer]:
     pool = list(plan.inspector_pool.select_related("agency"))
     if pool:
@@ -88,6 +99,13 @@ def _inspectors(plan: Plan, agencies: list[Agency]) -> list[Officer]:
             raise DomainError(
                 "officer_not_certified",
                 f"{'、'.join(o.name for o in bad)}的执法证件已暂扣或注销，"
+                "不能列入执法检查人员名录。",
+            )
+        unfit = [o for o in pool if not _fit(o)]
+        if unfit:
+            raise DomainError(
+                "officer_not_certified",
+                f"{'、'.join(o.name for o in unfit)}的执法证件不含行政检查类别或本机关管辖区域，"
                 "不能列入执法检查人员名录。",
             )
         return pool
@@ -101,7 +119,7 @@ def _inspectors(plan: Plan, agencies: list[Agency]) -> list[Officer]:
             certificate_expires__gte=plan.period_end,
             is_reviewer=False,  # 法制审核人员 review the cases; they do not inspect
         ).select_related("agency")
-        if MatterCategory.INSPECTION in o.categories
+        if _fit(o)
     ]
 
 

@@ -218,6 +218,28 @@ class Refusals(WorldTestCase):
         document, _, _ = frozen.build(plan)
         assert {i["id"] for i in document["inspectors"]} == {"T0001", "T0002"}
 
+    def test_an_officer_certified_for_another_area_or_field_is_not_in_the_library(self):
+        from sanxiang.directory.models import Officer
+        from sanxiang.inspections import frozen
+
+        plan = make_plan(self.w)
+        Officer.objects.filter(pk=self.w.head.officer.pk).update(area="别的区")
+        Officer.objects.filter(pk=self.w.officer2.officer.pk).update(categories=["penalty"])
+        document, _, _ = frozen.build(plan)
+        assert {i["id"] for i in document["inspectors"]} == {"T0001"}
+
+    def test_a_named_inspector_certified_for_another_area_is_refused(self):
+        from sanxiang.directory.models import Officer
+
+        officer = self.w.officer2.officer
+        plan = make_plan(
+            self.w, inspector_ids=[self.w.officer.officer.pk, officer.pk, self.w.head.officer.pk]
+        )
+        Officer.objects.filter(pk=officer.pk).update(area="别的区")
+        error = self._refused_at_freeze(plan)
+        assert error.code == "officer_not_certified"
+        assert "管辖区域" in error.message
+
 
 class YearlyCapAndRecusal(WorldTestCase):
     targets: list[Target]
