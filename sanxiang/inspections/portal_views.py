@@ -52,6 +52,7 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
         "matters": found.matters.order_by("code"),
         "summaries": [queries.summary(d) for d in draws],
         "results": queries.public_results(found),
+        "joint": found.joint_agencies.exists(),
     }
     return render(request, "inspections/portal_plan.html", context)
 

@@ -113,6 +113,8 @@ class PublicResult:
     inspected_on: date | None
     rectify_by: date | None
     follow_up_on: date | None
+    agency: str = ""  # the agency that inspected and published (联合抽查: whose library)
+    publish_by: date | None = None  # 20 working days after the inspection (国办发〔2015〕58号)
 
 
 def masked_name(name: str) -> str:
@@ -148,6 +150,8 @@ def public_results(plan: Plan) -> list[PublicResult]:
                 inspected_on=a.inspected_on,
                 rectify_by=a.rectify_by if a.outcome == Outcome.RECTIFY else None,
                 follow_up_on=a.follow_up_on,
+                agency=a.target.agency.name,
+                publish_by=a.publish_by,
             )
         )
     return rows

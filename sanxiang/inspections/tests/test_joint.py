@@ -118,6 +118,9 @@ class JointPlan(WorldTestCase):
             inspected_on=timezone.localdate(),
         )
         assert done.published_at is not None
+        portal = self.client.get(f"/gongshi/choucha/jihua/{self.plan.pk}/").content.decode()
+        assert "联合抽查" in portal and "检查部门" in portal
+        assert self.w.other_agency.name in portal
 
     def test_the_lead_cannot_execute_an_assignment_of_the_other_agencys_library(self):
         other = self._assignment(self.w.other_agency)
