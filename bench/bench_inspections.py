@@ -8,6 +8,9 @@ a few declared target conflicts, earlier inspections and one declared area out o
   with recusal) on the frozen input. Baseline in the same run: a bare ``random.sample`` of the
   same number of targets from the same id list, plus two ``random.sample`` of inspectors per
   target without recusal. ratio = baseline time / our time (higher is better).
+* ``inspection_draw_joint``: the same draw as a 联合抽查 of the two agencies
+  (``sanxiang-draw/2``: each target in one agency's library, mixed teams of three: two of the
+  target's agency, one of the other), against the same baseline with teams of three.
 * ``inspection_verify``: ``tools/verify_draw.py`` re-running a certificate of that draw in
   another process (reading the JSON, hashing the lists, re-drawing, comparing); ratio = the
   draw alone / the whole verification, i.e. how much reading and hashing add.
@@ -16,6 +19,7 @@ a few declared target conflicts, earlier inspections and one declared area out o
 from __future__ import annotations
 
 import json
+import os
 import random
 import subprocess
 import sys
@@ -30,12 +34,14 @@ if str(ROOT) not in sys.path:
 from bench.common import emit  # noqa: E402 - after the sys.path set-up
 from sanxiang.lib import draw  # noqa: E402
 
-TARGETS = 1_000_000
+# SANXIANG_BENCH_INSPECTION_TARGETS: a reduced size for a first run (the is 1,000,000).
+TARGETS = int(os.environ.get("SANXIANG_BENCH_INSPECTION_TARGETS", "1000000"))
+AGENCIES = ["民宗局", "市场监管局"]
 INSPECTORS = 300
 AREAS = [f"街道{i:02d}" for i in range(60)]
 
 
-def build_input(rng: random.Random) -> dict:
+def build_input(rng: random.Random, *, joint: bool = False) -> dict:
     targets = [
         {
             "id": f"9121{i:014d}",
@@ -43,6 +49,7 @@ def build_input(rng: random.Random) -> dict:
             "area": AREAS[i % len(AREAS)],
             "checked": ["MZ-JC-01"] if rng.random() < 0.02 else [],
             "complaint": False,
+            "agency": AGENCIES[i % 3 == 0],
         }
         for i in range(TARGETS)
     ]
@@ -70,6 +77,8 @@ def build_input(rng: random.Random) -> dict:
         "key_rules": [{"grade": "high", "ratio": "20", "exempt_cap": False}],
         "agencies": [],
     }
+    if joint:
+        plan.update(agencies=AGENCIES, team_mix="mixed", team_size=3)
     return draw.input_document(plan=plan, targets=targets, inspectors=inspectors)
 
 
@@ -96,8 +105,28 @@ def main() -> None:
         unit="s",
         ratio=baseline / ours,
         target="0.05",
-        goal=f"draw_{picked}_of_1M_with_recusal<10s",
+        goal=f"draw_{picked}_of_{TARGETS}_with_recusal<10s",
     )
+
+    joint = build_input(random.Random(20261203), joint=True)
+    start = time.perf_counter()
+    joint_result = draw.draw(joint, seed)
+    ours_joint = time.perf_counter() - start
+    assert joint_result["algorithm"] == "sanxiang-draw/2"
+    picked_joint = len(joint_result["selected"])
+    start = time.perf_counter()
+    for _ in random.sample(ids, picked_joint):
+        random.sample(inspector_ids, 3)
+    baseline_joint = time.perf_counter() - start
+    emit(
+        "inspection_draw_joint",
+        value=ours_joint,
+        unit="s",
+        ratio=baseline_joint / ours_joint,
+        target="0.05",
+        goal=f"joint_draw_{picked_joint}_of_{TARGETS}_mixed_teams<10s",
+    )
+    del joint, joint_result
 
     hashes = draw.hashes(document)
     with tempfile.TemporaryDirectory() as tmp:
