@@ -8,6 +8,8 @@ an edit of the row after the freeze is caught before any draw (``draw_input_chan
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import F, Q
 
@@ -340,3 +342,8 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id}#{self.position} {self.target_id}"
+
+    def ordered_team(self) -> list[Any]:
+        """The team in draw order (in a mixed 联合抽查: the executing agency's two first)."""
+        rank = {code: n for n, code in enumerate(self.team_order)}
+        return sorted(self.team.all(), key=lambda o: rank.get(o.certificate_no, len(rank)))
