@@ -31,6 +31,9 @@ COCKPIT_HEADERS = (
     "缺少应当音像记录",
     "督办未办结",
     "督办逾期",
+    "双随机结果已公开",
+    "双随机结果逾期公开",
+    "双随机结果逾期未公开",
     "年报",
 )
 
@@ -59,6 +62,9 @@ def cockpit_xlsx(board: Cockpit) -> bytes:
             a.av_missing,
             a.notices,
             a.notices_overdue,
+            a.random_published,
+            a.random_late,
+            a.random_overdue,
             a.report.label if a.report else "",
         )
         for a in board.agencies
