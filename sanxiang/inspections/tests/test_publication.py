@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from sanxiang.disclosure.report import tables_for
 from sanxiang.inspections import publication
@@ -134,5 +136,10 @@ class ResultsClock(WorldTestCase):
         row = next(a for a in board.agencies if a.agency.pk == self.w.agency.pk)
         assert row.random_overdue == len(self.assignments)
         assert row.random_published == 0
-        page = signed_in(self.w.supervisor).get("/supervision/").content.decode()
-        assert "双随机结果逾期未公开" in page
+        client = signed_in(self.w.supervisor)
+        assert "双随机结果逾期未公开" in client.get("/supervision/").content.decode()
+        sheet = load_workbook(io.BytesIO(client.get("/supervision/?format=xlsx").content))
+        rows = list(sheet.worksheets[0].iter_rows(values_only=True))
+        column = rows[0].index("双随机结果逾期未公开")
+        mine = next(r for r in rows[1:] if r[0] == self.w.agency.name)
+        assert mine[column] == len(self.assignments)
