@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -219,6 +219,36 @@ def clock_warning(
     if near:
         return "yellow", f"即将到期（{due_on:%Y-%m-%d}）"
     return "", ""
+
+
+@dataclass(frozen=True)
+class OtherClock:
+    """A publication clock kept by an app above disclosure (双随机 results), shown in the queue
+    with the same warning (``clock_warning``) beside the decisions."""
+
+    kind: str  # e.g. 双随机抽查结果
+    subject: str
+    url: str
+    due_on: date | None
+    level: str
+    note: str
+
+
+ClockSource = Callable[[set[int], date], list[OtherClock]]
+_clock_sources: list[ClockSource] = []
+
+
+def register_clock_source(fn: ClockSource) -> ClockSource:
+    """``fn(agency_ids, today)``: the app's items waiting to be published (disclosure imports
+    none of them)."""
+    if fn not in _clock_sources:
+        _clock_sources.append(fn)
+    return fn
+
+
+def other_clocks(agency_ids: set[int], today: date) -> list[OtherClock]:
+    rows = [row for fn in _clock_sources for row in fn(agency_ids, today)]
+    return sorted(rows, key=lambda r: (r.due_on is not None, r.due_on or today))
 
 
 def warn_days_by_agency(agency_ids: Iterable[int]) -> dict[tuple[int, str], int]:

@@ -56,7 +56,9 @@ def queue(request: HttpRequest) -> HttpResponse:
         .defer("source_text", "search_text", "masked_text")
         .order_by("-pk")[:20]
     )
-    return render(request, "disclosure/queue.html", {"rows": rows, "recent": recent})
+    others = queries.other_clocks(scope, timezone.localdate())
+    context = {"rows": rows, "recent": recent, "others": others}
+    return render(request, "disclosure/queue.html", context)
 
 
 @staff_view
