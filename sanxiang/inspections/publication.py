@@ -18,9 +18,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, F, Q
+from django.urls import reverse
 
 from sanxiang.disclosure.models import RuleCategory
-from sanxiang.disclosure.queries import clock_warning
+from sanxiang.disclosure.queries import OtherClock, clock_warning
 from sanxiang.disclosure.services import rule_for
 from sanxiang.lib import workdays
 
@@ -94,6 +95,22 @@ def overdue_cutoff(today: date) -> date:
         if due is not None and due < today:
             return day
         day -= timedelta(days=1)
+
+
+def queue_rows(agency_ids: set[int], today: date) -> list[OtherClock]:
+    """The 公示管理 page's rows (``disclosure.queries.register_clock_source``)."""
+    return [
+        OtherClock(
+            kind="双随机抽查结果",
+            subject=f"{w.assignment.plan.number} 第{w.assignment.position}号 "
+            f"{w.assignment.target.name}",
+            url=reverse("inspections:assignment", args=[w.assignment.pk]),
+            due_on=w.due_on,
+            level=w.level,
+            note=(w.note + "；" if w.note else "") + BASIS,
+        )
+        for w in waiting(agency_ids, today)
+    ]
 
 
 def counts(agency_ids: set[int], today: date) -> dict[int, dict[str, int]]:

@@ -81,6 +81,15 @@ class ResultsClock(WorldTestCase):
         assert {i.level for i in section.items} == {"yellow"}
         assert section.items[0].due_on == add_working_days(end, 20)
 
+    def test_the_disclosure_queue_page_lists_them_with_the_same_badge(self):
+        self._period_ends(_working_days_before(timezone.localdate(), 21))
+        page = signed_in(self.w.admin).get("/disclosure/").content.decode()
+        assert 'data-testid="other-clocks"' in page
+        assert page.count('data-level="red"') == len(self.assignments)
+        assert "双随机抽查结果" in page and "红色预警" in page
+        other = signed_in(self.w.other_officer).get("/disclosure/").content.decode()
+        assert 'data-testid="other-clocks"' not in other
+
     def test_the_workbench_panel_shows_the_warning(self):
         self._period_ends(_working_days_before(timezone.localdate(), 21))
         page = signed_in(self.w.head).get("/").content.decode()
