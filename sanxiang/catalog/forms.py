@@ -38,6 +38,7 @@ class MatterForm(StyledForm):
     office_hours = forms.CharField(label="办公时间", max_length=120, required=False)
     address = forms.CharField(label="办公地址", max_length=200, required=False)
     phone = forms.CharField(label="咨询电话", max_length=40, required=False)
+    online_application = forms.BooleanField(label="接受网上申请（仅行政许可事项）", required=False)
     random_inspection = forms.BooleanField(label="列入随机抽查事项清单", required=False)
     inspection_target = forms.CharField(label="抽查对象", max_length=200, required=False)
     inspection_content = forms.CharField(label="抽查内容", max_length=200, required=False)

@@ -70,6 +70,9 @@ class MatterVersion(models.Model):
     office_hours = models.CharField("办公时间", max_length=120, blank=True)
     address = models.CharField("办公地址", max_length=200, blank=True)
     phone = models.CharField("咨询电话", max_length=40, blank=True)
+    # 行政许可法 第29条第三款、第33条: applications may be made electronically. A 许可 matter
+    # whose guide says so is offered on the portal's 网上申请 (sanxiang/applicant/intake.py).
+    online_application = models.BooleanField("接受网上申请", default=False)
     # 随机抽查事项清单
     random_inspection = models.BooleanField("列入随机抽查事项清单", default=False)
     inspection_target = models.CharField("抽查对象", max_length=200, blank=True)

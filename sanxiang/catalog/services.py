@@ -52,6 +52,7 @@ class MatterContent:
     office_hours: str = ""
     address: str = ""
     phone: str = ""
+    online_application: bool = False
     random_inspection: bool = False
     inspection_target: str = ""
     inspection_content: str = ""
@@ -78,6 +79,11 @@ def validate_content(content: MatterContent) -> None:
     for i, basis in enumerate(content.legal_basis, start=1):
         if not str(basis.get("law", "")).strip():
             raise ValidationFailed(f"第{i}条法律依据缺少法律名称。", field="legal_basis")
+    if content.online_application and content.category != MatterCategory.LICENCE:
+        raise ValidationFailed(
+            "只有行政许可事项可以接受网上申请（行政许可法 第二十九条、第三十三条）。",
+            field="online_application",
+        )
     ratio = content.inspection_ratio
     if ratio is not None and not (Decimal(0) < ratio <= Decimal(100)):
         raise ValidationFailed("抽查比例应在0到100之间。", field="inspection_ratio")

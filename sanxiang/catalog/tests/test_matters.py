@@ -103,6 +103,12 @@ class MatterVersionTests(WorldTestCase):
             self.create(random_inspection=True, inspection_ratio=Decimal("120"))
         assert self.create(random_inspection=True, inspection_ratio=Decimal("5")).number == 1
 
+    def test_only_a_licence_matter_may_take_online_applications(self):
+        with pytest.raises(DomainError) as refused:
+            self.create(online_application=True)
+        assert "只有行政许可事项" in refused.value.message
+        assert self.create(category="licence", online_application=True).online_application
+
     def test_an_officer_cannot_edit_the_list(self):
         with pytest.raises(DomainError) as caught:
             services.create_matter(
