@@ -14,7 +14,7 @@ from .drafts import (
     fingerprint,
     save_draft,
 )
-from .opening import MINIMUM_TEAM, PartyData, open_case
+from .opening import MINIMUM_TEAM, PartyData, open_case, open_online_application
 from .pauses import pause_deadline, resume_deadline
 from .team import add_member, decide_recusal, request_recusal
 from .transitions import allowed_message, transition
@@ -35,6 +35,7 @@ __all__ = [
     "matter_category",
     "may_take",
     "open_case",
+    "open_online_application",
     "parse_amount",
     "pause_deadline",
     "record_defence",

@@ -191,3 +191,55 @@ def open_case(
         case_id=case.pk,
     )
     return case
+
+
+def open_online_application(
+    *, agency: Agency, matter_id: int, title: str, facts: str, party: PartyData, registered_by: User
+) -> tuple[Case, Party]:
+    """网上受理: the 许可 case an applicant's online submission opens, at the first stage.
+
+    Runs inside the caller's transaction (``applicant.intake.submit_application`` stores the
+    materials and its own entry in the same one). There is no staff actor: ``registered_by`` is
+    the agency's intake account, the ledger entry has no actor and says ``via: online``. No
+    team yet (行政许可法 has no two-officer rule for 受理; the head assigns one). The clocks run
+    from the day of receipt (行政许可法 第32条: 5 working days to ask for 补正).
+    """
+    definition = DEFINITIONS["licence"]
+    today = local_today()
+    matter, _category = _checked_matter(agency, matter_id, definition, today)
+    _check_fields(title=title, source=CaseSource.APPLICATION, opened_on=today, parties=[party])
+    seq = _next_seq(agency, today.year)
+    case = Case.objects.create(
+        agency=agency,
+        number=f"{agency.short_name or agency.name}案字〔{today.year}〕第{seq}号",
+        year=today.year,
+        seq=seq,
+        procedure=definition.code,
+        stage=definition.initial.code,
+        matter=matter,
+        title=title.strip(),
+        source=CaseSource.APPLICATION,
+        facts=facts,
+        opened_on=today,
+        created_by=registered_by,
+    )
+    saved = _party(case, party)
+    started = clocks.stage_entered(case, definition, definition.initial.code, today)
+    append(
+        event_type="case.opened",
+        payload={
+            "number": case.number,
+            "procedure": definition.code,
+            "matter": matter.code,
+            "title": case.title,
+            "opened_on": today,
+            "stage": definition.initial.code,
+            "clocks": started,
+            "parties": [[saved.name, saved.identifier]],
+            "team": [],
+            "via": "online",
+        },
+        agency_id=agency.pk,
+        case_id=case.pk,
+    )
+    return case, saved
