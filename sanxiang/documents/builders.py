@@ -277,14 +277,18 @@ def licence_acceptance(sheet: CaseSheet) -> list[Block]:
 
 
 def licence_supplement(sheet: CaseSheet) -> list[Block]:
-    missing = _draft_text(sheet)
+    # An online application's 补正 lists its items (applicant/supplements.py); else the draft.
+    missing = sheet.provided.get("supplement_notice") or _draft_text(sheet)
     return [
         Para(
             f"你（单位）提出的{sheet.matter_name}申请（编号：{sheet.case_number}），申请材料不齐全或者不符合法定形式。"
             "根据《中华人民共和国行政许可法》第三十二条的规定，现一次告知你（单位）需要补正的全部内容："
         ),
         Para(missing),
-        Para("请补正后重新提交。补正期间不计入行政许可期限。"),
+        Para(
+            "请补正后重新提交。自本机关收到全部补正材料之日起为受理"
+            "（《中华人民共和国行政许可法》第三十二条）。"
+        ),
     ]
 
 

@@ -4,6 +4,7 @@ data a document is filled from, the verification link printed on decisions."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -210,6 +211,15 @@ def _party(p: Any) -> PartySheet:
     )
 
 
+_sheet_texts: dict[str, Callable[[Case], str]] = {}
+
+
+def register_sheet_text(kind: str, provider: Callable[[Case], str]) -> None:
+    """Let another app supply the variable text of a kind (the applicant app: the items an
+    online 补正 asks for, in the 补正告知书); documents imports no app above it."""
+    _sheet_texts[kind] = provider
+
+
 def sheet_from_case(case: Case) -> CaseSheet:
     """Everything a document of ``case`` is filled from, read once."""
     agency = case.agency
@@ -241,6 +251,7 @@ def sheet_from_case(case: Case) -> CaseSheet:
         officers=tuple(OfficerSheet(m.officer.name, m.officer.certificate_no) for m in members),
         draft=_draft(snapshot),
         earlier=earlier,
+        provided={k: text for k, fn in _sheet_texts.items() if (text := fn(case))},
     )
 
 

@@ -86,6 +86,9 @@ class CaseSheet:
     draft: DraftSheet | None = None
     earlier: dict[str, Earlier] = field(default_factory=dict)  # by kind code
     payment_instructions: str = ""  # the agency's 罚款缴纳方式 (行政处罚法 第59条(四))
+    # Text another app supplies for a kind (``queries.register_sheet_text``), e.g. the items of
+    # an online 补正 for the 补正告知书; by kind code.
+    provided: dict[str, str] = field(default_factory=dict)
 
     @property
     def case_name(self) -> str:
