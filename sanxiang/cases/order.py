@@ -36,6 +36,23 @@ ANSWERS = {
     "waiver": "当事人书面放弃陈述、申辩",
     "hearing_waiver": "当事人书面放弃听证",
 }
+# What the party puts on record itself, through its link (the applicant app registers its
+# ledger event types here: cases imports no app above it). ``statement`` answers the 陈述申辩
+# period like one recorded by staff; ``hearing_request`` holds the decision until the case has
+# been through its hearing (行政处罚法 第63条、第64条).
+PARTY_ANSWERS = {
+    "statement": "当事人已在线提交陈述、申辩意见",
+    "hearing_request": "当事人已在线要求听证",
+}
+_party_events: dict[str, str] = {}
+
+
+def register_party_answer(event_type: str, kind: str) -> None:
+    """Let the ledger entries of ``event_type`` count as the party's ``kind`` answer."""
+    if kind not in PARTY_ANSWERS:
+        raise ValueError(kind)
+    _party_events[event_type] = kind
+
 
 # 行政处罚法 第63条: 较大数额 is set by the province or the State Council department (verify
 # the local figure); these defaults follow DOMAIN.md's review-catalogue example. An agency sets
@@ -113,12 +130,19 @@ def _end(start: date, days: int, unit: str) -> date:
 
 
 def _entries(case: Case) -> list[tuple[int, str, dict[str, Any]]]:
-    codes = registry.codes_of("case.transition", "case.defence_recorded")
+    """The case's transitions and answers in order; a party's own answer (``_party_events``)
+    reads as a ``case.defence_recorded`` of its kind, dated by its ``on`` or its entry."""
+    codes = registry.codes_of("case.transition", "case.defence_recorded", *_party_events)
     rows = Entry.objects.filter(case_id=case.pk, event_type__in=codes).order_by("id")
-    return [
-        (pk, _current(code), json.loads(raw))
-        for pk, code, raw in rows.values_list("id", "event_type", "payload")
-    ]
+    out = []
+    for pk, raw_code, raw, created in rows.values_list("id", "event_type", "payload", "created_at"):
+        code, payload = _current(raw_code), json.loads(raw)
+        if code in _party_events:
+            day = payload.get("on") or timezone.localdate(created).isoformat()
+            payload = {"kind": _party_events[code], "on": day, "party": True}
+            code = "case.defence_recorded"
+        out.append((pk, code, payload))
+    return out
 
 
 def _current(code: str) -> str:
@@ -158,10 +182,27 @@ def periods(case: Case, *, scope: bool | None = None) -> list[Period]:
             elif code == "case.transition" and payload.get("target") in ended:
                 answered = f"已进入{definition.label_of(str(payload['target']))}程序"
             elif code == "case.defence_recorded" and payload.get("kind") in rule.answered_by:
-                answered = f"{ANSWERS.get(str(payload['kind']), '')}（{payload.get('on', '')}）"
+                said = PARTY_ANSWERS if payload.get("party") else ANSWERS
+                answered = f"{said.get(str(payload['kind']), '')}（{payload.get('on', '')}）"
         if start is not None:
             out.append(Period(rule, start, _end(start, rule.days, rule.unit), answered))
     return out
+
+
+def hearing_requested(case: Case) -> str:
+    """The day (ISO) the party asked for a hearing since the last 告知 and the case has not
+    been through its hearing stage since, or "" (行政处罚法 第63条: the agency shall hold one)."""
+    definition = case.definition
+    notice = definition.codes_with_role(StageRole.NOTICE)
+    heard = definition.codes_with_role(StageRole.HEARING)
+    asked = ""
+    for _, code, payload in _entries(case):
+        target = payload.get("target") if code == "case.transition" else None
+        if target in notice or target in heard:
+            asked = ""
+        elif code == "case.defence_recorded" and payload.get("kind") == "hearing_request":
+            asked = str(payload.get("on", ""))
+    return asked
 
 
 def _cn(day: date) -> str:
@@ -181,6 +222,13 @@ def decision_order(context: GuardContext) -> None:
             "period_running",
             "本案尚未告知当事人拟作出的行政处罚内容及事实、理由、依据和权利，"
             "不得作出行政处罚决定（行政处罚法 第44条、第62条）。",
+        )
+    asked = hearing_requested(case)
+    if asked and not context.leaves(StageRole.HEARING):
+        raise DomainError(
+            "hearing_requested",
+            f"当事人已于{_cn(date.fromisoformat(asked))}要求听证，应当组织听证后再作出决定"
+            "（行政处罚法 第63条、第64条；听证通知应在听证七日前送达）。",
         )
     for period in periods(case):
         if period.rule.before in befores and period.holds_back(day):

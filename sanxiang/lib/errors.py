@@ -46,6 +46,11 @@ HTTP_STATUS = {
     # A decision while a period the law makes the agency wait out still runs (陈述申辩, 听证
     # request: 行政处罚法 第45、62、64条; cases/order.py).
     "period_running": 409,
+    # The party's side online (applicant/, issue 16): a decision while the party's online
+    # hearing request stands and no hearing was held (行政处罚法 第63-64条, cases/order.py);
+    # an online application for a matter whose 服务指南 takes none (行政许可法 第29、33条).
+    "hearing_requested": 409,
+    "online_application_unavailable": 409,
 }
 
 
