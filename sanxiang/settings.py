@@ -110,6 +110,8 @@ SANXIANG_PARTY_LINK_DAYS = env_int("SANXIANG_PARTY_LINK_DAYS", default=90)
 # 陈述申辩 online: working days after the 告知书 (行政处罚法 第45条, 第85条). Five, because the
 # 行政处罚事先告知书 tells the party 五日 (documents.builders.penalty_notice): the two must agree.
 SANXIANG_DEFENCE_WORKING_DAYS = env_int("SANXIANG_DEFENCE_WORKING_DAYS", default=5)
+# 网上受理 (applicant/intake.py): the largest single 申请材料 file an applicant may upload.
+SANXIANG_APPLICATION_MAX_MB = env_int("SANXIANG_APPLICATION_MAX_MB", default=20)
 SANXIANG_PROGRESS_RATE_LIMIT = env_int("SANXIANG_PROGRESS_RATE_LIMIT", default=5)
 SANXIANG_PROGRESS_RATE_WINDOW_SECONDS = env_int(
     "SANXIANG_PROGRESS_RATE_WINDOW_SECONDS", default=900

@@ -12,6 +12,7 @@ urlpatterns = [
     path("documents/", include("sanxiang.documents.urls")),
     path("review/", include("sanxiang.review.urls")),
     path("gongshi/jindu/", include("sanxiang.applicant.portal_urls")),
+    path("gongshi/shenqing/", include("sanxiang.applicant.intake_urls")),
     path("gongshi/choucha/jihua/", include("sanxiang.inspections.portal_urls")),
     path("gongshi/", include("sanxiang.disclosure.portal_urls")),
     path("disclosure/", include("sanxiang.disclosure.urls")),

@@ -15,3 +15,23 @@ class ApplicantConfig(AppConfig):
 
         register_case_panel(party_links_panel)
         registry.register(*EVENT_TYPES)
+        self._wire()
+
+    def _wire(self) -> None:
+        from sanxiang.cases import order
+        from sanxiang.cases.panels import register_case_panel
+        from sanxiang.documents.queries import register_sheet_text
+        from sanxiang.procedures import engine
+        from sanxiang.workbench import inbox
+
+        from . import panels, supplements
+        from .inbox import SOURCES
+
+        # The decision guard reads the party's own online answers (cases/order.py).
+        order.register_party_answer("applicant.defence_submitted", "statement")
+        order.register_party_answer("applicant.hearing_requested", "hearing_request")
+        engine.register_guard(supplements.guard)
+        engine.register_after_transition(supplements.after_transition)
+        register_sheet_text("supplement_notice", supplements.notice_text)
+        register_case_panel(panels.application_panel)
+        inbox.register_all(SOURCES)

@@ -88,6 +88,7 @@ def _record(*, link: PartyLink, text: str) -> DefenceStatement:
             "party_id": link.party_id,
             "text_sha256": hashlib.sha256(text.encode()).hexdigest(),
             "chars": len(text),
+            "on": timezone.localdate(),
         },
         agency_id=case.agency_id,
         case_id=case.pk,

@@ -11,4 +11,14 @@ EVENT_TYPES = (
     # counted in ProgressAttempt, so a flood cannot fill the ledger).
     EventType("applicant.progress_viewed", "当事人查询办理进度", timeline=False),
     EventType("applicant.defence_submitted", "当事人在线提交陈述申辩", timeline=True),
+    # 网上受理 (intake.py): the submission opens the case; the receipt PDF's hash follows.
+    EventType("applicant.application_submitted", "申请人网上提交申请", timeline=True),
+    EventType("applicant.receipt_issued", "生成网上申请接收凭证", timeline=False),
+    # 补正 online (supplements.py): prepared by staff, issued with the step, answered online.
+    EventType("applicant.supplement_prepared", "拟定补正内容", timeline=False),
+    EventType("applicant.supplement_issued", "一次告知补正内容", timeline=True),
+    EventType("applicant.supplement_answered", "申请人在线提交补正材料", timeline=True),
+    EventType("applicant.material_viewed", "查看网上申请材料", timeline=False),
+    # 听证 requested through the link (hearing.py).
+    EventType("applicant.hearing_requested", "当事人在线要求听证", timeline=True),
 )

@@ -113,3 +113,194 @@ class DefenceStatement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}/{self.party_id} {self.submitted_at:%Y-%m-%d}"
+
+
+# ------------------------------------------------------------------ 网上受理 (issue 16, item 1)
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", "填写中"
+    SUBMITTED = "submitted", "已提交"
+
+
+class OnlineApplication(models.Model):
+    """An application for a 许可 matter made on the portal (行政许可法 第29条第三款、第33条).
+
+    A draft is reached by its own long random token (stored as its SHA-256 only); submitting
+    it opens the licence case (``case``) with the applicant as its party, and from then on the
+    applicant uses their party link. The query code printed on the receipt is kept as an HMAC.
+    """
+
+    agency = models.ForeignKey(
+        "directory.Agency", verbose_name="执法主体", on_delete=models.PROTECT, related_name="+"
+    )
+    matter = models.ForeignKey(
+        "catalog.Matter", verbose_name="事项", on_delete=models.PROTECT, related_name="+"
+    )
+    guide = models.ForeignKey(
+        "catalog.MatterVersion",
+        verbose_name="服务指南版本",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        "状态", max_length=12, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
+    )
+    draft_token_sha256 = models.CharField("草稿链接摘要", max_length=64, unique=True)
+    created_at = models.DateTimeField("开始时间", default=timezone.now)
+    expires_at = models.DateTimeField("草稿有效期至")
+    # The applicant (becomes the case's party on submission).
+    kind = models.CharField("申请人类型", max_length=16)
+    name = models.CharField("申请人", max_length=120)
+    id_number = models.CharField("居民身份证号码", max_length=18, blank=True)
+    credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    legal_representative = models.CharField("法定代表人或负责人", max_length=60, blank=True)
+    phone = models.CharField("联系电话", max_length=40)
+    address = models.CharField("联系地址", max_length=200, blank=True)
+    request = models.TextField("申请事项及理由")
+    # Set on submission.
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    case = models.OneToOneField(
+        "cases.Case",
+        verbose_name="案件",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="online_application",
+    )
+    query_code_hmac = models.CharField("查询码摘要", max_length=64, blank=True)
+    content_sha256 = models.CharField("提交内容摘要", max_length=64, blank=True)
+    receipt_name = models.CharField("回执PDF存储名", max_length=200, blank=True)
+    receipt_sha256 = models.CharField("回执PDF摘要", max_length=64, blank=True)
+    receipt_size = models.PositiveIntegerField("回执PDF大小", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "网上申请"
+        verbose_name_plural = "网上申请"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft", case__isnull=True, submitted_at__isnull=True)
+                | Q(status="submitted", case__isnull=False, submitted_at__isnull=False)
+                & ~Q(content_sha256="")
+                & ~Q(query_code_hmac=""),
+                name="online_application_submitted_with_case",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.matter_id}"
+
+
+class SupplementStatus(models.TextChoices):
+    PREPARED = "prepared", "拟告知"
+    ISSUED = "issued", "已告知，待补正"
+    ANSWERED = "answered", "已补正"
+
+
+class SupplementRequest(models.Model):
+    """The 补正 told at once (行政许可法 第32条第一款第（四）项): every missing or defective item
+    of one application. Prepared by staff, issued when the case enters its 补正 stage (the
+    applicant sees it only then), answered when the applicant uploads every item."""
+
+    application = models.ForeignKey(
+        OnlineApplication, on_delete=models.PROTECT, related_name="supplements"
+    )
+    items = models.JSONField("需补正的内容", help_text="[{item, reason}]")
+    status = models.CharField(
+        "状态", max_length=12, choices=SupplementStatus.choices, default=SupplementStatus.PREPARED
+    )
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="拟稿人", on_delete=models.PROTECT, related_name="+"
+    )
+    prepared_at = models.DateTimeField("拟稿时间", default=timezone.now)
+    issued_on = models.DateField("告知日期", null=True, blank=True)
+    answered_at = models.DateTimeField("补正提交时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "补正告知"
+        verbose_name_plural = "补正告知"
+        ordering = ["prepared_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="prepared", issued_on__isnull=True)
+                | Q(status="issued", issued_on__isnull=False, answered_at__isnull=True)
+                | Q(status="answered", issued_on__isnull=False, answered_at__isnull=False),
+                name="supplement_status_dates",
+            ),
+            # One live 补正 per application: the law tells everything at once.
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(status__in=["prepared", "issued"]),
+                name="supplement_one_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.status}"
+
+
+class Material(models.Model):
+    """One uploaded 申请材料 (or a 补正 of one): the bytes are in the evidence store
+    (``records.blobs``, content-addressed, SHA-256 checked), this row names them."""
+
+    application = models.ForeignKey(
+        OnlineApplication, on_delete=models.PROTECT, related_name="materials"
+    )
+    supplement = models.ForeignKey(
+        SupplementRequest,
+        on_delete=models.PROTECT,
+        related_name="materials",
+        null=True,
+        blank=True,
+    )
+    item = models.CharField("申请材料", max_length=120)
+    original_name = models.CharField("原文件名", max_length=255, blank=True)
+    size = models.PositiveBigIntegerField("大小")
+    content_type = models.CharField("内容类型", max_length=100)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    storage_name = models.CharField("存储名", max_length=200)
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "申请材料"
+        verbose_name_plural = "申请材料"
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(size__gt=0), name="material_not_empty"),
+            models.UniqueConstraint(
+                fields=["application", "item"],
+                condition=Q(supplement__isnull=True),
+                name="material_one_per_item",
+            ),
+            models.UniqueConstraint(
+                fields=["supplement", "item"],
+                condition=Q(supplement__isnull=False),
+                name="material_one_per_supplement_item",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.sha256[:8]}"
+
+
+class HearingRequest(models.Model):
+    """A hearing asked for through the party's link (行政处罚法 第63条、第64条第（一）项)."""
+
+    case = models.ForeignKey(
+        "cases.Case", verbose_name="案件", on_delete=models.PROTECT, related_name="+"
+    )
+    party = models.ForeignKey(
+        "cases.Party", verbose_name="当事人", on_delete=models.PROTECT, related_name="+"
+    )
+    link = models.ForeignKey(PartyLink, on_delete=models.PROTECT, related_name="hearing_requests")
+    reason = models.TextField("要求听证的事项和理由", blank=True)
+    submitted_at = models.DateTimeField("提交时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "听证申请"
+        verbose_name_plural = "听证申请"
+        ordering = ["submitted_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}/{self.party_id} {self.submitted_at:%Y-%m-%d}"

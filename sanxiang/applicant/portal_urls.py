@@ -10,4 +10,16 @@ urlpatterns = [
     path("l/<str:token>/", portal_views.link_progress, name="link"),
     path("l/<str:token>/shenbian/", portal_views.link_defence, name="defence"),
     path("l/<str:token>/wenshu/<int:document_id>.pdf", portal_views.link_document, name="document"),
+    path("l/<str:token>/tingzheng/", portal_views.link_hearing, name="hearing"),
+    path("l/<str:token>/huizhi.pdf", portal_views.link_receipt, name="receipt"),
+    path(
+        "l/<str:token>/buzheng/cailiao/",
+        portal_views.link_supplement_upload,
+        name="supplement_upload",
+    ),
+    path(
+        "l/<str:token>/buzheng/tijiao/",
+        portal_views.link_supplement_submit,
+        name="supplement_submit",
+    ),
 ]

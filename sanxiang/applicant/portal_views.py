@@ -5,21 +5,25 @@ what the second factor proves. Pages about a person are never cached."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sanxiang.documents.models import IssuedDocument
 from sanxiang.documents.queries import read_file
-from sanxiang.lib.errors import DomainError
+from sanxiang.lib.errors import DomainError, ValidationFailed
+from sanxiang.records import blobs
+from sanxiang.records.handlers import FIELD, SpooledUpload, SpoolingUploadHandler
 
-from . import defence, queries, services
+from . import defence, hearing, intake, queries, services, supplements
 
 
 def _address(request: HttpRequest) -> str:
@@ -64,15 +68,31 @@ def link_progress(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "applicant/progress.html", _link_context(link, token))
 
 
-def _link_context(link: Any, token: str) -> dict[str, Any]:
+def _link_context(link: Any, token: str, **extra: Any) -> dict[str, Any]:
+    case = link.case
+    application = intake.application_of(case)
+    period = hearing.hearing_period(case)
+    request = supplements.open_request(case) if application else None
     return {
-        "progress": queries.progress_of(link.case, link.party),
+        "progress": queries.progress_of(case, link.party),
         "token": token,
-        "defence_open": defence.may_submit(link.case),
-        "defence_until": defence.defence_period(link.case),
-        "statements": [
-            s for s in defence.statements_of(link.case_id) if s.party_id == link.party_id
+        "defence_open": defence.may_submit(case),
+        "defence_until": defence.defence_period(case),
+        "statements": [s for s in defence.statements_of(case.pk) if s.party_id == link.party_id],
+        "hearing_open": hearing.may_request(case),
+        "hearing_until": period.ends_on if period else None,
+        "hearing_requests": [
+            h for h in hearing.requests_of(case.pk) if h.party_id == link.party_id
         ],
+        "application": application,
+        "supplement": request,
+        "supplement_uploaded": {m.item: m for m in request.materials.all()} if request else {},
+        "answered": [r for r in application.supplements.all() if r.status == "answered"]
+        if application
+        else [],
+        "allowed": intake.ALLOWED_NAMES,
+        "article": intake.ARTICLE_32,
+        **extra,
     }
 
 
@@ -109,3 +129,92 @@ def link_document(request: HttpRequest, token: str, document_id: int) -> HttpRes
     response = HttpResponse(read_file(doc, "pdf"), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(False, f"{doc.title}.pdf") or ""
     return response
+
+
+@never_cache
+@require_POST
+def link_hearing(request: HttpRequest, token: str) -> HttpResponse:
+    """A hearing asked for through the link (行政处罚法 第63条、第64条第（一）项)."""
+    try:
+        hearing.request_hearing(
+            token=token, address=_address(request), reason=request.POST.get("reason", "")[:3000]
+        )
+    except DomainError as err:
+        return render(request, "applicant/link_error.html", {"error": err}, status=err.status)
+    return redirect(reverse("applicant_portal:link", args=[token]) + "?hearing=1#h-hearing")
+
+
+@never_cache
+@require_GET
+def link_receipt(request: HttpRequest, token: str) -> HttpResponseBase:
+    """The 网上申请材料接收凭证 PDF of the link's case (rendered now if it was not yet)."""
+    try:
+        link = services.use_link(token=token, address=_address(request), what="receipt")
+        application = intake.application_of(link.case)
+        if application is None:
+            raise DomainError("not_found", "本案不是网上申请的案件，没有网上申请回执。")
+        application = intake.render_receipt(application_id=application.pk)
+    except DomainError as err:
+        return render(request, "applicant/link_error.html", {"error": err}, status=err.status)
+    response = FileResponse(
+        blobs.storage().open(application.receipt_name, "rb"), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = (
+        content_disposition_header(False, f"网上申请回执-{link.case.number}.pdf") or ""
+    )
+    response["X-Content-SHA256"] = application.receipt_sha256
+    return response
+
+
+def _supplement_upload(request: HttpRequest, token: str) -> HttpResponse:
+    handler = cast(SpoolingUploadHandler, request.upload_handlers[0])
+    address = _address(request)
+    try:
+        upload = request.FILES.get(FIELD)
+        if not isinstance(upload, SpooledUpload):
+            raise ValidationFailed("请选择要上传的文件（文件为空或未选择）。", field="file")
+        item = request.POST.get("item", "")[:120]
+        supplements.upload_supplement(
+            token=token,
+            address=address,
+            item=item,
+            received=upload.received,
+            original_name=upload.name or "",
+        )
+        handler.spool = None
+    except DomainError as err:
+        return _link_refusal(request, token, err)
+    return redirect(reverse("applicant_portal:link", args=[token]) + "#h-supplement")
+
+
+def _link_refusal(request: HttpRequest, token: str, err: DomainError) -> HttpResponse:
+    """A refused upload shown on the party's page when the link itself is fine."""
+    link = services._link_for(token)
+    if link is None or err.code in {"party_link_invalid", "not_found", "rate_limited"}:
+        return render(request, "applicant/link_error.html", {"error": err}, status=err.status)
+    context = _link_context(link, token, error=err)
+    return render(request, "applicant/progress.html", context, status=err.status)
+
+
+@csrf_exempt  # checked below, once the spooling upload handler is in place
+@never_cache
+@require_POST
+def link_supplement_upload(request: HttpRequest, token: str) -> HttpResponse:
+    handler = SpoolingUploadHandler(request)
+    request.upload_handlers = [handler]
+    try:
+        return csrf_protect(_supplement_upload)(request, token)
+    except DomainError as err:
+        return render(request, "applicant/link_error.html", {"error": err}, status=err.status)
+    finally:
+        handler.discard()
+
+
+@never_cache
+@require_POST
+def link_supplement_submit(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        supplements.finish_supplement(token=token, address=_address(request))
+    except DomainError as err:
+        return _link_refusal(request, token, err)
+    return redirect(reverse("applicant_portal:link", args=[token]) + "?supplied=1#h-supplement")

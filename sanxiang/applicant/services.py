@@ -44,6 +44,13 @@ def _hmac(text: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), text.encode(), hashlib.sha256).hexdigest()
 
 
+QUERY_CODE_LENGTH = 8  # the query code printed on an online application's receipt
+
+
+def query_code_hmac(code: str) -> str:
+    return _hmac("query:" + code)
+
+
 def address_key(address: str) -> str:
     return _hmac("addr:" + address)
 
@@ -189,13 +196,28 @@ def _factor_matches(party: Party, factor: str) -> bool:
     return hmac.compare_digest(held[-6:].encode(), factor.encode())
 
 
+def _code_matches(party: Party, code: str) -> bool:
+    """The receipt's query code of the online application that made ``party`` (8 characters;
+    stored as an HMAC, compared in the database by that HMAC)."""
+    from .models import OnlineApplication
+
+    if len(code) != QUERY_CODE_LENGTH:
+        return False
+    return OnlineApplication.objects.filter(
+        case_id=party.case_id, query_code_hmac=query_code_hmac(code)
+    ).exists()
+
+
 def progress_by_number(*, number: str, factor: str, address: str) -> tuple[Case, Party]:
     """The case and the party who proved to hold it, or ``not_found`` for an unknown number
     and a wrong factor alike (the answer tells nothing the factor does not prove)."""
     wanted = normalise_number(number)
     held = "".join(factor.split()).upper()
-    if not wanted or len(held) != 6:
-        raise ValidationFailed("请填写案件编号和证件号码（或统一社会信用代码）后六位。")
+    if not wanted or len(held) not in (6, QUERY_CODE_LENGTH):
+        raise ValidationFailed(
+            "请填写案件编号（受理编号）和证件号码（或统一社会信用代码）后六位，"
+            "或网上申请回执上的八位查询码。"
+        )
     party = _try_number(number=wanted, factor=held, address=address)
     if party is None:  # raised after the commit, so the wrong try stays counted
         raise DomainError("not_found", NOT_FOUND_MESSAGE)
@@ -213,7 +235,7 @@ def _try_number(*, number: str, factor: str, address: str) -> Party | None:
         case__agency_id__in=agencies, case__number=number
     ).select_related("case", "case__agency")
     for party in parties:
-        if _factor_matches(party, factor):
+        if _factor_matches(party, factor) or _code_matches(party, factor):
             ProgressAttempt.objects.filter(pk=attempt_id).update(succeeded=True)
             ledger.append(
                 event_type="applicant.progress_viewed",

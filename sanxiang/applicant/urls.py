@@ -6,4 +6,7 @@ app_name = "applicant"
 urlpatterns = [
     path("cases/<int:case_id>/links/", views.link_create, name="link_create"),
     path("links/<int:pk>/revoke/", views.link_revoke, name="link_revoke"),
+    path("cases/<int:case_id>/buzheng/", views.supplement_request, name="supplement"),
+    path("cases/<int:case_id>/shouli/", views.accept, name="accept"),
+    path("materials/<int:pk>/", views.material, name="material"),
 ]

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from typing import cast
+
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_POST
 
 from sanxiang.accounts.decorators import acting_user, staff_view
-from sanxiang.lib.errors import ValidationFailed
+from sanxiang.cases import queries as case_queries
+from sanxiang.cases.services import transition
+from sanxiang.documents.models import IssuedDocument
+from sanxiang.documents.services import issue_document
+from sanxiang.lib.errors import DomainError, ValidationFailed
+from sanxiang.records import blobs
 
-from . import services
+from . import intake, services, supplements
 
 
 def _int(raw: str | None, field: str, message: str) -> int:
@@ -42,3 +51,55 @@ def link_create(request: HttpRequest, case_id: int) -> HttpResponse:
 def link_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     link = services.revoke_link(actor=acting_user(request), link_id=pk)
     return redirect(reverse("cases:detail", args=[link.case_id]) + "#party-links")
+
+
+# ------------------------------------------------------------------ 网上受理 (staff side)
+
+
+@staff_view
+@require_POST
+def supplement_request(request: HttpRequest, case_id: int) -> HttpResponse:
+    """一次告知补正: the list (every ticked item with what is wrong), the 补正告知书, the step."""
+    actor = acting_user(request)
+    items = [
+        supplements.Item(item=item, reason=request.POST.get(f"reason-{n}", "")[:400])
+        for n, item in enumerate(request.POST.getlist("item")[:40])
+        if item
+    ]
+    wanted = set(request.POST.getlist("missing"))
+    chosen = [i for n, i in enumerate(items) if str(n) in wanted]
+    supplements.prepare_supplement(actor=actor, case_id=case_id, items=chosen)
+    if not IssuedDocument.objects.filter(case_id=case_id, kind="supplement_notice").exists():
+        issue_document(actor=actor, case_id=case_id, kind="supplement_notice")
+    transition(actor=actor, case_id=case_id, target="supplement", expected_stage="application")
+    messages.success(request, "已一次告知需要补正的全部内容，申请人可通过专用链接查看并在线补正。")
+    return redirect(reverse("cases:detail", args=[case_id]) + "#online-application")
+
+
+@staff_view
+@require_POST
+def accept(request: HttpRequest, case_id: int) -> HttpResponse:
+    """受理, dated as 行政许可法 第32条 says: the day of receipt, or of the complete 补正."""
+    actor = acting_user(request)
+    case = case_queries.get_case_for(actor, case_id, write=True)
+    day = supplements.accepted_on(case)
+    if day is None:
+        raise DomainError("conflict", "补正材料尚未提交，不能受理。")
+    transition(actor=actor, case_id=case_id, target="acceptance", on=day, expected_stage=case.stage)
+    messages.success(request, f"已受理，受理日期为{day:%Y年%m月%d日}（行政许可法 第32条）。")
+    return redirect(reverse("cases:detail", args=[case_id]) + "#online-application")
+
+
+@staff_view
+@require_GET
+def material(request: HttpRequest, pk: int) -> HttpResponse:
+    """An uploaded 申请材料, opened by staff of the case's agency (each opening logged)."""
+    found = intake.open_material(actor=acting_user(request), material_id=pk)
+    response = FileResponse(
+        blobs.storage().open(found.storage_name, "rb"), content_type=found.content_type
+    )
+    response["Content-Disposition"] = (
+        content_disposition_header(False, found.original_name or found.item) or ""
+    )
+    # staff_view types its views as returning HttpResponse; a streamed file is served as is.
+    return cast(HttpResponse, response)
