@@ -481,7 +481,14 @@ def receipt_content(application: OnlineApplication, materials: list[Material], c
         Row((("提交时间", f"{timezone.localtime(application.submitted_at):%Y-%m-%d %H:%M}"),)),
     ]
     listed = [
-        Row(((f"{n}. {m.item}", f"{m.original_name}（{m.size} 字节）SHA-256：{m.sha256}"),))
+        Row(
+            (
+                (
+                    f"材料{n}",
+                    f"{m.item}：{m.original_name}（{m.size} 字节）SHA-256：{m.sha256}",
+                ),
+            )
+        )
         for n, m in enumerate(materials, start=1)
     ]
     return DocumentContent(

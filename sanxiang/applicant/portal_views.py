@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sanxiang.documents.models import IssuedDocument
 from sanxiang.documents.queries import read_file
 from sanxiang.lib.errors import DomainError, ValidationFailed
+from sanxiang.procedures.definitions import StageRole
 from sanxiang.records import blobs
 from sanxiang.records.handlers import FIELD, SpooledUpload, SpoolingUploadHandler
 
@@ -92,6 +93,12 @@ def _link_context(link: Any, token: str, **extra: Any) -> dict[str, Any]:
         else [],
         "allowed": intake.ALLOWED_NAMES,
         "article": intake.ARTICLE_32,
+        # At 补正 with everything supplied, nothing more is awaited from the applicant.
+        "awaited": "已收到您的全部补正材料，请等待办案机关受理。"
+        if application
+        and request is None
+        and case.definition.has_role(case.stage, StageRole.SUPPLEMENT)
+        else "",
         **extra,
     }
 

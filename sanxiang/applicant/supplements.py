@@ -133,7 +133,16 @@ def notice_text(case: Case) -> str:
 
 
 def guard(context: GuardContext) -> None:
-    """An online application enters 补正 only with its list and its 补正告知书 (一次告知)."""
+    """An online application enters 补正 only with its list and its 补正告知书 (一次告知), and
+    leaves it for 受理 only once the applicant has supplied every item told."""
+    if context.leaves(StageRole.SUPPLEMENT) and context.enters(StageRole.ACCEPTANCE):
+        if open_request(context.case) is not None:
+            raise DomainError(
+                "conflict",
+                "申请人尚未在线提交全部补正材料，不能受理（行政许可法 第三十二条：自收到全部"
+                "补正材料之日起受理）。",
+            )
+        return
     if not context.enters(StageRole.SUPPLEMENT):
         return
     application = intake.application_of(context.case)

@@ -60,3 +60,66 @@ def test_a_party_asks_for_progress_on_a_phone(browser, live_server):
     assert page.get_by_text("某文化传播有限公司").is_visible()
     shoot(page, "applicant-link-phone")
     context.close()
+
+
+def test_apply_online_then_supplement_on_a_phone(browser, live_server, tmp_path):
+    """网上受理 → 补正 asked by the head → the applicant supplements through the link."""
+    from sanxiang.applicant.tests.helpers import PDF, online_matter
+    from sanxiang.cases.models import Case
+    from sanxiang.testing import signed_in_page
+
+    world = World.build()
+    matter = online_matter(world)
+    scan = tmp_path / "申请书.pdf"
+    scan.write_bytes(PDF)
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/gongshi/shenqing/")
+    page.get_by_role("link", name="宗教活动场所登记").click()
+    page.get_by_label("名称或姓名").fill("测试区某某寺")
+    from sanxiang.cases.testing import org_credit_code
+
+    page.get_by_label("统一社会信用代码").fill(org_credit_code(31))
+    page.get_by_label("联系电话").fill("0427-2800099")
+    page.get_by_label("申请事项及理由").fill("申请宗教活动场所登记。")
+    shoot(page, "applicant-apply-form-phone")
+    page.get_by_role("button", name="下一步：上传申请材料").click()
+    for label in ("申请书", "登记证书复印件"):
+        page.get_by_label(f"选择“{label}”的文件").set_input_files(str(scan))
+        page.locator(f"form:has(input[value='{label}']) button").click()
+        page.get_by_text(f"已上传“{label}”").wait_for()
+    shoot(page, "applicant-apply-materials-phone")
+    page.get_by_role("button", name="确认提交申请").click()
+    page.get_by_role("heading", name="申请已提交").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+    shoot(page, "applicant-apply-receipt-phone")
+    link = page.locator("#party-link").inner_text().strip()
+    receipt = page.request.get(link + "huizhi.pdf")
+    assert receipt.ok and receipt.body().startswith(b"%PDF")
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "applicant-apply-receipt.pdf").write_bytes(receipt.body())
+    case = Case.objects.get(procedure="licence")
+    assert case.stage == "application"
+    # The head asks for 补正 on the case page (desktop).
+    staff = signed_in_page(browser, live_server.url, world.head)
+    staff.goto(f"{live_server.url}/cases/{case.pk}/#online-application")
+    staff.get_by_label("申请书", exact=True).check()
+    staff.get_by_label("“申请书”需补正的内容").fill("申请书未加盖公章")
+    staff.get_by_role("button", name="告知补正（制发补正告知书）").click()
+    staff.get_by_text("已一次告知需要补正的全部内容").wait_for()
+    shoot(staff, "applicant-supplement-staff")
+    # The applicant sees exactly that item and supplements it.
+    page.goto(link)
+    page.get_by_text("申请书未加盖公章").wait_for()
+    page.get_by_label("选择“申请书”的补正文件").set_input_files(str(scan))
+    page.locator("#h-supplement form:has(input[value='申请书']) button").click()
+    page.get_by_text("已上传：").wait_for()
+    page.get_by_role("button", name="提交全部补正材料").click()
+    page.get_by_role("status").get_by_text("已收到您的全部补正材料").wait_for()
+    shoot(page, "applicant-supplement-done-phone")
+    staff.goto(f"{live_server.url}/cases/{case.pk}/")  # a reload: the hash alone would not
+    staff.get_by_role("button", name="受理（受理日期").click()
+    staff.get_by_text("已受理，受理日期为").wait_for()
+    assert Case.objects.get(pk=case.pk).stage == "acceptance"
+    shoot(staff, "applicant-accepted-staff")
+    context.close()

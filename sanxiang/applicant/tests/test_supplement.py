@@ -123,6 +123,19 @@ class SupplementOnline(QuickDocumentsTestCase):
         assert Case.objects.get().stage == "application"
         assert not IssuedDocument.objects.filter(kind="supplement_notice").exists()
 
+    def test_acceptance_before_the_supplement_arrived_is_refused(self):
+        from sanxiang.cases.services import transition
+        from sanxiang.lib.errors import DomainError
+
+        self.ask()
+        try:
+            transition(actor=self.w.head, case_id=self.case.pk, target="acceptance")
+        except DomainError as err:
+            assert err.code == "conflict" and "尚未在线提交全部补正材料" in err.message
+        else:
+            raise AssertionError("accepted before the 补正 arrived")
+        assert Case.objects.get().stage == "supplement"
+
     def test_the_step_without_the_list_is_refused(self):
         from sanxiang.cases.services import transition
         from sanxiang.lib.errors import DomainError
