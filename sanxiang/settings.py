@@ -112,6 +112,11 @@ SANXIANG_PARTY_LINK_DAYS = env_int("SANXIANG_PARTY_LINK_DAYS", default=90)
 SANXIANG_DEFENCE_WORKING_DAYS = env_int("SANXIANG_DEFENCE_WORKING_DAYS", default=5)
 # 网上受理 (applicant/intake.py): the largest single 申请材料 file an applicant may upload.
 SANXIANG_APPLICATION_MAX_MB = env_int("SANXIANG_APPLICATION_MAX_MB", default=20)
+# 电子送达 (applicant/delivery.py, 行政处罚法 第61条): when a document sent electronically counts
+# as delivered — "opened" (when it reached the party through their link) or "sent" — and after
+# how many working days an undelivered one is listed for delivery by another method.
+SANXIANG_EDELIVERY_RULE = env_str("SANXIANG_EDELIVERY_RULE", "opened")
+SANXIANG_EDELIVERY_FALLBACK_DAYS = env_int("SANXIANG_EDELIVERY_FALLBACK_DAYS", default=3)
 SANXIANG_PROGRESS_RATE_LIMIT = env_int("SANXIANG_PROGRESS_RATE_LIMIT", default=5)
 SANXIANG_PROGRESS_RATE_WINDOW_SECONDS = env_int(
     "SANXIANG_PROGRESS_RATE_WINDOW_SECONDS", default=900

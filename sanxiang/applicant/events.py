@@ -21,4 +21,8 @@ EVENT_TYPES = (
     EventType("applicant.material_viewed", "查看网上申请材料", timeline=False),
     # 听证 requested through the link (hearing.py).
     EventType("applicant.hearing_requested", "当事人在线要求听证", timeline=True),
+    # 电子送达 (delivery.py): consent on record, a document sent, and its receipt (the 送达).
+    EventType("applicant.delivery_consented", "登记当事人同意电子送达", timeline=True),
+    EventType("applicant.delivery_sent", "电子送达文书", timeline=True),
+    EventType("applicant.delivery_received", "电子送达文书已送达当事人", timeline=True),
 )

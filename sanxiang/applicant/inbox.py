@@ -115,4 +115,45 @@ def hearings(user: Any, ctx: Context) -> Section | None:
     return Section("applicant.hearings", "当事人要求听证", 26, count, items, icon="megaphone")
 
 
-SOURCES = (applications, hearings)
+def undelivered(user: Any, ctx: Context) -> Section | None:
+    """电子送达未送达: sent electronically and not received after the agency's working days —
+    to be delivered by another method (行政处罚法 第61条)."""
+    from django.conf import settings
+
+    from sanxiang.lib.workdays import CalendarGap, add_working_days
+
+    from .models import ElectronicDelivery
+
+    days = int(settings.SANXIANG_EDELIVERY_FALLBACK_DAYS)
+    # The latest send day whose fallback period has run by today (counted back in calendar
+    # days, then checked forward in working days: cheap, and exact for the cutoff).
+    cutoff = ctx.today
+    try:
+        while add_working_days(cutoff, days) > ctx.today:
+            cutoff = cutoff.fromordinal(cutoff.toordinal() - 1)
+    except CalendarGap:
+        return None
+    cases = _mine(ctx, Case.objects.all())
+    waiting = ElectronicDelivery.objects.filter(
+        delivered_at__isnull=True,
+        sent_at__date__lte=cutoff,
+        consent__case__in=cases,
+    ).select_related("document", "consent__case", "consent__party")
+    count = waiting.count()
+    if not count:
+        return None
+    items = [
+        Item(
+            title=f"《{d.document.title}》未送达{d.consent.party.name}",
+            url=reverse("cases:detail", args=[d.consent.case_id]) + "#party-links",
+            detail=f"{cn_date(d.sent_at.date())}电子送达，{days}个工作日内未打开："
+            "请改用直接送达、邮寄送达等方式（行政处罚法 第61条）",
+            level=RED,
+            case_number=d.consent.case.number,
+        )
+        for d in (waiting.order_by("sent_at", "pk")[: ctx.limit] if ctx.limit else [])
+    ]
+    return Section("applicant.undelivered", "电子送达未送达", 27, count, items, icon="envelope")
+
+
+SOURCES = (applications, hearings, undelivered)

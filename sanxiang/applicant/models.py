@@ -304,3 +304,74 @@ class HearingRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}/{self.party_id} {self.submitted_at:%Y-%m-%d}"
+
+
+# ------------------------------------------------------------ 电子送达 (issue 16, item 4)
+
+
+class DeliveryConsent(models.Model):
+    """A party's 送达地址确认书 choosing electronic delivery (行政处罚法 第61条第二款): the
+    signed confirmation is an issued ``address_confirmation`` document of the case; the
+    electronic address is the party's link (and an e-mail address where given)."""
+
+    case = models.ForeignKey(
+        "cases.Case", verbose_name="案件", on_delete=models.PROTECT, related_name="+"
+    )
+    party = models.ForeignKey(
+        "cases.Party", verbose_name="当事人", on_delete=models.PROTECT, related_name="+"
+    )
+    confirmation = models.ForeignKey(
+        "documents.IssuedDocument",
+        verbose_name="送达地址确认书",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    email = models.EmailField("电子邮箱", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField("登记时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "电子送达确认"
+        verbose_name_plural = "电子送达确认"
+        constraints = [
+            models.UniqueConstraint(fields=["case", "party"], name="delivery_consent_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}/{self.party_id}"
+
+
+class ElectronicDelivery(models.Model):
+    """One document sent to a party electronically; ``delivered_at`` is the 送达 time: when the
+    party opened it through their link, or, by the agency's rule, when it was sent."""
+
+    consent = models.ForeignKey(DeliveryConsent, on_delete=models.PROTECT, related_name="sent")
+    document = models.ForeignKey(
+        "documents.IssuedDocument",
+        verbose_name="文书",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    pdf_sha256 = models.CharField("文书PDF摘要", max_length=64)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="发送人", on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField("发送时间", default=timezone.now)
+    emailed = models.BooleanField("已发送邮件", default=False)
+    opened_at = models.DateTimeField("当事人打开时间", null=True, blank=True)
+    delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
+    rule = models.CharField("送达时间规则", max_length=10)  # "opened" | "sent"
+
+    class Meta:
+        verbose_name = "电子送达"
+        verbose_name_plural = "电子送达"
+        ordering = ["sent_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["consent", "document"], name="edelivery_once"),
+            models.CheckConstraint(condition=Q(rule__in=["opened", "sent"]), name="edelivery_rule"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} → {self.consent_id}"

@@ -11,7 +11,7 @@ from sanxiang.cases.panels import CasePanel
 from sanxiang.lib.errors import DomainError
 from sanxiang.procedures.definitions import StageRole
 
-from . import defence, hearing, queries
+from . import defence, delivery, hearing, queries
 from .models import SupplementStatus
 
 
@@ -29,6 +29,10 @@ def panel_context(request: HttpRequest, case: Case) -> dict[str, object]:
         "may_write": may_write,
         "statements": defence.statements_of(case.pk),
         "hearing_requests": hearing.requests_of(case.pk),
+        "consents": delivery.consents_of(case.pk),
+        "deliveries": delivery.deliveries_of(case.pk),
+        "letters": queries.addressed_documents(case),
+        "rule": delivery.rule(),
     }
 
 

@@ -24,7 +24,7 @@ from sanxiang.procedures.definitions import StageRole
 from sanxiang.records import blobs
 from sanxiang.records.handlers import FIELD, SpooledUpload, SpoolingUploadHandler
 
-from . import defence, hearing, intake, queries, services, supplements
+from . import defence, delivery, hearing, intake, queries, services, supplements
 
 
 def _address(request: HttpRequest) -> str:
@@ -133,6 +133,7 @@ def link_document(request: HttpRequest, token: str, document_id: int) -> HttpRes
             raise DomainError("not_found", "未找到该文书。")
     except DomainError as err:
         return render(request, "applicant/link_error.html", {"error": err}, status=err.status)
+    delivery.opened(link=link, document_id=doc.pk)  # 电子送达: the first opening is the 送达
     response = HttpResponse(read_file(doc, "pdf"), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(False, f"{doc.title}.pdf") or ""
     return response

@@ -19,7 +19,7 @@ from sanxiang.documents.services import issue_document
 from sanxiang.lib.errors import DomainError, ValidationFailed
 from sanxiang.records import blobs
 
-from . import intake, services, supplements
+from . import delivery, intake, services, supplements
 
 
 def _int(raw: str | None, field: str, message: str) -> int:
@@ -103,3 +103,32 @@ def material(request: HttpRequest, pk: int) -> HttpResponse:
     )
     # staff_view types its views as returning HttpResponse; a streamed file is served as is.
     return cast(HttpResponse, response)
+
+
+# ------------------------------------------------------------------------------ 电子送达
+
+
+@staff_view
+@require_POST
+def delivery_consent(request: HttpRequest, case_id: int) -> HttpResponse:
+    party_id = _int(request.POST.get("party"), "party", "请选择本案的当事人。")
+    delivery.record_consent(
+        actor=acting_user(request),
+        case_id=case_id,
+        party_id=party_id,
+        email=request.POST.get("email", "")[:254],
+    )
+    messages.success(request, "已登记当事人选择电子送达。")
+    return redirect(reverse("cases:detail", args=[case_id]) + "#party-links")
+
+
+@staff_view
+@require_POST
+def delivery_send(request: HttpRequest, case_id: int) -> HttpResponse:
+    party_id = _int(request.POST.get("party"), "party", "请选择本案的当事人。")
+    document_id = _int(request.POST.get("document"), "document", "请选择文书。")
+    sent = delivery.send_document(
+        actor=acting_user(request), case_id=case_id, document_id=document_id, party_id=party_id
+    )
+    messages.success(request, f"已电子送达《{sent.document.title}》。")
+    return redirect(reverse("cases:detail", args=[case_id]) + "#party-links")

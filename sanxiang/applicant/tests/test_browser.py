@@ -69,7 +69,7 @@ def test_apply_online_then_supplement_on_a_phone(browser, live_server, tmp_path)
     from sanxiang.testing import signed_in_page
 
     world = World.build()
-    matter = online_matter(world)
+    online_matter(world)
     scan = tmp_path / "申请书.pdf"
     scan.write_bytes(PDF)
     context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)

@@ -1,0 +1,121 @@
+"""电子送达 (issue 16, item 4): a party who signed a 送达地址确认书 choosing electronic delivery
+receives documents through their link (and e-mail); the 送达 time is the first opening (or, by
+the agency's rule, the sending), recorded with the document's hash; undelivered ones fall back."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from sanxiang.applicant import delivery
+from sanxiang.applicant.models import ElectronicDelivery
+from sanxiang.documents.services import issue_document
+from sanxiang.documents.tests.helpers import QuickDocumentsTestCase
+from sanxiang.ledger.models import Entry
+from sanxiang.lib.errors import DomainError
+from sanxiang.workbench.inbox import inbox_for
+
+from .helpers import company_of, link_for, person_of, two_party_case
+
+
+class ElectronicDeliveryTests(QuickDocumentsTestCase):
+    def setUp(self) -> None:
+        self.case = two_party_case(self.w, "case_review")
+        self.notice = issue_document(
+            actor=self.w.officer, case_id=self.case.pk, kind="penalty_notice"
+        )
+
+    def confirm(self, **kwargs):
+        issue_document(actor=self.w.officer, case_id=self.case.pk, kind="address_confirmation")
+        return delivery.record_consent(
+            actor=self.w.officer, case_id=self.case.pk, party_id=company_of(self.case).pk, **kwargs
+        )
+
+    def send(self, party=None):
+        return delivery.send_document(
+            actor=self.w.officer,
+            case_id=self.case.pk,
+            document_id=self.notice.pk,
+            party_id=(party or company_of(self.case)).pk,
+        )
+
+    def test_consent_needs_the_signed_address_confirmation(self):
+        with pytest.raises(DomainError) as refused:
+            delivery.record_consent(
+                actor=self.w.officer, case_id=self.case.pk, party_id=company_of(self.case).pk
+            )
+        assert (
+            refused.value.code == "document_required" and "送达地址确认书" in refused.value.message
+        )
+
+    def test_the_first_opening_through_the_link_is_the_delivery_with_the_pdf_hash(self):
+        self.confirm()
+        sent = self.send()
+        assert sent.delivered_at is None and sent.rule == "opened"
+        token = link_for(self.w, self.case, company_of(self.case))
+        url = reverse("applicant_portal:document", args=[token, self.notice.pk])
+        assert self.client.get(url).status_code == 200
+        sent.refresh_from_db()
+        assert sent.delivered_at is not None and sent.opened_at == sent.delivered_at
+        entry = Entry.objects.get(event_type="applicant.delivery_received")
+        assert json.loads(entry.payload)["pdf_sha256"] == self.notice.pdf_sha256
+        self.client.get(url)  # a second opening is logged as a use, not a second 送达
+        assert Entry.objects.filter(event_type="applicant.delivery_received").count() == 1
+
+    @override_settings(SANXIANG_EDELIVERY_RULE="sent")
+    def test_by_the_agencys_rule_sending_is_the_delivery(self):
+        self.confirm()
+        assert self.send().delivered_at is not None
+
+    def test_an_email_on_record_gets_a_personal_link_after_the_commit(self):
+        self.confirm(email="party@example.com")
+        with self.captureOnCommitCallbacks(execute=True):
+            self.send()
+        [message] = mail.outbox
+        assert message.to == ["party@example.com"] and "行政处罚事先告知书" in message.subject
+        found = re.search(r"/gongshi/jindu/l/([A-Za-z0-9_\-]+)/", str(message.body))
+        assert found is not None
+        url = reverse("applicant_portal:document", args=[found.group(1), self.notice.pk])
+        assert self.client.get(url).status_code == 200
+        assert ElectronicDelivery.objects.get().delivered_at is not None
+
+    def test_a_party_without_consent_is_refused_and_nothing_sent(self):
+        self.confirm()
+        with pytest.raises(DomainError) as refused:
+            self.send(person_of(self.case))
+        assert refused.value.code == "conflict" and "其他方式送达" in refused.value.message
+        assert ElectronicDelivery.objects.count() == 0
+
+    def test_sending_twice_is_a_conflict_and_another_agency_cannot_send(self):
+        self.confirm()
+        self.send()
+        with pytest.raises(DomainError):
+            self.send()
+        with pytest.raises(DomainError) as other:
+            delivery.send_document(
+                actor=self.w.other_officer,
+                case_id=self.case.pk,
+                document_id=self.notice.pk,
+                party_id=company_of(self.case).pk,
+            )
+        assert other.value.code == "not_found"
+
+    def test_undelivered_after_the_working_days_falls_back_in_the_inbox(self):
+        self.confirm()
+        sent = self.send()
+        assert not [s for s in inbox_for(self.w.head).sections if s.code == "applicant.undelivered"]
+        ElectronicDelivery.objects.filter(pk=sent.pk).update(
+            sent_at=timezone.now() - timedelta(days=10)  # test data: sent ten days ago
+        )
+        [section] = [
+            s for s in inbox_for(self.w.head).sections if s.code == "applicant.undelivered"
+        ]
+        assert section.count == 1 and "其他" not in section.items[0].title
+        assert "邮寄送达" in section.items[0].detail
