@@ -3,6 +3,8 @@
 行政处罚法 第61条第二款: with the party's consent and a signed 送达地址确认书, documents may be
 delivered electronically (传真、电子邮件等). Here:
 
+- An online applicant may choose it in the application form, which then is their 送达地址
+  确认书 (``intake._submit`` records the consent).
 - ``record_consent``: staff record the consent; the signed confirmation is the case's issued
   《送达地址确认书》 (refused without it), the electronic address the party's link and, where
   given, an e-mail address.

@@ -44,7 +44,7 @@ from sanxiang.records import blobs
 from sanxiang.records.sniff import EXECUTABLE, sniff
 
 from . import services
-from .models import ApplicationStatus, Material, OnlineApplication, PartyLink
+from .models import ApplicationStatus, DeliveryConsent, Material, OnlineApplication, PartyLink
 
 DRAFT_DAYS = 7
 QUERY_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud on the phone
@@ -167,6 +167,8 @@ class ApplicantData:
     phone: str = ""
     address: str = ""
     request: str = ""
+    electronic_delivery: bool = False
+    email: str = ""
 
 
 @dataclass(frozen=True)
@@ -176,11 +178,11 @@ class NewDraft:
     browser: str  # the cookie binding the draft to this browser, never stored
 
 
-def _check_applicant(data: ApplicantData) -> dict[str, str]:
+def _check_applicant(data: ApplicantData) -> dict[str, Any]:
     name = data.name.strip()
     if not name:
         raise ValidationFailed("请填写申请人名称或姓名。", field="name")
-    fields = {"kind": data.kind, "name": name[:120]}
+    fields: dict[str, Any] = {"kind": data.kind, "name": name[:120]}
     if data.kind == PartyKind.NATURAL:
         number = data.id_number.strip().upper()
         if not is_valid_resident_id(number):
@@ -202,7 +204,16 @@ def _check_applicant(data: ApplicantData) -> dict[str, str]:
         raise ValidationFailed("请填写申请事项及理由。", field="request")
     if len(request) > MAX_REQUEST:
         raise ValidationFailed(f"申请事项及理由不超过 {MAX_REQUEST} 字。", field="request")
-    return fields | {"phone": phone, "address": data.address.strip()[:200], "request": request}
+    email = data.email.strip()
+    if email and (not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email) or len(email) > 254):
+        raise ValidationFailed("电子邮箱格式不正确。", field="email")
+    return fields | {
+        "phone": phone,
+        "address": data.address.strip()[:200],
+        "request": request,
+        "electronic_delivery": data.electronic_delivery,
+        "email": email if data.electronic_delivery else "",
+    }
 
 
 def start_application(*, matter_id: int, data: ApplicantData, address: str) -> NewDraft:
@@ -215,7 +226,7 @@ def start_application(*, matter_id: int, data: ApplicantData, address: str) -> N
 
 
 @transaction.atomic(durable=True)
-def _create_draft(*, guide: MatterVersion, fields: dict[str, str]) -> NewDraft:
+def _create_draft(*, guide: MatterVersion, fields: dict[str, Any]) -> NewDraft:
     token, browser = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     now = timezone.now()
     application = OnlineApplication.objects.create(
@@ -441,6 +452,16 @@ def _submit(*, application_id: int) -> Submitted:
     application.query_code_hmac = query_code_hmac(code)
     application.content_sha256 = receipt_content(application, materials, case).sha256()
     application.save()
+    if application.electronic_delivery:
+        # 行政处罚法 第61条第二款 / the agency's 送达 rules: the applicant confirmed electronic
+        # delivery to their link (and e-mail) in the form itself.
+        DeliveryConsent.objects.create(
+            case=case,
+            party=party,
+            application=application,
+            email=application.email,
+            recorded_by=registrar,
+        )
     ledger.append(
         event_type="applicant.application_submitted",
         payload={
@@ -452,6 +473,7 @@ def _submit(*, application_id: int) -> Submitted:
             "token_sha256": link.token_sha256,
             "content_sha256": application.content_sha256,
             "materials": [[m.item, m.sha256, m.size, m.content_type] for m in materials],
+            "electronic_delivery": application.electronic_delivery,
         },
         agency_id=agency.pk,
         case_id=case.pk,
@@ -479,6 +501,18 @@ def receipt_content(application: OnlineApplication, materials: list[Material], c
         Row((("申请事项", application.guide.name),)),
         Row((("申请人", application.name), ("证件号码", f"****{who[-4:]}"))),
         Row((("提交时间", f"{timezone.localtime(application.submitted_at):%Y-%m-%d %H:%M}"),)),
+        Row(
+            (
+                (
+                    "送达方式",
+                    "电子送达（本人专用链接"
+                    + ("及电子邮箱" if application.email else "")
+                    + "；本申请书即为送达地址确认书）"
+                    if application.electronic_delivery
+                    else "按本机关规定方式送达",
+                ),
+            )
+        ),
     ]
     listed = [
         Row(

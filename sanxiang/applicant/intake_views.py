@@ -80,6 +80,8 @@ def start(request: HttpRequest, matter_id: int) -> HttpResponse:
         phone=post.get("phone", "")[:40],
         address=post.get("address", "")[:250],
         request=post.get("request", "")[:4000],
+        electronic_delivery=post.get("electronic_delivery") == "1",
+        email=post.get("email", "")[:254],
     )
     try:
         made = intake.start_application(matter_id=matter_id, data=data, address=_address(request))

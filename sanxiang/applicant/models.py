@@ -158,6 +158,9 @@ class OnlineApplication(models.Model):
     phone = models.CharField("联系电话", max_length=40)
     address = models.CharField("联系地址", max_length=200, blank=True)
     request = models.TextField("申请事项及理由")
+    # 电子送达: the application form doubles as the 送达地址确认书 when the applicant chooses it.
+    electronic_delivery = models.BooleanField("同意电子送达", default=False)
+    email = models.EmailField("电子邮箱", blank=True)
     # Set on submission.
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     case = models.OneToOneField(
@@ -320,11 +323,23 @@ class DeliveryConsent(models.Model):
     party = models.ForeignKey(
         "cases.Party", verbose_name="当事人", on_delete=models.PROTECT, related_name="+"
     )
+    # The signed 送达地址确认书: an issued document, or the online application whose form the
+    # applicant confirmed it in (one of the two).
     confirmation = models.ForeignKey(
         "documents.IssuedDocument",
         verbose_name="送达地址确认书",
         on_delete=models.PROTECT,
         related_name="+",
+        null=True,
+        blank=True,
+    )
+    application = models.ForeignKey(
+        OnlineApplication,
+        verbose_name="网上申请（申请书中确认）",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     email = models.EmailField("电子邮箱", blank=True)
     recorded_by = models.ForeignKey(
@@ -337,6 +352,10 @@ class DeliveryConsent(models.Model):
         verbose_name_plural = "电子送达确认"
         constraints = [
             models.UniqueConstraint(fields=["case", "party"], name="delivery_consent_once"),
+            models.CheckConstraint(
+                condition=Q(confirmation__isnull=False) | Q(application__isnull=False),
+                name="delivery_consent_confirmed",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -93,6 +93,12 @@ def _link_context(link: Any, token: str, **extra: Any) -> dict[str, Any]:
         else [],
         "allowed": intake.ALLOWED_NAMES,
         "article": intake.ARTICLE_32,
+        # 电子送达 of this party: sent and not yet opened, or delivered.
+        "pending_docs": [
+            d.document_id
+            for d in delivery.deliveries_of(case.pk)
+            if d.consent.party_id == link.party_id and d.delivered_at is None
+        ],
         # At 补正 with everything supplied, nothing more is awaited from the applicant.
         "awaited": "已收到您的全部补正材料，请等待办案机关受理。"
         if application

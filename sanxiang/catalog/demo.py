@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sanxiang.directory.models import Agency
 
@@ -16,7 +17,7 @@ from .services import MatterContent, create_matter
 
 LAW = "宗教事务条例"
 UNIT = "宗教事务股"
-GUIDE = {
+GUIDE: dict[str, Any] = {
     "supervision": "兴隆台区司法局行政执法监督电话 0427-2800000",
     "remedy": "对决定不服的，可依法申请行政复议或者提起行政诉讼。",
     "office_hours": "工作日 8:30—11:30，13:30—17:00",
@@ -24,7 +25,7 @@ GUIDE = {
 }
 
 # 服务指南 content by category (demo wording; an agency writes its own from its procedures).
-GUIDE_BY_CATEGORY = {
+GUIDE_BY_CATEGORY: dict[str, dict[str, Any]] = {
     "licence": {
         "conditions": "1. 申请人为依法登记的宗教团体或者宗教活动场所；\n"
         "2. 符合《宗教事务条例》及本事项设定依据规定的条件；\n"

@@ -87,13 +87,13 @@ def start_draft(client: Any, matter: Any, **overrides: Any) -> str:
     return str(answer["Location"]).rstrip("/").split("/")[-1]
 
 
-def submitted(client: Any, matter: Any) -> tuple[Any, str]:
+def submitted(client: Any, matter: Any, **overrides: Any) -> tuple[Any, str]:
     """A complete application submitted: (the answer, the party-link token)."""
     import re
 
     from django.urls import reverse
 
-    token = start_draft(client, matter)
+    token = start_draft(client, matter, **overrides)
     for item in ("申请书", "登记证书复印件"):
         assert upload_file(client, token, item, PDF).status_code == 302
     answer = client.post(reverse("applicant_intake:submit", args=[token]))
@@ -101,3 +101,19 @@ def submitted(client: Any, matter: Any) -> tuple[Any, str]:
     found = re.search(r"/gongshi/jindu/l/([A-Za-z0-9_\-]+)/", answer.content.decode())
     assert found is not None
     return answer, found.group(1)
+
+
+def granted(world: Any, case_id: int) -> Any:
+    """A licence case taken from 受理 to the decision 准予行政许可, its 决定书 issued."""
+    from sanxiang.cases.services import DraftData, save_draft
+    from sanxiang.documents.services import issue_document
+    from sanxiang.documents.testing import take_step
+
+    take_step(world.head, case_id, "examination")
+    save_draft(
+        actor=world.head,
+        case_id=case_id,
+        data=DraftData(kind="licence_grant", legal_basis="《宗教事务条例》第二十二条"),
+    )
+    take_step(world.head, case_id, "decision")
+    return issue_document(actor=world.head, case_id=case_id, kind="licence_grant")

@@ -82,6 +82,7 @@ def test_apply_online_then_supplement_on_a_phone(browser, live_server, tmp_path)
     page.get_by_label("统一社会信用代码").fill(org_credit_code(31))
     page.get_by_label("联系电话").fill("0427-2800099")
     page.get_by_label("申请事项及理由").fill("申请宗教活动场所登记。")
+    page.get_by_label("同意电子送达").check()
     shoot(page, "applicant-apply-form-phone")
     page.get_by_role("button", name="下一步：上传申请材料").click()
     for label in ("申请书", "登记证书复印件"):
@@ -121,5 +122,24 @@ def test_apply_online_then_supplement_on_a_phone(browser, live_server, tmp_path)
     staff.get_by_role("button", name="受理（受理日期").click()
     staff.get_by_text("已受理，受理日期为").wait_for()
     assert Case.objects.get(pk=case.pk).stage == "acceptance"
-    shoot(staff, "applicant-accepted-staff")
+    # Granted (examination and the head's decision through the services), then delivered
+    # electronically to the applicant who chose it in the form, and opened through the link.
+    from .helpers import granted
+
+    grant = granted(world, case.pk)
+    staff.goto(f"{live_server.url}/cases/{case.pk}/")
+    staff.get_by_label("文书", exact=True).select_option(str(grant.pk))
+    staff.get_by_role("button", name="电子送达给测试区某某寺").click()
+    staff.get_by_text("已电子送达《准予行政许可决定书》").wait_for()
+    page.goto(link)
+    page.get_by_text("准予行政许可决定书").first.wait_for()
+    shoot(page, "applicant-grant-phone")
+    opened = page.request.get(f"{link}wenshu/{grant.pk}.pdf")
+    assert opened.ok and opened.body().startswith(b"%PDF")
+    staff.goto(f"{live_server.url}/cases/{case.pk}/")
+    staff.locator("#party-links").get_by_text(" 送达").first.wait_for()
+    shoot(staff, "applicant-delivered-staff")
+    from sanxiang.applicant.models import ElectronicDelivery
+
+    assert ElectronicDelivery.objects.get(document=grant).delivered_at is not None
     context.close()

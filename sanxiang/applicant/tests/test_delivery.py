@@ -22,7 +22,15 @@ from sanxiang.ledger.models import Entry
 from sanxiang.lib.errors import DomainError
 from sanxiang.workbench.inbox import inbox_for
 
-from .helpers import company_of, link_for, person_of, two_party_case
+from .helpers import (
+    company_of,
+    granted,
+    link_for,
+    online_matter,
+    person_of,
+    submitted,
+    two_party_case,
+)
 
 
 class ElectronicDeliveryTests(QuickDocumentsTestCase):
@@ -119,3 +127,30 @@ class ElectronicDeliveryTests(QuickDocumentsTestCase):
         ]
         assert section.count == 1 and "其他" not in section.items[0].title
         assert "邮寄送达" in section.items[0].detail
+
+
+class LicenceDeliveredElectronically(QuickDocumentsTestCase):
+    def test_an_applicant_who_chose_it_in_the_form_gets_the_grant_through_the_link(self):
+        from unittest import mock
+
+        from sanxiang.cases.models import Case
+        from sanxiang.cases.services import transition
+        from sanxiang.documents.tests.helpers import quick_pdf
+
+        matter = online_matter(self.w)
+        with mock.patch("sanxiang.documents.render_pdf.render_pdf", quick_pdf):
+            _, token = submitted(self.client, matter, electronic_delivery="1")
+        case = Case.objects.get()
+        [consent] = delivery.consents_of(case.pk)
+        assert consent.application is not None and consent.confirmation is None
+        transition(actor=self.w.head, case_id=case.pk, target="acceptance")
+        grant = granted(self.w, case.pk)
+        sent = delivery.send_document(
+            actor=self.w.head, case_id=case.pk, document_id=grant.pk, party_id=consent.party_id
+        )
+        page = self.client.get(reverse("applicant_portal:link", args=[token])).content.decode()
+        assert "准予行政许可决定书" in page
+        opened = self.client.get(reverse("applicant_portal:document", args=[token, grant.pk]))
+        assert opened.status_code == 200
+        sent.refresh_from_db()
+        assert sent.delivered_at is not None and sent.pdf_sha256 == grant.pdf_sha256
