@@ -143,3 +143,43 @@ def test_apply_online_then_supplement_on_a_phone(browser, live_server, tmp_path)
 
     assert ElectronicDelivery.objects.get(document=grant).delivered_at is not None
     context.close()
+
+
+def test_a_penalty_party_states_its_defence_and_asks_for_a_hearing_on_a_phone(browser, live_server):
+    """After the 告知: 陈述申辩 and a hearing request through the link; the decision then waits."""
+    import pytest as _pytest
+
+    from sanxiang.cases.models import Case
+    from sanxiang.cases.services import DraftData, save_draft, transition
+    from sanxiang.cases.testing import company, open_test_case
+    from sanxiang.documents.testing import take_step
+    from sanxiang.lib.errors import DomainError
+
+    world = World.build()
+    case = open_test_case(world, parties=[company()], title="某公司违规组织宗教活动")
+    take_step(world.head, case.pk, "investigation")
+    take_step(world.officer, case.pk, "case_review")
+    save_draft(
+        actor=world.officer,
+        case_id=case.pk,
+        data=DraftData(kind="fine", fine_amount="200000", legal_basis="《宗教事务条例》第七十一条"),
+    )
+    take_step(world.officer, case.pk, "notice", waive=False)
+    take_step(world.officer, case.pk, "defence", waive=False)
+    token = create_link(actor=world.officer, case_id=case.pk, party_id=case.parties.get().pk).token
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/gongshi/jindu/l/{token}/")
+    page.get_by_label("您的陈述、申辩意见").fill("我公司已整改，请求从轻处罚。")
+    page.get_by_role("button", name="提交陈述申辩").click()
+    page.get_by_text("已收到您的陈述申辩意见").wait_for()
+    page.get_by_label("要求听证的事项和理由").fill("罚款数额过高。")
+    page.get_by_role("button", name="要求听证").click()
+    page.get_by_text("已收到您的听证要求").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+    shoot(page, "applicant-hearing-requested-phone")
+    with _pytest.raises(DomainError) as refused:
+        transition(actor=world.head, case_id=case.pk, target="decision")
+    assert refused.value.code == "hearing_requested"
+    assert Case.objects.get(pk=case.pk).stage == "defence"
+    context.close()
