@@ -58,8 +58,10 @@ def report_published(report: AnnualReport) -> None:
 
 
 def inspection_result_published(assignment: Assignment) -> None:
+    # The agency whose library holds the target executes and publishes the result: in a
+    # 联合抽查 that may be a participating agency, not the plan's lead.
     outbox.record(
         event_type=EventType.INSPECTION_RESULT_PUBLISHED,
-        agency_id=assignment.plan.agency_id,
+        agency_id=assignment.target.agency_id,
         data=payloads.inspection_data(assignment),
     )

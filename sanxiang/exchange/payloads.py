@@ -302,7 +302,7 @@ def inspection_data(assignment: Assignment) -> dict[str, Any]:
         .select_related("matter")
         .order_by("matter__code")
     )
-    agency = plan.agency.enforcement_body()
+    agency = target.agency.enforcement_body()  # the publishing one, also in a 联合抽查
     rectify = assignment.outcome == Outcome.RECTIFY
     return {
         "assignment_id": assignment.pk,

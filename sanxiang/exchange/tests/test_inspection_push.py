@@ -12,7 +12,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from sanxiang.cases.testing import resident_id
+from sanxiang.accounts.models import Role
+from sanxiang.cases.testing import make_matter, resident_id
 from sanxiang.catalog.models import MatterVersion
 from sanxiang.exchange import outbox
 from sanxiang.exchange.models import Endpoint, EventType, OutboxMessage
@@ -33,7 +34,7 @@ from sanxiang.inspections.tests.helpers import (
     target_data,
 )
 from sanxiang.lib.errors import DomainError
-from sanxiang.testing import WorldTestCase, signed_in
+from sanxiang.testing import WorldTestCase, make_user, signed_in
 
 RESULT = EventType.INSPECTION_RESULT_PUBLISHED
 PERSON_ID = resident_id(date(1975, 3, 9), seq=7)
@@ -237,3 +238,51 @@ class PushingInspectionResults(WorldTestCase):
         assert "抽查结果公示" in admin.get("/exchange/endpoints/").content.decode()
         self._record(self._assignment())
         assert OutboxMessage.objects.get().endpoint == made
+
+
+class PushingJointResults(WorldTestCase):
+    """联合抽查: a result of the participating agency is its own, not the lead's."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        w = cls.w
+        random_matter(w)
+        market = make_matter(w.other_agency, "inspection", code="T-SC-01")
+        MatterVersion.objects.filter(matter=market).update(random_inspection=True)
+        make_user("other2", Role.OFFICER, w.other_agency, certificate="T0010")
+        make_user("otherhead", Role.HEAD, w.other_agency, certificate="T0011")
+        for n in range(4):
+            save_target(actor=w.officer, data=target_data(n))
+        for n in range(20, 24):
+            save_target(actor=w.other_officer, data=target_data(n, matter_codes=["T-SC-01"]))
+        plan = make_plan(
+            w,
+            number="LH-009",
+            ratio="50",
+            matter_codes=["T-SJ-01", "T-SC-01"],
+            joint_agency_ids=[w.other_agency.pk],
+            team_size=3,
+            team_mix="mixed",
+        )
+        perform_draw(draw_id=freeze_plan(actor=w.head, plan_id=plan.pk).pk, sign=True)
+        cls.plan = plan
+
+    def test_the_participating_agencys_result_goes_to_its_endpoints_in_its_name(self):
+        lead_only = endpoint(self.w, agencies=[self.w.agency.pk]).endpoint
+        market_only = endpoint(self.w, agencies=[self.w.other_agency.pk]).endpoint
+        theirs = Assignment.objects.filter(
+            plan=self.plan, target__agency=self.w.other_agency
+        ).earliest("pk")
+        member = theirs.team.filter(agency=self.w.other_agency).order_by("pk").first().user
+        start_inspection(actor=member, assignment_id=theirs.pk)
+        record_result(
+            actor=member,
+            assignment_id=theirs.pk,
+            outcome=Outcome.CLEAR,
+            findings="现场检查未发现问题。",
+            inspected_on=timezone.localdate(),
+        )
+        message = OutboxMessage.objects.get()
+        assert message.endpoint_id == market_only.pk != lead_only.pk
+        assert message.payload["agency"]["name"] == self.w.other_agency.name
