@@ -19,7 +19,7 @@ from sanxiang.exchange import outbox
 from sanxiang.exchange.models import Endpoint, EventType, OutboxMessage
 from sanxiang.exchange.testing import Receiver, free_port
 from sanxiang.inspections import listeners
-from sanxiang.inspections.models import Assignment, Draw, Outcome, TargetKind
+from sanxiang.inspections.models import Assignment, Draw, Outcome, Plan, TargetKind
 from sanxiang.inspections.services import (
     freeze_plan,
     perform_draw,
@@ -243,6 +243,8 @@ class PushingInspectionResults(WorldTestCase):
 class PushingJointResults(WorldTestCase):
     """联合抽查: a result of the participating agency is its own, not the lead's."""
 
+    plan: Plan
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -274,7 +276,8 @@ class PushingJointResults(WorldTestCase):
         theirs = Assignment.objects.filter(
             plan=self.plan, target__agency=self.w.other_agency
         ).earliest("pk")
-        member = theirs.team.filter(agency=self.w.other_agency).order_by("pk").first().user
+        member = theirs.team.filter(agency=self.w.other_agency).earliest("pk").user
+        assert member is not None
         start_inspection(actor=member, assignment_id=theirs.pk)
         record_result(
             actor=member,
