@@ -151,6 +151,7 @@ INSTALLED_APPS = [
     "sanxiang.supervision",
     "sanxiang.applicant",
     "sanxiang.api",
+    "sanxiang.imports",
 ]
 
 MIDDLEWARE = [

@@ -22,6 +22,7 @@ urlpatterns = [
     path("applicant/", include("sanxiang.applicant.urls")),
     path("procedures/", include("sanxiang.procedures.urls")),
     path("supervision/", include("sanxiang.supervision.urls")),
+    path("imports/", include("sanxiang.imports.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -1,141 +1,167 @@
-"""事项库 as a spreadsheet: export of the current list, all-or-nothing import of new matters."""
+"""事项清单 as a spreadsheet that round-trips: the export of the current versions re-imports as
+"nothing to change"; a changed row becomes a new version from the 生效日期 the sheet gives."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-from typing import IO
-
-from django.db import transaction
+from typing import Any
 
 from sanxiang.accounts.models import User
 from sanxiang.directory.models import MatterCategory
-from sanxiang.lib.errors import DomainError, ValidationFailed
-from sanxiang.lib.sheets import SheetError, cell_date, cell_text, read_rows, write_rows
+from sanxiang.imports import engine
+from sanxiang.lib import roundtrip as rt
+from sanxiang.lib.errors import DomainError
 
-from .models import DayUnit, Matter, MatterVersion
-from .services import MatterContent, create_matter_row, revise_matter_row
+from .models import DayUnit, MatterVersion
+from .services import MatterContent, create_matter_row, revise_matter_row, validate_content
 
-HEADERS = [
-    "事项编码",
-    "事项类别",
-    "事项名称",
-    "法律名称",
-    "条款",
-    "条文",
-    "承办机构",
-    "法定时限",
-    "时限单位",
-    "责任事项",
-    "追责情形",
-    "随机抽查",
-    "抽查比例(%)",
-    "生效日期",
-]
-_CATEGORY = {str(label): value for value, label in MatterCategory.choices}
-_UNIT = {str(label): value for value, label in DayUnit.choices}
+CATEGORY = {str(label): value for value, label in MatterCategory.choices}
+UNIT = {str(label): value for value, label in DayUnit.choices}
+NOTE = "表格导入"
+
+
+def _label(choices: Any) -> Any:
+    return lambda value: str(choices(value).label) if value else ""
+
+
+LAYOUT = rt.Layout(
+    title="行政执法事项清单",
+    columns=(
+        rt.Column("事项编码", rt.required(), width=14),
+        rt.Column("事项类别", rt.choice(CATEGORY), _label(MatterCategory), width=10),
+        rt.Column("事项名称", rt.required(), width=30),
+        rt.Column("法律名称", width=24),
+        rt.Column("条款", width=10),
+        rt.Column("条文", width=40),
+        rt.Column("承办机构", rt.required(), width=14),
+        rt.Column("法定时限", rt.optional(rt.integer(minimum=1, maximum=3650)), width=8),
+        rt.Column("时限单位", rt.choice(UNIT, default="工作日"), _label(DayUnit), width=8),
+        rt.Column("责任事项", width=30),
+        rt.Column("追责情形", width=30),
+        rt.Column("随机抽查", rt.yes_no, lambda v: "是" if v else "否", width=8),
+        rt.Column("抽查比例(%)", rt.optional(rt.decimal(places=2)), width=10),
+        rt.date_column("生效日期"),
+    ),
+    key=("事项编码",),
+)
+HEADERS = LAYOUT.headers
+# A service refusal names a field; the sheet names a column.
+FIELDS = {
+    "code": "事项编码",
+    "category": "事项类别",
+    "name": "事项名称",
+    "legal_basis": "法律名称",
+    "handling_unit": "承办机构",
+    "time_limit": "法定时限",
+    "time_limit_unit": "时限单位",
+    "inspection_ratio": "抽查比例(%)",
+    "valid_from": "生效日期",
+}
+
+
+def record(v: MatterVersion) -> dict[str, Any]:
+    basis = (v.legal_basis or [{}])[0]
+    return {
+        "事项编码": v.matter.code,
+        "事项类别": v.category,
+        "事项名称": v.name,
+        "法律名称": basis.get("law", ""),
+        "条款": basis.get("article", ""),
+        "条文": basis.get("text", ""),
+        "承办机构": v.handling_unit,
+        "法定时限": v.time_limit,
+        "时限单位": v.time_limit_unit,
+        "责任事项": v.responsibilities,
+        "追责情形": v.accountability,
+        "随机抽查": v.random_inspection,
+        "抽查比例(%)": v.inspection_ratio,
+        "生效日期": v.valid_from,
+        "_version": v,
+    }
 
 
 def export_matters(versions: list[MatterVersion]) -> bytes:
-    rows = []
-    for v in versions:
-        basis = (v.legal_basis or [{}])[0]
-        rows.append(
-            [
-                v.matter.code,
-                v.category_label,
-                v.name,
-                basis.get("law", ""),
-                basis.get("article", ""),
-                basis.get("text", ""),
-                v.handling_unit,
-                v.time_limit,
-                str(DayUnit(v.time_limit_unit).label),
-                v.responsibilities,
-                v.accountability,
-                "是" if v.random_inspection else "否",
-                float(v.inspection_ratio) if v.inspection_ratio is not None else None,
-                v.valid_from,
-            ]
+    return rt.write(LAYOUT, (record(v) for v in versions))
+
+
+def _content(values: dict[str, Any], current: MatterVersion | None) -> MatterContent:
+    """The sheet's columns over the current version (it keeps what the sheet does not carry:
+    the 服务指南 fields and any further legal bases)."""
+    base = MatterContent.from_version(current) if current else None
+    basis = [{"law": values["法律名称"], "article": values["条款"], "text": values["条文"]}]
+    sheet = {
+        "category": values["事项类别"],
+        "name": values["事项名称"],
+        "handling_unit": values["承办机构"],
+        "legal_basis": basis + (base.legal_basis[1:] if base else []),
+        "time_limit": values["法定时限"],
+        "time_limit_unit": values["时限单位"],
+        "responsibilities": values["责任事项"],
+        "accountability": values["追责情形"],
+        "random_inspection": values["随机抽查"],
+        "inspection_ratio": values["抽查比例(%)"],
+    }
+    return MatterContent(**((vars(base) if base else {}) | sheet))
+
+
+def _current(agency_id: int) -> engine.Current:
+    versions = MatterVersion.objects.filter(
+        matter__agency_id=agency_id, valid_to__isnull=True
+    ).select_related("matter")
+    return {(v.matter.code,): record(v) for v in versions}
+
+
+def _check(verdict: engine.Check) -> None:
+    for row in verdict.diff.new:
+        _validate(verdict, row, None)
+    for row, before in verdict.diff.changed:
+        version: MatterVersion = before["_version"]
+        if row.values["生效日期"] <= version.valid_from:
+            verdict.refuse(
+                row,
+                "生效日期",
+                f"本行内容有变更，须写明新版本的生效日期（晚于现行第{version.number}版的"
+                f"{version.valid_from:%Y-%m-%d}）。",
+            )
+        _validate(verdict, row, version)
+
+
+def _validate(verdict: engine.Check, row: rt.Row, current: MatterVersion | None) -> None:
+    try:
+        validate_content(_content(row.values, current))
+    except DomainError as err:
+        verdict.refuse_error(row, err, FIELDS)
+
+
+def import_matters(*, actor: User, agency_id: int, data: bytes) -> engine.Outcome:
+    """New codes create matters; a changed row revises its matter from the sheet's 生效日期;
+    any bad cell saves nothing (every one is reported)."""
+
+    def apply(row: rt.Row, before: engine.Record | None) -> None:
+        valid_from = row.values["生效日期"]
+        if before is None:
+            create_matter_row(
+                actor=actor,
+                agency_id=agency_id,
+                code=row.values["事项编码"],
+                content=_content(row.values, None),
+                valid_from=valid_from,
+            )
+            return
+        version: MatterVersion = before["_version"]
+        revise_matter_row(
+            actor=actor,
+            matter_id=version.matter_id,
+            content=_content(row.values, version),
+            valid_from=valid_from,
+            note=NOTE,
         )
-    return write_rows("行政执法事项清单", HEADERS, rows)
 
-
-def _content(number: int, row: dict[str, object]) -> MatterContent:
-    category = cell_text(row["事项类别"])
-    if category not in _CATEGORY:
-        raise SheetError(f"事项类别“{category}”无效。", row=number, column="事项类别")
-    unit = cell_text(row["时限单位"]) or "工作日"
-    if unit not in _UNIT:
-        raise SheetError("时限单位应为“工作日”或“自然日”。", row=number, column="时限单位")
-    limit_text = cell_text(row["法定时限"])
-    if limit_text and not limit_text.isdigit():
-        raise SheetError(f"“{limit_text}”不是正整数。", row=number, column="法定时限")
-    ratio_text = cell_text(row["抽查比例(%)"])
-    try:
-        ratio = Decimal(ratio_text).quantize(Decimal("0.01")) if ratio_text else None
-    except InvalidOperation:
-        raise SheetError(f"“{ratio_text}”不是数字。", row=number, column="抽查比例(%)") from None
-    return MatterContent(
-        category=_CATEGORY[category],
-        name=cell_text(row["事项名称"]),
-        handling_unit=cell_text(row["承办机构"]),
-        legal_basis=[
-            {
-                "law": cell_text(row["法律名称"]),
-                "article": cell_text(row["条款"]),
-                "text": cell_text(row["条文"]),
-            }
-        ],
-        time_limit=int(limit_text) if limit_text else None,
-        time_limit_unit=_UNIT[unit],
-        responsibilities=cell_text(row["责任事项"]),
-        accountability=cell_text(row["追责情形"]),
-        random_inspection=cell_text(row["随机抽查"]) == "是",
-        inspection_ratio=ratio,
+    return engine.run(
+        layout=LAYOUT,
+        data=data,
+        current=lambda: _current(agency_id),
+        check=_check,
+        apply=apply,
+        fields=FIELDS,
+        ignore=("生效日期",),
     )
-
-
-@transaction.atomic(durable=True)
-def import_matters(*, actor: User, agency_id: int, stream: IO[bytes]) -> int:
-    """New codes create matters; known codes whose content changed get a new version."""
-    try:
-        rows = read_rows(stream, HEADERS)
-    except SheetError as err:
-        raise ValidationFailed(str(err), field="file") from None
-    for number, row in rows:
-        try:
-            content = _content(number, row)
-            valid_from = cell_date(row["生效日期"], row=number, column="生效日期")
-            code = cell_text(row["事项编码"])
-            matter = Matter.objects.filter(agency_id=agency_id, code=code).first()
-            if matter is None:
-                create_matter_row(
-                    actor=actor,
-                    agency_id=agency_id,
-                    code=code,
-                    content=content,
-                    valid_from=valid_from,
-                )
-                continue
-            current = matter.versions.get(valid_to__isnull=True)
-            if MatterContent.from_version(current) != _merge(current, content):
-                revise_matter_row(
-                    actor=actor,
-                    matter_id=matter.pk,
-                    content=_merge(current, content),
-                    valid_from=valid_from,
-                    note="表格导入",
-                )
-        except SheetError as err:
-            raise ValidationFailed(str(err), field="file") from None
-        except DomainError as err:
-            raise ValidationFailed(f"第{number}行：{err.message}", field="file") from None
-    return len(rows)
-
-
-def _merge(current: MatterVersion, content: MatterContent) -> MatterContent:
-    """Keep the guide fields the sheet does not carry."""
-    base = MatterContent.from_version(current)
-    carried = {k: v for k, v in vars(content).items() if k != "legal_basis"}
-    basis = content.legal_basis + base.legal_basis[1:]
-    return MatterContent(**(vars(base) | carried | {"legal_basis": basis}))

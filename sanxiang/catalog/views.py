@@ -7,12 +7,14 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from sanxiang.accounts.decorators import acting_user, staff_view
 from sanxiang.accounts.models import Role
 from sanxiang.accounts.queries import home_agency, require_role, visible_agency_ids
+from sanxiang.imports import respond
 from sanxiang.lib import workdays
 from sanxiang.lib.errors import DomainError, ValidationFailed
 
@@ -111,17 +113,14 @@ def matters_export(request: HttpRequest) -> HttpResponse:
 def matters_import(request: HttpRequest) -> HttpResponse:
     require_role(request.user, Role.ADMIN)
     actor = acting_user(request)
-    upload = request.FILES.get("file")
-    if upload is None:
-        messages.error(request, "请选择要导入的 .xlsx 文件。")
-        return redirect("catalog:matters")
-    try:
-        count = sheets.import_matters(actor=actor, agency_id=home_agency(actor).pk, stream=upload)
-    except DomainError as err:
-        messages.error(request, f"导入失败，未保存任何数据。{err.message}")
-    else:
-        messages.success(request, f"已处理 {count} 个事项。")
-    return redirect("catalog:matters")
+    return respond.import_sheet(
+        request,
+        back=reverse("catalog:matters"),
+        filename="matters",
+        run=lambda data: sheets.import_matters(
+            actor=actor, agency_id=home_agency(actor).pk, data=data
+        ),
+    )
 
 
 def _parse_days(text: str, year: int) -> tuple[dict[date, bool], dict[date, str]]:

@@ -1,4 +1,3 @@
-import io
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -131,9 +130,7 @@ class MatterSheetTests(WorldTestCase):
             valid_from=date(2018, 2, 1),
         )
         data = sheets.export_matters(list(queries.current_versions({self.w.agency.pk})))
-        sheets.import_matters(
-            actor=self.w.admin, agency_id=self.w.agency.pk, stream=io.BytesIO(data)
-        )
+        sheets.import_matters(actor=self.w.admin, agency_id=self.w.agency.pk, data=data)
         assert MatterVersion.objects.count() == 1
         rows: list[list[Any]] = [
             [
@@ -156,7 +153,7 @@ class MatterSheetTests(WorldTestCase):
         sheets.import_matters(
             actor=self.w.admin,
             agency_id=self.w.agency.pk,
-            stream=io.BytesIO(write_rows("清单", sheets.HEADERS, rows)),
+            data=write_rows("清单", sheets.HEADERS, rows),
         )
         assert list(MatterVersion.objects.order_by("number").values_list("name", flat=True)) == [
             "对为违法宗教活动提供条件的处罚",
@@ -196,9 +193,9 @@ class MatterSheetTests(WorldTestCase):
             None,
             "2020-01-01",
         ]
-        stream = io.BytesIO(write_rows("清单", sheets.HEADERS, [good, bad]))
+        stream = write_rows("清单", sheets.HEADERS, [good, bad])
         with pytest.raises(DomainError) as caught:
-            sheets.import_matters(actor=self.w.admin, agency_id=self.w.agency.pk, stream=stream)
+            sheets.import_matters(actor=self.w.admin, agency_id=self.w.agency.pk, data=stream)
         assert "第3行" in caught.value.message and "事项类别" in caught.value.message
         assert MatterVersion.objects.count() == 0
 
