@@ -1,111 +1,145 @@
-"""人员库 as a spreadsheet: export, and an all-or-nothing import that reports the bad row."""
+"""执法人员 as a spreadsheet that round-trips: the export re-imports as "nothing to change"; a
+changed row updates the officer (the register is not versioned: each change is a ledger entry);
+any bad cell saves nothing and every one is reported."""
 
 from __future__ import annotations
 
-from typing import IO
-
-from django.db import transaction
+from typing import Any
 
 from sanxiang.accounts.models import User
-from sanxiang.lib.errors import DomainError, ValidationFailed
-from sanxiang.lib.sheets import SheetError, cell_date, cell_text, read_rows, write_rows
+from sanxiang.imports import engine
+from sanxiang.lib import roundtrip as rt
+from sanxiang.lib.errors import DomainError
 
 from .models import Agency, CertificateStatus, MatterCategory, Officer
-from .services import OfficerData, save_officer_row
+from .services import OfficerData, save_officer_row, validate_officer
 
-HEADERS = [
-    "姓名",
-    "单位",
-    "职务",
-    "执法证件编号",
-    "执法类别",
-    "执法区域",
-    "发证日期",
-    "有效期至",
-    "证件状态",
-    "法制审核人员",
-    "法律职业资格证书编号",
-]
-_CATEGORY_BY_LABEL = {str(label): value for value, label in MatterCategory.choices}
-_STATUS_BY_LABEL = {str(label): value for value, label in CertificateStatus.choices}
-_YES = {"是", "Y", "y", "1", "TRUE", "True", "true"}
-_NO = {"否", "", "N", "n", "0", "FALSE", "False", "false"}
+CATEGORY = {str(label): value for value, label in MatterCategory.choices}
+STATUS = {str(label): value for value, label in CertificateStatus.choices}
+
+
+def _categories(value: Any) -> list[str]:
+    labels = [c.strip() for c in rt.text(value).replace(",", "、").replace("，", "、").split("、")]
+    unknown = [c for c in labels if c and c not in CATEGORY]
+    if unknown:
+        raise rt.CellError(f"执法类别“{'、'.join(unknown)}”无效，应为：{'、'.join(CATEGORY)}。")
+    return [CATEGORY[c] for c in labels if c]
+
+
+LAYOUT = rt.Layout(
+    title="执法人员",
+    columns=(
+        rt.Column("姓名", rt.required(), width=10),
+        rt.Column("单位", rt.required(), width=20),
+        rt.Column("职务", width=10),
+        rt.Column("执法证件编号", rt.required(), width=16),
+        rt.Column(
+            "执法类别",
+            _categories,
+            lambda v: "、".join(str(MatterCategory(c).label) for c in v or []),
+            width=16,
+        ),
+        rt.Column("执法区域", rt.required(), width=14),
+        rt.date_column("发证日期"),
+        rt.date_column("有效期至"),
+        rt.Column(
+            "证件状态",
+            rt.choice(STATUS, default="有效"),
+            lambda v: str(CertificateStatus(v).label),
+            width=8,
+        ),
+        rt.Column("法制审核人员", rt.yes_no, lambda v: "是" if v else "否", width=8),
+        rt.Column("法律职业资格证书编号", width=18),
+    ),
+    key=("执法证件编号",),
+)
+HEADERS = LAYOUT.headers
+FIELDS = {
+    "name": "姓名",
+    "agency_id": "单位",
+    "certificate_no": "执法证件编号",
+    "area": "执法区域",
+    "certificate_issued": "发证日期",
+    "certificate_expires": "有效期至",
+    "categories": "执法类别",
+    "certificate_status": "证件状态",
+}
+
+
+def record(o: Officer) -> dict[str, Any]:
+    return {
+        "姓名": o.name,
+        "单位": o.agency.name,
+        "职务": o.position,
+        "执法证件编号": o.certificate_no,
+        "执法类别": list(o.categories),
+        "执法区域": o.area,
+        "发证日期": o.certificate_issued,
+        "有效期至": o.certificate_expires,
+        "证件状态": o.certificate_status,
+        "法制审核人员": o.is_reviewer,
+        "法律职业资格证书编号": o.legal_qualification_no,
+        "_officer": o,
+    }
 
 
 def export_officers(officers: list[Officer]) -> bytes:
-    rows = [
-        [
-            o.name,
-            o.agency.name,
-            o.position,
-            o.certificate_no,
-            "、".join(o.category_labels()),
-            o.area,
-            o.certificate_issued,
-            o.certificate_expires,
-            str(CertificateStatus(o.certificate_status).label),
-            "是" if o.is_reviewer else "否",
-            o.legal_qualification_no,
-        ]
-        for o in officers
-    ]
-    return write_rows("执法人员", HEADERS, rows)
+    return rt.write(LAYOUT, (record(o) for o in officers))
 
 
-def _row_to_data(number: int, row: dict[str, object], units: dict[str, int]) -> OfficerData:
-    unit = cell_text(row["单位"])
-    if unit not in units:
-        raise SheetError(f"单位“{unit}”不在您管理的执法主体内。", row=number, column="单位")
-    labels = [c for c in cell_text(row["执法类别"]).replace(",", "、").split("、") if c]
-    unknown = [c for c in labels if c not in _CATEGORY_BY_LABEL]
-    if unknown:
-        raise SheetError(f"执法类别“{'、'.join(unknown)}”无效。", row=number, column="执法类别")
-    status = cell_text(row["证件状态"]) or "有效"
-    if status not in _STATUS_BY_LABEL:
-        raise SheetError(
-            f"证件状态“{status}”无效（有效/暂扣/注销）。", row=number, column="证件状态"
-        )
-    reviewer = cell_text(row["法制审核人员"])
-    if reviewer not in _YES | _NO:
-        raise SheetError("请填写“是”或“否”。", row=number, column="法制审核人员")
+def _data(values: dict[str, Any], agency_id: int, before: Officer | None) -> OfficerData:
     return OfficerData(
-        agency_id=units[unit],
-        name=cell_text(row["姓名"]),
-        position=cell_text(row["职务"]),
-        certificate_no=cell_text(row["执法证件编号"]),
-        categories=[_CATEGORY_BY_LABEL[c] for c in labels],
-        area=cell_text(row["执法区域"]),
-        certificate_issued=cell_date(row["发证日期"], row=number, column="发证日期"),
-        certificate_expires=cell_date(row["有效期至"], row=number, column="有效期至"),
-        certificate_status=_STATUS_BY_LABEL[status],
-        is_reviewer=reviewer in _YES,
-        legal_qualification_no=cell_text(row["法律职业资格证书编号"]),
+        agency_id=agency_id,
+        name=values["姓名"],
+        position=values["职务"],
+        certificate_no=values["执法证件编号"],
+        categories=values["执法类别"],
+        area=values["执法区域"],
+        certificate_issued=values["发证日期"],
+        certificate_expires=values["有效期至"],
+        certificate_status=values["证件状态"],
+        is_reviewer=values["法制审核人员"],
+        legal_qualification_no=values["法律职业资格证书编号"],
+        user_id=before.user_id if before else None,
     )
 
 
-@transaction.atomic(durable=True)
-def import_officers(*, actor: User, stream: IO[bytes], scope: set[int]) -> int:
-    """Create or update officers by certificate number; any bad row saves nothing at all."""
+def import_officers(*, actor: User, data: bytes, scope: set[int]) -> engine.Outcome:
+    """Create or update officers of the agencies in ``scope``, keyed by certificate number."""
     units = {a.name: a.pk for a in Agency.objects.filter(pk__in=scope)}
-    try:
-        rows = read_rows(stream, HEADERS)
-    except SheetError as err:
-        raise ValidationFailed(str(err), field="file") from None
-    seen: set[str] = set()
-    for number, row in rows:
-        try:
-            data = _row_to_data(number, row, units)
-            if data.certificate_no in seen:
-                raise SheetError("执法证件编号在文件中重复。", row=number, column="执法证件编号")
-            seen.add(data.certificate_no)
-            existing = Officer.objects.filter(certificate_no=data.certificate_no).first()
-            if existing is not None and existing.agency_id not in scope:
-                raise SheetError(
-                    "该证件编号已登记在其他执法主体。", row=number, column="执法证件编号"
-                )
-            save_officer_row(actor=actor, data=data, officer_id=existing.pk if existing else None)
-        except SheetError as err:
-            raise ValidationFailed(str(err), field="file") from None
-        except DomainError as err:
-            raise ValidationFailed(f"第{number}行：{err.message}", field="file") from None
-    return len(rows)
+
+    def current() -> engine.Current:
+        officers = Officer.objects.filter(agency_id__in=scope).select_related("agency")
+        return {(o.certificate_no,): record(o) for o in officers}
+
+    def check(verdict: engine.Check) -> None:
+        rows = [*verdict.diff.new, *(r for r, _ in verdict.diff.changed)]
+        elsewhere = set(
+            Officer.objects.filter(certificate_no__in=[r.values["执法证件编号"] for r in rows])
+            .exclude(agency_id__in=scope)
+            .values_list("certificate_no", flat=True)
+        )
+        for row in rows:
+            unit = units.get(row.values["单位"])
+            if unit is None:
+                verdict.refuse(row, "单位", "不在您管理的执法主体内（请填写执法主体的全称）。")
+                continue
+            if row.values["执法证件编号"] in elsewhere:
+                verdict.refuse(row, "执法证件编号", "该证件编号已登记在其他执法主体。")
+                continue
+            try:
+                validate_officer(_data(row.values, unit, None))
+            except DomainError as err:
+                verdict.refuse_error(row, err, FIELDS)
+
+    def apply(row: rt.Row, before: engine.Record | None) -> None:
+        officer = before["_officer"] if before else None
+        save_officer_row(
+            actor=actor,
+            data=_data(row.values, units[row.values["单位"]], officer),
+            officer_id=officer.pk if officer else None,
+        )
+
+    return engine.run(
+        layout=LAYOUT, data=data, current=current, check=check, apply=apply, fields=FIELDS
+    )

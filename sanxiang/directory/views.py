@@ -5,12 +5,14 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from sanxiang.accounts.decorators import acting_user, staff_view
 from sanxiang.accounts.models import Role
 from sanxiang.accounts.queries import require_agency_access, require_role, visible_agency_ids
+from sanxiang.imports import respond
 from sanxiang.lib.errors import DomainError
 
 from . import queries, services, sheets
@@ -127,16 +129,10 @@ def officers_export(request: HttpRequest) -> HttpResponse:
 @staff_view
 def officers_import(request: HttpRequest) -> HttpResponse:
     require_role(request.user, Role.ADMIN)
-    upload = request.FILES.get("file")
-    if upload is None:
-        messages.error(request, "请选择要导入的 .xlsx 文件。")
-        return redirect("directory:officers")
-    try:
-        count = sheets.import_officers(
-            actor=acting_user(request), stream=upload, scope=visible_agency_ids(request.user)
-        )
-    except DomainError as err:
-        messages.error(request, f"导入失败，未保存任何数据。{err.message}")
-    else:
-        messages.success(request, f"已导入 {count} 名执法人员。")
-    return redirect("directory:officers")
+    scope = visible_agency_ids(request.user)
+    return respond.import_sheet(
+        request,
+        back=reverse("directory:officers"),
+        filename="officers",
+        run=lambda data: sheets.import_officers(actor=acting_user(request), data=data, scope=scope),
+    )

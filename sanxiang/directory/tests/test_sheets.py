@@ -11,7 +11,7 @@ from sanxiang.testing import WorldTestCase
 
 
 def workbook(rows, headers=None):
-    return io.BytesIO(write_rows("执法人员", headers or sheets.HEADERS, rows))
+    return write_rows("执法人员", headers or sheets.HEADERS, rows)
 
 
 def row(**overrides):
@@ -39,11 +39,10 @@ class OfficerSheetTests(WorldTestCase):
     def test_exported_officers_import_back_unchanged(self):
         before = list(Officer.objects.filter(agency_id__in=self.scope()).order_by("pk").values())
         data = sheets.export_officers(list(Officer.objects.filter(agency_id__in=self.scope())))
-        count = sheets.import_officers(
-            actor=self.w.admin, stream=io.BytesIO(data), scope=self.scope()
-        )
+        outcome = sheets.import_officers(actor=self.w.admin, data=data, scope=self.scope())
         after = list(Officer.objects.filter(agency_id__in=self.scope()).order_by("pk").values())
-        assert count == len(before) == 4
+        assert outcome.nothing_to_change and outcome.unchanged == len(before) == 4
+        assert "没有变更" in outcome.message()
         strip = [{k: v for k, v in o.items() if k != "updated_at"} for o in before]
         assert strip == [{k: v for k, v in o.items() if k != "updated_at"} for o in after]
 
@@ -60,14 +59,14 @@ class OfficerSheetTests(WorldTestCase):
         ]
 
     def test_new_rows_are_created_with_their_categories(self):
-        sheets.import_officers(actor=self.w.admin, stream=workbook([row()]), scope=self.scope())
+        sheets.import_officers(actor=self.w.admin, data=workbook([row()]), scope=self.scope())
         officer = Officer.objects.get(certificate_no="X0001")
         assert officer.categories == ["penalty", "inspection"]
 
     def test_a_bad_cell_names_its_row_and_column_and_saves_nothing(self):
         rows = [row(), row(执法证件编号="X0002", 发证日期="去年")]
         with pytest.raises(DomainError) as caught:
-            sheets.import_officers(actor=self.w.admin, stream=workbook(rows), scope=self.scope())
+            sheets.import_officers(actor=self.w.admin, data=workbook(rows), scope=self.scope())
         assert "第3行" in caught.value.message
         assert "发证日期" in caught.value.message
         assert not Officer.objects.filter(certificate_no="X0001").exists()
@@ -76,21 +75,19 @@ class OfficerSheetTests(WorldTestCase):
         headers = [*sheets.HEADERS[:-1], "备注"]
         with pytest.raises(DomainError) as caught:
             sheets.import_officers(
-                actor=self.w.admin, stream=workbook([row()], headers), scope=self.scope()
+                actor=self.w.admin, data=workbook([row()], headers), scope=self.scope()
             )
-        assert "表头不符" in caught.value.message
+        assert "表头应为“法律职业资格证书编号”" in caught.value.message
 
     def test_a_file_that_is_not_xlsx_is_refused_clearly(self):
         with pytest.raises(DomainError) as caught:
-            sheets.import_officers(
-                actor=self.w.admin, stream=io.BytesIO(b"name,cert\n"), scope=self.scope()
-            )
+            sheets.import_officers(actor=self.w.admin, data=b"name,cert\n", scope=self.scope())
         assert ".xlsx" in caught.value.message
 
     def test_a_certificate_number_repeated_in_the_file_is_refused(self):
         with pytest.raises(DomainError) as caught:
             sheets.import_officers(
-                actor=self.w.admin, stream=workbook([row(), row()]), scope=self.scope()
+                actor=self.w.admin, data=workbook([row(), row()]), scope=self.scope()
             )
         assert "重复" in caught.value.message
         assert not Officer.objects.filter(certificate_no="X0001").exists()
@@ -98,7 +95,7 @@ class OfficerSheetTests(WorldTestCase):
     def test_a_certificate_of_another_agency_cannot_be_taken_over(self):
         with pytest.raises(DomainError) as caught:
             sheets.import_officers(
-                actor=self.w.admin, stream=workbook([row(执法证件编号="T0009")]), scope=self.scope()
+                actor=self.w.admin, data=workbook([row(执法证件编号="T0009")]), scope=self.scope()
             )
         assert "其他执法主体" in caught.value.message
 
@@ -106,7 +103,7 @@ class OfficerSheetTests(WorldTestCase):
         with pytest.raises(DomainError) as caught:
             sheets.import_officers(
                 actor=self.w.admin,
-                stream=workbook([row(有效期至="2024-01-01")]),
+                data=workbook([row(有效期至="2024-01-01")]),
                 scope=self.scope(),
             )
-        assert caught.value.message.startswith("第2行")
+        assert "第2行“有效期至”列" in caught.value.message

@@ -104,7 +104,8 @@ class StaffAccessTests(WorldTestCase):
         response = signed_in(self.w.admin).post(
             "/directory/officers/import/", {"file": upload}, follow=True
         )
-        assert "导入失败，未保存任何数据" in response.content.decode()
+        page = response.content.decode()
+        assert "未保存任何数据" in page and "证件有效期不能早于发证日期" in page
         assert not Officer.objects.filter(certificate_no="Z1").exists()
 
     def test_the_officer_list_query_count_does_not_grow_with_the_list(self):
