@@ -8,6 +8,8 @@ urlpatterns = [
     path("new/", views.case_new, name="new"),
     path("export.<str:fmt>", views.case_export, name="export"),
     path("configuration/", views.configuration, name="configuration"),
+    path("benchmarks/export.xlsx", views.benchmarks_export, name="benchmarks_export"),
+    path("benchmarks/import/", views.benchmarks_import, name="benchmarks_import"),
     # Public: the portal embeds a matter's flowchart (no login).
     path(
         "flowcharts/<int:matter_id>/<slug:code>.svg",

@@ -8,6 +8,7 @@ from typing import Any, cast
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control
@@ -16,11 +17,12 @@ from django.views.decorators.http import require_GET, require_POST
 from sanxiang.accounts.decorators import acting_user, staff_view
 from sanxiang.accounts.models import Role
 from sanxiang.accounts.queries import home_agency, require_role, visible_agency_ids
+from sanxiang.imports import respond
 from sanxiang.lib.errors import DomainError, ValidationFailed
 from sanxiang.procedures.definitions import DEFINITIONS
 from sanxiang.procedures.flowchart import render_svg
 
-from . import exports, queries, services
+from . import benchmark_sheet, exports, queries, services
 from .deadlines import figures
 from .filters import SORTS, CaseFilter, filter_choices
 from .forms import (
@@ -389,6 +391,30 @@ def configuration(request: HttpRequest) -> HttpResponse:
         "benchmarks": queries.agency_benchmarks(agency.pk),
     }
     return render(request, "cases/configuration.html", context)
+
+
+@staff_view
+def benchmarks_export(request: HttpRequest) -> HttpResponse:
+    require_role(request.user, Role.ADMIN, Role.HEAD)
+    body = benchmark_sheet.export_benchmarks(home_agency(acting_user(request)).pk)
+    response = HttpResponse(body, content_type=respond.XLSX)
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''benchmarks.xlsx"
+    return response
+
+
+@require_POST
+@staff_view
+def benchmarks_import(request: HttpRequest) -> HttpResponse:
+    require_role(request.user, Role.ADMIN, Role.HEAD)
+    actor = acting_user(request)
+    return respond.import_sheet(
+        request,
+        back=reverse("cases:configuration"),
+        filename="benchmarks",
+        run=lambda data: benchmark_sheet.import_benchmarks(
+            actor=actor, agency_id=home_agency(actor).pk, data=data
+        ),
+    )
 
 
 @require_GET

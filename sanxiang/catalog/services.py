@@ -224,6 +224,14 @@ def record_calendar_year(
 def _record_calendar_year(
     *, actor: User | None, year: int, source: str, days: dict[date, bool], notes: dict[date, str]
 ) -> CalendarYear:
+    return record_calendar_year_row(actor=actor, year=year, source=source, days=days, notes=notes)
+
+
+def record_calendar_year_row(
+    *, actor: User | None, year: int, source: str, days: dict[date, bool], notes: dict[date, str]
+) -> CalendarYear:
+    """``record_calendar_year`` inside the caller's transaction (the sheet import records several
+    years at once); the caller invalidates the calendar afterwards, committed or not."""
     if actor is not None:
         require_role(actor, Role.ADMIN)
     if not source.strip():

@@ -11,4 +11,6 @@ urlpatterns = [
     path("matters/<int:pk>/", views.matter_detail, name="matter"),
     path("matters/<int:pk>/revise/", views.matter_edit, name="matter_revise"),
     path("calendar/", views.calendar, name="calendar"),
+    path("calendar/export.xlsx", views.calendar_export, name="calendar_export"),
+    path("calendar/import/", views.calendar_import, name="calendar_import"),
 ]

@@ -18,7 +18,7 @@ from sanxiang.imports import respond
 from sanxiang.lib import workdays
 from sanxiang.lib.errors import DomainError, ValidationFailed
 
-from . import queries, services, sheets
+from . import calendar_sheet, queries, services, sheets
 from .forms import MatterForm, matter_initial
 from .models import CalendarDay, CalendarYear, Matter, MatterVersion
 
@@ -50,6 +50,7 @@ def matters(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(Q(name__contains=q) | Q(matter__code__contains=q))
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     context = {"page": page, "as_of": as_of, "q": q, "extra_query": f"as_of={as_of:%Y-%m-%d}"}
+    context["is_admin"] = request.user.role == Role.ADMIN
     return render(request, "catalog/matters.html", context)
 
 
@@ -123,6 +124,26 @@ def matters_import(request: HttpRequest) -> HttpResponse:
     )
 
 
+@staff_view
+def calendar_export(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(calendar_sheet.export_calendar(), content_type=XLSX)
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''calendar.xlsx"
+    return response
+
+
+@require_POST
+@staff_view
+def calendar_import(request: HttpRequest) -> HttpResponse:
+    require_role(request.user, Role.ADMIN)
+    actor = acting_user(request)
+    return respond.import_sheet(
+        request,
+        back=reverse("catalog:calendar"),
+        filename="calendar",
+        run=lambda data: calendar_sheet.import_calendar(actor=actor, data=data),
+    )
+
+
 def _parse_days(text: str, year: int) -> tuple[dict[date, bool], dict[date, str]]:
     """Lines like ``2027-01-01 休 元旦`` or ``2027-02-07 班 春节调休``."""
     days: dict[date, bool] = {}
@@ -176,5 +197,6 @@ def calendar(request: HttpRequest) -> HttpResponse:
             if y >= timezone.localdate().year
         ],
         "error": error,
+        "is_admin": request.user.role == Role.ADMIN,
     }
     return render(request, "catalog/calendar.html", context)

@@ -84,7 +84,7 @@ def run(
     apply: Callable[[Row, Record | None], None],
     fields: Mapping[str, str],
     ignore: tuple[str, ...] = (),
-    after: Callable[[], None] | None = None,
+    after: Callable[[Check], None] | None = None,
 ) -> Outcome:
     """Read, compare with ``current()``, let the list ``check``, then ``apply`` each new
     (``None``) or changed (its current record) row in one durable transaction."""
@@ -109,7 +109,7 @@ def _apply(
     apply: Callable[[Row, Record | None], None],
     fields: Mapping[str, str],
     data: bytes,
-    after: Callable[[], None] | None,
+    after: Callable[[Check], None] | None,
 ) -> None:
     work: list[tuple[Row, Record | None]] = [(r, None) for r in verdict.diff.new]
     work += verdict.diff.changed
@@ -121,7 +121,7 @@ def _apply(
         except DomainError as err:
             verdict.refuse_error(row, err, fields)
     if after is not None and not verdict.reading.problems:
-        after()
+        after(verdict)  # a list saved as one version: rows checked above, written here
     if verdict.reading.problems:
         # Raised inside the transaction: everything written above is rolled back.
         raise SheetRefused(layout, sorted_problems(verdict.reading.problems), data)

@@ -15,6 +15,7 @@ from . import reports
 from .engine import Outcome, SheetRefused
 
 MAX_UPLOAD = 20 * 1024 * 1024
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def import_sheet(

@@ -377,6 +377,13 @@ def add_av_requirement(
     *, actor: User | None, agency_id: int, data: AvRequirementData, is_demo: bool = False
 ) -> AvRequirement:
     """Add a line to the 音像记录事项清单 (local configuration; each agency edits its own)."""
+    return add_av_requirement_row(actor=actor, agency_id=agency_id, data=data, is_demo=is_demo)
+
+
+def add_av_requirement_row(
+    *, actor: User | None, agency_id: int, data: AvRequirementData, is_demo: bool = False
+) -> AvRequirement:
+    """``add_av_requirement`` inside the caller's transaction (the sheet import adds many)."""
     if actor is not None:
         require_role(actor, Role.ADMIN)
         require_agency_access(actor, agency_id, write=True)
@@ -413,6 +420,11 @@ def add_av_requirement(
 @transaction.atomic(durable=True)
 def retire_av_requirement(*, actor: User, line_id: int, valid_to: date) -> AvRequirement:
     """End a line's validity (the list keeps its history; nothing is deleted)."""
+    return retire_av_requirement_row(actor=actor, line_id=line_id, valid_to=valid_to)
+
+
+def retire_av_requirement_row(*, actor: User, line_id: int, valid_to: date) -> AvRequirement:
+    """``retire_av_requirement`` inside the caller's transaction (a sheet's changed line)."""
     line = AvRequirement.objects.filter(pk=line_id).first()
     if line is None:
         raise DomainError("not_found", "未找到该清单条目。")

@@ -16,5 +16,7 @@ urlpatterns = [
     path("requests/", views.access_requests, name="requests"),
     path("requests/<int:request_id>/decide/", views.decide, name="decide"),
     path("av-list/", views.av_list, name="av_list"),
+    path("av-list/export.xlsx", views.av_export, name="av_export"),
+    path("av-list/import/", views.av_import, name="av_import"),
     path("av-list/<int:line_id>/retire/", views.av_retire, name="av_retire"),
 ]

@@ -15,9 +15,10 @@ from sanxiang.accounts.decorators import acting_user, staff_view
 from sanxiang.accounts.models import Role
 from sanxiang.accounts.queries import home_agency, require_role
 from sanxiang.cases.queries import get_case_for, is_on_team
+from sanxiang.imports import respond
 from sanxiang.lib.errors import DomainError, ValidationFailed
 
-from . import dossier, pdf, queries, services
+from . import av_sheet, dossier, pdf, queries, services
 from .forms import AvRequirementForm, DecisionForm, ReasonForm, UploadForm
 from .handlers import FIELD, CountingStream, SpooledUpload, SpoolingUploadHandler
 from .http import check_grant, content_length, grant_for, object_response
@@ -270,7 +271,31 @@ def av_list(request: HttpRequest) -> HttpResponse:
     lines = queries.av_list(agency)
     retired = AvRequirement.objects.filter(agency=agency, valid_to__isnull=False)
     context = {"lines": lines, "retired": retired, "form": form, "agency": agency}
+    context["is_admin"] = user.role == Role.ADMIN
     return render(request, "records/av_list.html", context)
+
+
+@staff_view
+def av_export(request: HttpRequest) -> HttpResponse:
+    body = av_sheet.export_av_list(home_agency(acting_user(request)).pk)
+    response = HttpResponse(body, content_type=respond.XLSX)
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''av-list.xlsx"
+    return response
+
+
+@require_POST
+@staff_view
+def av_import(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    require_role(user, Role.ADMIN)
+    return respond.import_sheet(
+        request,
+        back=reverse("records:av_list"),
+        filename="av-list",
+        run=lambda data: av_sheet.import_av_list(
+            actor=user, agency_id=home_agency(user).pk, data=data
+        ),
+    )
 
 
 @require_POST

@@ -80,6 +80,15 @@ def publish_catalogue(
 ) -> CatalogueVersion:
     """Publish a new version of the agency's 法制审核目录清单; the current one ends the day
     before. Old versions stay, so the portal can show the list as of any date."""
+    return publish_catalogue_row(
+        actor=actor, agency_id=agency_id, data=data, valid_from=valid_from, note=note
+    )
+
+
+def publish_catalogue_row(
+    *, actor: User | None, agency_id: int, data: CatalogueData, valid_from: date, note: str = ""
+) -> CatalogueVersion:
+    """``publish_catalogue`` inside the caller's transaction (the sheet import)."""
     if actor is not None:
         require_role(actor, Role.ADMIN, Role.HEAD)
         require_agency_access(actor, agency_id, write=True)

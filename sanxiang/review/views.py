@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -18,9 +19,10 @@ from sanxiang.cases.queries import get_case_for, is_on_team
 from sanxiang.catalog.views import parse_as_of
 from sanxiang.directory.models import Agency, AgencyLevel
 from sanxiang.directory.queries import reviewer_ratio
+from sanxiang.imports import respond
 from sanxiang.lib.errors import DomainError
 
-from . import queries, services
+from . import catalogue_sheet, queries, services
 from .forms import (
     AssignForm,
     CatalogueForm,
@@ -289,6 +291,29 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         "form": form if may_edit else None,
     }
     return render(request, "review/catalogue.html", context, status=422 if form.errors else 200)
+
+
+@staff_view
+def catalogue_export(request: HttpRequest) -> HttpResponse:
+    body = catalogue_sheet.export_catalogue(home_agency(acting_user(request)).pk)
+    response = HttpResponse(body, content_type=respond.XLSX)
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''review-catalogue.xlsx"
+    return response
+
+
+@require_POST
+@staff_view
+def catalogue_import(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    require_role(user, Role.ADMIN, Role.HEAD)
+    return respond.import_sheet(
+        request,
+        back=reverse("review:catalogue"),
+        filename="review-catalogue",
+        run=lambda data: catalogue_sheet.import_catalogue(
+            actor=user, agency_id=home_agency(user).pk, data=data
+        ),
+    )
 
 
 @require_GET

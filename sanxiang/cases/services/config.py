@@ -83,6 +83,11 @@ class BenchmarkData:
 @transaction.atomic(durable=True)
 def save_benchmark(*, actor: User, matter_id: int, data: BenchmarkData) -> DiscretionBenchmark:
     """Set one 裁量基准 line of a penalty matter: circumstance → fine range and factors."""
+    return save_benchmark_row(actor=actor, matter_id=matter_id, data=data)
+
+
+def save_benchmark_row(*, actor: User, matter_id: int, data: BenchmarkData) -> DiscretionBenchmark:
+    """``save_benchmark`` inside the caller's transaction (the sheet import saves many)."""
     require_role(actor, Role.ADMIN, Role.HEAD)
     agency = home_agency(actor)
     matter = Matter.objects.filter(pk=matter_id, agency=agency).first()
