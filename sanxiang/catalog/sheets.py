@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from sanxiang.accounts.models import User
@@ -17,6 +18,7 @@ from .services import MatterContent, create_matter_row, revise_matter_row, valid
 CATEGORY = {str(label): value for value, label in MatterCategory.choices}
 UNIT = {str(label): value for value, label in DayUnit.choices}
 NOTE = "表格导入"
+RATIO = rt.decimal(places=2, minimum=Decimal("0.01"), maximum=Decimal(100))
 
 
 def _label(choices: Any) -> Any:
@@ -38,7 +40,7 @@ LAYOUT = rt.Layout(
         rt.Column("责任事项", width=30),
         rt.Column("追责情形", width=30),
         rt.Column("随机抽查", rt.yes_no, lambda v: "是" if v else "否", width=8),
-        rt.Column("抽查比例(%)", rt.optional(rt.decimal(places=2)), width=10),
+        rt.Column("抽查比例(%)", rt.optional(RATIO), width=10),
         rt.date_column("生效日期"),
     ),
     key=("事项编码",),

@@ -50,7 +50,7 @@ def matters(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(Q(name__contains=q) | Q(matter__code__contains=q))
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     context = {"page": page, "as_of": as_of, "q": q, "extra_query": f"as_of={as_of:%Y-%m-%d}"}
-    context["is_admin"] = request.user.role == Role.ADMIN
+    context["is_admin"] = acting_user(request).role == Role.ADMIN
     return render(request, "catalog/matters.html", context)
 
 
@@ -197,6 +197,6 @@ def calendar(request: HttpRequest) -> HttpResponse:
             if y >= timezone.localdate().year
         ],
         "error": error,
-        "is_admin": request.user.role == Role.ADMIN,
+        "is_admin": acting_user(request).role == Role.ADMIN,
     }
     return render(request, "catalog/calendar.html", context)

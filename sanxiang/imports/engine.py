@@ -95,7 +95,7 @@ def run(
     verdict = Check(layout, reading, diff)
     check(verdict)
     if reading.problems:
-        raise SheetRefused(layout, sorted_problems(reading.problems), data)
+        raise SheetRefused(layout, roundtrip.in_sheet_order(reading.problems), data)
     if diff.empty:
         return Outcome(0, 0, diff.unchanged)
     _apply(layout, verdict, apply, fields, data, after)
@@ -124,8 +124,4 @@ def _apply(
         after(verdict)  # a list saved as one version: rows checked above, written here
     if verdict.reading.problems:
         # Raised inside the transaction: everything written above is rolled back.
-        raise SheetRefused(layout, sorted_problems(verdict.reading.problems), data)
-
-
-def sorted_problems(problems: list[Problem]) -> list[Problem]:
-    return sorted(problems, key=lambda p: (p.row or 0, p.column_number or 0))
+        raise SheetRefused(layout, roundtrip.in_sheet_order(verdict.reading.problems), data)

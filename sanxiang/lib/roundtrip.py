@@ -90,7 +90,9 @@ def integer(*, minimum: int = 0, maximum: int | None = None) -> Callable[[Any], 
     return check
 
 
-def decimal(*, places: int = 2, minimum: Decimal | None = None) -> Callable[[Any], Decimal]:
+def decimal(
+    *, places: int = 2, minimum: Decimal | None = None, maximum: Decimal | None = None
+) -> Callable[[Any], Decimal]:
     quantum = Decimal(1).scaleb(-places)
 
     def check(value: Any) -> Decimal:
@@ -107,6 +109,8 @@ def decimal(*, places: int = 2, minimum: Decimal | None = None) -> Callable[[Any
             raise CellError(f"最多保留{places}位小数。")
         if minimum is not None and number < minimum:
             raise CellError(f"不能小于{minimum}。")
+        if maximum is not None and number > maximum:
+            raise CellError(f"不能大于{maximum}。")
         return number.quantize(quantum)
 
     return check
@@ -315,7 +319,7 @@ def read(layout: Layout, data: bytes) -> Reading:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         sheet = book.worksheets[0]
-        xml = book._archive.read(sheet._worksheet_path)  # type: ignore[union-attr]
+        xml = book._archive.read(sheet._worksheet_path)
     except Exception as exc:  # openpyxl raises many types for a file that is not XLSX
         reading.problems.append(
             Problem(None, "", "", f"无法读取文件，请上传 .xlsx 表格（{type(exc).__name__}）。")
@@ -329,7 +333,12 @@ def read(layout: Layout, data: bytes) -> Reading:
         _rows(layout, rows, skip, reading)
     finally:
         book.close()
+    reading.problems = in_sheet_order(reading.problems)
     return reading
+
+
+def in_sheet_order(problems: Iterable[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.row or 0, p.column_number or 0))
 
 
 def _headers_ok(layout: Layout, first: Sequence[Any] | None, reading: Reading) -> bool:

@@ -119,10 +119,13 @@ def import_catalogue(*, actor: User, agency_id: int, data: bytes) -> engine.Outc
         changed = [*verdict.diff.new, *(r for r, _ in verdict.diff.changed)]
         if not changed:
             return
+        # The list is versioned as a whole: the changed rows give the new version's date.
         day = changed[0].values["生效日期"]
-        for row in verdict.reading.rows:
+        for row in changed[1:]:
             if row.values["生效日期"] != day:
-                verdict.refuse(row, "生效日期", f"目录清单整体生效，各行生效日期应相同（{day}）。")
+                verdict.refuse(
+                    row, "生效日期", f"目录清单整体生效，变更各行的生效日期应相同（{day}）。"
+                )
         if version is not None and day <= version.valid_from:
             verdict.refuse(
                 changed[0],
