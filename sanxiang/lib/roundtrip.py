@@ -440,24 +440,31 @@ def _rows(
                 reading.problems.append(
                     Problem(number, column.header, _shown(value), err.reason, index)
                 )
+        if all(k in parsed for k in layout.key):
+            key = tuple(parsed[k] for k in layout.key)
+            earlier = first_seen.setdefault(key, number)
+            if earlier != number:
+                _duplicate(layout, reading, number, key, earlier)
+                continue
         if bad:
             continue
         row = Row(number, parsed, tuple(parsed[k] for k in layout.key))
-        earlier = first_seen.setdefault(row.key, number)
-        if earlier != number:
-            key_column = layout.key[0] if layout.key else ""
-            shown = "、".join(_shown(k) for k in row.key)
-            reading.problems.append(
-                Problem(
-                    number,
-                    key_column,
-                    shown,
-                    f"与第{earlier}行重复（{'、'.join(layout.key)}相同）：每项只能出现一次。",
-                    layout.index(key_column) if key_column else 1,
-                )
-            )
-            continue
         reading.rows.append(row)
+
+
+def _duplicate(
+    layout: Layout, reading: Reading, number: int, key: tuple[Any, ...], earlier: int
+) -> None:
+    column = layout.key[0] if layout.key else ""
+    reading.problems.append(
+        Problem(
+            number,
+            column,
+            "、".join(_shown(k) for k in key),
+            f"与第{earlier}行重复（{'、'.join(layout.key)}相同）：每项只能出现一次。",
+            layout.index(column) if column else 1,
+        )
+    )
 
 
 # --- comparing ------------------------------------------------------------------------------

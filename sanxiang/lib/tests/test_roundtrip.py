@@ -181,7 +181,11 @@ def test_the_annotated_copy_marks_each_bad_cell_with_its_reason():
     assert "合并单元格" in marked["E3"].comment.text
     assert marked["B2"].comment is None and marked["C3"].comment is None
     listing = [[c.value for c in row] for row in copy["错误清单"].iter_rows(min_row=2)]
-    assert [row[:3] for row in listing] == [[2, "金额", "C2"], [3, "生效日期", "E3"]]
+    assert [row[:3] for row in listing] == [
+        [2, "金额", "C2"],
+        [3, "生效日期", "E3"],
+        [4, "编码", "A4"],
+    ]
 
 
 def test_ten_thousand_rows_are_read_and_every_bad_one_reported():
