@@ -105,14 +105,36 @@ def _content(values: dict[str, Any], current: MatterVersion | None) -> MatterCon
     return MatterContent(**((vars(base) if base else {}) | sheet))
 
 
+# What the comparison reads; a changed row's whole version is loaded afterwards (``_full``).
+COMPARED = [
+    "matter__code", "matter_id", "number", "valid_from", "category", "name", "legal_basis",
+    "handling_unit", "time_limit", "time_limit_unit", "responsibilities", "accountability",
+    "random_inspection", "inspection_ratio",
+]  # fmt: skip
+
+
 def _current(agency_id: int) -> engine.Current:
-    versions = MatterVersion.objects.filter(
-        matter__agency_id=agency_id, valid_to__isnull=True
-    ).select_related("matter")
+    versions = (
+        MatterVersion.objects.filter(matter__agency_id=agency_id, valid_to__isnull=True)
+        .select_related("matter")
+        .only(*COMPARED)
+    )
     return {(v.matter.code,): record(v) for v in versions}
 
 
+def _full(verdict: engine.Check) -> None:
+    """Replace the compared-only versions of the changed rows by whole ones (one query): the new
+    version keeps the fields the sheet does not carry."""
+    ids = [before["_version"].pk for _, before in verdict.diff.changed]
+    whole = MatterVersion.objects.select_related("matter").in_bulk(ids)
+    verdict.diff.changed = [
+        (row, {**before, "_version": whole[before["_version"].pk]})
+        for row, before in verdict.diff.changed
+    ]
+
+
 def _check(verdict: engine.Check) -> None:
+    _full(verdict)
     for row in verdict.diff.new:
         _validate(verdict, row, None)
     for row, before in verdict.diff.changed:
