@@ -444,7 +444,8 @@ def _rows(
             key = tuple(parsed[k] for k in layout.key)
             earlier = first_seen.setdefault(key, number)
             if earlier != number:
-                _duplicate(layout, reading, number, key, earlier)
+                typed = [cells[layout.index(k) - 1] for k in layout.key]  # as written, not codes
+                _duplicate(layout, reading, number, typed, earlier)
                 continue
         if bad:
             continue
@@ -453,14 +454,14 @@ def _rows(
 
 
 def _duplicate(
-    layout: Layout, reading: Reading, number: int, key: tuple[Any, ...], earlier: int
+    layout: Layout, reading: Reading, number: int, typed: list[Any], earlier: int
 ) -> None:
     column = layout.key[0] if layout.key else ""
     reading.problems.append(
         Problem(
             number,
             column,
-            "、".join(_shown(k) for k in key),
+            "、".join(_shown(k) for k in typed if _shown(k)),
             f"与第{earlier}行重复（{'、'.join(layout.key)}相同）：每项只能出现一次。",
             layout.index(column) if column else 1,
         )

@@ -48,19 +48,25 @@ def test_a_bad_sheet_is_listed_cell_by_cell_and_the_marked_copy_downloads(
     assert rows.nth(0).inner_text().split("\t") == [
         "第2行",
         "要求",
-        "F2",
+        "E2",
         "必须",
         "应为以下之一：应当、可以。",
     ]
-    assert "不能为空" in rows.nth(1).inner_text() and "G2" in rows.nth(1).inner_text()
+    assert "不能为空" in rows.nth(1).inner_text() and "F2" in rows.nth(1).inner_text()
     assert "是数字而不是日期" in rows.nth(2).inner_text()
-    assert "与第2行重复" in rows.nth(3).inner_text() and "A3" in rows.nth(3).inner_text()
+    assert rows.nth(3).inner_text().split("\t")[:4] == [
+        "第3行",
+        "执法类别",
+        "A3",
+        "行政处罚、现场调查／调查取证",
+    ]
+    assert "与第2行重复" in rows.nth(3).inner_text()
     assert "未保存任何数据" in page.locator(".alert-danger").inner_text()
     assert AvRequirement.objects.count() == 1
 
     with page.expect_download() as download:
         page.get_by_role("link", name="下载标注错误的表格").click()
     marked = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).worksheets[0]
-    assert marked["F2"].comment.text == "应为以下之一：应当、可以。"
-    assert marked["G2"].comment.text == "不能为空。"
+    assert marked["E2"].comment.text == "应为以下之一：应当、可以。"
+    assert marked["F2"].comment.text == "不能为空。"
     assert not [e for e in errors if "Content Security Policy" in e], errors

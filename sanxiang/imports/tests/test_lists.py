@@ -294,6 +294,18 @@ class ListSheetTests(WorldTestCase):
             problems = self.refused(sheet, reworked(sheet.export(self.w), _copy_first_row))
             assert len(problems) == 1 and "与第2行重复" in problems[0].reason, sheet.name
 
+    def test_a_stage_is_matched_by_any_of_its_names_and_an_unknown_one_refused(self):
+        av = SHEETS[4]
+        data = av.export(self.w)
+        assert av.run(self.w, edited(data, {"环节": "调查取证"})).nothing_to_change
+        assert av.run(self.w, edited(data, {"环节": "investigation"})).nothing_to_change
+        [problem] = self.refused(av, edited(data, {"环节": "喝茶"}))
+        assert (problem.column, problem.value) == ("环节", "喝茶")
+        # 审查 is a stage of the penalty procedures (case_review) and of 许可 (examination)
+        added = av.run(self.w, edited(data, {"环节": "审查"}))
+        assert added.created == 1
+        assert AvRequirement.objects.filter(stage="case_review").exists()
+
     def test_every_bad_row_is_reported_not_just_the_first(self):
         data = sheets.export_matters(list(MatterVersion.objects.filter(valid_to__isnull=True)))
         bad = edited(data, {"事项类别": "行政罚", "法定时限": "九十", "抽查比例(%)": 120})
@@ -392,12 +404,12 @@ class ImportPageTests(WorldTestCase):
         page = response.content.decode()
         assert response.redirect_chain[-1][0].startswith("/imports/")
         assert "表格中有 <strong>2</strong> 处错误" in page and "未保存任何数据" in page
-        assert "应为以下之一：应当、可以。" in page and "<code>F2</code>" in page
+        assert "应为以下之一：应当、可以。" in page and "<code>E2</code>" in page
         copy = client.get(response.redirect_chain[-1][0] + "annotated.xlsx")
         marked = load_workbook(io.BytesIO(copy.content)).worksheets[0]
-        assert marked["F2"].comment.text == "应为以下之一：应当、可以。"
-        assert "是数字而不是日期" in marked["H2"].comment.text
-        assert marked["G2"].comment is None
+        assert marked["E2"].comment.text == "应为以下之一：应当、可以。"
+        assert "是数字而不是日期" in marked["G2"].comment.text
+        assert marked["F2"].comment is None
 
     def test_the_report_is_only_for_the_person_and_session_that_uploaded(self):
         response = self.upload(
@@ -425,7 +437,7 @@ class ImportPageTests(WorldTestCase):
     def test_an_officer_may_export_but_not_import(self):
         client = signed_in(self.w.officer)
         data = client.get("/records/av-list/export.xlsx").content
-        assert load_workbook(io.BytesIO(data)).worksheets[0]["D2"].value == "investigation"
+        assert load_workbook(io.BytesIO(data)).worksheets[0]["D2"].value == "现场调查／调查取证"
         file = io.BytesIO(data)
         file.name = "x.xlsx"
         assert client.post("/records/av-list/import/", {"file": file}).status_code == 403
