@@ -37,10 +37,11 @@ def test_a_bad_sheet_is_listed_cell_by_cell_and_the_marked_copy_downloads(
 
     sign_in_page(page, live_server.url, world.admin)
     page.goto(f"{live_server.url}/records/av-list/")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "sheet-av-list.png"))
     page.set_input_files("#import-file-av", str(upload))
     page.get_by_role("button", name="导入", exact=True).click()
     page.wait_for_url("**/imports/**")
-    ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "sheet-import-refused.png"), full_page=True)
 
     rows = page.locator("table tbody tr")
