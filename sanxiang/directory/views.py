@@ -82,9 +82,9 @@ def officers(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
     items = [(o, o.certificate_state(today)) for o in page]
-    return render(
-        request, "directory/officers.html", {"page": page, "items": items, "q": q, "today": today}
-    )
+    context = {"page": page, "items": items, "q": q, "today": today}
+    context["is_admin"] = acting_user(request).role == Role.ADMIN
+    return render(request, "directory/officers.html", context)
 
 
 @staff_view
