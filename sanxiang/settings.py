@@ -287,6 +287,9 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+    # SHA-256 in plain JS for the field-capture page (ES modules; crypto.subtle has no
+    # incremental digest and is missing on plain-HTTP intranet addresses).
+    ("vendor/noble-hashes", NODE_MODULES / "@noble" / "hashes"),
 ]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -335,6 +338,12 @@ if SANXIANG_S3_ENDPOINT:
 SANXIANG_SEAL_DIR = Path(env_str("SANXIANG_SEAL_DIR", str(VAR_DIR / "seals")))
 SANXIANG_UPLOAD_TMP_DIR = Path(env_str("SANXIANG_UPLOAD_TMP_DIR", str(VAR_DIR / "tmp-uploads")))
 SANXIANG_MAX_UPLOAD_MB = env_int("SANXIANG_MAX_UPLOAD_MB", default=4096)
+# Resumable uploads (records/resumable.py, docs/records.md): the chunk the capture page sends
+# (small: on a weak connection a dropped chunk is sent again whole), the largest chunk accepted,
+# and how long an unfinished upload may wait for its next chunk before records_cleanup removes it.
+SANXIANG_UPLOAD_CHUNK_KB = env_int("SANXIANG_UPLOAD_CHUNK_KB", default=2048)
+SANXIANG_UPLOAD_MAX_CHUNK_MB = env_int("SANXIANG_UPLOAD_MAX_CHUNK_MB", default=32)
+SANXIANG_UPLOAD_RESUME_HOURS = env_int("SANXIANG_UPLOAD_RESUME_HOURS", default=24)
 # Years after the last entered State Council holiday notice whose deadlines are computed
 # provisionally (暂定) from 《全国年节及纪念日放假办法》; beyond them a deadline is a calendar_gap.
 SANXIANG_CALENDAR_PROVISIONAL_YEARS = env_int("SANXIANG_CALENDAR_PROVISIONAL_YEARS", default=4)

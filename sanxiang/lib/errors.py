@@ -51,6 +51,20 @@ HTTP_STATUS = {
     # an online application for a matter whose 服务指南 takes none (行政许可法 第29、33条).
     "hearing_requested": 409,
     "online_application_unavailable": 409,
+    # Resumable uploads (tus 1.0 with the checksum extension; records/resumable.py,
+    # docs/records.md): each refuses one request and changes nothing.
+    "upload_request_invalid": 400,
+    "upload_checksum_invalid": 400,
+    "upload_not_found": 404,
+    "upload_offset_mismatch": 409,
+    "upload_expired": 410,
+    "upload_version_unsupported": 412,
+    "upload_too_large": 413,
+    "upload_type_mismatch": 415,
+    "upload_hash_mismatch": 422,
+    "upload_busy": 423,
+    # tus checksum extension: 460 Checksum Mismatch (the chunk is discarded; send it again).
+    "upload_checksum_mismatch": 460,
 }
 
 

@@ -45,6 +45,17 @@ class UploadForm(StyledForm):
         )
 
 
+class CaptureForm(UploadForm):
+    """The field-capture page (移动执法): the media kind follows the button that took the
+    photo or recording (the page sets it); photos and recordings are 视听资料 (第46条)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["media_kind"].widget = forms.HiddenInput()
+        self.fields["evidence_type"].initial = EvidenceType.AUDIOVISUAL
+        self.fields["title"].widget.attrs["autocomplete"] = "off"
+
+
 class ReasonForm(StyledForm):
     reason = forms.CharField(
         label="调阅事由", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})

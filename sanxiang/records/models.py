@@ -75,6 +75,11 @@ class Record(models.Model):
     sm3 = models.CharField("SM3", max_length=64, blank=True)
     storage_name = models.CharField("存储地址", max_length=200)
     is_demo = models.BooleanField("演示数据", default=False)
+    # Field capture (移动执法): when the device says it took the photo or recording, and where
+    # (WGS-84 from the browser's geolocation, only when the officer allowed it): claims of the
+    # device, kept beside ``uploaded_at`` (the server's time) and written into the ledger entry.
+    captured_at = models.DateTimeField("拍摄时间(设备)", null=True, blank=True)
+    position = models.JSONField("拍摄位置", null=True, blank=True)
 
     class Meta:
         verbose_name = "证据与音像记录"
@@ -267,3 +272,64 @@ class AvRequirement(models.Model):
             if d.category == self.category and d.has_stage(self.stage)
         }
         return "／".join(sorted(labels)) or self.stage
+
+
+class ResumableUpload(models.Model):
+    """An upload in progress, sent in chunks (tus 1.0, ``resumable.py``). Not evidence: the
+    bytes received so far wait in a temporary file; the ``Record`` (and its ledger entry) is
+    written only when the last chunk made the whole file whose SHA-256 was declared at the
+    start. Rows of finished or abandoned uploads are removed by ``records_cleanup``."""
+
+    class Status(models.TextChoices):
+        RECEIVING = "receiving", "接收中"
+        COMPLETE = "complete", "已完成"
+
+    token = models.CharField("上传标识", max_length=64, unique=True)
+    case = models.ForeignKey(
+        "cases.Case", verbose_name="案件", on_delete=models.CASCADE, related_name="+"
+    )
+    agency = models.ForeignKey(
+        "directory.Agency", verbose_name="执法主体", on_delete=models.CASCADE, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField("开始时间")
+    updated_at = models.DateTimeField("最近接收")
+    expires_at = models.DateTimeField("过期时间")
+    length = models.BigIntegerField("文件长度(字节)")
+    offset = models.BigIntegerField("已接收(字节)", default=0)
+    sha256 = models.CharField("声明的 SHA-256", max_length=64)
+    metadata = models.JSONField("记录信息")
+    status = models.CharField(
+        "状态", max_length=16, choices=Status.choices, default=Status.RECEIVING
+    )
+    record = models.ForeignKey(
+        Record,
+        verbose_name="记录",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "续传中的上传"
+        verbose_name_plural = "续传中的上传"
+        constraints = [
+            models.CheckConstraint(condition=Q(length__gt=0), name="upload_not_empty"),
+            models.CheckConstraint(
+                condition=Q(offset__gte=0) & Q(offset__lte=F("length")),
+                name="upload_offset_within_length",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["receiving", "complete"]), name="upload_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="receiving") | (Q(record__isnull=False) & Q(offset=F("length"))),
+                name="upload_complete_has_record",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.token[:8]}… {self.offset}/{self.length}"

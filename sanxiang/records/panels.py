@@ -5,7 +5,9 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
+from sanxiang.accounts.models import Role
 from sanxiang.cases.panels import CasePanel
+from sanxiang.cases.queries import is_on_team
 from sanxiang.procedures.definitions import get_definition
 from sanxiang.workbench.panels import Panel
 
@@ -41,5 +43,7 @@ def case_records(request: HttpRequest, case: Any) -> CasePanel:
         "records": records,
         "count": records_of_case(case).count(),
         "required_scene": line.scene if line is not None and not recorded else "",
+        "may_capture": is_on_team(request.user, case)
+        or getattr(request.user, "role", None) == Role.HEAD,
     }
     return CasePanel(order=30, template="records/_case_panel.html", context=context)

@@ -7,7 +7,7 @@ There is no function that changes or deletes a record: originals are never alter
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -59,6 +59,32 @@ class RecordData:
     original_name: str = ""
     # Optional: the SHA-256 the sender computed; a mismatch means the bytes changed in transit.
     claimed_sha256: str = ""
+    # Field capture (移动执法): the device's time of the photo or recording, and its position
+    # ({"latitude", "longitude", "accuracy"} in WGS-84 degrees and metres) when allowed.
+    captured_at: datetime | None = None
+    position: dict[str, float] | None = None
+
+
+# A device clock may run a little fast; a capture further in the future than this is refused.
+CAPTURE_CLOCK_SKEW = timedelta(minutes=10)
+
+
+def validate_capture(data: RecordData) -> None:
+    if data.captured_at is not None:
+        if timezone.is_naive(data.captured_at):
+            raise ValidationFailed("拍摄时间缺少时区。", field="captured_at")
+        if data.captured_at > timezone.now() + CAPTURE_CLOCK_SKEW:
+            raise ValidationFailed("拍摄时间晚于当前时间，请检查设备时钟。", field="captured_at")
+    if data.position is None:
+        return
+    if set(data.position) != {"latitude", "longitude", "accuracy"}:
+        raise ValidationFailed("拍摄位置应包含纬度、经度和精度。", field="position")
+    lat, lon, accuracy = (data.position[k] for k in ("latitude", "longitude", "accuracy"))
+    valid = all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in (lat, lon, accuracy)
+    )
+    if not valid or not (-90 <= lat <= 90 and -180 <= lon <= 180 and 0 <= accuracy < 1e7):
+        raise ValidationFailed("拍摄位置无效（纬度 −90～90，经度 −180～180）。", field="position")
 
 
 def validate_label(label: str) -> None:
@@ -79,6 +105,7 @@ def validate_metadata(data: RecordData) -> None:
         raise ValidationFailed("标题不能为空。", field="title")
     if len(data.title) > 200:
         raise ValidationFailed("标题不能超过200字。", field="title")
+    validate_capture(data)
 
 
 def prepare_upload(*, actor: User, data: RecordData) -> Any:
@@ -175,6 +202,27 @@ def register_record(
     is_demo: bool = False,
 ) -> Record:
     """The row of a record whose bytes are already stored (called by ``add_record`` only)."""
+    return write_record(
+        actor=actor,
+        data=data,
+        received=received,
+        content_type=content_type,
+        storage_name=storage_name,
+        is_demo=is_demo,
+    )
+
+
+def write_record(
+    *,
+    actor: User,
+    data: RecordData,
+    received: blobs.Received,
+    content_type: str,
+    storage_name: str,
+    is_demo: bool = False,
+) -> Record:
+    """``register_record`` inside the caller's transaction (a finished resumable upload writes
+    its record and marks the upload complete in one transaction)."""
     case = prepare_upload(actor=actor, data=data)
     record = Record.objects.create(
         case=case,
@@ -194,7 +242,14 @@ def register_record(
         sm3=received.sm3,
         storage_name=storage_name,
         is_demo=is_demo,
+        captured_at=data.captured_at,
+        position=data.position,
     )
+    capture: dict[str, Any] = {}
+    if data.captured_at is not None:
+        capture["captured_at"] = data.captured_at.isoformat()
+    if data.position is not None:
+        capture["position"] = data.position
     ledger.append(
         event_type="record.added",
         payload={
@@ -208,6 +263,7 @@ def register_record(
             "content_type": record.content_type,
             "sha256": record.sha256,
             "sm3": record.sm3,
+            **capture,
         },
         actor=actor,
         agency_id=case.agency_id,

@@ -14,13 +14,16 @@ from sanxiang.lib import orphans
 from sanxiang.workbench import recurring
 
 from .cleanup import DEFAULT_MINUTES, remove_abandoned
+from .resumable import remove_expired
 
 
 @task()
 def cleanup_uploads(older_than_minutes: float = DEFAULT_MINUTES) -> int:
-    """Periodic: remove temporary files of abandoned uploads, and rendered objects that no row
-    references (``lib.orphans``); returns how many."""
+    """Periodic: remove temporary files of abandoned uploads, resumable uploads past their
+    resume window, and rendered objects that no row references (``lib.orphans``); returns how
+    many."""
     removed = len(remove_abandoned(older_than_minutes=older_than_minutes))
+    removed += len(remove_expired())
     removed += len(orphans.sweep_all())
     recurring.again(cleanup_uploads)
     return removed

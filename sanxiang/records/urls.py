@@ -1,11 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import tus, views
 
 app_name = "records"
 urlpatterns = [
     path("case/<int:case_id>/", views.case_records, name="case"),
     path("case/<int:case_id>/upload/", views.upload, name="upload"),
+    path("case/<int:case_id>/capture/", views.capture, name="capture"),
+    path("case/<int:case_id>/uploads/", tus.uploads, name="uploads"),
+    path("case/<int:case_id>/uploads/<slug:token>/", tus.upload, name="resumable"),
     path("case/<int:case_id>/export.zip", views.export_case, name="export"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/stream/", views.stream, name="stream"),

@@ -18,8 +18,8 @@ from sanxiang.cases.queries import get_case_for, is_on_team
 from sanxiang.imports import respond
 from sanxiang.lib.errors import DomainError, ValidationFailed
 
-from . import av_sheet, dossier, pdf, queries, services
-from .forms import AvRequirementForm, DecisionForm, ReasonForm, UploadForm
+from . import av_sheet, blobs, dossier, pdf, queries, resumable, services
+from .forms import AvRequirementForm, CaptureForm, DecisionForm, ReasonForm, UploadForm
 from .handlers import FIELD, CountingStream, SpooledUpload, SpoolingUploadHandler
 from .http import check_grant, content_length, grant_for, object_response
 from .models import Access, AvRequirement
@@ -38,6 +38,24 @@ def case_records(request: HttpRequest, case_id: int) -> HttpResponse:
         "may_export": dossier.is_closed(case),
     }
     return render(request, "records/case_records.html", context)
+
+
+@staff_view
+def capture(request: HttpRequest, case_id: int) -> HttpResponse:
+    """移动执法: the phone-first page for the case team on site (capture.js sends the file in
+    resumable chunks to ``tus.py``)."""
+    user = acting_user(request)
+    case = services.check_uploader(actor=user, case_id=case_id)
+    context = {
+        "case": case,
+        "form": CaptureForm(),
+        "chunk_bytes": resumable.chunk_bytes(),
+        "max_bytes": blobs.max_bytes(),
+        "recent": queries.redact_for(
+            user, queries.records_of_case(case).filter(uploaded_by=user).order_by("-pk")[:5]
+        ),
+    }
+    return render(request, "records/capture.html", context)
 
 
 def _metadata(request: HttpRequest, query: Any, case_id: int, name: str) -> RecordData:
