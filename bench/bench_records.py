@@ -7,6 +7,16 @@ warm for both). Peak memory growth is the VmHWM of this process during the uploa
 VmRSS before (VmHWM is reset through /proc/self/clear_refs first).
 
 Size: 1 GiB by default; ``SANXIANG_BENCH_RECORDS_MB`` scales it.
+
+Resumable upload (issue 11, field capture): the same file sent through the web stack (Django's
+test client: middleware, session, CSRF, auth) once as one ``PUT`` (records.js) and once in
+chunks through the tus endpoints, each chunk with its SHA-256, the whole file verified at the
+end. The ratio is the single request's time over the chunked upload's. Two chunk sizes: the
+capture page's largest (16 MiB, which it reaches while chunks go through in under 2 s) and its
+first (``SANXIANG_UPLOAD_CHUNK_KB``, 2 MiB, where a weak link stays). The client's hashing
+(the phone's work: the whole-file SHA-256 it declares and each chunk's) is done before the
+clock starts; the network is not in it (in-process for both). Size: 128 MiB,
+``SANXIANG_BENCH_RESUMABLE_MB``.
 """
 
 from __future__ import annotations
@@ -19,6 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -64,14 +75,17 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-records-"))
     os.environ["SANXIANG_VAR_DIR"] = str(work / "var")
     os.environ["SANXIANG_S3_ENDPOINT"] = ""
+    os.environ["SANXIANG_REQUIRE_OTP"] = "0"
+    os.environ["SANXIANG_AXES_ENABLED"] = "0"
     django_setup(database_url=f"sqlite:///{work / 'bench.sqlite3'}")
     try:
-        run_bench(work, size)
+        world, case = run_bench(work, size)
+        run_resumable(world, case, int(os.environ.get("SANXIANG_BENCH_RESUMABLE_MB", "128")) * MIB)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def run_bench(work: Path, size: int) -> None:
+def run_bench(work: Path, size: int) -> tuple[Any, Any]:
     from django.conf import settings
     from django.core.management import call_command
 
@@ -133,6 +147,99 @@ def run_bench(work: Path, size: int) -> None:
         target="0.7",
     )
     print(f"# size={mb:.0f} MiB sha256sum={base_s:.2f}s upload={ours_s:.2f}s sm3={sm3_s:.2f}s")
+    settings.SANXIANG_HASH = "sha256"
+    return world, case
+
+
+def run_resumable(world: Any, case: Any, size: int) -> None:
+    from sanxiang.records import resumable
+
+    for chunk, name, target in (
+        (resumable.page_chunk_ceiling(), "records_resumable_upload_throughput", "0.5"),
+        (resumable.chunk_bytes(), "records_resumable_upload_throughput_small_chunks", "0.3"),
+    ):
+        resumable_once(world, case, size, chunk=chunk, name=name, target=target)
+
+
+def resumable_once(world: Any, case: Any, size: int, *, chunk: int, name: str, target: str) -> None:
+    import base64
+    import hashlib
+
+    from django.test import Client
+
+    from sanxiang.records.tests import tus_client as tus
+
+    client = Client()
+    client.force_login(world.officer)
+    content = bytearray(HEADER + os.urandom(size - len(HEADER)))
+    runs = iter(range(1, 100))
+
+    def fresh() -> bytes:
+        content[len(HEADER) : len(HEADER) + 8] = next(runs).to_bytes(8, "big")
+        return bytes(content)
+
+    single_url = (
+        f"/records/case/{case.pk}/upload/?title=%E5%BD%95%E5%83%8F&evidence_type=audiovisual"
+        "&media_kind=video&label=internal&name=v.webm"
+    )
+
+    def single() -> float:
+        body = fresh()
+        start = time.perf_counter()
+        response = client.generic(
+            "PUT",
+            single_url,
+            data=body,
+            content_type="application/octet-stream",
+            headers={"Accept": "application/json"},
+        )
+        elapsed = time.perf_counter() - start
+        assert response.status_code == 201, response.content
+        return elapsed
+
+    def chunked() -> float:
+        body = fresh()
+        # The phone's work, before the clock: the whole file's SHA-256 and each chunk's.
+        digest = hashlib.sha256(body).hexdigest()
+        pieces = [
+            (at, body[at : at + chunk], hashlib.sha256(body[at : at + chunk]).digest())
+            for at in range(0, len(body), chunk)
+        ]
+        start = time.perf_counter()
+        created = tus.create(client, case.pk, body, media_kind="video", sha256=digest)
+        assert created.status_code == 201, created.content
+        url = created["Location"]
+        last: Any = None
+        for at, piece, piece_digest in pieces:
+            last = tus.patch(
+                client,
+                url,
+                at,
+                piece,
+                digest="sha256 " + base64.b64encode(piece_digest).decode(),
+            )
+            assert last.status_code == 204, last.content
+        elapsed = time.perf_counter() - start
+        assert last["X-Record-Id"]
+        return elapsed
+
+    single()  # warm
+    single_s = min(single() for _ in range(3))
+    chunked_s = min(chunked() for _ in range(3))
+    mb = size / MIB
+    emit(
+        name,
+        value=mb / chunked_s,
+        unit="MiB/s",
+        ratio=single_s / chunked_s,
+        target=target,
+        goal=f"chunks_of_{chunk // 1024}KiB",
+    )
+    print(
+        f"# resumable size={mb:.0f} MiB chunk={chunk // 1024} KiB "
+        f"single PUT={single_s:.2f}s ({mb / single_s:.0f} MiB/s) "
+        f"chunked={chunked_s:.2f}s ({mb / chunked_s:.0f} MiB/s, {-(-size // chunk)} chunks)"
+    )
 
 
 if __name__ == "__main__":

@@ -34,7 +34,9 @@ import hashlib
 import os
 import re
 import secrets
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -60,6 +62,42 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 ORPHAN_GRACE_SECONDS = 3600
 
 
+class _Running:
+    """The whole-file hashes of the uploads whose chunks this process received, each as far as
+    the offset it was last brought to: the last chunk then needs no second pass over the file.
+    A chunk received by another worker process breaks the chain (the offsets no longer agree)
+    and the file is hashed again from disk at the end; so does a restarted process."""
+
+    LIMIT = 64
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._hashes: OrderedDict[str, tuple[int, Any, Any]] = OrderedDict()
+
+    def resume(self, token: str, offset: int) -> tuple[Any, Any] | None:
+        """Copies of the hashes of bytes 0..offset, or None when this process lost the chain."""
+        with self._lock:
+            entry = self._hashes.get(token)
+        if entry is not None and entry[0] == offset:
+            return entry[1].copy(), entry[2].copy() if entry[2] is not None else None
+        if offset == 0:
+            return hashlib.sha256(), hashlib.new("sm3") if blobs.use_sm3() else None
+        return None
+
+    def keep(self, token: str, offset: int, hashes: tuple[Any, Any] | None) -> None:
+        with self._lock:
+            if hashes is None:
+                self._hashes.pop(token, None)
+                return
+            self._hashes[token] = (offset, *hashes)
+            self._hashes.move_to_end(token)
+            while len(self._hashes) > self.LIMIT:
+                self._hashes.popitem(last=False)
+
+
+RUNNING = _Running()
+
+
 def part_path(token: str) -> Path:
     if not _TOKEN.match(token):
         raise DomainError("upload_not_found", "上传标识无效。")
@@ -73,6 +111,16 @@ def chunk_bytes() -> int:
 
 def max_chunk_bytes() -> int:
     return int(settings.SANXIANG_UPLOAD_MAX_CHUNK_MB) * 1024 * 1024
+
+
+# The capture page doubles its chunk while chunks go through quickly, up to this (and halves
+# it after a slow or dropped one, down to its starting size's quarter): a weak link resends
+# little, a good one pays the per-request cost rarely.
+PAGE_CHUNK_CEILING = 16 * 1024 * 1024
+
+
+def page_chunk_ceiling() -> int:
+    return max(chunk_bytes(), min(max_chunk_bytes(), PAGE_CHUNK_CEILING))
 
 
 def resume_window() -> timedelta:
@@ -152,18 +200,18 @@ def _create_row(
 NOT_FOUND = "未找到该上传：上传标识不存在，或不是您在本案件中开始的上传。"
 
 
-def get_upload_for(actor: User, *, case_id: int, token: str) -> ResumableUpload:
+def get_upload_for(
+    actor: User, *, case_id: int, token: str, check_case: bool = True
+) -> ResumableUpload:
     """The upload ``token`` that ``actor`` began in case ``case_id`` and may still continue:
     another person's upload, or one begun in another case, is not found (its existence is
-    not confirmed); access to the case is checked again, as at the start."""
-    upload = (
-        ResumableUpload.objects.filter(token=token, case_id=case_id, created_by=actor)
-        .select_related("record")
-        .first()
-    )
+    not confirmed); access to the case is checked again, as at the start (unless the caller
+    checks it itself: ``check_case=False``)."""
+    upload = ResumableUpload.objects.filter(token=token, case_id=case_id, created_by=actor).first()
     if upload is None or not _TOKEN.match(token):
         raise DomainError("upload_not_found", NOT_FOUND)
-    services.check_uploader(actor=actor, case_id=case_id)
+    if check_case:
+        services.check_uploader(actor=actor, case_id=case_id)
     receiving = upload.status == ResumableUpload.Status.RECEIVING
     if receiving and upload.expires_at <= timezone.now():
         raise DomainError("upload_expired", "该上传已超过续传期限，已失效，请重新上传。")
@@ -216,10 +264,17 @@ def content_type_of(media_kind: str, head: bytes) -> str:
 
 
 def _write_chunk(
-    handle: IO[bytes], *, offset: int, length: int, checksum: bytes, stream: Any
+    handle: IO[bytes],
+    *,
+    offset: int,
+    length: int,
+    checksum: bytes,
+    stream: Any,
+    running: tuple[Any, Any] | None,
 ) -> None:
     """Append ``length`` bytes of ``stream`` at ``offset``; cut them off again unless all of
-    them came and their SHA-256 is ``checksum``."""
+    them came and their SHA-256 is ``checksum``. ``running`` (the whole file's hashes so far)
+    are brought up to date as the bytes pass."""
     handle.truncate(offset)
     handle.seek(offset)
     digest = hashlib.sha256()
@@ -230,6 +285,10 @@ def _write_chunk(
             if not piece:
                 break
             digest.update(piece)
+            if running is not None:
+                for whole in running:
+                    if whole is not None:
+                        whole.update(piece)
             handle.write(piece)
             got += len(piece)
     except OSError:
@@ -252,19 +311,26 @@ def _write_chunk(
     os.fsync(handle.fileno())
 
 
-def _whole_file(handle: IO[bytes], upload: ResumableUpload, path: Path) -> blobs.Received:
+def _whole_file(
+    handle: IO[bytes], upload: ResumableUpload, path: Path, running: tuple[Any, Any] | None
+) -> blobs.Received:
+    """The received file, its hashes checked against the declared SHA-256: from ``running``
+    when this process saw every chunk, else read again from disk."""
     handle.seek(0)
-    sha256 = hashlib.sha256()
-    sm3 = hashlib.new("sm3") if blobs.use_sm3() else None
-    head = b""
-    size = 0
-    while piece := handle.read(blobs.CHUNK):
-        if not head:
-            head = piece[:HEAD_SIZE]
-        sha256.update(piece)
-        if sm3 is not None:
-            sm3.update(piece)
-        size += len(piece)
+    head = handle.read(HEAD_SIZE)
+    if running is not None and (running[1] is not None) == blobs.use_sm3():
+        sha256, sm3 = running
+        size = handle.seek(0, os.SEEK_END)
+    else:
+        handle.seek(0)
+        sha256 = hashlib.sha256()
+        sm3 = hashlib.new("sm3") if blobs.use_sm3() else None
+        size = 0
+        while piece := handle.read(blobs.CHUNK):
+            sha256.update(piece)
+            if sm3 is not None:
+                sm3.update(piece)
+            size += len(piece)
     if size != upload.length or sha256.hexdigest() != upload.sha256:
         raise DomainError(
             "upload_hash_mismatch",
@@ -291,9 +357,9 @@ def receive_chunk(
 ) -> ResumableUpload:
     """Receive one chunk of ``length`` bytes for position ``offset``; the last one makes the
     record (``upload.record``). ``checksum`` is the chunk's SHA-256 digest (32 bytes)."""
-    upload = get_upload_for(actor, case_id=case_id, token=token)
+    upload = get_upload_for(actor, case_id=case_id, token=token, check_case=False)
     data = record_data(upload)
-    services.prepare_upload(actor=actor, data=data)
+    services.prepare_upload(actor=actor, data=data)  # the case, the person, archived: again
     if upload.status != ResumableUpload.Status.RECEIVING or offset != upload.offset:
         raise _offset_mismatch(upload, offset)
     if length <= 0:
@@ -313,7 +379,15 @@ def receive_chunk(
         upload.refresh_from_db()  # under the lock: the offset a request before us moved
         if upload.status != ResumableUpload.Status.RECEIVING or offset != upload.offset:
             raise _offset_mismatch(upload, offset)
-        _write_chunk(handle, offset=offset, length=length, checksum=checksum, stream=stream)
+        running = RUNNING.resume(token, offset)
+        _write_chunk(
+            handle,
+            offset=offset,
+            length=length,
+            checksum=checksum,
+            stream=stream,
+            running=running,
+        )
         new_offset = offset + length
         need = min(HEAD_SIZE, upload.length)
         try:
@@ -322,8 +396,10 @@ def receive_chunk(
                 content_type_of(data.media_kind, handle.read(HEAD_SIZE))
             if new_offset < upload.length:
                 _advance(upload, old=offset, new=new_offset)
+                RUNNING.keep(token, new_offset, running)
                 return upload
-            received = _whole_file(handle, upload, path)
+            RUNNING.keep(token, 0, None)
+            received = _whole_file(handle, upload, path, running)
             content_type = content_type_of(data.media_kind, received.head)
         except DomainError:
             handle.truncate(offset)

@@ -50,6 +50,7 @@ def capture(request: HttpRequest, case_id: int) -> HttpResponse:
         "case": case,
         "form": CaptureForm(),
         "chunk_bytes": resumable.chunk_bytes(),
+        "chunk_ceiling": resumable.page_chunk_ceiling(),
         "max_bytes": blobs.max_bytes(),
         "recent": queries.redact_for(
             user, queries.records_of_case(case).filter(uploaded_by=user).order_by("-pk")[:5]

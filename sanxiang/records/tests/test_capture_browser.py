@@ -117,12 +117,13 @@ def test_a_photo_upload_survives_a_cut_connection_and_resumes_to_a_verified_reco
     assert record.captured_at is not None
     assert ResumableUpload.objects.get().status == ResumableUpload.Status.COMPLETE
     # Resumed, never restarted: the chunk that never left is sent again from its own offset,
-    # the one whose answer was lost is not sent again, and nothing goes back to 0.
+    # the one whose answer was lost is not sent again, and nothing goes back to 0. (Chunks
+    # grow while they go through quickly and shrink after a drop.)
     assert patches[:2] == [0, chunk]
-    assert patches[2] == chunk
-    assert patches[4] == patches[3] + chunk
+    assert patches[2] == patches[1]
+    assert patches[4] > patches[3]
     assert patches == sorted(patches) and patches.count(0) == 1
-    assert len(patches) == -(-len(photo) // chunk) + 1
+    assert len(set(patches)) == len(patches) - 1  # one offset sent twice: the cut one
     assert heads, "the page asks the server where it stands before resuming"
     assert not [m for m in console if "Content Security Policy" in m], console
     link = page.locator("#capture-last")

@@ -518,3 +518,46 @@ class ExistingPathsTests(Resumable):
         assert record.position == {"latitude": 1.0, "longitude": 2.0, "accuracy": 3.0}
         plain = upload(self.w.officer, self.case, PDF, title="未带拍摄信息")
         assert plain.captured_at is None and plain.position is None
+
+
+class RunningHashTests(Resumable):
+    """The last chunk is verified from the hashes kept while the chunks came; when another
+    worker process took some of them (here: the kept hashes forgotten), from the file on disk."""
+
+    def forget(self) -> None:
+        resumable.RUNNING = resumable._Running()
+
+    def tearDown(self):
+        self.forget()
+        super().tearDown()
+
+    def test_an_upload_whose_chunks_went_to_several_processes_is_verified_from_disk(self):
+        url = self.begin()
+        for offset in range(0, len(PHOTO), CHUNK):
+            if offset == 2 * CHUNK:
+                self.forget()
+            assert (
+                tus.patch(self.client, url, offset, PHOTO[offset : offset + CHUNK]).status_code
+                == 204
+            )
+        assert Record.objects.get().sha256 == hashlib.sha256(PHOTO).hexdigest()
+
+    def test_bytes_changed_on_disk_behind_the_upload_are_caught_when_the_chain_is_broken(self):
+        url = self.begin()
+        tus.patch(self.client, url, 0, PHOTO[:CHUNK])
+        (part,) = temp_files()
+        with open(part, "r+b") as f:
+            f.seek(100)
+            f.write(b"tampered")
+        self.forget()
+        for offset in range(CHUNK, len(PHOTO), CHUNK):
+            response = tus.patch(self.client, url, offset, PHOTO[offset : offset + CHUNK])
+        assert error_code(response) == "upload_hash_mismatch"
+        assert not Record.objects.exists()
+
+    @override_settings(SANXIANG_HASH="sm3")
+    def test_with_sm3_on_both_hashes_are_kept_and_recorded(self):
+        url = self.begin()
+        tus.send_all(self.client, url, PHOTO, CHUNK)
+        record = Record.objects.get()
+        assert record.sm3 == hashlib.new("sm3", PHOTO).hexdigest()

@@ -75,7 +75,9 @@ function kindOf(file, declared) {
 }
 
 if (form) {
-  const chunkBytes = Number(form.dataset.chunkBytes);
+  const firstChunk = Number(form.dataset.chunkBytes);
+  const chunkCeiling = Number(form.dataset.chunkCeiling);
+  const chunkFloor = Math.min(firstChunk, Math.max(64 * 1024, Math.floor(firstChunk / 4)));
   const maxBytes = Number(form.dataset.maxBytes);
   const uploadsUrl = form.dataset.uploadsUrl;
   const bar = $("capture-progress");
@@ -330,6 +332,7 @@ if (form) {
     let offset = 0;
     let attempt = 0;
     let mismatches = 0;
+    let chunkBytes = firstChunk;
     if (url) {
       const state = await where(url).catch(() => ({ gone: true }));
       if (state.record) return finished(job, state.record);
@@ -351,9 +354,14 @@ if (form) {
         }
         show(`正在上传…… ${humanSize(offset)} / ${humanSize(file.size)}`, "secondary");
         const bytes = new Uint8Array(await file.slice(offset, Math.min(offset + chunkBytes, file.size)).arrayBuffer());
+        const started = Date.now();
         const xhr = await patch(job, url, offset, bytes, await chunkDigest(bytes));
         if (xhr.status === 204) {
           attempt = 0;
+          // Chunks of about 2–8 seconds: larger on a good link, smaller on a weak one.
+          const took = Date.now() - started;
+          if (took < 2000) chunkBytes = Math.min(chunkBytes * 2, chunkCeiling);
+          else if (took > 8000) chunkBytes = Math.max(Math.floor(chunkBytes / 2), chunkFloor);
           offset = Number(xhr.getResponseHeader("Upload-Offset"));
           progress(offset, file.size);
           const record = xhr.getResponseHeader("X-Record-Url");
@@ -369,6 +377,7 @@ if (form) {
         throw new Fatal(error.message || `上传失败（HTTP ${xhr.status}）`);
       } catch (err) {
         if (!(err instanceof Dropped) || job.cancelled) throw err;
+        chunkBytes = Math.max(Math.floor(chunkBytes / 2), chunkFloor); // what dropped was too long
         await pause(job, attempt++, offset);
       }
     }
