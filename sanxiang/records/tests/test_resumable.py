@@ -561,3 +561,31 @@ class RunningHashTests(Resumable):
         tus.send_all(self.client, url, PHOTO, CHUNK)
         record = Record.objects.get()
         assert record.sm3 == hashlib.new("sm3", PHOTO).hexdigest()
+
+
+class CapturePageTests(Resumable):
+    def page(self, user) -> Any:
+        return staff_client(user).get(f"/records/case/{self.case.pk}/capture/")
+
+    def test_the_case_team_gets_the_capture_page_with_the_phones_camera_and_microphone(self):
+        response = self.page(self.w.officer)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert 'accept="image/*" capture="environment"' in html
+        assert 'accept="video/*" capture="environment"' in html
+        assert 'accept="audio/*" capture' in html
+        assert f'data-uploads-url="/records/case/{self.case.pk}/uploads/"' in html
+        assert '<script type="module" src="/static/js/capture.js">' in html
+        assert "<script>" not in html  # no inline script: the CSP stays strict
+        listing = staff_client(self.w.officer).get(f"/records/case/{self.case.pk}/")
+        assert f"/records/case/{self.case.pk}/capture/" in listing.content.decode()
+
+    def test_the_head_may_capture_too(self):
+        assert self.page(self.w.head).status_code == 200
+
+    def test_people_off_the_team_or_of_another_agency_or_not_signed_in_do_not(self):
+        assert self.page(self.w.admin).status_code == 403
+        assert self.page(self.w.supervisor).status_code in (403, 404)
+        assert self.page(self.w.other_officer).status_code == 404
+        anonymous = Client().get(f"/records/case/{self.case.pk}/capture/")
+        assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
