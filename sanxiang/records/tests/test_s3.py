@@ -7,13 +7,16 @@ from typing import Any
 
 import boto3
 import pytest
+from django.conf import settings
 
 from sanxiang.cases.models import Case
 from sanxiang.cases.testing import open_test_case
 from sanxiang.records import blobs
+from sanxiang.records.models import Record
 from sanxiang.testing import WorldTestCase
 
-from .helpers import WEBM, upload
+from . import tus_client as tus
+from .helpers import WEBM, staff_client, upload
 
 pytestmark = [pytest.mark.s3, pytest.mark.xdist_group("s3")]
 
@@ -61,6 +64,18 @@ class S3Tests(WorldTestCase):
         start, end = 15_000_000, 15_000_099
         piece = b"".join(blobs.read_range(record.storage_name, start, end))
         assert piece == content[start : end + 1]
+
+    def test_a_resumable_upload_lands_in_the_bucket_once_its_last_chunk_is_verified(self):
+        content = WEBM + os.urandom(12 * 1024 * 1024)  # the bucket gets it in parts
+        client = staff_client(self.w.officer)
+        created = tus.create(client, self.case.pk, content, media_kind="video")
+        url = created["Location"]
+        last = tus.send_all(client, url, content, 4 * 1024 * 1024)
+        record = Record.objects.get(pk=int(last["X-Record-Id"]))
+        body = s3_client(self.endpoint).get_object(Bucket="sanxiang", Key=record.storage_name)
+        assert hashlib.sha256(body["Body"].read()).hexdigest() == record.sha256
+        assert record.sha256 == hashlib.sha256(content).hexdigest()
+        assert list(Path(settings.SANXIANG_UPLOAD_TMP_DIR).glob("*")) == []
 
     def test_the_same_bytes_are_stored_once_in_the_bucket(self):
         first = self.add(WEBM + b"twice")
