@@ -11,6 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
@@ -26,6 +27,7 @@ def wait_for(predicate, timeout: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+@pytest.mark.django_db  # records_cleanup also expires resumable uploads (rows)
 def test_a_process_killed_mid_upload_leaves_no_record_and_cleanup_removes_its_temp_file(
     tmp_path_factory,
 ):
