@@ -15,6 +15,7 @@ from sanxiang.cases.queries import is_on_team
 from sanxiang.directory.models import Agency
 from sanxiang.lib.errors import DomainError
 
+from . import grants
 from .models import Access, AccessRequest, AvLevel, AvRequirement, Record
 
 
@@ -56,14 +57,27 @@ def by_supervision(user: Any, record: Record) -> bool:
     return record.agency_id in visible_agency_ids(user)
 
 
+def by_grant(user: Any, record: Record) -> grants.Grant | None:
+    """The standing grant (``grants``) by which ``user`` opens ``record`` though outside the case
+    team and not its agency's head: e.g. as the 法制审核人员 of an open round. None otherwise."""
+    if is_on_team(user, record.case):
+        return None
+    if user.role == Role.HEAD and record.agency_id in visible_agency_ids(user):
+        return None
+    return grants.grant_on(user, record.case_id)
+
+
 def may_retrieve_directly(user: Any, record: Record) -> bool:
-    """The case team, the agency's head and its supervisors retrieve directly; others need an
-    approved request."""
+    """The case team, the agency's head, its supervisors and holders of a standing grant (the
+    assigned 法制审核人员 while the round is open) retrieve directly; others need an approved
+    request."""
     if is_on_team(user, record.case):
         return True
     if user.role == Role.HEAD and record.agency_id in visible_agency_ids(user):
         return True
     if by_supervision(user, record):
+        return True
+    if grants.grant_on(user, record.case_id) is not None:
         return True
     return has_approval(user, record)
 
@@ -75,11 +89,15 @@ def redact_for(user: Any, records: Iterable[Record]) -> list[Record]:
     rows = list(records)
     sensitive = [r for r in rows if r.is_sensitive]
     direct: dict[int, bool] = {}
+    # The assigned reviewer opens them too (with a stated reason, logged): shown to them.
+    granted = grants.grants_for(user, {r.case_id for r in sensitive})
     for r in sensitive:
         if r.case_id not in direct:
             # A supervisor may open it too, but only with a stated purpose: until then, hidden.
-            direct[r.case_id] = is_on_team(user, r.case) or (
-                user.role == Role.HEAD and r.agency_id in visible_agency_ids(user)
+            direct[r.case_id] = (
+                is_on_team(user, r.case)
+                or (user.role == Role.HEAD and r.agency_id in visible_agency_ids(user))
+                or r.case_id in granted
             )
     approved = set(
         AccessRequest.objects.filter(

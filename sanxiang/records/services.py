@@ -33,7 +33,7 @@ from .models import (
     MediaKind,
     Record,
 )
-from .queries import by_supervision, get_record_for, may_retrieve_directly
+from .queries import by_grant, by_supervision, get_record_for, may_retrieve_directly
 from .sniff import EXECUTABLE, accepted, sniff
 
 # An approved retrieval request is good for this long (local practice; DOMAIN.md 调阅).
@@ -299,6 +299,7 @@ def log_access(*, actor: User, record_id: int, purpose: str, reason: str, via: s
     supervising = by_supervision(actor, record) and not is_on_team(actor, record.case)
     if supervising and not reason:
         raise ValidationFailed("执法监督调阅须填写监督目的（记入调阅记录和账本）。", field="reason")
+    grant = None if supervising else by_grant(actor, record)
     entry = ledger.append(
         event_type="record.accessed",
         payload={
@@ -310,6 +311,7 @@ def log_access(*, actor: User, record_id: int, purpose: str, reason: str, via: s
             "reason": reason,
             "via": via,
             **({"supervision": True} if supervising else {}),
+            **(grant.payload() if grant is not None else {}),
         },
         actor=actor,
         agency_id=record.agency_id,

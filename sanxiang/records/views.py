@@ -154,6 +154,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "direct": direct,
         "supervising": supervising,
+        "granted": queries.by_grant(user, record),
         "requests": queries.requests_of(record).filter(requester=user)[:5],
     }
     return render(request, "records/detail.html", context)
