@@ -10,12 +10,16 @@ class ReviewConfig(AppConfig):
         from sanxiang.cases.panels import register_case_panel
         from sanxiang.ledger import reconcile, registry
         from sanxiang.procedures import engine
+        from sanxiang.records import grants as record_grants
         from sanxiang.workbench import panels as workbench_panels
 
         from . import gate, opinion, panels
         from . import reconcile as state
         from .events import EVENT_TYPES
+        from .grants import assigned_reviewer_grants
 
+        # The assigned reviewer opens the case's records while the round is open (item 10).
+        record_grants.register(assigned_reviewer_grants)
         engine.register_guard(gate.decision_gate)
         engine.register_after_transition(gate.after_transition)
         workbench_panels.register(panels.pending_reviews)

@@ -15,8 +15,12 @@ from sanxiang.cases.models import Case, CaseMember, DecisionDraft
 from sanxiang.cases.queries import had_role
 from sanxiang.catalog.queries import in_force_on
 from sanxiang.directory.models import Agency, Officer
+from sanxiang.documents import queries as documents
 from sanxiang.lib import workdays
+from sanxiang.lib.errors import DomainError
 from sanxiang.procedures.definitions import StageRole
+from sanxiang.records import grants
+from sanxiang.records import queries as records
 
 from . import drafts, rules
 from .models import (
@@ -301,3 +305,28 @@ def discussions_for(case: Case) -> QuerySet[Discussion]:
 
 def gates_for(case: Case) -> QuerySet[DecisionGate]:
     return DecisionGate.objects.filter(case=case).select_related("round", "actor")
+
+
+@dataclass
+class CaseFile:
+    """What the review page lists beside the checklist: the case's evidence and its issued 文书.
+
+    ``records`` are redacted for ``user`` (a 商业秘密/个人隐私 title stays hidden from whoever
+    may not open it; the assigned reviewer may, ``grants``); ``documents`` is None when ``user``
+    may not read the case's documents. ``granted`` is the reviewer's standing grant, if any.
+    """
+
+    records: list[Any]
+    documents: list[Any] | None
+    granted: Any = None
+
+
+def case_file_for(user: Any, case: Case) -> CaseFile:
+    try:
+        documents.case_for(user, case.pk)
+    except DomainError:
+        issued = None
+    else:
+        issued = documents.documents_of(case)
+    shown = records.redact_for(user, records.records_of_case(case))
+    return CaseFile(records=shown, documents=issued, granted=grants.grant_on(user, case.pk))

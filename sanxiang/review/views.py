@@ -84,6 +84,7 @@ def _round_context(request: HttpRequest, round_: ReviewRound, case: Case) -> dic
         "can_extend": round_.is_open and user.role == Role.HEAD and not round_.extended,
         "can_dispute": round_.status == "failed" and latest == round_ and is_on_team(user, case),
         "assign_form": AssignForm(reviewers=queries.reviewers_of(case.agency)),
+        "case_file": queries.case_file_for(user, case),
         "reason_form": ReasonForm(),
         "me": me,
     }
