@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from sanxiang.accounts.models import Role
+from sanxiang.accounts.models import Role, User
 from sanxiang.cases.models import Case
 from sanxiang.directory.models import Agency, AgencyLevel
 from sanxiang.ledger.models import Entry
@@ -39,6 +39,8 @@ class AssignedReviewerOpensRecordsTest(ReviewTestCase):
     case: Case
     record: Record
     secret: Record
+    reviewer2: User
+    other_reviewer: User
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -139,6 +141,7 @@ class ReviewerPagesAndApiTest(ReviewTestCase):
     case: Case
     record: Record
     secret: Record
+    reviewer2: User
 
     @classmethod
     def setUpTestData(cls) -> None:
