@@ -141,14 +141,13 @@ def _basis(sheet: CaseSheet) -> str:
     return sheet.matter_basis or BLANK
 
 
-def penalty_decision(sheet: CaseSheet) -> list[Block]:
-    blocks: list[Block] = [*_parties(sheet)]
-    blocks.append(
+def penalty_decision_body(sheet: CaseSheet) -> list[Para]:
+    blocks: list[Para] = [
         Para(
             f"{sheet.case_name}一案，本机关于{chinese_date(sheet.opened_on)}立案调查（案号：{sheet.case_number}），"
             "现已调查终结。"
         )
-    )
+    ]
     blocks.append(_facts(sheet))
     notice = _earlier(sheet, "penalty_notice")
     if notice:
@@ -172,9 +171,8 @@ def penalty_decision(sheet: CaseSheet) -> list[Block]:
     return blocks
 
 
-def no_penalty_decision(sheet: CaseSheet) -> list[Block]:
+def no_penalty_decision_body(sheet: CaseSheet) -> list[Para]:
     return [
-        *_parties(sheet),
         Para(
             f"{sheet.case_name}一案，本机关于{chinese_date(sheet.opened_on)}立案调查（案号：{sheet.case_number}）。"
         ),
@@ -246,10 +244,9 @@ def evidence_preservation(sheet: CaseSheet) -> list[Block]:
     ]
 
 
-def seizure_decision(sheet: CaseSheet) -> list[Block]:
+def seizure_decision_body(sheet: CaseSheet) -> list[Para]:
     items = _draft_text(sheet)
     return [
-        *_parties(sheet),
         Para(f"{sheet.case_name}一案（案号：{sheet.case_number}），{_facts(sheet).text}"),
         # 行政强制法 第24条 (contents), 第25条 (30 days, +30 with approval).
         Para(
@@ -292,9 +289,8 @@ def licence_supplement(sheet: CaseSheet) -> list[Block]:
     ]
 
 
-def licence_grant(sheet: CaseSheet) -> list[Block]:
+def licence_grant_body(sheet: CaseSheet) -> list[Para]:
     return [
-        *_parties(sheet),
         Para(
             f"你（单位）于{chinese_date(sheet.opened_on)}提出的{sheet.matter_name}申请（编号：{sheet.case_number}），"
             f"经审查，符合{_basis(sheet)}规定的条件、标准。"
@@ -308,10 +304,9 @@ def licence_grant(sheet: CaseSheet) -> list[Block]:
     ]
 
 
-def licence_refusal(sheet: CaseSheet) -> list[Block]:
+def licence_refusal_body(sheet: CaseSheet) -> list[Para]:
     reason = _draft_text(sheet)
     return [
-        *_parties(sheet),
         Para(
             f"你（单位）于{chinese_date(sheet.opened_on)}提出的{sheet.matter_name}申请（编号：{sheet.case_number}），"
             f"经审查，不符合{_basis(sheet)}规定的条件、标准，理由如下："
@@ -477,6 +472,39 @@ def site_record(sheet: CaseSheet) -> list[Block]:
         *_record(sheet, "现场情况", lead),
         Para(f"当事人拒绝签名的，注明情况；当事人不到场的，见证人{SIGN_LINE}", indent=False),
     ]
+
+
+# The body of each decision (决定书): everything after the party block, i.e. the facts, the
+# provision violated and the one applied, the kinds decided and the remedies. One function per
+# kind, used by the document (after ``_parties``) and by the publication of the decision on the
+# portal (disclosure.drafting), so the two cannot say different things.
+DECISION_BODIES: dict[str, Callable[[CaseSheet], list[Para]]] = {
+    "penalty_decision": penalty_decision_body,
+    "no_penalty_decision": no_penalty_decision_body,
+    "seizure_decision": seizure_decision_body,
+    "licence_grant": licence_grant_body,
+    "licence_refusal": licence_refusal_body,
+}
+
+
+def decision_body(kind_code: str, sheet: CaseSheet) -> list[Para]:
+    """The body paragraphs of a decision of ``kind_code`` (a key of ``DECISION_BODIES``)."""
+    return DECISION_BODIES[kind_code](sheet)
+
+
+def _decision(kind_code: str) -> Callable[[CaseSheet], list[Block]]:
+    def blocks(sheet: CaseSheet) -> list[Block]:
+        return [*_parties(sheet), *decision_body(kind_code, sheet)]
+
+    blocks.__name__ = kind_code
+    return blocks
+
+
+penalty_decision = _decision("penalty_decision")
+no_penalty_decision = _decision("no_penalty_decision")
+seizure_decision = _decision("seizure_decision")
+licence_grant = _decision("licence_grant")
+licence_refusal = _decision("licence_refusal")
 
 
 BUILDERS: dict[str, Callable[[CaseSheet], list[Block]]] = {

@@ -4,6 +4,7 @@ data a document is filled from, the verification link printed on decisions."""
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,9 +24,11 @@ from sanxiang.cases.queries import is_on_team
 from sanxiang.catalog.models import MatterVersion
 from sanxiang.catalog.queries import in_force_on
 from sanxiang.directory.models import Agency, AgencyLevel
+from sanxiang.ledger.models import Entry
 from sanxiang.lib.errors import DomainError
 from sanxiang.procedures.definitions import StageRole
 
+from .builders import DECISION_BODIES, build, decision_body
 from .kinds import Kind, all_kinds, get_kind
 from .models import IssuedDocument
 from .sheet import CaseSheet, DraftSheet, Earlier, OfficerSheet, PartySheet
@@ -150,6 +153,13 @@ def read_file(doc: IssuedDocument, fmt: str) -> bytes:
     return data
 
 
+class _Current:
+    """Marker: the snapshot a document of the case would render from now."""
+
+
+CURRENT = _Current()
+
+
 def _review_body(agency: Agency) -> str:
     # 行政复议法 (2023) 第24条: the government at the same level reviews its departments' acts.
     parent = agency.parent
@@ -220,15 +230,28 @@ def register_sheet_text(kind: str, provider: Callable[[Case], str]) -> None:
     _sheet_texts[kind] = provider
 
 
-def sheet_from_case(case: Case) -> CaseSheet:
-    """Everything a document of ``case`` is filled from, read once."""
+def sheet_from_case(
+    case: Case,
+    *,
+    snapshot: dict[str, Any] | _Current | None = CURRENT,
+    issued_before: int | None = None,
+) -> CaseSheet:
+    """Everything a document of ``case`` is filled from, read once.
+
+    By default from the snapshot a document would render from now; ``issued_decision_body``
+    passes the snapshot an issued document was rendered from and cuts ``earlier`` at it.
+    """
     agency = case.agency
     matter_name, matter_basis = _matter(case)
-    snapshot = snapshots.for_documents(case)
+    if isinstance(snapshot, _Current):
+        snapshot = snapshots.for_documents(case)
     members = case.members.filter(recused=False).select_related("officer")
+    issued = IssuedDocument.objects.filter(case=case)
+    if issued_before is not None:
+        issued = issued.filter(pk__lt=issued_before)
     earlier = {
         d.kind: Earlier(d.title, d.number, timezone.localtime(d.issued_at).date())
-        for d in IssuedDocument.objects.filter(case=case).order_by("issued_at", "pk")
+        for d in issued.order_by("issued_at", "pk")
     }
     return CaseSheet(
         agency_name=agency.name,
@@ -280,3 +303,56 @@ class FiledDocument:
 def for_case_file(case: Case) -> list[FiledDocument]:
     """The case's documents in issue order, for the 电子案卷 (filing follows issue order)."""
     return [FiledDocument(doc) for doc in documents_of(case)]
+
+
+# --- the body of an issued decision, as served (issue 10 item 11) ------------------------------
+
+
+def _issued_entry(doc: IssuedDocument) -> dict[str, Any]:
+    """The payload of ``doc``'s ``document.issued`` ledger entry."""
+    for entry in Entry.objects.filter(case_id=doc.case_id, event_type="document.issued"):
+        payload: dict[str, Any] = json.loads(entry.payload)
+        if payload.get("document") == doc.pk:
+            return payload
+    raise DomainError(
+        "conflict", f"未找到《{doc.title}》{doc.number}的制发记录（账本），不能引用其内容。"
+    )
+
+
+def issued_decision_body(doc: IssuedDocument) -> tuple[str, ...]:
+    """The body paragraphs of an issued decision (``builders.decision_body``) exactly as served.
+
+    Rebuilt from what the document was rendered from: the draft snapshot its ``document.issued``
+    entry names and the documents issued before it; then the whole content is hashed and must
+    equal the ``content_sha256`` ledgered at issue and printed in its QR code. If the case has
+    changed since (facts edited, the agency renamed, a row altered), the hash differs and this
+    refuses: only a new document can say something new.
+    """
+    if doc.kind not in DECISION_BODIES:
+        raise DomainError("validation_error", f"《{doc.title}》不是决定书，没有决定正文。")
+    kind = get_kind(doc.kind)
+    assert kind is not None  # noqa: S101 - every code of DECISION_BODIES is a kind
+    payload = _issued_entry(doc)
+    if payload.get("content_sha256") != doc.content_sha256:
+        raise DomainError("conflict", f"《{doc.title}》{doc.number}的内容摘要与账本不一致。")
+    case = Case.objects.select_related("agency", "matter").get(pk=doc.case_id)
+    digest = payload.get("snapshot") or ""
+    found = snapshots.find(digest) if digest else None
+    if digest and found is None:
+        raise DomainError("conflict", f"《{doc.title}》{doc.number}所依据的决定草稿快照缺失。")
+    try:
+        snapshot = snapshots.data_of(found) if found is not None else None
+    except snapshots.SnapshotTampered:
+        raise DomainError(
+            "conflict", f"《{doc.title}》{doc.number}所依据的决定草稿快照已被改动。"
+        ) from None
+    sheet = sheet_from_case(case, snapshot=snapshot, issued_before=doc.pk)
+    issued_on = timezone.localdate(doc.issued_at)
+    content = build(kind, sheet, number=doc.number, issued_on=issued_on)
+    if content.sha256() != doc.content_sha256:
+        raise DomainError(
+            "conflict",
+            f"案件信息在《{doc.title}》{doc.number}制发后已变更，无法还原送达的决定书正文；"
+            "如需公示新的内容，请重新制发决定书。",
+        )
+    return tuple(p.text for p in decision_body(doc.kind, sheet))
