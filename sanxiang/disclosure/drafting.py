@@ -9,7 +9,6 @@ number of a natural person is copied into a structured field at all. Free text g
 from __future__ import annotations
 
 import hashlib
-import importlib
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -22,6 +21,7 @@ from sanxiang.cases.models import DecisionKind
 from sanxiang.catalog.models import MatterVersion
 from sanxiang.catalog.queries import in_force_on
 from sanxiang.lib.canonical import canonical_bytes
+from sanxiang.lib.errors import DomainError
 from sanxiang.lib.masking import mask_text
 
 from . import masking
@@ -117,23 +117,55 @@ DECISION_DOCUMENTS = (
 )
 
 
-def decision_number(case: Any) -> str:
-    """The decision's 文号: the issued decision document's number; until one is issued (or
-    without the documents app) the case number stands in, and ``publish`` looks again."""
-    try:
-        documents = importlib.import_module("sanxiang.documents.models")
-    except ImportError:
-        return str(case.number)
-    model = getattr(documents, "IssuedDocument", None)
-    if model is None:
-        return str(case.number)
-    doc = (
-        model.objects.filter(case_id=case.pk, kind__in=DECISION_DOCUMENTS)
+def decision_document(case: Any) -> Any | None:
+    """The case's latest issued, numbered decision document (决定书), or None until one is."""
+    from sanxiang.documents.models import IssuedDocument
+
+    return (
+        IssuedDocument.objects.filter(case_id=case.pk, kind__in=DECISION_DOCUMENTS)
         .exclude(number="")
-        .order_by("-issued_at")
+        .order_by("-issued_at", "-pk")
         .first()
     )
+
+
+def decision_number(case: Any) -> str:
+    """The decision's 文号: the issued decision document's number; until one is issued the
+    case number stands in, and ``publish`` looks again."""
+    doc = decision_document(case)
     return str(doc.number) if doc else str(case.number)
+
+
+def document_text(doc: Any) -> str:
+    """The published full text of an issued decision: its body paragraphs (facts, provisions
+    violated and applied, kinds, remedies) exactly as served, one per line, before masking.
+
+    From ``documents.queries.issued_decision_body``: the same function (``builders.
+    decision_body``) that wrote them into the PDF, checked against the content hash ledgered
+    at issue; a ``DomainError`` when the document can no longer be shown as served.
+    """
+    from sanxiang.documents.queries import issued_decision_body
+
+    return "\n".join(issued_decision_body(doc))
+
+
+def source_text_of(case: Any) -> tuple[str, Any | None]:
+    """(unmasked full text, the decision document it is taken from).
+
+    The issued 决定书's body once there is one (issue 10 item 11: what the portal shows is what
+    was served). Until then, or when the document no longer rebuilds as served, the draft's
+    text stands in for the queue and the staff preview, as the case number stands in for the
+    文号; ``services.publish`` takes the document's text again under its lock, and refuses
+    when a document exists but cannot be shown as served.
+    """
+    doc = decision_document(case)
+    if doc is not None:
+        try:
+            return document_text(doc), doc
+        except DomainError:
+            pass
+    draft = getattr(case, "draft", None)
+    return (draft.text if draft is not None else "") or case.facts or "", None
 
 
 def draft_for(case: Any) -> Draft:
@@ -143,7 +175,7 @@ def draft_for(case: Any) -> Draft:
     version = matter_version(case, decided_on)
     names = natural_names(parties)
     _, minors, keep = masking.case_people(case)
-    text = (draft.text if draft is not None else "") or case.facts or ""
+    text, _ = source_text_of(case)
     kinds = {draft.kind} if draft is not None else set()
     return Draft(
         category=rule_category(version.category if version else "other"),

@@ -57,7 +57,10 @@ def case_people(case: Any) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str,
     # An organisation's name stays (DOMAIN.md), so do the agency's own address and phone.
     keep = [p.name for p in parties if p.kind != "natural"]
     agency = case.agency
+    # The agency's payment account is printed on every 决定书 it serves (行政处罚法 第59条(四)).
     keep += [v for v in (agency.name, agency.address, agency.phone) if v]
+    paying = getattr(agency, "payment_instructions", "").strip()
+    keep += [paying.rstrip("。"), *(line.strip().rstrip("。") for line in paying.splitlines())]
     return _clean(names), _clean(minors), _clean(keep)
 
 
@@ -120,3 +123,35 @@ def masked_text(text: str, spans: Iterable[Span]) -> str:
 
 def spans_of(item: Publication) -> list[Span]:
     return spans_for(item.source_text, item.case, item.mask_overrides.all())
+
+
+@dataclass(frozen=True)
+class Preview:
+    text: str
+    spans: list[Span]
+    document: Any = None  # the issued 决定书 the text comes from, if any
+    pending: bool = False  # taken from the document, not yet stored (done at the next write)
+    error: str = ""  # the document exists but cannot be shown as served
+
+
+def preview_of(item: Publication) -> Preview:
+    """What the staff preview shows: for a queued item, the text ``publish`` will publish —
+    the issued 决定书's body once there is one (``services._refresh_source`` stores it at the
+    next 保密审查 write or at publication)."""
+    from sanxiang.lib.errors import DomainError
+
+    from . import drafting
+
+    if item.status != "queued":
+        return Preview(item.source_text, spans_of(item))
+    doc = drafting.decision_document(item.case)
+    if doc is None:
+        return Preview(item.source_text, spans_of(item))
+    try:
+        text = drafting.document_text(doc)
+    except DomainError as refused:
+        return Preview(item.source_text, spans_of(item), doc, error=refused.message)
+    if text == item.source_text:
+        return Preview(text, spans_of(item), doc)
+    # Staff additions were made on the old text: shown once carried over (at the next write).
+    return Preview(text, spans_for(text, item.case, ()), doc, pending=True)

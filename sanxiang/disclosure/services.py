@@ -183,6 +183,50 @@ def _refresh_number(item: Publication) -> None:
         item.doc_number = number
 
 
+def _carry_overrides(item: Publication, old_text: str) -> None:
+    """The 保密审查 was done on another text (the draft, before the 决定书 was issued): each
+    stretch staff masked is masked again wherever it occurs in the new text; lifted masks are
+    not carried (the rules mask them again). Both ways fail safe: never less masked."""
+    for o in list(item.mask_overrides.all()):
+        phrase = old_text[o.start : o.end]
+        if o.action == MaskAction.ADD and phrase.strip():
+            at = item.source_text.find(phrase)
+            while at != -1:
+                MaskOverride.objects.create(
+                    publication=item,
+                    action=MaskAction.ADD,
+                    start=at,
+                    end=at + len(phrase),
+                    as_name=o.as_name,
+                    reason=o.reason,
+                    actor=o.actor,
+                    created_at=o.created_at,
+                )
+                at = item.source_text.find(phrase, at + len(phrase))
+        o.delete()
+
+
+def _refresh_source(item: Publication) -> Any:
+    """Take the full text from the issued 决定书 (issue 10 item 11), under the item's lock.
+
+    The published text is the masked body of the decision as served; a decision changed after
+    issue cannot change it without a new document (``documents.queries.issued_decision_body``
+    refuses a document that no longer rebuilds to its ledgered hash). Without a decision
+    document the draft's text stands in, as the case number stands in for the 文号.
+    """
+    doc = drafting.decision_document(item.case)
+    if doc is None:
+        return None
+    text = drafting.document_text(doc)  # DomainError: not publishable as served
+    if text != item.source_text:
+        old_text = item.source_text
+        Publication.objects.filter(pk=item.pk).update(source_text=text)
+        item.source_text = text
+        _carry_overrides(item, old_text)
+        _remask(item)
+    return doc
+
+
 @transaction.atomic(durable=True)
 def publish(*, actor: User, publication_id: int) -> Publication:
     """Publish a queued decision on the portal; the content hash goes into the ledger."""
@@ -194,6 +238,7 @@ def publish(*, actor: User, publication_id: int) -> Publication:
         raise DomainError("conflict", "当事人为未成年人，依法不予公开，请作不予公示处理。")
     now = timezone.now()
     _refresh_number(item)
+    document = _refresh_source(item)
     item.content_sha256 = drafting.content_sha256(item)
     entry = ledger.append(
         event_type="disclosure.published",
@@ -202,6 +247,10 @@ def publish(*, actor: User, publication_id: int) -> Publication:
             "doc_number": item.doc_number,
             "content_sha256": item.content_sha256,
             "content_fields": drafting.content_field_digests(item),
+            # Schema 2: ``text`` is the masked body of this issued decision (its ledgered
+            # content hash), or the draft's text when none was issued (both null).
+            "document": document.pk if document is not None else None,
+            "document_content_sha256": document.content_sha256 if document is not None else None,
             "published_at": now,
             "due_on": item.due_on,
             "late": bool(item.due_on and timezone.localdate(now) > item.due_on),
@@ -366,6 +415,7 @@ def _queued_for_masking(actor: User, publication_id: int) -> Publication:
     _check_actor(actor, item.agency_id)
     if item.status != PublicationStatus.QUEUED:
         raise _refuse_transition(item, "调整脱敏")
+    _refresh_source(item)  # the 保密审查 works on the issued 决定书's text once there is one
     return item
 
 

@@ -65,10 +65,11 @@ def queue(request: HttpRequest) -> HttpResponse:
 def preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The masked text with what was masked highlighted, and the actions on the item."""
     item = _item_for(request, pk)
-    spans = masking.spans_of(item)
+    shown = masking.preview_of(item)
     context = {
         "item": item,
-        "segments": drafting.preview_segments(item.source_text, spans),
+        "source": shown,
+        "segments": drafting.preview_segments(shown.text, shown.spans),
         "add_mask_form": AddMaskForm(prefix="m"),
         "exclude_form": ExcludeForm(prefix="x"),
         "withdraw_form": WithdrawForm(prefix="w"),
