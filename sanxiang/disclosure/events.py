@@ -5,7 +5,9 @@ from sanxiang.ledger.registry import EventType
 EVENT_TYPES = (
     EventType("disclosure.queued", "列入公示计划", timeline=True),
     EventType("disclosure.excluded", "不予公示", timeline=True),
-    EventType("disclosure.published", "公示", timeline=True),
+    # schema 2 (issue 10 item 11): the payload names the issued 决定书 the text was taken from
+    # ("document", "document_content_sha256"); "text" in content_fields is its masked body.
+    EventType("disclosure.published", "公示", timeline=True, schema=2),
     EventType("disclosure.revocation_recorded", "登记决定撤销", timeline=True),
     EventType("disclosure.withdrawn", "撤下公示", timeline=True),
     EventType("disclosure.expired", "公示期满", timeline=True),
