@@ -85,3 +85,34 @@ def test_submit_problems_found_resubmit_agree_decide(live_server: Any, browser: 
     head.click("[data-target-stage='decision']")
     head.wait_for_selector("[data-testid='current-stage'][data-stage='decision']")
     assert Case.objects.get(pk=case.pk).stage == "decision"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_assigned_reviewer_opens_the_evidence_from_the_review_page(
+    live_server: Any, browser: Any
+) -> None:
+    """Issue 10 item 10: the evidence and 文书 beside the checklist, each opening logged."""
+    from sanxiang.records.models import Access
+    from sanxiang.records.tests.helpers import PDF, upload
+
+    from .helpers import assigned
+
+    w = World.build()
+    case = case_at_defence(w)
+    record = upload(w.officer, case, PDF, title="现场检查笔录（第1份）")
+    upload(w.officer, case, PDF, label="trade_secret", title="进货价格清单")
+    round_ = assigned(w, case)
+    base = live_server.url
+    reviewer = signed_in_page(browser, base, w.reviewer)
+    reviewer.set_viewport_size({"width": 1400, "height": 1600})
+    reviewer.goto(f"{base}/review/rounds/{round_.pk}/")
+    files = reviewer.locator("[data-testid='review-case-file']")
+    assert "进货价格清单" in files.inner_text()
+    assert reviewer.locator("[data-testid='review-document']").count() >= 1
+    shots = os.environ.get("SANXIANG_SCREENSHOTS")
+    if shots:
+        reviewer.screenshot(path=f"{shots}/review-case-file.png", full_page=True)
+    reviewer.click(f"a:has-text('{record.title}')")
+    assert "本次查看已记入全过程记录账本" in reviewer.inner_text("main")
+    assert "第1轮法制审核" in reviewer.inner_text("[data-testid='record-grant']")
+    assert Access.objects.filter(actor=w.reviewer, record=record).count() == 1
