@@ -3,7 +3,8 @@
 Structured fields are masked by rule (DOMAIN.md, "Mask"): a natural-person party appears as
 surname + 某, an organisation keeps its name and 统一社会信用代码; no address, phone or ID
 number of a natural person is copied into a structured field at all. Free text goes through
-``sanxiang.lib.masking.mask_text`` with the names of every natural person of the case.
+``disclosure.masking.spans_for``: the rules of ``sanxiang.lib.masking`` with the names of every
+natural person of the case, and what the case knows of them (ID number, phone, address).
 """
 
 from __future__ import annotations
@@ -174,7 +175,6 @@ def draft_for(case: Any) -> Draft:
     decided_on = case.decided_on or timezone.localdate()
     version = matter_version(case, decided_on)
     names = natural_names(parties)
-    _, minors, keep = masking.case_people(case)
     text, _ = source_text_of(case)
     kinds = {draft.kind} if draft is not None else set()
     return Draft(
@@ -189,7 +189,8 @@ def draft_for(case: Any) -> Draft:
         decided_on=decided_on,
         amount=amount_of(draft),
         source_text=text,
-        masked_text=mask_text(text, names=names, minors=minors, keep=keep),
+        # The same spans as the staff preview and every later remask (``masking.spans_for``).
+        masked_text=masking.masked_text(text, masking.spans_for(text, case, ())),
         has_minor=any(p.is_minor for p in parties),
         warning_only=kinds == {"warning"} and not amount_of(draft),
         names=names,

@@ -92,9 +92,54 @@ def _added(text: str, override: MaskOverride) -> Span:
     )
 
 
+# An address is known by its tail too: a 决定书's facts say "在兴隆台区某路8号" of a party whose
+# address is "辽宁省盘锦市兴隆台区某路8号". Tails shorter than this say too little to match.
+_MIN_ADDRESS_TAIL = 6
+_ADDRESS_CUTS = ("省", "自治区", "市", "州", "盟", "县", "区", "旗")
+
+
+def _address_forms(address: str) -> list[str]:
+    """The address and its tails after each 省/市/区… (longest first)."""
+    address = address.strip()
+    forms = [address]
+    for i, _ in enumerate(address):
+        for cut in _ADDRESS_CUTS:
+            if address.startswith(cut, i):
+                tail = address[i + len(cut) :]
+                if len(tail) >= _MIN_ADDRESS_TAIL:
+                    forms.append(tail)
+    return sorted({f for f in forms if len(f) >= _MIN_ADDRESS_TAIL}, key=len, reverse=True)
+
+
+def known_details(text: str, case: Any) -> list[Span]:
+    """Where ``text`` repeats what the case knows of a natural person (the ID number, phone or
+    address of a natural-person party): masked wherever it occurs, whatever the rules of
+    ``lib.masking`` recognise there (fail safe: a published 决定书's facts name places and
+    numbers without labels). Sorted and disjoint."""
+    wanted: list[tuple[str, str]] = []
+    for p in case.parties.all():
+        if p.kind != "natural":
+            continue
+        wanted += [(p.id_number.strip(), "resident_id"), (p.phone.strip(), "phone")]
+        wanted += [(form, "address") for form in _address_forms(p.address or "")]
+    found: list[Span] = []
+    for value, kind in sorted(wanted, key=lambda w: -len(w[0])):
+        if len(value) < 4:
+            continue
+        at = text.find(value)
+        while at != -1:
+            end = at + len(value)
+            if not any(at < s.end and s.start < end for s in found):
+                stars = "".join(c if c.isspace() else "*" for c in value)
+                found.append(Span(at, end, kind, stars, f"{WHY.get(kind, kind)}（本案当事人）"))
+            at = text.find(value, end)
+    return sorted(found, key=lambda s: s.start)
+
+
 def spans_for(text: str, case: Any, overrides: Iterable[MaskOverride]) -> list[Span]:
     """The rules' spans, less the lifted ones, plus the added ones (an addition wins where it
-    overlaps a rule's span). Sorted and disjoint."""
+    overlaps a rule's span), plus the case's known details where neither masks anything
+    (``known_details``). Sorted and disjoint."""
     names, minors, keep = case_people(case)
     rules = mask_spans(text, names=names, minors=minors, keep=keep)
     lifted = set()
@@ -114,6 +159,13 @@ def spans_for(text: str, case: Any, overrides: Iterable[MaskOverride]) -> list[S
         if any(r.start < a.end and a.start < r.end for a in spans if a.kind == "added"):
             continue
         spans.append(Span(r.start, r.end, r.kind, r.replacement, _why(r)))
+    # Where the rules found nothing, what the case knows of its people is masked all the same.
+    for k in known_details(text, case):
+        if (k.start, k.end) in lifted:
+            continue
+        if any(k.start < a.end and a.start < k.end for a in spans):
+            continue
+        spans.append(k)
     return sorted(spans, key=lambda s: s.start)
 
 

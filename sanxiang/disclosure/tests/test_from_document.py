@@ -134,3 +134,21 @@ class PublicationFromDocumentTest(DisclosureTestCase):
         page = client.get(f"/disclosure/{item.pk}/").content.decode()
         assert 'data-testid="source-document"' in page and doc.number in page
         assert escape("本机关决定对当事人作出如下行政处罚") in page
+
+
+class KnownDetailsTest(DisclosureTestCase):
+    def test_an_unlabelled_tail_of_a_partys_address_in_the_facts_is_masked(self) -> None:
+        case = decided_case(self.w, parties=[person("张三", address="辽宁省盘锦市兴隆台区某路8号")])
+        text = "当事人于2026年3月在兴隆台区某路8号组织宗教活动。"
+        spans = masking.spans_for(text, case, ())
+        masked = masking.masked_text(text, spans)
+        assert "某路8号" not in masked and "组织宗教活动" in masked
+        assert any(s.kind == "address" and "本案当事人" in s.why for s in spans)
+
+    def test_address_tails_are_cut_after_each_division_and_short_ones_are_not_guessed(self) -> None:
+        assert masking._address_forms("辽宁省盘锦市兴隆台区某路8号") == [
+            "辽宁省盘锦市兴隆台区某路8号",
+            "盘锦市兴隆台区某路8号",
+            "兴隆台区某路8号",
+        ]
+        assert masking._address_forms("某区8号") == []
