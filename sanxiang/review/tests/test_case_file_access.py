@@ -35,6 +35,17 @@ def refused(code: str, user, record: Record, reason: str = "审核证据") -> Do
     return err.value
 
 
+def other_agency_reviewer(world) -> User:
+    """A 法制审核人员 of the other bureau's own legal unit."""
+    legal = Agency.objects.create(
+        name="测试区市场监督管理局法制科",
+        level=AgencyLevel.UNIT,
+        parent=world.other_agency,
+        is_legal_unit=True,
+    )
+    return make_user("other_reviewer", Role.REVIEWER, legal, certificate="T0010", reviewer=True)
+
+
 class AssignedReviewerOpensRecordsTest(ReviewTestCase):
     case: Case
     record: Record
@@ -48,15 +59,7 @@ class AssignedReviewerOpensRecordsTest(ReviewTestCase):
         cls.reviewer2 = make_user(
             "reviewer2", Role.REVIEWER, cls.w.legal_unit, certificate="T0005", reviewer=True
         )
-        other_legal = Agency.objects.create(
-            name="测试区市场监督管理局法制科",
-            level=AgencyLevel.UNIT,
-            parent=cls.w.other_agency,
-            is_legal_unit=True,
-        )
-        cls.other_reviewer = make_user(
-            "other_reviewer", Role.REVIEWER, other_legal, certificate="T0010", reviewer=True
-        )
+        cls.other_reviewer = other_agency_reviewer(cls.w)
         cls.case = case_at_defence(cls.w)
         cls.record = upload(cls.w.officer, cls.case, PDF, title="现场检查笔录")
         cls.secret = upload(
@@ -142,6 +145,7 @@ class ReviewerPagesAndApiTest(ReviewTestCase):
     record: Record
     secret: Record
     reviewer2: User
+    other_reviewer: User
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -149,6 +153,7 @@ class ReviewerPagesAndApiTest(ReviewTestCase):
         cls.reviewer2 = make_user(
             "reviewer2", Role.REVIEWER, cls.w.legal_unit, certificate="T0005", reviewer=True
         )
+        cls.other_reviewer = other_agency_reviewer(cls.w)
         cls.case = case_at_defence(cls.w)
         cls.record = upload(cls.w.officer, cls.case, PDF, title="现场检查笔录")
         cls.secret = upload(
@@ -167,6 +172,22 @@ class ReviewerPagesAndApiTest(ReviewTestCase):
         assigned(self.w, self.case)
         body = staff_client(self.reviewer2).get(f"/records/{self.record.pk}/").content.decode()
         assert "申请调阅" in body and "本次查看已记入" not in body
+        assert not Access.objects.exists()
+
+    def test_the_record_page_after_the_round_closed_and_for_another_agency(self) -> None:
+        round_ = assigned(self.w, self.case)
+        services.review(
+            actor=self.w.reviewer,
+            round_id=round_.pk,
+            marks=all_passed(),
+            agree=True,
+            opinion_text="事实清楚，证据充分。",
+        )
+        closed = staff_client(self.w.reviewer).get(f"/records/{self.record.pk}/")
+        body = closed.content.decode()
+        assert closed.status_code == 200 and "申请调阅" in body and "依第" not in body
+        other = staff_client(self.other_reviewer).get(f"/records/{self.record.pk}/")
+        assert other.status_code == 404
         assert not Access.objects.exists()
 
     def test_the_api_serves_the_assigned_reviewer_and_refuses_after_the_round(self) -> None:
@@ -194,7 +215,7 @@ class ReviewerPagesAndApiTest(ReviewTestCase):
         assigned(self.w, self.case)
         url = f"/api/v1/records/{self.record.pk}/content"
         assert staff_client(self.reviewer2).get(url).status_code == 403
-        assert staff_client(self.w.other_officer).get(url).status_code == 404
+        assert staff_client(self.other_reviewer).get(url).status_code == 404
         listed = staff_client(self.reviewer2).get("/api/v1/records", {"case_id": self.case.pk})
         titles = [r["title"] for r in listed.json()]
         assert "现场检查笔录" in titles and "当事人病历" not in titles
