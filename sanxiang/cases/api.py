@@ -41,6 +41,12 @@ class CaseIn(Schema):
     opened_on: date
     team: list[int]
     parties: list[PartyIn]
+    # 时效 (行政处罚法 第36条): the day the act happened or ended, when it was discovered
+    # (default: the filing day), and the period (2 years unless limitation_basis says why not).
+    violation_on: date | None = None
+    discovered_on: date | None = None
+    limitation_years: int = 2
+    limitation_basis: str = ""
 
 
 class PartyOut(Schema):
@@ -222,6 +228,14 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]
         parties=[services.PartyData(**p.dict()) for p in payload.parties],
         team=payload.team,
         opened_on=payload.opened_on,
+        limitation=services.Limitation(
+            violation_on=payload.violation_on,
+            discovered_on=payload.discovered_on,
+            years=payload.limitation_years,
+            basis=payload.limitation_basis,
+        )
+        if payload.violation_on
+        else None,
     )
     return Status(201, _detail(case))
 
@@ -280,3 +294,7 @@ def put_draft(request: HttpRequest, case_id: int, payload: DraftIn) -> DecisionD
 def list_deadlines(request: HttpRequest, case_id: int) -> list[Any]:
     case = queries.get_case_for(request.auth, case_id)  # type: ignore[attr-defined]
     return list(queries.deadlines_of(case, timezone.localdate()))
+
+
+# The execution's endpoints (payments, 延期/分期, the court, 终结) join this router.
+from . import execution_api as execution_api  # noqa: E402

@@ -12,17 +12,21 @@ class CasesConfig(AppConfig):
         from sanxiang.procedures import engine
         from sanxiang.workbench import panels
 
+        from . import execution_reconcile as execution_state
         from . import reconcile as state
         from .deadlines import recompute_for_year
         from .events import EVENT_TYPES
+        from .execution import closing_guard
         from .order import decision_order
         from .panels import my_cases_panel
 
         engine.register_guard(decision_order)
+        engine.register_guard(closing_guard)
         panels.register(my_cases_panel)
         calendar.register_recomputer(recompute_for_year)
         registry.register(*EVENT_TYPES)
         reconcile.register(state.RECONCILER)
+        reconcile.register(execution_state.RECONCILER)
         reconcile.register_triggers("cases", state.expected_triggers)
 
         from sanxiang.workbench import inbox, notifications

@@ -59,11 +59,18 @@ def figures(agency_id: int, matter_id: int, definition: Definition) -> dict[str,
     return found
 
 
-def due_date(starts_on: date, days: int, unit: str) -> date:
-    """Calendar days: start + n (行政处罚法 第85条: the start day is not counted). Working days
-    through the official calendar; a year it does not know is an error the user sees."""
+def due_date(starts_on: date, days: int, unit: str, *, rolls: bool = False) -> date:
+    """Calendar days: start + n (行政处罚法 第85条: the start day is not counted), moved to the
+    next working day with ``rolls`` when it falls on a holiday. Working days through the
+    official calendar; a year it does not know is an error the user sees."""
     if unit == "calendar":
-        return starts_on + timedelta(days=days)
+        due = starts_on + timedelta(days=days)
+        try:
+            while rolls and not is_working_day(due):
+                due += timedelta(days=1)
+        except CalendarGap as error:
+            raise calendar_gap(error) from None
+        return due
     try:
         return add_working_days(starts_on, days)
     except CalendarGap as error:
@@ -107,13 +114,10 @@ def stage_entered(case: Case, definition: Definition, target: str, on: date) -> 
             continue
         if Deadline.objects.filter(case=case, rule=rule.code).exists():
             continue  # a stage entered again does not restart its clock
-        if (
-            rule.only_for_kinds
-            and not DecisionDraft.objects.filter(case=case, kind__in=rule.only_for_kinds).exists()
-        ):
+        if rule.only_for_kinds and not _draft_of_kinds(case, rule.only_for_kinds):
             continue
         figure = effective(case, rule)
-        due = due_date(on, figure.days, figure.unit)
+        due = due_date(on, figure.days, figure.unit, rolls=rule.rolls_to_working_day)
         warn = warn_date(due, figure.warn_days)
         Deadline.objects.create(
             case=case,
@@ -138,6 +142,14 @@ def stage_entered(case: Case, definition: Definition, target: str, on: date) -> 
             }
         )
     return {"started": started, "stopped": sorted(stopped, key=lambda s: str(s["rule"]))}
+
+
+def _draft_of_kinds(case: Case, kinds: tuple[str, ...]) -> bool:
+    """Whether the draft is of one of ``kinds``, as its kind or imposed together (并处)."""
+    together = Q()
+    for kind in kinds:
+        together |= Q(penalty_kinds__contains=f",{kind},")
+    return DecisionDraft.objects.filter(Q(kind__in=kinds) | together, case=case).exists()
 
 
 def extended(deadline: Deadline, paused_on: date, resumed_on: date) -> date:

@@ -18,6 +18,10 @@ EVENT_TYPES = (
     EventType("case.recusal_decided", "回避决定", timeline=True, aliases=("recusal_decided",)),
     EventType("case.member_added", "增加办案人员", timeline=True, aliases=("member_added",)),
     EventType("case.defence_recorded", "陈述申辩、听证权利", timeline=True),
+    # Execution (cases/services/execution.py): a payment from its 缴款书 (the payload carries
+    # the 缴纳罚款 clock it stopped), and 延期/分期, 申请强制执行, 执行完毕, 终结执行.
+    EventType("case.payment_recorded", "登记缴款", timeline=True),
+    EventType("case.execution_recorded", "执行情况", timeline=True),
     EventType("cases.deadline_setting_saved", "保存期限设置", timeline=False),
     EventType("cases.benchmark_saved", "保存裁量基准", timeline=False),
 )

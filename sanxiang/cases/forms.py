@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -7,13 +8,18 @@ from django.utils import timezone
 
 from sanxiang.catalog.queries import matters_as_of
 from sanxiang.directory.models import Agency, Officer
+from sanxiang.lib.errors import ValidationFailed
 from sanxiang.procedures.definitions import DEFINITIONS
 from sanxiang.procedures.definitions import choices as procedure_choices
 from sanxiang.workbench.forms import StyledForm
 
+from .execution import TERMINATION_REASONS
+from .execution_models import ExecutionKind
 from .models import PENALTY_KINDS, CaseMember, CaseSource, Circumstance, DecisionKind, PartyKind
 from .order import ANSWERS
-from .services import DraftData, PartyData
+from .services import DraftData, Limitation, PartyData
+
+TERMINATION_CHOICES = list(TERMINATION_REASONS.items())
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -25,6 +31,29 @@ class OpenCaseForm(StyledForm):
     source = forms.ChoiceField(label="案件来源", choices=CaseSource.choices)
     facts = forms.CharField(label="基本案情", widget=forms.Textarea(attrs={"rows": 3}))
     opened_on = forms.DateField(label="立案（受理）日期", widget=_DATE)
+    # 时效 (行政处罚法 第36条), asked of a penalty case.
+    violation_on = forms.DateField(
+        label="违法行为发生日期（连续或继续状态的，填终了日期）",
+        widget=_DATE,
+        required=False,
+        help_text="行政处罚法 第36条：违法行为在二年内未被发现的，不再给予行政处罚。",
+    )
+    discovered_on = forms.DateField(
+        label="发现日期", widget=_DATE, required=False, help_text="不填则为立案日期。"
+    )
+    limitation_years = forms.TypedChoiceField(
+        label="追责时效",
+        coerce=int,
+        choices=[
+            (2, "二年（行政处罚法 第36条）"),
+            (5, "五年（涉及公民生命健康安全、金融安全且有危害后果）"),
+        ],
+        initial=2,
+        required=False,
+    )
+    limitation_basis = forms.CharField(
+        label="适用五年时效的事实或依据", max_length=200, required=False
+    )
     team = forms.MultipleChoiceField(
         label="办案人员（至少两名持有效执法证件）", widget=forms.CheckboxSelectMultiple
     )
@@ -48,6 +77,27 @@ class OpenCaseForm(StyledForm):
         self.fields["team"].choices = [  # type: ignore[attr-defined]
             (o.pk, f"{o.name}（{o.certificate_no}）") for o in officers.filter(is_reviewer=False)
         ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        definition = DEFINITIONS.get(data.get("procedure", ""))
+        penalty = definition is not None and definition.category == "penalty"
+        if penalty and not data.get("violation_on"):
+            self.add_error(
+                "violation_on", "处罚案件须填写违法行为发生（终了）日期（行政处罚法 第36条）。"
+            )
+        return data
+
+    def limitation(self) -> Limitation | None:
+        d = self.cleaned_data
+        if not d.get("violation_on"):
+            return None
+        return Limitation(
+            violation_on=d["violation_on"],
+            discovered_on=d.get("discovered_on"),
+            years=d.get("limitation_years") or 2,
+            basis=d.get("limitation_basis") or "",
+        )
 
     def party(self) -> PartyData:
         d = self.cleaned_data
@@ -186,3 +236,61 @@ class BenchmarkForm(StyledForm):
         self.fields["matter"].choices = [  # type: ignore[attr-defined]
             (v.matter_id, f"{v.matter.code} {v.name}") for v in versions
         ]
+
+
+# --- execution (cases/execution.py) ----------------------------------------------------------
+
+
+class PaymentForm(StyledForm):
+    receipt_number = forms.CharField(label="缴款书编号", max_length=60)
+    # Text: the service parses money exactly and says what is wrong in Chinese.
+    amount = forms.CharField(label="缴款金额（元）", max_length=20)
+    paid_on = forms.DateField(label="缴款日期", widget=_DATE)
+    note = forms.CharField(label="备注", max_length=200, required=False)
+
+
+class ArrangementForm(StyledForm):
+    kind = forms.ChoiceField(
+        label="批准事项",
+        choices=[(k.value, k.label) for k in (ExecutionKind.DEFERRAL, ExecutionKind.INSTALMENTS)],
+    )
+    on = forms.DateField(label="批准日期", widget=_DATE)
+    due_on = forms.DateField(label="延期至", widget=_DATE, required=False)
+    instalments = forms.CharField(
+        label="分期计划（每行：日期 金额）",
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "2027-01-15 2500\n2027-02-15 2500"}),
+        required=False,
+    )
+    note = forms.CharField(label="当事人申请及经济困难情况", max_length=500)
+
+    def plan(self) -> list[tuple[date, str]]:
+        rows = []
+        for line in (self.cleaned_data.get("instalments") or "").splitlines():
+            parts = line.split()
+            if not parts:
+                continue
+            try:
+                rows.append((date.fromisoformat(parts[0]), parts[1] if len(parts) > 1 else ""))
+            except ValueError:
+                raise ValidationFailed(
+                    f"分期计划“{line.strip()}”的日期格式应为 年-月-日。", field="instalments"
+                ) from None
+        return rows
+
+
+class EnforcementForm(StyledForm):
+    step = forms.ChoiceField(
+        label="事项",
+        choices=[
+            (ExecutionKind.ENFORCEMENT_APPLIED.value, ExecutionKind.ENFORCEMENT_APPLIED.label),
+            (ExecutionKind.ENFORCEMENT_CONCLUDED.value, ExecutionKind.ENFORCEMENT_CONCLUDED.label),
+        ],
+    )
+    on = forms.DateField(label="日期", widget=_DATE)
+    note = forms.CharField(label="说明（法院、文书文号）", max_length=500, required=False)
+
+
+class TerminationForm(StyledForm):
+    reason = forms.ChoiceField(label="终结事由（行政强制法 第40条）", choices=TERMINATION_CHOICES)
+    on = forms.DateField(label="终结日期", widget=_DATE)
+    note = forms.CharField(label="事实和证明材料", max_length=500)

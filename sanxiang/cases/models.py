@@ -41,6 +41,13 @@ class Case(models.Model):
     source = models.CharField("案件来源", max_length=16, choices=CaseSource.choices)
     facts = models.TextField("基本案情", blank=True)
     opened_on = models.DateField("立案日期")
+    # 时效 (行政处罚法 第36条): the day the act happened, or ended if continuing or repeated,
+    # the day it was discovered, and the period applied (2 years; 5 where 公民生命健康安全、
+    # 金融安全 are concerned with harm done; another where a law says so, with its basis).
+    violation_on = models.DateField("违法行为发生（终了）日期", null=True, blank=True)
+    discovered_on = models.DateField("发现日期", null=True, blank=True)
+    limitation_years = models.PositiveSmallIntegerField("追责时效（年）", null=True, blank=True)
+    limitation_basis = models.CharField("时效依据", max_length=200, blank=True)
     decided_on = models.DateField("决定日期", null=True, blank=True)
     # The hash of the DraftSnapshot the decision was made on (set by the decision transition).
     decided_snapshot = models.CharField("决定所依草稿摘要", max_length=64, blank=True)
@@ -500,3 +507,9 @@ class DiscretionBenchmark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_circumstance_display()} {self.fine_min}–{self.fine_max}"
+
+
+# The execution's models live apart for size; imported here so Django finds them.
+from .execution_models import ExecutionKind as ExecutionKind  # noqa: E402
+from .execution_models import ExecutionRecord as ExecutionRecord  # noqa: E402
+from .execution_models import Payment as Payment  # noqa: E402

@@ -29,7 +29,8 @@ from sanxiang.procedures.definitions import DEFINITIONS, StageRole, stage_has_ro
 from . import clocks, snapshots
 from .models import Case, DecisionDraft, DraftSnapshot
 
-CLOCK_TYPES = ("case.deadline_paused", "case.deadline_resumed")
+# A payment that settles the fine stops the 缴纳罚款 clock and says so (services/execution.py).
+CLOCK_TYPES = ("case.deadline_paused", "case.deadline_resumed", "case.payment_recorded")
 EVENT_TYPES = ("case.opened", "case.transition", "case.draft_saved", *CLOCK_TYPES)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -10,10 +11,11 @@ from django.utils import timezone
 from sanxiang.catalog.models import Matter, MatterVersion
 from sanxiang.directory.models import Agency
 from sanxiang.lib.identifiers import credit_code_check_char, resident_id_check_char
-from sanxiang.procedures.definitions import get_definition
+from sanxiang.procedures.definitions import StageRole, get_definition
 
+from . import execution
 from .models import Case
-from .services import PartyData, open_case
+from .services import PartyData, open_case, record_payment
 
 CATEGORY_NAMES = {
     "penalty": "为违法宗教活动提供条件的处罚",
@@ -85,3 +87,24 @@ def open_test_case(
         team=[world.officer.officer.pk, world.officer2.officer.pk],
         opened_on=opened_on or timezone.localdate(),
     )
+
+
+def settle(actor: Any, case_id: int, target: str, *, on: date | None = None) -> Decimal | None:
+    """Before a 结案 step, record the payment of what the decision still asks (the fine and the
+    加处罚款 to ``on``) from a test 缴款书, as an officer would after the party paid; return the
+    amount recorded (None when nothing is owed or the step is not 结案)."""
+    case = Case.objects.get(pk=case_id)
+    if not case.definition.has_role(target, StageRole.CLOSING) or case.decided_on is None:
+        return None
+    day = on or timezone.localdate()
+    owed = execution.schedule(case, as_of=day)
+    if owed.executed or owed.outstanding <= 0:
+        return None
+    record_payment(
+        actor=actor,
+        case_id=case_id,
+        receipt_number=f"TEST-{case_id}-{len(owed.payments) + 1}",
+        amount=owed.outstanding,
+        paid_on=max(day, case.decided_on),
+    )
+    return owed.outstanding

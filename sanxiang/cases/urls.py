@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import execution_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/transition/", views.case_transition, name="transition"),
     path("<int:pk>/defence/", views.case_defence, name="defence"),
+    path("<int:pk>/execution/", execution_views.case_execution, name="execution"),
     path("<int:pk>/draft/", views.case_draft, name="draft"),
     path("<int:pk>/recusals/", views.recusal_request, name="recusal_request"),
     path("recusals/<int:pk>/decide/", views.recusal_decide, name="recusal_decide"),

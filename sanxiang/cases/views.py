@@ -24,6 +24,7 @@ from sanxiang.procedures.flowchart import render_svg
 
 from . import benchmark_sheet, exports, queries, services
 from .deadlines import figures
+from .execution_views import execution_context
 from .filters import SORTS, CaseFilter, filter_choices
 from .forms import (
     BenchmarkForm,
@@ -174,6 +175,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
                 parties=[form.party()],
                 team=[int(pk) for pk in d["team"]],
                 opened_on=d["opened_on"],
+                limitation=form.limitation(),
             )
         except DomainError as error:
             _form_error(form, error)
@@ -231,6 +233,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "recusals": case.recusals.select_related("member__officer", "decided_by"),
             "recusal_form": RecusalForm(members=[m for m in members if not m.recused]),
             "extra_panels": case_panels_for(request, case),
+            "execution": execution_context(request, case, writable=context["writable"]),
         }
     )
     return render(request, "cases/detail.html", context)

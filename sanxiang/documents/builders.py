@@ -353,6 +353,69 @@ def closing_approval(sheet: CaseSheet) -> list[Block]:
     return [Table(tuple(rows))]
 
 
+def _fine_text(sheet: CaseSheet) -> str:
+    fine = sheet.draft.fine_amount if sheet.draft else None
+    return f"罚款{yuan(fine)}" if fine is not None else f"罚款{BLANK}元"
+
+
+def payment_reminder(sheet: CaseSheet) -> list[Block]:
+    # 行政强制法 第35条: the obligation, its period and way, the exact amount, the party's right
+    # to state and defend; 第54条: delivered at least ten days before the court is applied to.
+    decision = _earlier(sheet, "penalty_decision") or _earlier(sheet, "on_the_spot_decision")
+    return [
+        Para(
+            f"本机关{decision or BLANK}对你（单位）作出行政处罚决定（案号：{sheet.case_number}），"
+            f"决定{_fine_text(sheet)}。该决定书已依法送达，你（单位）在法定期限内未申请行政复议或者"
+            "提起行政诉讼，又未履行缴纳罚款的义务。"
+        ),
+        Para(
+            "根据《中华人民共和国行政处罚法》第七十二条第一款第（一）项和《中华人民共和国行政强制法》"
+            "第四十五条的规定，到期不缴纳罚款的，每日按罚款数额的百分之三加处罚款，"
+            "加处罚款的数额不超出罚款的数额。"
+        ),
+        Para(
+            "根据《中华人民共和国行政强制法》第三十五条、第五十四条的规定，现催告你（单位）"
+            "自收到本催告书之日起十日内，"
+            f"{sheet.payment_instructions.strip().rstrip('。') or '到指定的银行或通过电子支付系统'}"
+            f"缴纳上述罚款及加处罚款（截至缴纳之日的加处罚款数额，以本机关核定为准：{BLANK}元）。"
+        ),
+        Para(
+            "你（单位）有权进行陈述和申辩，陈述、申辩意见请于收到本催告书之日起十日内向本机关提出"
+            "（《中华人民共和国行政强制法》第三十六条）。逾期仍不履行的，本机关将依法申请人民法院强制执行。"
+        ),
+        _contact(sheet),
+    ]
+
+
+def enforcement_application(sheet: CaseSheet) -> list[Block]:
+    # 行政强制法 第55条: the application, the decision and its basis, the party's opinion, the
+    # 催告 and what was done; signed by the agency's head and sealed; 第53条: within 3 months.
+    decision = _earlier(sheet, "penalty_decision") or _earlier(sheet, "on_the_spot_decision")
+    reminder = _earlier(sheet, "payment_reminder")
+    return [
+        Para(f"{BLANK}人民法院：", indent=False),
+        Para(f"申请人：{sheet.agency_name}　地址：{sheet.agency_address or BLANK}", indent=False),
+        Para("被申请人：", indent=False),
+        *_parties(sheet),
+        Para(
+            f"申请事项：请求依法强制执行本机关{decision or BLANK}作出的行政处罚决定，"
+            f"即{_fine_text(sheet)}及依法加处的罚款。"
+        ),
+        Para(
+            f"事实和理由：{sheet.case_name}一案（案号：{sheet.case_number}），本机关依法作出上述决定并送达"
+            f"被申请人。被申请人在法定期限内未申请行政复议或者提起行政诉讼，又不履行。本机关于"
+            f"{reminder or BLANK}催告被申请人履行，催告书送达十日后被申请人仍未履行"
+            "（《中华人民共和国行政强制法》第五十四条）。"
+        ),
+        Para(
+            "根据《中华人民共和国行政强制法》第五十三条、第五十五条的规定，特申请人民法院强制执行。"
+            "附：行政决定书及作出决定的事实、理由和依据；当事人的意见及行政机关催告情况；"
+            "申请强制执行标的情况；法律、行政法规规定的其他材料。"
+        ),
+        Para(f"行政机关负责人（签名）：{BLANK}", indent=False),
+    ]
+
+
 def _record(sheet: CaseSheet, what: str, lead: str) -> list[Block]:
     rows = [
         Row((("时间", "＿＿年＿＿月＿＿日＿＿时＿＿分至＿＿时＿＿分"),)),
@@ -521,6 +584,8 @@ BUILDERS: dict[str, Callable[[CaseSheet], list[Block]]] = {
     "address_confirmation": address_confirmation,
     "delivery_receipt": delivery_receipt,
     "closing_approval": closing_approval,
+    "payment_reminder": payment_reminder,
+    "enforcement_application": enforcement_application,
     "acceptance_notice": licence_acceptance,
     "supplement_notice": licence_supplement,
     "licence_grant": licence_grant,
@@ -532,6 +597,7 @@ BUILDERS: dict[str, Callable[[CaseSheet], list[Block]]] = {
 # Letters addressed to the party get a 主送 line; decisions name the party in the body instead.
 _ADDRESSED = {
     "evidence_preservation",
+    "payment_reminder",
     "penalty_notice",
     "hearing_notice",
     "acceptance_notice",

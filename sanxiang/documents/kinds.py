@@ -42,6 +42,10 @@ _DEFAULTS = (
     Kind("on_the_spot_decision", "当场行政处罚决定书", "当罚", True, single=True, decision=True),
     Kind("address_confirmation", "送达地址确认书", "址", numbered=False, single=True, letter=False),
     Kind("delivery_receipt", "送达回证", "送", numbered=False, single=False, letter=False),
+    # 行政强制法 第35条、第54条: the reminder before applying to court (again after a change).
+    Kind("payment_reminder", "催告书", "催", numbered=True, single=False),
+    # 行政强制法 第55条: the application to the people's court, once per case.
+    Kind("enforcement_application", "强制执行申请书", "强执", numbered=True, single=True),
     Kind("closing_approval", "结案审批表", "结", numbered=False, single=True, letter=False),
     Kind("acceptance_notice", "受理通知书", "受", numbered=True, single=True),
     Kind("supplement_notice", "补正告知书", "补", numbered=True, single=True),

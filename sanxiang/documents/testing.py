@@ -21,6 +21,7 @@ from django.utils import timezone
 from sanxiang.cases import order
 from sanxiang.cases.models import Case
 from sanxiang.cases.services import record_defence, transition
+from sanxiang.cases.testing import settle
 
 from .models import IssuedDocument
 from .services import issue_for_step
@@ -73,12 +74,16 @@ def take_step(
     on: date | None = None,
     note: str = "",
     waive: bool = True,
+    pay: bool = True,
 ) -> Case:
     """Issue the step's required documents (and, with ``waive``, record the party's written
-    waiver of a running period), then take the step through the transition service."""
+    waiver of a running period; with ``pay``, before 结案 the payment of the fine still owed:
+    ``cases.testing.settle``), then take the step through the transition service."""
     issue_required(actor, case_id, target)
     if waive:
         waive_periods(actor, case_id, target, on=on)
+    if pay:
+        settle(actor, case_id, target, on=on)
     return transition(actor=actor, case_id=case_id, target=target, on=on, note=note)
 
 

@@ -65,6 +65,16 @@ HTTP_STATUS = {
     "upload_busy": 423,
     # tus checksum extension: 460 Checksum Mismatch (the chunk is discarded; send it again).
     "upload_checksum_mismatch": 460,
+    # Execution of a penalty decision and 时效 at 立案 (cases/execution.py, issue 10 item 7):
+    # a payment above what is due on its day, or dated before the decision; 结案 before the
+    # decision is executed (the message names what is missing); the court application before
+    # its time, without its 催告书 or after its window (行政强制法 第53-54条); 立案 past the
+    # period of 行政处罚法 第36条.
+    "payment_exceeds_due": 422,
+    "payment_before_decision": 422,
+    "execution_incomplete": 409,
+    "enforcement_not_ready": 409,
+    "limitation_expired": 422,
 }
 
 

@@ -93,8 +93,12 @@ class DeadlineRule:
     unit: Literal["working", "calendar"]
     basis: str
     stops_at_stages: tuple[str, ...] = ()
-    # Only started when the decision draft is of one of these kinds (e.g. paying a fine).
+    # Only started when the decision draft is of one of these kinds (e.g. paying a fine),
+    # as its kind or imposed together (并处).
     only_for_kinds: tuple[str, ...] = ()
+    # A calendar period whose last day is a holiday ends on the next working day (the 15 days
+    # of 行政处罚法 第67条; 第85条 makes only 二日、三日、五日、七日 working days).
+    rolls_to_working_day: bool = False
 
     @property
     def unit_label(self) -> str:
@@ -293,17 +297,24 @@ PENALTY_WAITS = (
     ),
 )
 
-# 行政处罚法 第67条: a fine is paid within 15 days of receiving the decision (both procedures).
+# 行政处罚法 第67条第3款: a fine is paid within 15 days of receiving the decision (both
+# procedures); 第66条第2款: 延期 or 分期 with approval moves it (cases/services/execution.py);
+# the clock stops when the fine is paid in full or the case is closed.
 PAY_FINE = DeadlineRule(
     "pay",
     "缴纳罚款",
     "delivery",
     15,
     "calendar",
-    "行政处罚法 第67条：自收到决定书之日起十五日内缴纳罚款",
+    "行政处罚法 第67条第3款：自收到决定书之日起十五日内缴纳罚款（届满日为节假日的顺延）；"
+    "第66条第2款：经批准可以暂缓或者分期缴纳",
     ("closing",),
     only_for_kinds=("fine",),
+    rolls_to_working_day=True,
 )
+
+# 行政强制法 第54条 (催告 before the court), 第55条 (the application): offered while executing.
+EXECUTION_DOCUMENTS = ("催告书", "送达回证", "强制执行申请书", "结案审批表")
 
 PENALTY_STAGES = (
     Stage("filing", "立案", StageRole.FILING),
@@ -382,7 +393,7 @@ PENALTY_ORDINARY = Definition(
         # 行政处罚法 第61条: delivered within 7 days.
         Step("delivery", "execution", "执行"),
         Step("delivery", "closing", "无需执行，结案", documents=("结案审批表",)),
-        Step("execution", "closing", "执行完毕，结案", documents=("结案审批表",)),
+        Step("execution", "closing", "执行完毕，结案", documents=EXECUTION_DOCUMENTS),
         Step("closing", "archived", "归档"),
     ),
     deadlines=(
@@ -442,7 +453,7 @@ PENALTY_SUMMARY = Definition(
         ),
         Step("delivery", "execution", "执行"),
         Step("delivery", "closing", "无需执行，结案"),
-        Step("execution", "closing", "执行完毕，结案"),
+        Step("execution", "closing", "执行完毕，结案", documents=EXECUTION_DOCUMENTS),
         Step("closing", "archived", "归档"),
     ),
     deadlines=(PAY_FINE,),

@@ -14,7 +14,21 @@ from .drafts import (
     fingerprint,
     save_draft,
 )
-from .opening import MINIMUM_TEAM, PartyData, open_case, open_online_application
+from .execution import (
+    apply_for_enforcement,
+    approve_arrangement,
+    conclude_enforcement,
+    record_payment,
+    terminate_execution,
+)
+from .opening import (
+    MINIMUM_TEAM,
+    Limitation,
+    PartyData,
+    check_limitation,
+    open_case,
+    open_online_application,
+)
 from .pauses import pause_deadline, resume_deadline
 from .team import add_member, decide_recusal, request_recusal
 from .transitions import allowed_message, transition
@@ -25,10 +39,15 @@ __all__ = [
     "SUMMARY_FINE_LIMIT",
     "BenchmarkData",
     "DraftData",
+    "Limitation",
     "PartyData",
     "add_member",
     "allowed_message",
+    "apply_for_enforcement",
+    "approve_arrangement",
+    "check_limitation",
     "check_summary_limit",
+    "conclude_enforcement",
     "decide_recusal",
     "fingerprint",
     "local_today",
@@ -39,10 +58,12 @@ __all__ = [
     "parse_amount",
     "pause_deadline",
     "record_defence",
+    "record_payment",
     "request_recusal",
     "resume_deadline",
     "save_benchmark",
     "save_draft",
     "set_deadline_setting",
+    "terminate_execution",
     "transition",
 ]

@@ -29,6 +29,62 @@ from .common import local_today, matter_category
 
 MINIMUM_TEAM = 2  # 行政处罚法 第42条: no fewer than two officers
 
+# 行政处罚法 第36条第1款: two years; five where 公民生命健康安全、金融安全 are concerned and harm
+# was done; a law may set another period ("法律另有规定的除外").
+LIMITATION_YEARS = 2
+LIMITATION_LONG_YEARS = 5
+LIMITATION_BASIS = (
+    "行政处罚法 第36条：违法行为在二年内未被发现的，不再给予行政处罚；涉及公民生命健康安全、"
+    "金融安全且有危害后果的，延长至五年；法律另有规定的除外。期限从违法行为发生之日起计算，"
+    "违法行为有连续或者继续状态的，从行为终了之日起计算"
+)
+
+
+@dataclass(frozen=True)
+class Limitation:
+    """时效 facts given at 立案 (行政处罚法 第36条)."""
+
+    violation_on: date  # the act, or its end when continuing or repeated
+    discovered_on: date | None = None  # None: discovered on the filing day
+    years: int = LIMITATION_YEARS
+    basis: str = ""  # required for any period but two years: why five, or which law
+
+
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def check_limitation(limitation: Limitation, opened_on: date) -> tuple[date, date]:
+    """Refuse a case whose violation was discovered after the period of 第36条; return the
+    discovery day and the period's last day."""
+    discovered = limitation.discovered_on or opened_on
+    if limitation.violation_on > discovered:
+        raise ValidationFailed("违法行为发生（终了）日期不能晚于发现日期。", field="violation_on")
+    if discovered > opened_on:
+        raise ValidationFailed("发现日期不能晚于立案日期。", field="discovered_on")
+    if limitation.years < 1:
+        raise ValidationFailed("追责时效须为正整数年。", field="limitation_years")
+    if limitation.years != LIMITATION_YEARS and not limitation.basis.strip():
+        raise ValidationFailed(
+            f"适用{limitation.years}年时效的，须注明依据（涉及公民生命健康安全、金融安全且有危害后果的"
+            "事实，或另有规定的法律条款；行政处罚法 第36条）。",
+            field="limitation_basis",
+        )
+    last = _years_after(limitation.violation_on, limitation.years)
+    if discovered > last:
+        v, d, e = limitation.violation_on, discovered, last
+        raise DomainError(
+            "limitation_expired",
+            f"违法行为发生（终了）于{v.year}年{v.month}月{v.day}日，至{d.year}年{d.month}月{d.day}日"
+            f"才被发现，已超过{limitation.years}年的追责时效（至{e.year}年{e.month}月{e.day}日止），"
+            f"不再给予行政处罚，不予立案（{LIMITATION_BASIS}）。",
+            field="violation_on",
+        )
+    return discovered, last
+
 
 @dataclass(frozen=True)
 class PartyData:
@@ -143,8 +199,12 @@ def open_case(
     team: list[int],
     opened_on: date,
     is_demo: bool = False,
+    limitation: Limitation | None = None,
 ) -> Case:
-    """立案: register a case with its parties and a team of at least two certified officers."""
+    """立案: register a case with its parties and a team of at least two certified officers.
+
+    ``limitation``: the 时效 facts (行政处罚法 第36条), checked for a penalty procedure; a
+    violation discovered after its period is refused (``limitation_expired``)."""
     require_role(actor, Role.OFFICER, Role.HEAD)
     agency = home_agency(actor)
     definition = DEFINITIONS.get(procedure)
@@ -153,6 +213,15 @@ def open_case(
     matter, category = _checked_matter(agency, matter_id, definition, opened_on)
     _check_fields(title=title, source=source, opened_on=opened_on, parties=parties)
     officers = _check_team(agency, team, category)
+    timing: dict[str, Any] = {}
+    if limitation is not None and definition.category == "penalty":
+        discovered, last = check_limitation(limitation, opened_on)
+        timing = {
+            "violation_on": limitation.violation_on,
+            "discovered_on": discovered,
+            "limitation_years": limitation.years,
+            "limitation_basis": limitation.basis.strip()[:200],
+        }
     seq = _next_seq(agency, opened_on.year)
     case = Case.objects.create(
         agency=agency,
@@ -168,6 +237,7 @@ def open_case(
         opened_on=opened_on,
         created_by=actor,
         is_demo=is_demo,
+        **timing,
     )
     saved = [_party(case, p) for p in parties]
     for i, officer in enumerate(officers):
@@ -183,6 +253,7 @@ def open_case(
             "opened_on": opened_on,
             "stage": definition.initial.code,
             "clocks": started,
+            **({"limitation": {**timing, "last_day": last}} if timing else {}),
             "parties": [[p.name, p.identifier] for p in saved],
             "team": [o.certificate_no for o in officers],
         },

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from sanxiang.cases.models import Case
 from sanxiang.cases.services import transition
@@ -53,6 +54,10 @@ def test_a_warning_case_goes_from_filing_to_archive_in_the_browser(live_server, 
     officer.fill("input[name=title]", "某宗教活动场所未按规定备案案")
     officer.select_option("select[name=source]", "inspection")
     officer.fill("textarea[name=facts]", "日常检查发现未按规定备案。")
+    # 行政处罚法 第36条: the day the act happened (within two years of its discovery).
+    officer.fill(
+        "input[name=violation_on]", (timezone.localdate() - timedelta(days=20)).isoformat()
+    )
     officer.check(f"input[name=team][value='{world.officer.officer.pk}']")
     officer.check(f"input[name=team][value='{world.officer2.officer.pk}']")
     officer.select_option("select[name=party_kind]", "natural")

@@ -165,6 +165,8 @@ class OpeningAndDrafting(WorldTestCase):
             "source": "complaint",
             "facts": "举报",
             "opened_on": timezone.localdate().isoformat(),
+            # 行政处罚法 第36条: a penalty case states when the act happened or ended.
+            "violation_on": (timezone.localdate() - timedelta(days=30)).isoformat(),
             "team": [self.w.officer.officer.pk, self.w.officer2.officer.pk],
             "party_kind": "natural",
             "party_name": "赵某",

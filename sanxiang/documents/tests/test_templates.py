@@ -49,6 +49,8 @@ KEY_TEXT = {
     "address_confirmation": [COMPANY, "送达地址", "第六十一条"],
     "delivery_receipt": [COMPANY, "兴民宗告字〔2026〕第1号", "送达方式"],
     "closing_approval": [COMPANY, "建议结案", "兴民宗立字〔2026〕第3号"],
+    "payment_reminder": [COMPANY, "第五十四条", "十日内", "罚款人民币20,000.00元", "百分之三"],
+    "enforcement_application": [COMPANY, "第五十三条", "第五十五条", "申请人民法院强制执行"],
     "acceptance_notice": [COMPANY, "予以受理", "第三十二条"],
     "supplement_notice": [COMPANY, "一次告知", "补正"],
     "licence_grant": [COMPANY, "准予行政许可", "十日内"],
