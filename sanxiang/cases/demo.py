@@ -15,10 +15,20 @@ from django.utils import timezone
 from sanxiang.accounts.models import User
 from sanxiang.catalog.models import Matter
 from sanxiang.directory.models import Agency
+from sanxiang.procedures.definitions import StageRole
 
-from . import order
+from . import execution, order
 from .models import Case, Circumstance, DiscretionBenchmark
-from .services import DraftData, PartyData, open_case, record_defence, save_draft, transition
+from .services import (
+    DraftData,
+    Limitation,
+    PartyData,
+    open_case,
+    record_defence,
+    record_payment,
+    save_draft,
+    transition,
+)
 from .testing import org_credit_code, resident_id
 
 AGENCY = "兴隆台区民族和宗教事务局"
@@ -62,6 +72,8 @@ class DemoCase:
     source: str = "inspection"
     step_every: int = 0  # days between steps from the opening day; 0: every step today
     facts: str = ""
+    # Payments the party made, as (days after the opening day, amount) (cases/execution.py).
+    payments: tuple[tuple[int, str], ...] = ()
 
 
 def _company(name: str, n: int) -> PartyData:
@@ -97,6 +109,34 @@ CASES = [
             legal_basis="《宗教事务条例》第七十一条",
             text="责令改正，给予警告，并处罚款人民币壹拾伍万元整。",
         ),
+    ),
+    DemoCase(
+        # In execution: delivered a month ago, half the fine paid late, 加处罚款 running.
+        title="某会展服务公司为非法宗教聚会提供场地案",
+        matter="CF-002",
+        procedure="penalty_ordinary",
+        parties=[_company("兴隆台区某会展服务有限公司", 15)],
+        days_ago=60,
+        step_every=5,
+        facts="检查发现该公司多次将会展厅出租给未经登记的团体举行宗教聚会。",
+        path=[
+            ("investigation", "head"),
+            ("case_review", "officer"),
+            ("notice", "officer"),
+            ("defence", "officer"),
+            ("decision", "head"),
+            ("delivery", "officer"),
+            ("execution", "officer"),
+        ],
+        draft=DraftData(
+            kind="fine",
+            fine_amount=Decimal("20000"),
+            circumstance="serious",
+            violated_provision="《宗教事务条例》第四十一条",
+            legal_basis="《宗教事务条例》第七十一条",
+            text="罚款人民币贰万元整。",
+        ),
+        payments=((52, "10000"),),
     ),
     DemoCase(
         title="王某擅自设立宗教活动场所案",
@@ -179,12 +219,24 @@ def _benchmarks(matter: Matter) -> None:
 
 def prepare_step(actor: User, case: Case, target: str, on: date) -> None:
     """Do what the step needs first, as the officers would: issue its documents (the
-    documents app's service, imported here only: the demo is glue, not a layer) and, before a
-    decision, record the party's written waiver of a period that still runs."""
+    documents app's service, imported here only: the demo is glue, not a layer), before a
+    decision record the party's written waiver of a period that still runs, and before 结案
+    the party's payment of what the decision still asks (行政处罚法 第67条、第72条)."""
     from sanxiang.documents.services import issue_for_step
 
     issue_for_step(actor=actor, case_id=case.pk, target=target)
     fresh = Case.objects.get(pk=case.pk)
+    if fresh.definition.has_role(target, StageRole.CLOSING) and fresh.decided_on is not None:
+        owed = execution.schedule(fresh, as_of=on)
+        if not owed.executed and owed.outstanding > 0:
+            record_payment(
+                actor=actor,
+                case_id=case.pk,
+                receipt_number=f"演示{fresh.pk:06d}{len(owed.payments) + 1:02d}",
+                amount=owed.outstanding,
+                paid_on=max(on, fresh.decided_on),
+                note="演示缴款书",
+            )
     for period in order.periods(fresh):
         if fresh.definition.has_role(target, period.rule.before) and period.holds_back(on):
             record_defence(
@@ -222,6 +274,8 @@ def load() -> None:
             team=team,
             opened_on=today - timedelta(days=demo.days_ago),
             is_demo=True,
+            # 行政处罚法 第36条: the act ten days before the filing, well within two years.
+            limitation=Limitation(violation_on=today - timedelta(days=demo.days_ago + 10)),
         )
         saved = False
         for i, (target, who) in enumerate(demo.path, start=1):
@@ -234,3 +288,12 @@ def load() -> None:
             transition(actor=actor, case_id=case.pk, target=target, note="演示", on=on)
         if demo.draft and not saved:
             save_draft(actor=officer, case_id=case.pk, data=demo.draft)
+        for n, (after, amount) in enumerate(demo.payments, start=1):
+            record_payment(
+                actor=officer,
+                case_id=case.pk,
+                receipt_number=f"演示{case.pk:06d}{n:02d}",
+                amount=amount,
+                paid_on=case.opened_on + timedelta(days=after),
+                note="演示缴款书",
+            )

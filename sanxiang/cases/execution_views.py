@@ -27,7 +27,7 @@ def execution_context(request: HttpRequest, case: Case, *, writable: bool) -> di
     s = ex.schedule(case)
     user: Any = request.user
     head = user.is_superuser or user.role == Role.HEAD
-    open_ = writable and not case.closed_on and s.owed
+    open_ = writable and not case.closed_on and s.owed and not s.executed
     return {
         "s": s,
         "bases": {
