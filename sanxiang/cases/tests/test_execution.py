@@ -566,3 +566,154 @@ class Attacks(ExecutionTestCase):
             )
         found = [d for d in reconcile() if d.table == "cases_payment"]
         assert len(found) == 1 and "没有登记条目" in found[0].message
+
+
+class Limitation(ExecutionTestCase):
+    """行政处罚法 第36条: two years from the act (or its end), five where 公民生命健康安全、金融安全
+    are concerned with harm, checked at 立案."""
+
+    def open(self, violation_on: date, **kwargs):
+        from sanxiang.cases.services import Limitation as Facts
+        from sanxiang.cases.services import open_case
+        from sanxiang.cases.testing import make_matter
+        from sanxiang.catalog.models import Matter
+
+        matter = Matter.objects.filter(agency=self.w.agency, code="T-L").first() or make_matter(
+            self.w.agency, "penalty", code="T-L"
+        )
+        return open_case(
+            actor=self.w.officer,
+            matter_id=matter.pk,
+            procedure="penalty_ordinary",
+            title="时效测试",
+            source="inspection",
+            facts="",
+            parties=[company()],
+            team=[self.w.officer.officer.pk, self.w.officer2.officer.pk],
+            opened_on=TODAY,
+            limitation=Facts(violation_on=violation_on, **kwargs),
+        )
+
+    def test_filing_more_than_two_years_after_the_act_is_refused_citing_article_36(self):
+        two_years_ago = TODAY.replace(year=TODAY.year - 2)
+        error = refused("limitation_expired", self.open, violation_on=two_years_ago - timedelta(1))
+        assert "第36条" in error.message and "不予立案" in error.message
+        assert not Case.objects.filter(title="时效测试").exists()
+
+    def test_filing_on_the_last_day_of_the_two_years_goes_and_keeps_the_facts(self):
+        two_years_ago = TODAY.replace(year=TODAY.year - 2)
+        case = self.open(two_years_ago)
+        assert case.violation_on == two_years_ago and case.limitation_years == 2
+        assert case.discovered_on == TODAY
+        entry = Entry.objects.get(case_id=case.pk, event_type="case.opened")
+        assert '"limitation":' in entry.payload
+
+    def test_a_continuing_act_counts_from_its_end(self):
+        # Begun four years ago, it went on until last month: the period runs from its end.
+        case = self.open(TODAY - timedelta(days=30))
+        assert case.violation_on == TODAY - timedelta(days=30)
+
+    def test_what_counts_is_the_day_the_act_was_discovered(self):
+        three_years_ago = TODAY.replace(year=TODAY.year - 3)
+        case = self.open(three_years_ago, discovered_on=three_years_ago + timedelta(days=600))
+        assert case.discovered_on == three_years_ago + timedelta(days=600)
+
+    def test_five_years_apply_only_with_the_facts_that_justify_them(self):
+        four_years_ago = TODAY.replace(year=TODAY.year - 4)
+        refused("validation_error", self.open, violation_on=four_years_ago, years=5)
+        case = self.open(four_years_ago, years=5, basis="非法集资，涉及金融安全，造成群众财产损失")
+        assert case.limitation_years == 5
+
+    def test_an_act_after_its_discovery_is_refused(self):
+        refused(
+            "validation_error",
+            self.open,
+            violation_on=TODAY - timedelta(days=3),
+            discovered_on=TODAY - timedelta(days=5),
+        )
+
+    def test_the_api_refuses_a_filing_past_the_period(self):
+        from sanxiang.cases.testing import make_matter, person
+        from sanxiang.testing import signed_in
+
+        matter = make_matter(self.w.agency, "penalty", code="T-L-API")
+        party = person()
+        response = signed_in(self.w.officer).post(
+            "/api/v1/cases",
+            {
+                "matter_id": matter.pk,
+                "procedure": "penalty_ordinary",
+                "title": "API 时效",
+                "source": "inspection",
+                "opened_on": TODAY.isoformat(),
+                "violation_on": TODAY.replace(year=TODAY.year - 3).isoformat(),
+                "team": [self.w.officer.officer.pk, self.w.officer2.officer.pk],
+                "parties": [{"kind": party.kind, "name": party.name, "id_number": party.id_number}],
+            },
+            content_type="application/json",
+        )
+        assert response.status_code == 422
+        assert response.json()["error"]["code"] == "limitation_expired"
+
+
+class Page(ExecutionTestCase):
+    def test_the_filing_form_asks_a_penalty_case_for_the_day_of_the_act(self):
+        from sanxiang.cases.testing import make_matter
+        from sanxiang.testing import signed_in
+
+        matter = make_matter(self.w.agency, "penalty", code="T-FORM")
+        form = {
+            "matter": matter.pk,
+            "procedure": "penalty_ordinary",
+            "title": "网页时效",
+            "source": "complaint",
+            "facts": "举报",
+            "opened_on": TODAY.isoformat(),
+            "team": [self.w.officer.officer.pk, self.w.officer2.officer.pk],
+            "party_kind": "organisation",
+            "party_name": "某公司",
+        }
+        client = signed_in(self.w.officer)
+        page = client.post("/cases/new/", form).content.decode()
+        assert "处罚案件须填写违法行为发生（终了）日期" in page
+        form["violation_on"] = TODAY.replace(year=TODAY.year - 3).isoformat()
+        page = client.post("/cases/new/", form).content.decode()
+        assert "已超过2年的追责时效" in page and "第36条" in page
+        assert not Case.objects.filter(title="网页时效").exists()
+
+    def test_the_case_page_shows_what_is_owed_with_the_articles(self):
+        from sanxiang.testing import signed_in
+
+        case = self.delivered(delivered_on=TODAY - timedelta(days=5))
+        page = signed_in(self.w.officer).get(f"/cases/{case.pk}/").content.decode()
+        assert 'id="case-execution"' in page and "5,000.00 元" in page
+        assert "第67条第3款" in page and "第72条第1款第（一）项" in page
+        assert 'name="receipt_number"' in page
+        # The supervisor reads it but gets no form.
+        page = signed_in(self.w.supervisor).get(f"/cases/{case.pk}/").content.decode()
+        assert 'id="case-execution"' in page and 'name="receipt_number"' not in page
+
+    def test_the_payment_form_records_a_payment_and_shows_a_refusal(self):
+        from sanxiang.testing import signed_in
+
+        case = self.delivered(delivered_on=TODAY - timedelta(days=5))
+        client = signed_in(self.w.officer)
+        url = f"/cases/{case.pk}/execution/"
+        body = {"action": "payment", "receipt_number": "2100-1", "paid_on": TODAY.isoformat()}
+        response = client.post(url, {**body, "amount": "6000"}, follow=True)
+        assert "payment_exceeds_due" in response.content.decode()
+        assert not Payment.objects.filter(case=case).exists()
+        response = client.post(url, {**body, "amount": "5000"}, follow=True)
+        assert "缴款已登记" in response.content.decode()
+        assert Payment.objects.get(case=case).amount == Decimal("5000.00")
+
+    def test_another_agencys_officer_cannot_post_the_form(self):
+        from sanxiang.testing import signed_in
+
+        case = self.delivered(delivered_on=TODAY - timedelta(days=5))
+        response = signed_in(self.w.other_officer).post(
+            f"/cases/{case.pk}/execution/",
+            {"action": "payment", "receipt_number": "X", "amount": "1", "paid_on": TODAY},
+        )
+        assert response.status_code == 404
+        assert not Payment.objects.filter(case=case).exists()
