@@ -109,15 +109,15 @@ def check(facts: Sequence[Fact]) -> Iterable[Divergence]:
             records[int(fact.payload["record"])] = fact
             if fact.payload.get("kind") in ENDS:
                 ended.add(case_id)
-    held_payments = {
-        row["pk"]: row
+    held_payments: dict[int, dict[str, Any]] = {
+        row["pk"]: dict(row)
         for row in Payment.objects.values("pk", "case_id", "receipt_number", "amount", "paid_on")
     }
     yield from _rows(
         "cases_payment", payments, held_payments, ("receipt_number", "amount", "paid_on")
     )
-    held_records = {
-        row["pk"]: row
+    held_records: dict[int, dict[str, Any]] = {
+        row["pk"]: dict(row)
         for row in ExecutionRecord.objects.values("pk", "case_id", "kind", "on", "due_on", "reason")
     }
     yield from _rows("cases_executionrecord", records, held_records, ("kind", "on", "reason"))

@@ -145,7 +145,7 @@ class Payments(ExecutionTestCase):
             case_id=case.pk,
             receipt_number="X-1",
             amount="100",
-            paid_on=case.decided_on - timedelta(days=1),
+            paid_on=TODAY - timedelta(days=8),  # the decision was made seven days ago
         )
         assert "早于处罚决定日期" in error.message
         assert not Payment.objects.filter(case=case).exists()
@@ -409,7 +409,7 @@ class Court(ExecutionTestCase):
     def test_applying_after_the_three_months_is_refused(self):
         case = self.delivered(delivered_on=date(2026, 1, 5))
         s = ex.schedule(case)
-        assert s.court_until < TODAY
+        assert s.court_until is not None and s.court_until < TODAY
         error = refused(
             "enforcement_not_ready",
             apply_for_enforcement,
