@@ -242,6 +242,7 @@ class Schedule:
     court_until: date | None = None
     reminder: Reminder | None = None
     application_issued: bool = False
+    court_gap: str = ""  # why the court window cannot be computed yet (工作日历缺少某年)
 
     @property
     def owed(self) -> bool:
@@ -358,11 +359,15 @@ def schedule(case: Case, *, as_of: date | None = None) -> Schedule:
     s.arrangement = arrangements[-1] if arrangements else None
     if s.delivered_on is not None:
         s.base_due_on = calendar_end(s.delivered_on, PAY_DAYS)
-        s.review_ends = calendar_end(s.delivered_on, REVIEW_DAYS)
-        s.suit_ends = months_end(s.delivered_on, SUIT_MONTHS)
-        last = max(s.review_ends, s.suit_ends)
-        s.court_from = last + timedelta(days=1)
-        s.court_until = months_end(last, COURT_MONTHS)
+        try:
+            s.review_ends = calendar_end(s.delivered_on, REVIEW_DAYS)
+            s.suit_ends = months_end(s.delivered_on, SUIT_MONTHS)
+            last = max(s.review_ends, s.suit_ends)
+            s.court_from = last + timedelta(days=1)
+            s.court_until = months_end(last, COURT_MONTHS)
+        except DomainError as error:
+            # A year the calendar cannot yet tell: the window is not guessed (DOMAIN.md).
+            s.court_gap = error.message
     s.due_on = s.base_due_on
     if s.arrangement is not None:
         s.due_on = s.arrangement.due_on

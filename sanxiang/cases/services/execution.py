@@ -257,6 +257,8 @@ def apply_for_enforcement(
 def _not_ready(s: ex.Schedule, on: date) -> str:
     if s.paid_in_full:
         return "罚款和加处罚款已缴清"
+    if s.court_gap:
+        return s.court_gap
     if s.court_from is None or s.court_until is None:
         return "行政处罚决定书尚未送达"
     if on < s.court_from:

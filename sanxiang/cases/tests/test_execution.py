@@ -109,6 +109,8 @@ class Payments(ExecutionTestCase):
         clock = Deadline.objects.get(case=case, rule="pay")
         assert clock.status == "met" and clock.stopped_on == TODAY - timedelta(days=1)
         assert self.close(case).stage == "closing"
+        # The ledger replays the payment, its stopped clock and the 结案 without a divergence.
+        assert [d.line() for d in reconcile() if d.table.startswith("cases_")] == []
 
     def test_partial_payments_add_up_and_the_rest_is_shown_owed(self):
         case = self.delivered(delivered_on=TODAY - timedelta(days=5))
