@@ -71,6 +71,21 @@ def database_from_url(url: str) -> dict[str, object]:
     )
 
 
+def cache_from_url(url: str) -> dict[str, object]:
+    """``locmem://`` (one process), ``redis://host:port/db`` or ``file:///path`` to CACHES."""
+    parsed = urlparse(url)
+    if parsed.scheme in {"", "locmem"}:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sanxiang"}
+    if parsed.scheme in {"redis", "rediss", "unix"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if parsed.scheme == "file":
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": parsed.path,
+        }
+    raise ImproperlyConfigured(f"SANXIANG_CACHE_URL has an unsupported scheme: {parsed.scheme!r}")
+
+
 VAR_DIR = Path(env_str("SANXIANG_VAR_DIR", str(BASE_DIR / "var")))
 DEBUG = env_bool("SANXIANG_DEBUG", default=False)
 SECRET_KEY = env_str("SANXIANG_SECRET_KEY")
@@ -157,6 +172,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "sanxiang.dbrouting.PortalReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -206,6 +222,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+# The portal's reads may go to a streaming replica (sanxiang/dbrouting.py, docs/operations.md):
+# GET/HEAD under /gongshi/ read there, every write and every staff page use the primary.
+SANXIANG_REPLICA_URL = env_str("SANXIANG_REPLICA_URL")
+if SANXIANG_REPLICA_URL:
+    DATABASES["replica"] = {
+        **database_from_url(SANXIANG_REPLICA_URL),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["sanxiang.dbrouting.PortalReplicaRouter"]
+# Rendered public lists (disclosure/portal_cache.py), dropped when a decision is published,
+# withdrawn or expires. Local memory is per process: several workers need redis:// or file://.
+CACHES = {"default": cache_from_url(env_str("SANXIANG_CACHE_URL", "locmem://"))}
+SANXIANG_PORTAL_CACHE_SECONDS = env_int("SANXIANG_PORTAL_CACHE_SECONDS", default=600)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -291,7 +320,9 @@ STATICFILES_DIRS = [
     # incremental digest and is missing on plain-HTTP intranet addresses).
     ("vendor/noble-hashes", NODE_MODULES / "@noble" / "hashes"),
 ]
-WHITENOISE_USE_FINDERS = True
+# Production serves what `collectstatic` wrote (content-hashed, compressed, cached for ever);
+# until it ran (development, tests) the finders serve the sources under their plain names.
+WHITENOISE_USE_FINDERS = DEBUG or not (STATIC_ROOT / "staticfiles.json").exists()
 WHITENOISE_AUTOREFRESH = DEBUG
 
 MEDIA_ROOT = VAR_DIR / "media"
@@ -349,7 +380,12 @@ SANXIANG_UPLOAD_RESUME_HOURS = env_int("SANXIANG_UPLOAD_RESUME_HOURS", default=2
 SANXIANG_CALENDAR_PROVISIONAL_YEARS = env_int("SANXIANG_CALENDAR_PROVISIONAL_YEARS", default=4)
 STORAGES = {
     "default": _default_storage,
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Content-hashed, compressed names (WhiteNoise's manifest storage) outside development.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "sanxiang.static_storage.HashedStaticStorage"
+    },
 }
 
 TASKS = {
