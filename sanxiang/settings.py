@@ -231,6 +231,8 @@ if SANXIANG_REPLICA_URL:
         "TEST": {"MIRROR": "default"},
     }
 DATABASE_ROUTERS = ["sanxiang.dbrouting.PortalReplicaRouter"]
+# After posting on the portal (a 纠错 report) a visitor reads the primary for this long.
+SANXIANG_REPLICA_STICKY_SECONDS = env_int("SANXIANG_REPLICA_STICKY_SECONDS", default=30)
 # Rendered public lists (disclosure/portal_cache.py), dropped when a decision is published,
 # withdrawn or expires. Local memory is per process: several workers need redis:// or file://.
 CACHES = {"default": cache_from_url(env_str("SANXIANG_CACHE_URL", "locmem://"))}
