@@ -28,6 +28,15 @@ def _media_in_tmp(settings, tmp_path):
     }
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The database rolls back after each test; the cache (cached portal lists) must too."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 

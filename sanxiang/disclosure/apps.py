@@ -36,3 +36,9 @@ class DisclosureConfig(AppConfig):
         from . import reconcile as state
 
         reconcile.register(state.RECONCILER)
+
+        from . import listeners, portal_cache
+
+        # Cached public lists are dropped once a publication or withdrawal commits.
+        listeners.on_published(portal_cache.invalidate_on_commit)
+        listeners.on_withdrawn(portal_cache.invalidate_on_commit)

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from sanxiang.lib.errors import DomainError
 
-from . import corrections, exports, queries, verification
+from . import corrections, exports, portal_cache, queries, verification
 from . import portal_queries as pq
 from .models import AnnualReport, Publication
 from .report import tables_for
@@ -36,21 +36,33 @@ PUBLIC_CACHE = cache_control(public=True, max_age=60)
 
 
 @require_GET
-@PUBLIC_CACHE
 def decisions(request: HttpRequest) -> HttpResponse:
-    """执法决定 list and search (by party, matter, 文号, date range), paginated."""
+    """执法决定 list and search (by party, matter, 文号, date range), paginated.
+
+    The list (no search words) is served from the cache until a decision is published,
+    withdrawn or expires (portal_cache); a search is answered by the database every time."""
     try:
         query = _search(request)
     except DomainError as err:
         return render(request, "portal/error.html", {"error": err}, status=400)
-    page = queries.page_of(queries.search(query), request.GET.get("page"))
-    context = {
-        "query": query,
-        "page": page,
-        "params": query.as_params(),
-        "bodies": pq.public_bodies(),
-    }
-    return render(request, "portal/decisions.html", context)
+
+    def rendered(*, cached: bool) -> HttpResponse:
+        page = queries.page_of(queries.search(query), request.GET.get("page"))
+        context = {
+            "query": query,
+            "page": page,
+            "params": query.as_params(),
+            "bodies": pq.public_bodies(),
+        }
+        if cached:
+            # A page shared by everyone carries no one's CSRF token (it would give away the
+            # first visitor's secret); the list has only GET forms.
+            context["csrf_token"] = ""
+        return render(request, "portal/decisions.html", context)
+
+    if query.text:
+        return portal_cache.revalidate(rendered(cached=False))
+    return portal_cache.cached_page(request, lambda: rendered(cached=True))
 
 
 @require_GET

@@ -404,6 +404,10 @@ def expire_due(*, today: date) -> int:
             agency_id=agency_id,
             case_id=case_id,
         )
+    if due:
+        from . import portal_cache
+
+        transaction.on_commit(portal_cache.invalidate)  # expired items leave the cached lists
     return len(due)
 
 

@@ -1,0 +1,166 @@
+"""The cached decision list: served from the cache, gone stale never (issue 12 item 8)."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.test import Client, override_settings
+
+from sanxiang.disclosure import portal_cache, services
+from sanxiang.disclosure.models import Publication
+from sanxiang.disclosure.templatetags.portal import ELDER_COOKIE
+
+from .helpers import DisclosureTestCase, published, queued
+
+LIST = "/gongshi/jueding/"
+
+
+def _redis_up() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+class CachedDecisionList(DisclosureTestCase):
+    item: Publication
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.item = published(cls.w, text="缓存列表测试正文。")
+
+    def _withdraw(self, item: Publication) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            services.withdraw(
+                actor=self.w.head, publication_id=item.pk, reason_kind="void", reason="确认无效"
+            )
+
+    def test_the_second_visitor_gets_the_stored_page_without_touching_the_database(self):
+        first = Client().get(LIST)
+        assert first["X-Portal-Cache"] == "miss" and self.item.doc_number in first.text
+        with self.assertNumQueries(0):
+            second = Client().get(LIST)
+        assert second["X-Portal-Cache"] == "hit" and second.content == first.content
+
+    def test_a_withdrawn_decision_vanishes_from_the_cached_list_at_once(self):
+        assert self.item.doc_number in Client().get(LIST).text
+        assert Client().get(LIST)["X-Portal-Cache"] == "hit"
+        self._withdraw(self.item)
+        after = Client().get(LIST)
+        assert after["X-Portal-Cache"] == "miss"
+        assert self.item.doc_number not in after.text
+        # …and from every page of the list and the per-agency filter, cached or not
+        assert self.item.doc_number not in Client().get(f"{LIST}?agency={self.w.agency.pk}").text
+
+    def test_a_newly_published_decision_appears_in_the_cached_list_at_once(self):
+        waiting = queued(self.w, text="刚刚公示的决定。")
+        page = Client().get(LIST).text
+        assert self.item.doc_number in page
+        with self.captureOnCommitCallbacks(execute=True):
+            fresh = services.publish(actor=self.w.head, publication_id=waiting.pk)
+        assert fresh.doc_number in Client().get(LIST).text
+
+    def test_the_lists_are_dropped_only_when_the_change_commits(self):
+        Client().get(LIST)
+        before = portal_cache.generation()
+        with self.captureOnCommitCallbacks(execute=False) as callbacks:
+            services.withdraw(
+                actor=self.w.head, publication_id=self.item.pk, reason_kind="void", reason="无效"
+            )
+        # inside the transaction nothing changed yet: a rollback would leave the cache right
+        assert portal_cache.generation() == before
+        assert Client().get(LIST)["X-Portal-Cache"] == "hit"
+        for callback in callbacks:
+            callback()
+        assert portal_cache.generation() != before
+        assert self.item.doc_number not in Client().get(LIST).text
+
+    def test_a_decision_whose_period_ended_leaves_the_cached_list(self):
+        assert self.item.doc_number in Client().get(LIST).text
+        with self.captureOnCommitCallbacks(execute=True):
+            expired = services.expire_due(today=self.item.ends_on + timedelta(days=1))
+        assert expired >= 1
+        assert self.item.doc_number not in Client().get(LIST).text
+
+    def test_a_phone_that_fetches_again_gets_304_without_a_body(self):
+        first = Client().get(LIST)
+        assert first["ETag"].startswith('"') and first["Last-Modified"].endswith("GMT")
+        assert "no-cache" in first["Cache-Control"] and "public" in first["Cache-Control"]
+        again = Client().get(LIST, HTTP_IF_NONE_MATCH=first["ETag"])
+        assert again.status_code == 304 and again.content == b""
+        assert again["ETag"] == first["ETag"]
+        since = Client().get(LIST, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+        assert since.status_code == 304
+
+    def test_after_a_withdrawal_the_old_etag_gets_the_new_page(self):
+        first = Client().get(LIST)
+        self._withdraw(self.item)
+        again = Client().get(LIST, HTTP_IF_NONE_MATCH=first["ETag"])
+        assert again.status_code == 200 and again["ETag"] != first["ETag"]
+        assert self.item.doc_number not in again.text
+
+    def test_a_cached_page_carries_no_visitors_csrf_token(self):
+        client = Client()
+        client.cookies["csrftoken"] = "a" * 32
+        page = client.get(LIST).text
+        assert 'name="csrf-token" content=""' in page
+        assert "csrftoken" not in client.get(LIST).cookies
+
+    def test_elder_mode_has_its_own_cached_page(self):
+        plain = Client().get(LIST)
+        elder = Client()
+        elder.cookies[ELDER_COOKIE] = "1"
+        big = elder.get(LIST)
+        assert big["X-Portal-Cache"] == "miss" and "退出长者模式" in big.text
+        assert "退出长者模式" not in Client().get(LIST).text
+        assert "Cookie" in plain["Vary"]
+
+    def test_a_search_is_answered_by_the_database_not_the_cache(self):
+        response = Client().get(f"{LIST}?q=张某")
+        assert "X-Portal-Cache" not in response and "no-cache" in response["Cache-Control"]
+        self.item.refresh_from_db()
+        # changed behind the services (no invalidation): a search still sees it at once
+        Publication.objects.filter(pk=self.item.pk).update(status="withdrawn")
+        assert self.item.doc_number not in Client().get(f"{LIST}?q=张某").text
+
+    def test_a_bad_query_is_not_cached(self):
+        assert Client().get(f"{LIST}?from=garbage").status_code == 400
+        assert cache.get(portal_cache.page_key_for(f"{LIST}?from=garbage")) is None
+
+
+@pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
+@override_settings(
+    CACHES={
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",
+            "KEY_PREFIX": f"sxtest-{uuid.uuid4().hex[:8]}",
+        }
+    }
+)
+class CachedDecisionListInRedis(DisclosureTestCase):
+    """SANXIANG_CACHE_URL=redis://…: the pages and their generation live in Redis, where every
+    worker process reads them, so a withdrawal in one process empties the lists of all."""
+
+    def test_a_withdrawal_drops_the_page_that_redis_holds(self):
+        import redis
+
+        item = published(self.w, text="Redis 缓存测试。")
+        raw = redis.Redis(host="127.0.0.1", port=6379, db=15)
+        assert item.doc_number in Client().get(LIST).text
+        assert Client().get(LIST)["X-Portal-Cache"] == "hit"
+        stored = [k for k in raw.keys(f"{cache.key_prefix}:*") if b"portal:decisions:page" in k]
+        assert stored, "the rendered page is stored in Redis"
+        with self.captureOnCommitCallbacks(execute=True):
+            services.withdraw(
+                actor=self.w.head, publication_id=item.pk, reason_kind="void", reason="确认无效"
+            )
+        after = Client().get(LIST)
+        assert after["X-Portal-Cache"] == "miss" and item.doc_number not in after.text
+        cache.clear()
