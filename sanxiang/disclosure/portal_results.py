@@ -14,6 +14,7 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
@@ -21,9 +22,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from sanxiang.lib.errors import DomainError
 
-from . import corrections, exports, portal_cache, queries, verification
+from . import corrections, exports, open_data, portal_cache, queries, verification
 from . import portal_queries as pq
-from .models import AnnualReport, Publication
+from .models import AnnualReport, Publication, RuleCategory
 from .report import tables_for
 
 
@@ -156,15 +157,26 @@ class DecisionsFeed(Feed):
     title = "行政执法决定公示"
     subtitle = "新公示的行政处罚、行政许可等执法决定（已脱敏）"
 
-    def link(self) -> str:
-        return reverse("portal:decisions")
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """Per-agency (``?agency=``) and per-category (``?category=penalty``) feeds."""
+        agency, category = request.GET.get("agency", ""), request.GET.get("category", "")
+        if (agency and not agency.isdigit()) or (category and category not in RuleCategory.values):
+            raise Http404("订阅参数无效")
+        return {"agency": int(agency) if agency else None, "category": category}
 
-    def items(self) -> list[Publication]:
-        return list(
-            queries.published()
-            .only(*queries.PUBLIC_FIELDS, "masked_text")
-            .order_by("-published_at", "-id")[:50]
-        )
+    def link(self, obj: dict[str, Any]) -> str:
+        return reverse("portal:decisions") + (f"?agency={obj['agency']}" if obj["agency"] else "")
+
+    def _filtered(self, rows: Any, obj: dict[str, Any]) -> Any:
+        if obj["agency"] is not None:
+            rows = rows.filter(agency_id=obj["agency"])
+        if obj["category"]:
+            rows = rows.filter(category=obj["category"])
+        return rows
+
+    def items(self, obj: dict[str, Any]) -> list[Publication]:
+        rows = queries.published().only(*queries.PUBLIC_FIELDS, "masked_text")
+        return list(self._filtered(rows, obj).order_by("-published_at", "-id")[:50])
 
     def item_title(self, item: Publication) -> str:
         return f"{item.doc_number} {item.party}"
@@ -188,7 +200,9 @@ class DecisionsFeed(Feed):
 
     def feed_extra_kwargs(self, obj: Any) -> dict[str, Any]:
         withdrawn = (
-            Publication.objects.filter(status="withdrawn", withdrawn_at__isnull=False)
+            self._filtered(
+                Publication.objects.filter(status="withdrawn", withdrawn_at__isnull=False), obj
+            )
             .only("id", "withdrawn_at", "withdrawal_kind", "withdrawal_reason")
             .order_by("-withdrawn_at", "-id")[:50]
         )
@@ -309,3 +323,51 @@ def report_download(request: HttpRequest, agency_id: int, year: int, fmt: str) -
     response = HttpResponse(body, content_type=ctype)
     response["Content-Disposition"] = f'attachment; filename="report-{year}.{fmt}"'
     return response
+
+
+# --- open data of the other public lists (open_data.DATASETS) ---------------------------------
+
+
+@require_GET
+def open_data_index(request: HttpRequest) -> HttpResponse:
+    """开放数据: every downloadable list with its schema (field keys and labels)."""
+    context = {
+        "datasets": list(open_data.DATASETS.values()),
+        "decision_fields": exports.OPEN_FIELDS,
+        "bodies": pq.public_bodies(),
+    }
+    return render(request, "portal/open_data.html", context)
+
+
+@require_GET
+def open_data_file(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
+    dataset = open_data.DATASETS.get(name)
+    if dataset is None or fmt not in {"csv", "json"}:
+        raise Http404("没有该开放数据集")
+    today = timezone.localdate()
+    rows = open_data.rows_of(name, today)
+    if fmt == "json":
+        body = {
+            "dataset": name,
+            "title": dataset.title,
+            "as_of": today.isoformat(),
+            "fields": dataset.fields,
+            "results": rows,
+        }
+        response: HttpResponse = JsonResponse(
+            body, json_dumps_params={"ensure_ascii": False}, charset="utf-8"
+        )
+    else:
+        response = HttpResponse(
+            "".join(_csv_table(dataset.fields, rows)), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return portal_cache.revalidate(response)
+
+
+def _csv_table(fields: dict[str, str], rows: list[dict[str, Any]]) -> Iterator[str]:
+    writer = csv.DictWriter(_Echo(), fieldnames=list(fields))
+    yield "\ufeff"
+    yield writer.writerow(fields)
+    for row in rows:
+        yield writer.writerow({k: exports.csv_safe(v) for k, v in row.items()})
