@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
 REPLICA = "replica"
 PORTAL_PREFIX = "/gongshi/"
@@ -71,7 +71,7 @@ class PortalReadsMiddleware:
         try:
             response = self.get_response(request)
             # A streamed download (open data) reads while it is sent, after this returns.
-            if getattr(response, "streaming", False):
+            if isinstance(response, StreamingHttpResponse):
                 response.streaming_content = _routed(response.streaming_content)
             return response
         finally:

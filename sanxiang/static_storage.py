@@ -10,7 +10,7 @@ is an error, not a silent plain name.
 
 from __future__ import annotations
 
-from whitenoise.storage import CompressedManifestStaticFilesStorage
+from whitenoise.storage import CompressedManifestStaticFilesStorage  # type: ignore[import-untyped]
 
 
 class HashedStaticStorage(CompressedManifestStaticFilesStorage):
