@@ -1,14 +1,22 @@
-"""公示 at scale on PostgreSQL (issue 6): the portal's decision list and search under 50
-concurrent clients against a real multi-worker server, and the 年报's six tables over N cases.
+"""公示 at scale on PostgreSQL (issues 6 and 12): the portal's cached decision list and its
+search under 50 concurrent clients through the production server (gunicorn, as ``make
+serve`` starts it, with the shared cache), the 年报's tables over N cases, and mask_text.
 
 The issue asks for 1,000,000 published decisions; the default is 200,000 so the script stays
 within a few minutes on two cores. ``SANXIANG_BENCH_DISCLOSURE_N=1000000`` runs the full size.
 Rows are generated in the database (INSERT … SELECT generate_series), the pg_trgm index is
 built after the load, as a deployment importing history would do.
 
-Lines: p95 latency of list and search pages with their throughput as a ratio to the trivial
-/healthz view measured by the same clients against the same server in the same run; the
-annual report's tables as a ratio to one plain scan of the same cases.
+Lines (DESIGN.md: ratio higher is better, target the lowest acceptable ratio):
+- ``disclosure_list_p95_50clients``: p95 of the decision list pages (cached, invalidated on
+  publish/withdraw); ratio = /healthz p95 ÷ list p95, both through the same server by the same
+  clients in the same run; target 0.5. ``disclosure_search_p95_50clients``: the same for
+  searches (never cached); target 0.2. Both restate the issue's goal p95<150ms.
+- ``disclosure_*_throughput``: requests/s, ratio to /healthz requests/s (no target: 0).
+- ``disclosure_annual_report_N_cases``: seconds; ratio = one plain count of the cases ÷ the
+  tables.
+- ``disclosure_mask_text_throughput``: MB/s of mask_text over bench_masking's synthetic
+  decisions; ratio to a one-regex pass over the same text (as bench_masking).
 """
 
 from __future__ import annotations
@@ -68,11 +76,12 @@ def _load(agency_id: int, matter_id: int, user_id: int) -> None:
             """
             INSERT INTO cases_case (agency_id, number, year, seq, procedure, stage, matter_id,
                 title, source, facts, opened_on, decided_on, closed_on, created_by_id,
-                created_at, is_demo)
+                created_at, is_demo, decided_snapshot)
             SELECT %s, '基罚字〔2025〕第' || g || '号', 2025, g,
                 CASE WHEN g %% 20 < 15 THEN 'penalty_ordinary' WHEN g %% 20 < 17 THEN 'licence'
                      WHEN g %% 20 < 18 THEN 'coercion' ELSE 'penalty_summary' END,
-                'decision', %s, '案件' || g, 'inspection', '', d - 20, d, NULL, %s, now(), false
+                'decision', %s, '案件' || g, 'inspection', '', d - 20, d, NULL, %s, now(), false,
+                ''
             FROM (SELECT g, date '2025-01-21' + (g %% 340) AS d
                   FROM generate_series(1, %s) g) s
             """,
@@ -82,7 +91,7 @@ def _load(agency_id: int, matter_id: int, user_id: int) -> None:
             """
             INSERT INTO cases_decisiondraft (case_id, kind, fine_amount, confiscation_value,
                 legal_basis, circumstance, benchmark_min, benchmark_max, outside_benchmark,
-                outside_reason, text, revision, fingerprint, updated_at)
+                outside_reason, text, revision, fingerprint, updated_at, penalty_kinds)
             SELECT id,
                 CASE WHEN procedure = 'licence' THEN
                         CASE WHEN seq %% 3 = 0 THEN 'licence_refusal' ELSE 'licence_grant' END
@@ -92,7 +101,7 @@ def _load(agency_id: int, matter_id: int, user_id: int) -> None:
                 CASE WHEN procedure LIKE 'penalty%%' AND seq %% 7 <> 0
                      THEN (seq %% 50 + 1) * 100 END,
                 CASE WHEN procedure = 'penalty_ordinary' AND seq %% 5 = 0 THEN 1000 END,
-                '', '', NULL, NULL, false, '', '', 1, '', now()
+                '', '', NULL, NULL, false, '', '', 1, '', now(), ''
             FROM cases_case WHERE agency_id = %s
             """,
             [agency_id],
@@ -151,6 +160,8 @@ def _server_env(tmp: str) -> dict[str, str]:
         "SANXIANG_ALLOWED_HOSTS": "127.0.0.1",
         "SANXIANG_VAR_DIR": tmp,
         "SANXIANG_LOG_LEVEL": "ERROR",
+        # the workers share the rendered lists, as with `make serve`
+        "SANXIANG_CACHE_URL": os.environ.get("SANXIANG_BENCH_CACHE_URL", f"file://{tmp}/cache"),
     }
 
 
@@ -256,20 +267,22 @@ def _web(tmp: str) -> None:
         f"/healthz p95 {base_p95:.1f} ms at {base_rps:.0f} req/s",
         file=sys.stderr,
     )
+    targets = {"list": 0.5, "search": 0.2}
     for name, p95, rps in (("list", list_p95, list_rps), ("search", search_p95, search_rps)):
         emit(
             f"disclosure_{name}_p95_{CLIENTS}clients",
             value=p95,
             unit="ms",
-            ratio=rps / base_rps,
-            target="p95<150ms",
+            ratio=base_p95 / p95,
+            target=f"{targets[name]:g}",
+            goal="p95<150ms",
         )
         emit(
             f"disclosure_{name}_throughput",
             value=rps,
             unit="req/s",
             ratio=rps / base_rps,
-            target="ratio_to_healthz",
+            target="0",
         )
 
 
@@ -284,7 +297,30 @@ def _report(agency_id: int) -> None:
         value=took,
         unit="s",
         ratio=baseline / took,
-        target="<3s",
+        target="0.01",
+        goal="<3s",
+    )
+
+
+def _masking() -> None:
+    import re
+
+    import bench_masking
+
+    from sanxiang.lib.masking import mask_text
+
+    text, names = bench_masking.build_text()
+    megabytes = len(text.encode("utf-8")) / 1e6
+    naive = re.compile(r"\d{17}[\dXx]")
+    ours = best_of(3, lambda: mask_text(text, names=names))
+    baseline = best_of(3, lambda: naive.sub("*" * 18, text))
+    emit(
+        "disclosure_mask_text_throughput",
+        value=megabytes / ours,
+        unit="MB/s",
+        ratio=baseline / ours,
+        target=f"{bench_masking.TARGET_RATIO:g}",
+        goal=f">={bench_masking.TARGET_MB_S:g}MB/s",
     )
 
 
@@ -325,6 +361,7 @@ def main() -> None:
         connections.close_all()
         if not os.environ.get("SANXIANG_BENCH_SKIP_WEB"):
             _web(tmp)
+        _masking()
     finally:
         from django.db import connections
 
