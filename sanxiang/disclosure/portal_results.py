@@ -16,7 +16,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
-from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -30,10 +29,6 @@ from .report import tables_for
 
 def _search(request: HttpRequest) -> queries.SearchQuery:
     return queries.SearchQuery.parse(request.GET.dict())
-
-
-# Public pages may be cached briefly by a proxy; withdrawal shows on the item page at once.
-PUBLIC_CACHE = cache_control(public=True, max_age=60)
 
 
 @require_GET

@@ -15,7 +15,7 @@ from sanxiang.directory.models import Agency
 from sanxiang.disclosure import services
 from sanxiang.disclosure.open_data import DATASETS
 from sanxiang.disclosure.tests.helpers import DisclosureTestCase, published
-from sanxiang.inspections.models import Assignment, Outcome
+from sanxiang.inspections.models import Assignment, Outcome, Plan
 from sanxiang.inspections.services import (
     freeze_plan,
     perform_draw,
@@ -50,6 +50,9 @@ def _csv(url: str) -> list[list[str]]:
 
 
 class OpenDataOfEveryList(DisclosureTestCase):
+    plan: Plan
+    id_number: str
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -146,10 +149,10 @@ class FeedsPerAgencyAndCategory(DisclosureTestCase):
             actor=self.w.head, publication_id=gone.pk, reason_kind="void", reason="确认无效"
         )
         feed = _atom(Client().get(f"/gongshi/jueding.atom?agency={self.w.agency.pk}").content)
-        titles = [e.findtext(f"{ATOM}title") for e in feed.iter(f"{ATOM}entry")]
+        titles = [e.findtext(f"{ATOM}title") or "" for e in feed.iter(f"{ATOM}entry")]
         assert any(mine.doc_number in t for t in titles)
         assert all(e.findtext(f"{ATOM}updated") for e in feed.iter(f"{ATOM}entry"))
-        assert next(t.get("ref") for t in feed.iter(TOMBSTONE)).endswith(f"/{gone.pk}/")
+        assert next(t.get("ref") or "" for t in feed.iter(TOMBSTONE)).endswith(f"/{gone.pk}/")
         other = _atom(
             Client().get(f"/gongshi/jueding.atom?agency={self.w.other_agency.pk}").content
         )

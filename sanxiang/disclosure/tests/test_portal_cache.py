@@ -83,6 +83,7 @@ class CachedDecisionList(DisclosureTestCase):
 
     def test_a_decision_whose_period_ended_leaves_the_cached_list(self):
         assert self.item.doc_number in Client().get(LIST).text
+        assert self.item.ends_on is not None
         with self.captureOnCommitCallbacks(execute=True):
             expired = services.expire_due(today=self.item.ends_on + timedelta(days=1))
         assert expired >= 1
