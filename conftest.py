@@ -3,6 +3,15 @@
 import contextlib
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# The properties are about correctness, not speed: on a loaded CI machine an input can take
+# seconds to generate (a stalled core), which is no failure of the code under test.
+hypothesis_settings.register_profile(
+    "sanxiang", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+hypothesis_settings.load_profile("sanxiang")
 
 
 def pytest_configure(config):
