@@ -207,3 +207,14 @@ def deliveries_of(case_id: int) -> list[ElectronicDelivery]:
 
 def consents_of(case_id: int) -> list[DeliveryConsent]:
     return list(DeliveryConsent.objects.filter(case_id=case_id).select_related("party"))
+
+
+def delivered_document_ids(case_id: int) -> set[int]:
+    """The case's documents that reached the party electronically (documents' delivery guard:
+    these need no paper 送达回证; the ElectronicDelivery row with the PDF's hash and its
+    ``applicant.delivery_received`` entry are the 送达 record, 行政处罚法 第61条第2款)."""
+    return set(
+        ElectronicDelivery.objects.filter(
+            consent__case_id=case_id, delivered_at__isnull=False
+        ).values_list("document_id", flat=True)
+    )

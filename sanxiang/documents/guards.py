@@ -9,6 +9,8 @@ after it) before 送达, the 当场行政处罚决定书 before it is handed ove
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sanxiang.lib.errors import DomainError
 from sanxiang.procedures.definitions import Needs
 from sanxiang.procedures.engine import GuardContext
@@ -17,6 +19,31 @@ from .kinds import get_kind
 from .models import IssuedDocument
 
 RECEIPT = "delivery_receipt"
+
+# Apps that deliver documents without a paper 送达回证 say which of a case's documents they have
+# delivered: the applicant app's 电子送达 (行政处罚法 第61条第2款: with the party's signed
+# 确认书, by 电子邮件 and the like), each recorded with the PDF's hash. documents imports none.
+DeliveredOtherwise = Callable[[int], set[int]]
+_delivered_otherwise: list[DeliveredOtherwise] = []
+
+
+def register_delivery_evidence(fn: DeliveredOtherwise) -> DeliveredOtherwise:
+    """``fn(case_id)`` returns the ids of the case's documents delivered by other means."""
+    if fn not in _delivered_otherwise:
+        _delivered_otherwise.append(fn)
+    return fn
+
+
+def delivered_otherwise(case_id: int) -> set[int]:
+    delivered: set[int] = set()
+    for fn in _delivered_otherwise:
+        delivered |= fn(case_id)
+    return delivered
+
+
+def is_delivered(case_id: int, document_id: int, receipts: list[int]) -> bool:
+    """A 送达回证 issued after the document, or the document delivered by other means."""
+    return any(r > document_id for r in receipts) or document_id in delivered_otherwise(case_id)
 
 
 def _titles(kinds: tuple[str, ...]) -> str:
@@ -41,8 +68,11 @@ def missing(case_id: int, requires: tuple[Needs, ...]) -> list[str]:
         found = [pk for kind, pk in issued if kind in need.kinds]
         if not found:
             lacking.append(f"须先制发{_titles(need.kinds)}（{need.basis}）")
-        elif need.delivered and not any(r > max(found) for r in receipts):
-            lacking.append(f"{_titles(need.kinds)}须先送达并制发《送达回证》（{need.basis}）")
+        elif need.delivered and not is_delivered(case_id, max(found), receipts):
+            lacking.append(
+                f"{_titles(need.kinds)}须先送达并制发《送达回证》，或经当事人确认电子送达并已送达"
+                f"（{need.basis}）"
+            )
     return lacking
 
 

@@ -22,7 +22,7 @@ from sanxiang.lib.errors import DomainError, ValidationFailed
 from . import queries, sealing
 from .builders import build
 from .content import DocumentContent
-from .guards import RECEIPT
+from .guards import RECEIPT, is_delivered
 from .kinds import Kind, get_kind
 from .models import IssuedDocument, NumberSequence
 from .render_docx import render_docx
@@ -289,8 +289,10 @@ def issue_for_step(*, actor: User, case_id: int, target: str) -> list[IssuedDocu
             kind = next((k for k in need.kinds if k in offered), need.kinds[0])
             last = issue_document(actor=actor, case_id=case_id, kind=kind)
             done.append(last)
-        delivered = IssuedDocument.objects.filter(case=case, kind=RECEIPT, pk__gt=last.pk)
-        if need.delivered and not delivered.exists():
+        receipts = IssuedDocument.objects.filter(case=case, kind=RECEIPT, pk__gt=last.pk)
+        if need.delivered and not is_delivered(
+            case.pk, last.pk, list(receipts.values_list("pk", flat=True))
+        ):
             done.append(issue_document(actor=actor, case_id=case_id, kind=RECEIPT))
     return done
 

@@ -16,8 +16,10 @@ from django.utils import timezone
 
 from sanxiang.applicant import delivery
 from sanxiang.applicant.models import ElectronicDelivery
+from sanxiang.cases.services import transition
+from sanxiang.documents.models import IssuedDocument
 from sanxiang.documents.services import issue_document
-from sanxiang.documents.tests.helpers import QuickDocumentsTestCase
+from sanxiang.documents.tests.helpers import QuickDocumentsTestCase, case_at, fine_draft
 from sanxiang.ledger.models import Entry
 from sanxiang.lib.errors import DomainError
 from sanxiang.workbench.inbox import inbox_for
@@ -154,3 +156,44 @@ class LicenceDeliveredElectronically(QuickDocumentsTestCase):
         assert opened.status_code == 200
         sent.refresh_from_db()
         assert sent.delivered_at is not None and sent.pdf_sha256 == grant.pdf_sha256
+
+
+class DecisionDeliveredElectronically(QuickDocumentsTestCase):
+    """行政处罚法 第61条第2款: a 决定书 that reached the party through their link needs no paper
+    送达回证 before the case moves to 送达; one only sent (under the "opened" rule) is not yet
+    delivered."""
+
+    def test_the_step_to_delivery_waits_for_the_opening_and_then_needs_no_paper_receipt(self):
+        case = case_at(self.w, "decision", **fine_draft())
+        party = case.parties.get()
+        issue_document(actor=self.w.officer, case_id=case.pk, kind="address_confirmation")
+        delivery.record_consent(actor=self.w.officer, case_id=case.pk, party_id=party.pk)
+        decision = issue_document(actor=self.w.officer, case_id=case.pk, kind="penalty_decision")
+        delivery.send_document(
+            actor=self.w.officer, case_id=case.pk, document_id=decision.pk, party_id=party.pk
+        )
+        with pytest.raises(DomainError) as refused:
+            transition(actor=self.w.officer, case_id=case.pk, target="delivery")
+        assert refused.value.code == "document_required"
+        assert "电子送达" in refused.value.message
+        token = link_for(self.w, case, party)
+        url = reverse("applicant_portal:document", args=[token, decision.pk])
+        assert self.client.get(url).status_code == 200
+        moved = transition(actor=self.w.officer, case_id=case.pk, target="delivery")
+        assert moved.stage == "delivery"
+        assert not IssuedDocument.objects.filter(case=case, kind="delivery_receipt").exists()
+
+    def test_a_delivery_to_another_case_delivers_nothing_here(self):
+        case = case_at(self.w, "decision", **fine_draft())
+        issue_document(actor=self.w.officer, case_id=case.pk, kind="penalty_decision")
+        other = case_at(self.w, "decision", **fine_draft())
+        party = other.parties.get()
+        issue_document(actor=self.w.officer, case_id=other.pk, kind="address_confirmation")
+        delivery.record_consent(actor=self.w.officer, case_id=other.pk, party_id=party.pk)
+        theirs = issue_document(actor=self.w.officer, case_id=other.pk, kind="penalty_decision")
+        delivery.send_document(
+            actor=self.w.officer, case_id=other.pk, document_id=theirs.pk, party_id=party.pk
+        )
+        ElectronicDelivery.objects.update(delivered_at=timezone.now())
+        with pytest.raises(DomainError):
+            transition(actor=self.w.officer, case_id=case.pk, target="delivery")
