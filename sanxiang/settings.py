@@ -122,6 +122,9 @@ SANXIANG_CORRECTION_ANSWER_WORKING_DAYS = env_int(
 # The party's side (applicant/): personal links' default validity in days, and the public
 # progress query's tries per address and per case number within the window (then a 429).
 SANXIANG_PARTY_LINK_DAYS = env_int("SANXIANG_PARTY_LINK_DAYS", default=90)
+# A 统一身份认证 channel (dotted path to a class, applicant/identity.py, docs/identity.md) that a
+# party must pass before a link opens; empty: the link's token alone (the default).
+SANXIANG_REAL_NAME_CHANNEL = env_str("SANXIANG_REAL_NAME_CHANNEL")
 # 陈述申辩 online: working days after the 告知书 (行政处罚法 第45条, 第85条). Five, because the
 # 行政处罚事先告知书 tells the party 五日 (documents.builders.penalty_notice): the two must agree.
 SANXIANG_DEFENCE_WORKING_DAYS = env_int("SANXIANG_DEFENCE_WORKING_DAYS", default=5)

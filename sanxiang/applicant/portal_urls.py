@@ -2,11 +2,14 @@
 
 from django.urls import path
 
-from . import portal_views
+from . import identity, portal_views
 
 app_name = "applicant_portal"
 urlpatterns = [
     path("", portal_views.progress_query, name="progress"),
+    # 统一身份认证 in front of the links, when configured (identity.py, docs/identity.md).
+    path("shiming/", identity.start, name="real_name"),
+    path("shiming/fanhui/", identity.callback, name="real_name_callback"),
     path("l/<str:token>/", portal_views.link_progress, name="link"),
     path("l/<str:token>/shenbian/", portal_views.link_defence, name="defence"),
     path("l/<str:token>/wenshu/<int:document_id>.pdf", portal_views.link_document, name="document"),

@@ -24,7 +24,7 @@ from sanxiang.procedures.definitions import StageRole
 from sanxiang.records import blobs
 from sanxiang.records.handlers import FIELD, SpooledUpload, SpoolingUploadHandler
 
-from . import defence, delivery, hearing, intake, queries, services, supplements
+from . import defence, delivery, hearing, identity, intake, queries, services, supplements
 
 
 def _address(request: HttpRequest) -> str:
@@ -61,6 +61,7 @@ def progress_query(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_GET
+@identity.requires_real_name
 def link_progress(request: HttpRequest, token: str) -> HttpResponse:
     try:
         link = services.use_link(token=token, address=_address(request), what="progress")
@@ -111,6 +112,7 @@ def _link_context(link: Any, token: str, **extra: Any) -> dict[str, Any]:
 
 @never_cache
 @require_POST
+@identity.requires_real_name
 def link_defence(request: HttpRequest, token: str) -> HttpResponse:
     """A written 陈述申辩 submitted through the link (行政处罚法 第45条)."""
     try:
@@ -124,6 +126,7 @@ def link_defence(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 @require_GET
+@identity.requires_real_name
 def link_document(request: HttpRequest, token: str, document_id: int) -> HttpResponse:
     """A document addressed to the party, opened through their link (each opening logged)."""
     doc = IssuedDocument.objects.filter(pk=document_id).first()
@@ -147,6 +150,7 @@ def link_document(request: HttpRequest, token: str, document_id: int) -> HttpRes
 
 @never_cache
 @require_POST
+@identity.requires_real_name
 def link_hearing(request: HttpRequest, token: str) -> HttpResponse:
     """A hearing asked for through the link (行政处罚法 第63条、第64条第（一）项)."""
     try:
@@ -160,6 +164,7 @@ def link_hearing(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 @require_GET
+@identity.requires_real_name
 def link_receipt(request: HttpRequest, token: str) -> HttpResponseBase:
     """The 网上申请材料接收凭证 PDF of the link's case (rendered now if it was not yet)."""
     try:
@@ -213,6 +218,7 @@ def _link_refusal(request: HttpRequest, token: str, err: DomainError) -> HttpRes
 @csrf_exempt  # checked below, once the spooling upload handler is in place
 @never_cache
 @require_POST
+@identity.requires_real_name
 def link_supplement_upload(request: HttpRequest, token: str) -> HttpResponse:
     handler = SpoolingUploadHandler(request)
     request.upload_handlers = [handler]
@@ -226,6 +232,7 @@ def link_supplement_upload(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 @require_POST
+@identity.requires_real_name
 def link_supplement_submit(request: HttpRequest, token: str) -> HttpResponse:
     try:
         supplements.finish_supplement(token=token, address=_address(request))

@@ -51,6 +51,9 @@ HTTP_STATUS = {
     # an online application for a matter whose 服务指南 takes none (行政许可法 第29、33条).
     "hearing_requested": 409,
     "online_application_unavailable": 409,
+    # A party link opened before the configured 统一身份认证 channel proved who the visitor is
+    # (applicant/identity.py).
+    "real_name_required": 401,
     # Resumable uploads (tus 1.0 with the checksum extension; records/resumable.py,
     # docs/records.md): each refuses one request and changes nothing.
     "upload_request_invalid": 400,
