@@ -67,15 +67,12 @@ class PortalReadsMiddleware:
                     samesite="Lax",
                 )
             return response
-        token = _portal_read.set(True)
-        try:
+        with portal_reads():
             response = self.get_response(request)
-            # A streamed download (open data) reads while it is sent, after this returns.
-            if isinstance(response, StreamingHttpResponse):
-                response.streaming_content = _routed(response.streaming_content)
-            return response
-        finally:
-            _portal_read.reset(token)
+        # A streamed download (open data) reads while it is sent, after this returns.
+        if isinstance(response, StreamingHttpResponse):
+            response.streaming_content = _routed(response.streaming_content)
+        return response
 
 
 def _routed(chunks: Any) -> Any:

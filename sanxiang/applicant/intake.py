@@ -340,7 +340,18 @@ def _save_material(
     application = OnlineApplication.objects.select_for_update().get(pk=application_id)
     if application.status != ApplicationStatus.DRAFT:
         raise DomainError("conflict", "该申请已提交，不能再修改材料。")
-    values = {
+    values = material_file(received, content_type, storage_name, original_name)
+    material, _ = Material.objects.update_or_create(
+        application=application, item=item, supplement=None, defaults=values
+    )
+    return material
+
+
+def material_file(
+    received: blobs.Received, content_type: str, storage_name: str, original_name: str
+) -> dict[str, Any]:
+    """The fields of a Material that describe its stored file (an application's or a 补正's)."""
+    return {
         "original_name": original_name[:255],
         "size": received.size,
         "content_type": content_type,
@@ -348,10 +359,6 @@ def _save_material(
         "storage_name": storage_name,
         "uploaded_at": timezone.now(),
     }
-    material, _ = Material.objects.update_or_create(
-        application=application, item=item, supplement=None, defaults=values
-    )
-    return material
 
 
 def draft_materials(application: OnlineApplication) -> dict[str, Material]:

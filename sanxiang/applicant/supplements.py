@@ -244,14 +244,7 @@ def _save(
         application_id=request.application_id,
         supplement=request,
         item=item,
-        defaults={
-            "original_name": original_name[:255],
-            "size": received.size,
-            "content_type": content_type,
-            "sha256": received.sha256,
-            "storage_name": storage_name,
-            "uploaded_at": timezone.now(),
-        },
+        defaults=intake.material_file(received, content_type, storage_name, original_name),
     )
     return material
 

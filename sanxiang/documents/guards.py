@@ -63,12 +63,19 @@ def missing(case_id: int, requires: tuple[Needs, ...]) -> list[str]:
         IssuedDocument.objects.filter(case_id=case_id).order_by("pk").values_list("kind", "pk")
     )
     receipts = [pk for kind, pk in issued if kind == RECEIPT]
+    otherwise: set[int] | None = None  # asked of the other apps once, and only if needed
     lacking = []
     for need in requires:
         found = [pk for kind, pk in issued if kind in need.kinds]
         if not found:
             lacking.append(f"须先制发{_titles(need.kinds)}（{need.basis}）")
-        elif need.delivered and not is_delivered(case_id, max(found), receipts):
+            continue
+        last = max(found)
+        if not need.delivered or any(r > last for r in receipts):
+            continue
+        if otherwise is None:
+            otherwise = delivered_otherwise(case_id)
+        if last not in otherwise:
             lacking.append(
                 f"{_titles(need.kinds)}须先送达并制发《送达回证》，或经当事人确认电子送达并已送达"
                 f"（{need.basis}）"
