@@ -400,9 +400,7 @@ def configuration(request: HttpRequest) -> HttpResponse:
 def benchmarks_export(request: HttpRequest) -> HttpResponse:
     require_role(request.user, Role.ADMIN, Role.HEAD)
     body = benchmark_sheet.export_benchmarks(home_agency(acting_user(request)).pk)
-    response = HttpResponse(body, content_type=respond.XLSX)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''benchmarks.xlsx"
-    return response
+    return respond.xlsx_file(body, "benchmarks.xlsx")
 
 
 @require_POST

@@ -104,9 +104,7 @@ def matter_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @staff_view
 def matters_export(request: HttpRequest) -> HttpResponse:
     rows = list(queries.current_versions(visible_agency_ids(request.user)))
-    response = HttpResponse(sheets.export_matters(rows), content_type=XLSX)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''matters.xlsx"
-    return response
+    return respond.xlsx_file(sheets.export_matters(rows), "matters.xlsx")
 
 
 @require_POST
@@ -126,9 +124,7 @@ def matters_import(request: HttpRequest) -> HttpResponse:
 
 @staff_view
 def calendar_export(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(calendar_sheet.export_calendar(), content_type=XLSX)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''calendar.xlsx"
-    return response
+    return respond.xlsx_file(calendar_sheet.export_calendar(), "calendar.xlsx")
 
 
 @require_POST

@@ -120,9 +120,7 @@ def officer_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @staff_view
 def officers_export(request: HttpRequest) -> HttpResponse:
     rows = list(queries.officers_in(visible_agency_ids(request.user)).order_by("agency_id", "pk"))
-    response = HttpResponse(sheets.export_officers(rows), content_type=XLSX)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''officers.xlsx"
-    return response
+    return respond.xlsx_file(sheets.export_officers(rows), "officers.xlsx")
 
 
 @require_POST

@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from sanxiang.accounts.decorators import staff_view
 from sanxiang.lib import roundtrip
 
-from . import reports
+from . import reports, respond
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHOWN = 500
@@ -32,7 +30,4 @@ def report(request: HttpRequest, token: str) -> HttpResponse:
 def annotated(request: HttpRequest, token: str) -> HttpResponse:
     meta, problems = reports.load(request, token)
     body = roundtrip.annotate(reports.upload(token), problems)
-    response = HttpResponse(body, content_type=XLSX)
-    name = quote(f"{meta['filename']}-错误标注.xlsx")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
-    return response
+    return respond.xlsx_file(body, f"{meta['filename']}-错误标注.xlsx")

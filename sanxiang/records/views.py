@@ -298,9 +298,7 @@ def av_list(request: HttpRequest) -> HttpResponse:
 @staff_view
 def av_export(request: HttpRequest) -> HttpResponse:
     body = av_sheet.export_av_list(home_agency(acting_user(request)).pk)
-    response = HttpResponse(body, content_type=respond.XLSX)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''av-list.xlsx"
-    return response
+    return respond.xlsx_file(body, "av-list.xlsx")
 
 
 @require_POST

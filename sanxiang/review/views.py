@@ -297,9 +297,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 @staff_view
 def catalogue_export(request: HttpRequest) -> HttpResponse:
     body = catalogue_sheet.export_catalogue(home_agency(acting_user(request)).pk)
-    response = HttpResponse(body, content_type=respond.XLSX)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''review-catalogue.xlsx"
-    return response
+    return respond.xlsx_file(body, "review-catalogue.xlsx")
 
 
 @require_POST
