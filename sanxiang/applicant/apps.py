@@ -22,10 +22,12 @@ class ApplicantConfig(AppConfig):
         from sanxiang.cases.panels import register_case_panel
         from sanxiang.documents.guards import register_delivery_evidence
         from sanxiang.documents.queries import register_sheet_text
+        from sanxiang.ledger import reconcile
         from sanxiang.procedures import engine
         from sanxiang.workbench import inbox
 
         from . import delivery, panels, supplements
+        from . import reconcile as state
         from .inbox import SOURCES
 
         # The decision guard reads the party's own online answers (cases/order.py).
@@ -36,5 +38,7 @@ class ApplicantConfig(AppConfig):
         register_sheet_text("supplement_notice", supplements.notice_text)
         register_case_panel(panels.application_panel)
         inbox.register_all(SOURCES)
-        # A document delivered electronically needs no paper 送达回证 before the step it guards.
+        # A document delivered electronically needs no paper 送达回证 before the step it guards,
+        # so verify_ledger checks those deliveries against their entries.
         register_delivery_evidence(delivery.delivered_document_ids)
+        reconcile.register(state.RECONCILER)

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +22,7 @@ from sanxiang.documents.models import IssuedDocument
 from sanxiang.documents.services import issue_document
 from sanxiang.documents.tests.helpers import QuickDocumentsTestCase, case_at, fine_draft
 from sanxiang.ledger.models import Entry
+from sanxiang.ledger.reconcile import reconcile
 from sanxiang.lib.errors import DomainError
 from sanxiang.workbench.inbox import inbox_for
 
@@ -197,3 +199,64 @@ class DecisionDeliveredElectronically(QuickDocumentsTestCase):
         ElectronicDelivery.objects.update(delivered_at=timezone.now())
         with pytest.raises(DomainError):
             transition(actor=self.w.officer, case_id=case.pk, target="delivery")
+
+
+class DeliveriesAgainstTheLedger(QuickDocumentsTestCase):
+    """An electronic delivery passes the 送达 step without paper, so verify_ledger's state
+    check compares each row with its entries: a database administrator who marks a delivery
+    delivered, re-points it at another document or inserts one is named."""
+
+    def setUp(self) -> None:
+        self.case = case_at(self.w, "decision", **fine_draft())
+        self.party = self.case.parties.get()
+        issue_document(actor=self.w.officer, case_id=self.case.pk, kind="address_confirmation")
+        delivery.record_consent(actor=self.w.officer, case_id=self.case.pk, party_id=self.party.pk)
+        self.decision = issue_document(
+            actor=self.w.officer, case_id=self.case.pk, kind="penalty_decision"
+        )
+        self.sent = delivery.send_document(
+            actor=self.w.officer,
+            case_id=self.case.pk,
+            document_id=self.decision.pk,
+            party_id=self.party.pk,
+        )
+
+    def found(self) -> list[str]:
+        return [d.line() for d in reconcile() if d.table == "applicant_electronicdelivery"]
+
+    def test_a_delivery_sent_and_opened_through_the_link_agrees_with_the_ledger(self):
+        assert self.found() == []
+        token = link_for(self.w, self.case, self.party)
+        self.client.get(reverse("applicant_portal:document", args=[token, self.decision.pk]))
+        assert self.found() == []
+
+    def test_marking_it_delivered_by_sql_is_named(self):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE applicant_electronicdelivery SET delivered_at = %s WHERE id = %s",
+                [timezone.now(), self.sent.pk],
+            )
+        assert any("delivered_at" in line and "没有送达条目" in line for line in self.found())
+
+    def test_re_pointing_it_or_inserting_one_by_sql_is_named(self):
+        notice = issue_document(actor=self.w.officer, case_id=self.case.pk, kind="delivery_receipt")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE applicant_electronicdelivery SET document_id = %s WHERE id = %s",
+                [notice.pk, self.sent.pk],
+            )
+        ElectronicDelivery.objects.bulk_create(
+            [
+                ElectronicDelivery(
+                    consent=self.sent.consent,
+                    document=self.decision,
+                    pdf_sha256=self.decision.pdf_sha256,
+                    sent_by=self.w.officer,
+                    rule="sent",
+                    delivered_at=timezone.now(),
+                )
+            ]
+        )
+        lines = self.found()
+        assert any("document_id" in line for line in lines)
+        assert any("没有登记条目" in line for line in lines)
