@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from sanxiang.directory.models import Officer
 from sanxiang.testing import PASSWORD, World, sign_in_page
@@ -37,7 +38,7 @@ def test_a_wrong_code_keeps_the_officer_out(page, live_server):
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_label("动态口令").fill("123456")
     page.get_by_role("button", name="登录").click()
-    assert page.get_by_text("动态口令错误或已过期").is_visible()
+    expect(page.get_by_text("动态口令错误或已过期")).to_be_visible()
 
 
 def test_a_citizen_reads_the_portal_on_a_phone(browser, live_server):
