@@ -36,7 +36,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import best_of, django_setup, emit
+from common import best_of, close_connections, django_setup, emit
 
 DB = "sx_bench_ledger"
 PG = os.environ.get("SANXIANG_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
@@ -545,9 +545,7 @@ def main() -> None:
         if "proof" in parts:
             bench_proof()
     finally:
-        from django.db import connections
-
-        connections.close_all()
+        close_connections()
         if not os.environ.get("SANXIANG_BENCH_KEEP"):
             psql(f"DROP DATABASE IF EXISTS {DB}")
 

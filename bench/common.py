@@ -65,10 +65,19 @@ def throwaway_database(name: str, *, env: dict[str, str] | None = None) -> Itera
         call_command("migrate", verbosity=0)
         yield True
     finally:
-        from django.db import connections
-
-        connections.close_all()
+        close_connections()
         pg_admin(f"DROP DATABASE IF EXISTS {name}")
+
+
+def close_connections() -> None:
+    """Stop the ledger's after-commit integrator thread, then close every connection: a
+    database dropped under a live integrator leaves it failing (and logging) on its next pass."""
+    from django.db import connections
+
+    from sanxiang.ledger.background import integrator
+
+    integrator.stop()
+    connections.close_all()
 
 
 def best_of(repeat: int, fn: Callable[[], object]) -> float:
