@@ -168,6 +168,7 @@ INSTALLED_APPS = [
     "sanxiang.exchange",
     "sanxiang.supervision",
     "sanxiang.applicant",
+    "sanxiang.licensing",
     "sanxiang.api",
     "sanxiang.imports",
 ]

@@ -20,6 +20,7 @@ urlpatterns = [
     path("inspections/", include("sanxiang.inspections.urls")),
     path("exchange/", include("sanxiang.exchange.urls")),
     path("applicant/", include("sanxiang.applicant.urls")),
+    path("licensing/", include("sanxiang.licensing.urls")),
     path("procedures/", include("sanxiang.procedures.urls")),
     path("supervision/", include("sanxiang.supervision.urls")),
     path("imports/", include("sanxiang.imports.urls")),

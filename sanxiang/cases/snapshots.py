@@ -3,7 +3,9 @@
 A snapshot is the canonical JSON of a decision draft: every concrete field of ``DecisionDraft``
 (but its bookkeeping: id, case, revision, fingerprint, updated_at), every field of each party,
 and whatever the registered *sections* add (an app with more draft data, e.g. several penalty
-kinds or provisions in rows of their own, registers a section rather than editing this file).
+kinds or provisions in rows of their own, or a licence's terms, registers a section rather than
+editing this file; a section that returns ``None`` adds no key, so drafts without that data keep
+their hashes).
 Its SHA-256 is the snapshot's address. ``save_draft`` stores one per save and ledgers its hash;
 the review reviews a hash; the decision records the hash; documents render from the payload.
 
@@ -101,7 +103,9 @@ def payload_of(draft: DecisionDraft) -> dict[str, Any]:
         "parties": _parties(case.pk),
     }
     for name, build in sorted(_SECTIONS.items()):
-        payload[name] = build(draft)
+        value = build(draft)
+        if value is not None:  # nothing to add: the key stays out, and the hash as it was
+            payload[name] = value
     return payload
 
 

@@ -300,6 +300,8 @@ def licence_grant_body(sheet: CaseSheet) -> list[Para]:
             "根据《中华人民共和国行政许可法》第三十八条第一款的规定，本机关决定准予行政许可。"
             "本机关将自作出决定之日起十日内向你（单位）颁发、送达行政许可证件。"
         ),
+        # What is granted (行政许可法 第39条), from the decided snapshot (licensing app).
+        *([Para(sheet.provided["licence_grant"])] if sheet.provided.get("licence_grant") else []),
         *([Para(sheet.draft.text.strip())] if sheet.draft and sheet.draft.text.strip() else []),
     ]
 

@@ -22,6 +22,7 @@ from sanxiang.disclosure.models import AnnualReport, Publication
 from sanxiang.inspections.models import Assignment, Outcome, TargetKind
 from sanxiang.inspections.queries import masked_name
 from sanxiang.lib.masking import mask_text
+from sanxiang.licensing.queries import category_label, decided_terms
 
 # (key in the JSON, column header of the credit platforms' 行政处罚 template), in the template's
 # order: the 行政处罚信息 data items of 信用中国 (发改办财金〔2017〕1171号 and the 双公示 data
@@ -165,13 +166,29 @@ def credit_row(item: Publication) -> dict[str, str]:
     }
 
 
+def _licence_terms(item: Publication) -> dict[str, str] | None:
+    """The decided terms: as ``exports.licences_in`` fetched them for every row, else read."""
+    if hasattr(item, "licence_terms"):
+        terms: dict[str, str] | None = item.licence_terms
+        return terms
+    return decided_terms(item.case)
+
+
+def _masked_content(item: Publication, content: str) -> str:
+    """许可内容 as published: masked like the decision text (a natural person is not named)."""
+    people = [p.name for p in item.case.parties.all() if p.kind == "natural"]
+    return mask_text(content, names=people)
+
+
 def licence_row(item: Publication) -> dict[str, str]:
     """One licence decision in the 行政许可 双公示 fields (strings). Published (masked) text.
 
-    The draft records no 许可类别, 许可证书名称, 许可编号 or term yet (cases.DecisionDraft): the
-    first three are left empty; a grant is valid from its decision date to ``INDEFINITE`` (长期)
-    unless its publication was withdrawn (the decision changed or revoked, 当前状态 无效). A
-    撤销/撤回 decision is its own row, 无效 from its date, named in 备注."""
+    许可类别, 许可证书名称, 许可编号 and the term come from the licence's terms as decided
+    (``licensing``: the decided snapshot's section); a grant decided without them (before
+    terms were recorded) leaves the first three empty and runs from its decision date to
+    ``INDEFINITE`` (长期), as does a grant whose terms say 长期. A withdrawn publication (the
+    decision changed or revoked) is 无效 from its date. A 撤销/撤回 decision is its own row, 无效
+    from its date, named in 备注."""
     agency = item.agency.enforcement_body()
     draft = _draft(item)
     kind = draft.kind if draft is not None else ""
@@ -185,20 +202,23 @@ def licence_row(item: Publication) -> dict[str, str]:
     if withdrawn:
         note = "；".join(n for n in (note, "公示已撤回：" + item.withdrawal_reason) if n)
     grant = kind == DecisionKind.LICENCE_GRANT
+    terms = _licence_terms(item) if grant else None
+    valid = grant and not withdrawn
+    until = (terms.get("valid_until") or INDEFINITE) if terms else INDEFINITE
     return {
         **_party_fields(item),
         "doc_title": f"{DecisionKind(kind).label}决定书" if kind in DecisionKind.values else "",
         "doc_number": item.doc_number,
-        "licence_category": "",
-        "certificate_name": "",
-        "licence_number": "",
-        "content": item.outcome,
+        "licence_category": category_label(terms["category"]) if terms else "",
+        "certificate_name": terms["certificate_name"] if terms else "",
+        "licence_number": terms["licence_number"] if terms else "",
+        "content": _masked_content(item, terms["content"]) if terms else item.outcome,
         "decided_on": day,
-        "valid_from": day,
-        "valid_until": INDEFINITE if grant and not withdrawn else day,
+        "valid_from": terms["valid_from"] if terms else day,
+        "valid_until": until if valid else day,
         "agency_name": item.agency_name,
         "agency_credit_code": agency.credit_code,
-        "current_status": VALID if grant and not withdrawn else INVALID,
+        "current_status": VALID if valid else INVALID,
         "source_name": agency.name,
         "source_credit_code": agency.credit_code,
         "url": settings.PUBLIC_BASE_URL + reverse("portal:decision", args=[item.pk]),

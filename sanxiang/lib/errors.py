@@ -78,6 +78,8 @@ HTTP_STATUS = {
     "execution_incomplete": 409,
     "enforcement_not_ready": 409,
     "limitation_expired": 422,
+    # A 准予行政许可 decision without the licence's terms (licensing/, 行政许可法 第39条).
+    "licence_terms_required": 409,
 }
 
 

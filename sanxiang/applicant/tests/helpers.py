@@ -108,8 +108,10 @@ def granted(world: Any, case_id: int) -> Any:
     from sanxiang.cases.services import DraftData, save_draft
     from sanxiang.documents.services import issue_document
     from sanxiang.documents.testing import take_step
+    from sanxiang.licensing.testing import record_terms
 
     take_step(world.head, case_id, "examination")
+    record_terms(world.head, case_id)
     save_draft(
         actor=world.head,
         case_id=case_id,

@@ -114,7 +114,7 @@ def _check_decision(case: Case, day: date) -> str:
     snapshot = snapshots.find(draft.fingerprint)
     if snapshot is None or snapshots.current_hash(draft) != snapshot.hash:
         raise ValidationFailed(
-            "决定草稿或当事人信息在保存草稿后有变化，请重新保存决定草稿（如属重大执法决定，"
+            "决定草稿、当事人或许可证件等信息在保存草稿后有变化，请重新保存决定草稿（如属重大执法决定，"
             "须重新提交法制审核）。",
             field="draft",
         )

@@ -15,6 +15,7 @@ from sanxiang.cases.testing import company, open_test_case, person
 from sanxiang.documents.testing import take_step, waive_periods
 from sanxiang.ledger.models import Entry
 from sanxiang.lib.errors import DomainError
+from sanxiang.licensing.testing import record_terms
 from sanxiang.procedures import engine
 from sanxiang.review.testing import pass_review
 from sanxiang.testing import WorldTestCase
@@ -108,6 +109,7 @@ class HappyPaths(WorldTestCase):
             case,
             [("supplement", "officer"), ("acceptance", "officer"), ("examination", "officer")],
         )
+        record_terms(self.w.officer, case.pk)  # 行政许可法 第39条: what is granted
         save_draft(actor=self.w.officer, case_id=case.pk, data=DraftData(kind="licence_grant"))
         self.walk(case, [("decision", "head"), ("delivery", "officer"), ("archived", "officer")])
         assert case.deadlines.filter(status=DeadlineStatus.MET).count() == 3

@@ -54,8 +54,10 @@ def decided_case(
     opened_on: date | None = None,
     additional_kinds: tuple[str, ...] = (),
     path: list[str] | None = None,
+    terms: dict[str, Any] | None = None,
 ) -> Case:
-    """A case of ``world.agency`` taken to ``decision`` by its officer and head."""
+    """A case of ``world.agency`` taken to ``decision`` by its officer and head (a licence grant
+    with the terms of ``licensing.testing.record_terms``, changed by ``terms``)."""
     parties = parties or [
         person("张三", address="辽宁省盘锦市兴隆台区某路8号", phone="13912345678")
     ]
@@ -68,6 +70,10 @@ def decided_case(
     )
     if procedure == "licence":
         fine = None
+        if kind == "licence_grant":  # 行政许可法 第39条: what the grant confers, before the draft
+            from sanxiang.licensing.testing import record_terms
+
+            record_terms(world.officer, case.pk, **(terms or {}))
     save_draft(
         actor=world.officer,
         case_id=case.pk,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
 
 from openpyxl import load_workbook
 
@@ -15,6 +16,8 @@ from sanxiang.disclosure.tests.helpers import ID_NUMBER, published
 from sanxiang.exchange import outbox
 from sanxiang.exchange.models import EventType, OutboxMessage
 from sanxiang.exchange.testing import call
+from sanxiang.licensing.models import LicenceTerms
+from sanxiang.licensing.testing import CERTIFICATE, NUMBER
 from sanxiang.testing import signed_in
 
 from .helpers import ExchangeTestCase
@@ -81,16 +84,36 @@ class LicenceFile(ExchangeTestCase):
         assert row["法定代表人"] == "李某"
         assert row["行政许可决定文书名称"] == "准予行政许可决定书"
         assert row["行政许可决定文书号"] == item.doc_number
-        assert row["许可内容"] == item.outcome
-        day = item.decided_on.isoformat()
-        assert (row["许可决定日期"], row["有效期自"], row["有效期至"]) == (day, day, "2099-12-31")
+        # What the grant confers, as decided (licensing: the decided snapshot's terms).
+        assert row["许可内容"] == "准予宗教活动场所登记"
+        assert (row["许可类别"], row["许可证书名称"], row["许可编号"]) == (
+            "登记",
+            CERTIFICATE,
+            NUMBER,
+        )
+        day, opened = item.decided_on.isoformat(), item.case.opened_on.isoformat()
+        # A licence the terms call 长期 runs to the template's agreed "2099-12-31".
+        assert (row["许可决定日期"], row["有效期自"], row["有效期至"]) == (
+            day,
+            opened,
+            "2099-12-31",
+        )
         assert row["当前状态"] == "有效"
         assert row["许可机关"] == item.agency_name
         assert row["许可机关统一社会信用代码"] == self.w.agency.credit_code
         assert row["数据来源单位"] == self.w.agency.name
         assert row["公示网址"].endswith(f"/gongshi/jueding/{item.pk}/")
-        # Not recorded by the platform yet: left empty rather than guessed.
-        assert row["许可类别"] == row["许可证书名称"] == row["许可编号"] == ""
+
+    def test_a_grant_for_a_term_ends_on_its_date_whatever_the_row_says_after_the_decision(self):
+        item = licence(self.w, terms={"valid_until": date(2031, 12, 31)})
+        http = signed_in(self.w.officer)
+        _, (row,) = self._csv(self.w.officer, item.decided_on.year, http)
+        assert row["有效期至"] == "2031-12-31" and row["当前状态"] == "有效"
+        # The file reads the decided snapshot, not the row: an edit after the decision (which
+        # the state check names, licensing/tests) does not reach the credit platform.
+        LicenceTerms.objects.filter(case=item.case).update(valid_until=date(2099, 1, 1))
+        _, (row,) = self._csv(self.w.officer, item.decided_on.year, http)
+        assert row["有效期至"] == "2031-12-31"
 
     def test_a_natural_person_is_masked_and_has_no_code(self):
         item = licence(self.w, parties=None, text=f"申请人张三，身份证号码{ID_NUMBER}，准予许可。")
