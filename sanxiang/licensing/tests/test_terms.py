@@ -95,8 +95,8 @@ class Recording(LicenceTermsTestCase):
             take_step(self.w.head, case.pk, "decision")
         assert "重新保存决定草稿" in refused.value.message
         self.save_grant(case)
-        decided = take_step(self.w.head, case.pk, "decision")
-        assert decided_terms(decided)["licence_number"] == "兴民宗登字〔2026〕第002号"
+        terms = decided_terms(take_step(self.w.head, case.pk, "decision"))
+        assert terms is not None and terms["licence_number"] == "兴民宗登字〔2026〕第002号"
 
     def test_terms_cannot_change_once_decided(self):
         case = self.at_examination()
