@@ -275,6 +275,23 @@ def transition_case(request: HttpRequest, case_id: int, payload: TransitionIn) -
     return _detail(case)
 
 
+class ClosingRequestIn(Schema):
+    note: str = ""
+    expected_stage: str | None = None
+
+
+@router.post("/{case_id}/closing-request", response=CaseDetailOut, summary="报请结案")
+def request_closing(
+    request: HttpRequest, case_id: int, payload: ClosingRequestIn
+) -> dict[str, Any]:
+    """The officer asks for 结案; the head then takes the step into 结案 (``/transitions``)."""
+    actor = request.auth  # type: ignore[attr-defined]
+    services.request_closing(
+        actor=actor, case_id=case_id, note=payload.note, expected_stage=payload.expected_stage
+    )
+    return _detail(queries.get_case_for(actor, case_id))
+
+
 @router.post("/{case_id}/defence", response=CaseDetailOut, summary="记录陈述申辩或书面放弃")
 def record_defence(request: HttpRequest, case_id: int, payload: DefenceIn) -> dict[str, Any]:
     actor = request.auth  # type: ignore[attr-defined]

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from sanxiang.accounts.models import User
+from sanxiang.accounts.models import Role, User
 from sanxiang.catalog.models import Matter
 from sanxiang.directory.models import Agency
 from sanxiang.procedures.definitions import StageRole
@@ -26,6 +26,7 @@ from .services import (
     open_case,
     record_defence,
     record_payment,
+    request_closing,
     save_draft,
     transition,
 )
@@ -175,7 +176,7 @@ CASES = [
             ("notice", "officer"),
             ("decision", "officer"),
             ("delivery", "officer"),
-            ("closing", "officer"),
+            ("closing", "head"),
             ("archived", "officer"),
         ],
         draft=DraftData(kind="warning", legal_basis="《宗教事务条例》第六十五条"),
@@ -217,7 +218,9 @@ def _benchmarks(matter: Matter) -> None:
         )
 
 
-def prepare_step(actor: User, case: Case, target: str, on: date) -> None:
+def prepare_step(
+    actor: User, case: Case, target: str, on: date, *, officer: User | None = None
+) -> None:
     """Do what the step needs first, as the officers would: issue its documents (the
     documents app's service, imported here only: the demo is glue, not a layer), before a
     decision record the party's written waiver of a period that still runs, and before 结案
@@ -246,6 +249,10 @@ def prepare_step(actor: User, case: Case, target: str, on: date) -> None:
                 on=on,
                 note="当事人当场签署放弃声明（演示）",
             )
+    # 结案 is the head's (结案审批表): the officer asks for it first, as on the case page.
+    closes = fresh.definition.has_role(target, StageRole.CLOSING)
+    if officer is not None and actor.role == Role.HEAD and closes:
+        request_closing(actor=officer, case_id=case.pk, note="报请结案（演示）")
 
 
 def load() -> None:
@@ -284,7 +291,7 @@ def load() -> None:
                 save_draft(actor=officer, case_id=case.pk, data=demo.draft)
                 saved = True
             actor = head if who == "head" else officer
-            prepare_step(actor, case, target, on)
+            prepare_step(actor, case, target, on, officer=officer)
             transition(actor=actor, case_id=case.pk, target=target, note="演示", on=on)
         if demo.draft and not saved:
             save_draft(actor=officer, case_id=case.pk, data=demo.draft)

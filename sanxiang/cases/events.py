@@ -17,6 +17,9 @@ EVENT_TYPES = (
     EventType("case.recusal_requested", "申请回避", timeline=True, aliases=("recusal_requested",)),
     EventType("case.recusal_decided", "回避决定", timeline=True, aliases=("recusal_decided",)),
     EventType("case.member_added", "增加办案人员", timeline=True, aliases=("member_added",)),
+    # 结案 (closing.py): the officer asks, the head closes (case.transition) or sends it back.
+    EventType("case.closing_requested", "报请结案", timeline=True),
+    EventType("case.closing_returned", "退回结案申请", timeline=True),
     EventType("case.defence_recorded", "陈述申辩、听证权利", timeline=True),
     # Execution (cases/services/execution.py): a payment from its 缴款书 (the payload carries
     # the 缴纳罚款 clock it stopped), and 延期/分期, 申请强制执行, 执行完毕, 终结执行.

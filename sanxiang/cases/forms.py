@@ -163,6 +163,13 @@ class TransitionForm(forms.Form):
     on = forms.DateField(required=False)
 
 
+class ClosingRequestForm(forms.Form):
+    """报请结案 (``expected_stage`` guards a stale page) and the head's 退回 (``note``: why)."""
+
+    expected_stage = forms.CharField(max_length=32, required=False)
+    note = forms.CharField(max_length=500, required=False)
+
+
 class DefenceForm(StyledForm):
     kind = forms.ChoiceField(label="记录事项", choices=list(ANSWERS.items()))
     on = forms.DateField(label="日期", widget=_DATE, required=False)

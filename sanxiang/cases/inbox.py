@@ -1,7 +1,8 @@
 """What cases put in people's 待办 (registered into ``sanxiang.workbench.inbox``).
 
 - the head: cases waiting for the head's approval (the stages from which the procedure
-  definition's next step is a head-approval step: 批准立案, 作出决定 …), and 回避 requests;
+  definition's next step is a head-approval step: 批准立案, 作出决定 …; and 结案 once the officer
+  asked for it, 报请结案), and 回避 requests;
 - the case team: decisions to deliver (送达), and running clocks near or past their due date,
   by the deadline board's rules (yellow from ``warn_on``, red after ``due_on``).
 
@@ -15,7 +16,7 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 
 from sanxiang.accounts.models import Role, User
@@ -23,7 +24,16 @@ from sanxiang.procedures.definitions import CLOSED_ROLES, DEFINITIONS, Definitio
 from sanxiang.workbench.inbox import RED, YELLOW, Context, Item, Section, cn_date
 from sanxiang.workbench.notifications import Event, Notice, users_with_role
 
-from .models import Case, CaseMember, Deadline, DeadlineStatus, Recusal, RecusalStatus
+from .models import (
+    Case,
+    CaseMember,
+    ClosingRequest,
+    ClosingRequestStatus,
+    Deadline,
+    DeadlineStatus,
+    Recusal,
+    RecusalStatus,
+)
 
 # Where a case goes when it leaves the main line (不予立案, 撤销立案): a head-only step that ends
 # there does not make the case wait for the head (an investigation may be revoked, but it is
@@ -32,7 +42,10 @@ _EXITS = CLOSED_ROLES
 
 
 def awaiting_head(definition: Definition) -> dict[str, str]:
-    """Stage → the head's step it waits for, read from the definition (so it cannot drift)."""
+    """Stage → the head's step it waits for, read from the definition (so it cannot drift).
+
+    A step into 结案 is the head's too, but a case in 执行 is not waiting for it until the
+    officer asks (报请结案, ``closing_requested``): being able to close is not being done."""
     ends = definition.codes_with_role(*_EXITS) | {s.code for s in definition.stages if s.final}
     waiting: dict[str, str] = {}
     for stage in definition.stages:
@@ -40,9 +53,13 @@ def awaiting_head(definition: Definition) -> dict[str, str]:
         forward = [s for s in steps if s.head_approval and s.target not in ends]
         if forward:
             waiting[stage.code] = forward[0].label
-        elif steps and all(s.head_approval for s in steps):
-            waiting[stage.code] = steps[0].label
     return waiting
+
+
+def _closing_asked() -> Exists:
+    return Exists(
+        ClosingRequest.objects.filter(case=OuterRef("pk"), status=ClosingRequestStatus.PENDING)
+    )
 
 
 def _stages_where(pick: Any) -> Q:
@@ -69,18 +86,26 @@ def approvals(user: Any, ctx: Context) -> Section | None:
     """待我审批: the head's approval steps (行政处罚法 第54条 立案, 第57条 决定 …)."""
     if not _is_head(ctx):
         return None
+    asked = _closing_asked()
     waiting = Case.objects.filter(
-        _stages_where(awaiting_head), agency_id__in=ctx.scope, closed_on__isnull=True
+        _stages_where(awaiting_head) | Q(asked), agency_id__in=ctx.scope, closed_on__isnull=True
     )
     count = waiting.count()
     items = []
     if ctx.limit and count:
-        for case in waiting.order_by("opened_on", "pk")[: ctx.limit]:
-            step = awaiting_head(case.definition).get(case.stage, "")
+        rows = waiting.annotate(closing_asked=asked).order_by("opened_on", "pk")[: ctx.limit]
+        for case in rows:
+            closing = case.definition.closing_step(case.stage) if case.closing_asked else None
+            if closing is not None:
+                # 结案审批表: the head signs it where the request is shown, on the stage panel.
+                title, anchor = f"结案审批（{closing.label}）：{case.title}", "closing-request"
+            else:
+                step = awaiting_head(case.definition).get(case.stage, "")
+                title, anchor = f"{step}：{case.title}", "case-stage"
             items.append(
                 Item(
-                    title=f"{step}：{case.title}",
-                    url=reverse("cases:detail", args=[case.pk]) + "#case-stage",
+                    title=title,
+                    url=reverse("cases:detail", args=[case.pk]) + f"#{anchor}",
                     detail=f"{case.procedure_label} · 当前阶段“{case.stage_label}”",
                     case_number=case.number,
                 )
@@ -217,6 +242,26 @@ def on_transition(event: Event) -> list[Notice]:
     return notices
 
 
+def on_closing_requested(event: Event) -> list[Notice]:
+    case = _case(event)
+    if case is None:
+        return []
+    heads = users_with_role(case.agency_id, Role.HEAD)
+    return [Notice(heads, f"报请结案待审批：{case.title}（{case.number}）", _closing_url(case))]
+
+
+def on_closing_returned(event: Event) -> list[Notice]:
+    case = _case(event)
+    if case is None:
+        return []
+    note = str(event.payload.get("note", ""))[:60]
+    return [Notice(_team(case.pk), f"结案申请被退回：{case.title}（{note}）", _closing_url(case))]
+
+
+def _closing_url(case: Case) -> str:
+    return _case_url(case, "closing-request")
+
+
 def on_recusal_requested(event: Event) -> list[Notice]:
     case = _case(event)
     if case is None:
@@ -229,6 +274,8 @@ NOTICES = (
     ("case.opened", on_opened),
     ("case.transition", on_transition),
     ("case.recusal_requested", on_recusal_requested),
+    ("case.closing_requested", on_closing_requested),
+    ("case.closing_returned", on_closing_returned),
 )
 
 

@@ -220,6 +220,63 @@ class Recusal(models.Model):
         return f"{self.member_id} {self.get_status_display()}"
 
 
+class ClosingRequestStatus(models.TextChoices):
+    PENDING = "pending", "待负责人审批"
+    APPROVED = "approved", "已批准结案"
+    RETURNED = "returned", "退回"
+    SUPERSEDED = "superseded", "案件已转入其他阶段"
+
+
+class ClosingRequest(models.Model):
+    """An officer's 报请结案: the case waits in the head's 待办 until the head closes it (the
+    结案审批表 is the head's to sign) or sends it back with a reason. Every round is kept."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="closing_requests")
+    stage = models.CharField("报请时阶段", max_length=32)
+    target = models.CharField("报请转入阶段", max_length=32)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="报请人", on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField("报请时间", default=timezone.now)
+    note = models.TextField("结案理由", blank=True)
+    status = models.CharField(
+        "状态",
+        max_length=16,
+        choices=ClosingRequestStatus.choices,
+        default=ClosingRequestStatus.PENDING,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审批人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_note = models.TextField("审批意见", blank=True)
+
+    class Meta:
+        verbose_name = "报请结案"
+        verbose_name_plural = "报请结案"
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ClosingRequestStatus.values),
+                name="closing_request_status_valid",
+            ),
+            # Two clicks make one request: at most one waits per case.
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(status="pending"),
+                name="closing_request_one_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_status_display()}"
+
+
 class DecisionKind(models.TextChoices):
     # 行政处罚法 第9条, each kind apart (the 年报 counts them apart).
     WARNING = "warning", "警告"

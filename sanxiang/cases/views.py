@@ -28,6 +28,7 @@ from .execution_views import execution_context
 from .filters import SORTS, CaseFilter, filter_choices
 from .forms import (
     BenchmarkForm,
+    ClosingRequestForm,
     DeadlineSettingForm,
     DefenceForm,
     DraftForm,
@@ -38,7 +39,7 @@ from .forms import (
     ResumeForm,
     TransitionForm,
 )
-from .models import Case, DecisionDraft
+from .models import Case, ClosingRequestStatus, DecisionDraft
 from .order import periods
 from .panels import case_panels_for
 
@@ -214,6 +215,26 @@ def stage_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "defence_form": DefenceForm(auto_id="defence-%s") if writable else None,
         "today": today,
         "writable": writable,
+        **closing_context(user, case, writable=writable),
+    }
+
+
+def closing_context(user: Any, case: Case, *, writable: bool) -> dict[str, Any]:
+    """报请结案 on the stage panel: the request waiting, the last one returned, who may act."""
+    step = case.definition.closing_step(case.stage) if writable else None
+    if step is None:
+        return {"closing_step": None}
+    latest = case.closing_requests.select_related("requested_by", "decided_by").last()
+    pending = latest if latest and latest.status == ClosingRequestStatus.PENDING else None
+    returned = latest if latest and latest.status == ClosingRequestStatus.RETURNED else None
+    return {
+        "closing_step": step,
+        "closing_pending": pending,
+        "closing_returned": returned if returned and returned.stage == case.stage else None,
+        "may_ask_closing": pending is None
+        and services.may_take(user, case, frozenset({Role.OFFICER}), head_approval=False)
+        and user.role == Role.OFFICER,
+        "may_sign_closing": services.may_take(user, case, step.roles, head_approval=True),
     }
 
 
@@ -257,6 +278,41 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
     if _is_htmx(request):
         return render(request, "cases/_stage.html", stage_context(request, case))
     messages.success(request, f"已转入“{case.stage_label}”。")
+    return redirect("cases:detail", pk=pk)
+
+
+@staff_view
+@require_POST
+def closing_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """报请结案 (the officer) — the head then signs 结案 on the same panel."""
+    form = ClosingRequestForm(request.POST)
+    if not form.is_valid():
+        raise ValidationFailed("请求数据有误。")
+    d = form.cleaned_data
+    services.request_closing(
+        actor=acting_user(request),
+        case_id=pk,
+        note=d["note"],
+        expected_stage=d["expected_stage"],
+    )
+    return _stage_reply(request, pk, "已报请结案，等待负责人审批。")
+
+
+@staff_view
+@require_POST
+def closing_return(request: HttpRequest, pk: int) -> HttpResponse:
+    form = ClosingRequestForm(request.POST)
+    if not form.is_valid():
+        raise ValidationFailed("请求数据有误。")
+    services.return_closing(actor=acting_user(request), case_id=pk, note=form.cleaned_data["note"])
+    return _stage_reply(request, pk, "结案申请已退回。")
+
+
+def _stage_reply(request: HttpRequest, pk: int, message: str) -> HttpResponse:
+    case = queries.get_case_for(request.user, pk)
+    if _is_htmx(request):
+        return render(request, "cases/_stage.html", stage_context(request, case))
+    messages.success(request, message)
     return redirect("cases:detail", pk=pk)
 
 

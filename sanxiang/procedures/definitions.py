@@ -192,6 +192,11 @@ class Definition:
                 return step
         return None
 
+    def closing_step(self, source: str) -> Step | None:
+        """The step from ``source`` into 结案 (a head approval an officer may ask for)."""
+        into = self.codes_with_role(StageRole.CLOSING)
+        return next((s for s in self.steps if s.source == source and s.target in into), None)
+
     def next_steps(self, source: str) -> list[Step]:
         return [s for s in self.steps if s.source == source]
 
@@ -227,6 +232,12 @@ def validate(definition: Definition, *, roles_required: bool = False) -> None:
             raise DefinitionError(f"{definition.code}: step {step.source}→{step.target} unknown")
         if not step.roles:
             raise DefinitionError(f"{definition.code}: step {step.source}→{step.target} no role")
+        closes = definition.has_role(step.target, StageRole.CLOSING)
+        if closes and not (step.head_approval and step.roles == HEAD_ONLY):
+            # 结案审批表: the head signs every 结案 (an officer may only ask for it).
+            raise DefinitionError(
+                f"{definition.code}: step {step.source}→{step.target} closes without the head"
+            )
     present = set(roles)
     for wait in definition.waits:
         if {wait.after, wait.before} - present:
@@ -392,8 +403,24 @@ PENALTY_ORDINARY = Definition(
         ),
         # 行政处罚法 第61条: delivered within 7 days.
         Step("delivery", "execution", "执行"),
-        Step("delivery", "closing", "无需执行，结案", documents=("结案审批表",)),
-        Step("execution", "closing", "执行完毕，结案", documents=EXECUTION_DOCUMENTS),
+        # 结案 is the head's: the 结案审批表 is signed by the 负责人 (every step into 结案 is a head
+        # approval, ``validate`` refuses a definition where it is not).
+        Step(
+            "delivery",
+            "closing",
+            "无需执行，结案",
+            HEAD_ONLY,
+            head_approval=True,
+            documents=("结案审批表",),
+        ),
+        Step(
+            "execution",
+            "closing",
+            "执行完毕，结案",
+            HEAD_ONLY,
+            head_approval=True,
+            documents=EXECUTION_DOCUMENTS,
+        ),
         Step("closing", "archived", "归档"),
     ),
     deadlines=(
@@ -436,7 +463,7 @@ PENALTY_SUMMARY = Definition(
     steps=_steps(
         # 行政处罚法 第51-52条: on-the-spot penalty, facts and rights told first, officer signs.
         Step("investigation", "notice", "告知违法事实、理由、依据和权利"),
-        Step("investigation", "closing", "不予处罚"),
+        Step("investigation", "closing", "不予处罚", HEAD_ONLY, head_approval=True),
         Step("notice", "decision", "当场作出决定", documents=("当场行政处罚决定书",)),
         Step("notice", "investigation", "采纳陈述申辩"),
         Step(
@@ -452,8 +479,15 @@ PENALTY_SUMMARY = Definition(
             ),
         ),
         Step("delivery", "execution", "执行"),
-        Step("delivery", "closing", "无需执行，结案"),
-        Step("execution", "closing", "执行完毕，结案", documents=EXECUTION_DOCUMENTS),
+        Step("delivery", "closing", "无需执行，结案", HEAD_ONLY, head_approval=True),
+        Step(
+            "execution",
+            "closing",
+            "执行完毕，结案",
+            HEAD_ONLY,
+            head_approval=True,
+            documents=EXECUTION_DOCUMENTS,
+        ),
         Step("closing", "archived", "归档"),
     ),
     deadlines=(PAY_FINE,),
@@ -557,6 +591,8 @@ COERCION = Definition(
             "execution",
             "closing",
             "解除或者依法处理",
+            HEAD_ONLY,
+            head_approval=True,
             documents=("现场笔录",),
             requires=(
                 Needs(
@@ -595,7 +631,7 @@ INSPECTION = Definition(
         Step("filing", "investigation", "出示证件，开展检查"),
         Step("investigation", "case_review", "检查结束", documents=("现场检查笔录",)),
         Step("case_review", "investigation", "补充检查"),
-        Step("case_review", "closing", "作出检查结论"),
+        Step("case_review", "closing", "作出检查结论", HEAD_ONLY, head_approval=True),
         Step("closing", "archived", "归档"),
     ),
     deadlines=(

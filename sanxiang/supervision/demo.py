@@ -204,7 +204,7 @@ CASES = [
             ("defence", "officer", 22),
             ("decision", "head", 30),
             ("delivery", "officer", 32),
-            ("closing", "officer", 45),
+            ("closing", "head", 45),
             ("archived", "officer", 50),
         ],
         draft=DraftData(
@@ -234,7 +234,7 @@ CASES = [
             ("defence", "officer", 28),
             ("decision", "head", 40),
             ("delivery", "officer", 52),
-            ("closing", "officer", 60),
+            ("closing", "head", 60),
         ],
         draft=DraftData(
             kind="warning",
@@ -390,7 +390,7 @@ def _case(bureau: Agency, matters: dict[str, Matter], demo: DemoCase) -> None:
         on = opened + timedelta(after)
         # What the law's order needs (the 告知书, the 决定书 delivered, the party's waiver of a
         # period still running); documents the step does not require stay as the demo lists.
-        prepare_step(actor, case, target, on)
+        prepare_step(actor, case, target, on, officer=officer)
         case = transition(actor=actor, case_id=case.pk, target=target, note="演示", on=on)
 
 

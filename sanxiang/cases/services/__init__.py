@@ -3,6 +3,7 @@
 A package for size; import from ``sanxiang.cases.services`` (the names below are the contract).
 """
 
+from .closing import pending_request, request_closing, return_closing
 from .common import local_today, matter_category, may_take, parse_amount
 from .config import BenchmarkData, save_benchmark, set_deadline_setting
 from .defence import record_defence
@@ -57,10 +58,13 @@ __all__ = [
     "open_online_application",
     "parse_amount",
     "pause_deadline",
+    "pending_request",
     "record_defence",
     "record_payment",
+    "request_closing",
     "request_recusal",
     "resume_deadline",
+    "return_closing",
     "save_benchmark",
     "save_draft",
     "set_deadline_setting",

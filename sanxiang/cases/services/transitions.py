@@ -17,6 +17,7 @@ from .. import deadlines as clocks
 from .. import snapshots
 from ..models import Case, DecisionDraft
 from ..queries import get_case_for
+from .closing import settle_request
 from .common import local_today, may_take
 from .drafts import check_summary_limit
 
@@ -75,6 +76,8 @@ def transition(
         setattr(case, name, value)
     # The clocks started and stopped go into the entry: they can be rebuilt from the ledger.
     started_stopped = clocks.stage_entered(case, definition, target, day)
+    closes = definition.has_role(target, StageRole.CLOSING)
+    settled = settle_request(case=case, actor=actor, closes=closes)
     append(
         event_type="case.transition",
         payload={
@@ -85,6 +88,7 @@ def transition(
             "note": note,
             "clocks": started_stopped,
             **({"snapshot": changes["decided_snapshot"]} if decides else {}),
+            **({"closing_request": settled} if settled is not None else {}),
         },
         actor=actor,
         agency_id=case.agency_id,

@@ -144,13 +144,20 @@ class CasesApi(WorldTestCase):
         for client, target, kinds in [
             (head, "decision", []),
             (officer, "delivery", ["penalty_decision", "delivery_receipt"]),
-            (officer, "closing", []),
         ]:
             for kind in kinds:
                 body = {"case_id": case_id, "kind": kind}
                 assert self.post(officer, issue, body).status_code == 201
             response = self.post(client, f"{url}/transitions", {"target": target})
             assert response.status_code == 200, response.content
+        # 结案 is the head's: the officer's own step is refused, the officer asks, the head signs.
+        refused = self.post(officer, f"{url}/transitions", {"target": "closing"})
+        assert refused.status_code == 403
+        assert refused.json()["error"]["code"] == "forbidden"
+        asked = self.post(officer, f"{url}/closing-request", {"note": "警告已送达，无需执行"})
+        assert asked.status_code == 200, asked.content
+        response = self.post(head, f"{url}/transitions", {"target": "closing"})
+        assert response.status_code == 200, response.content
         final = officer.get(url).json()
         assert final["stage"] == "closing" and final["closed_on"] and final["decided_on"]
         assert [s["target"] for s in final["next_steps"]] == ["archived"]

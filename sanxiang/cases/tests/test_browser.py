@@ -111,13 +111,24 @@ def test_a_warning_case_goes_from_filing_to_archive_in_the_browser(live_server, 
     # 第61条: delivered with the 决定书 and its 送达回证.
     issue(officer, "penalty_decision")
     issue(officer, "delivery_receipt")
-    for target in ["delivery", "closing", "archived"]:
-        step(officer, target)
+    step(officer, "delivery")
+    # 结案 is the head's (结案审批表): the officer asks, the head finds it in 待办 and signs.
+    officer.fill("#closing-request-note", "警告已送达，无需执行")
+    officer.click("[data-testid=request-closing]")
+    officer.wait_for_selector("[data-testid=closing-pending]")
+    head.goto(f"{live_server.url}/inbox/")
+    head.click("text=结案审批（无需执行，结案）")
+    head.wait_for_selector("#closing-request [data-testid=closing-pending]")
+    ARTIFACTS.mkdir(exist_ok=True)
+    head.locator("#case-stage").screenshot(path=str(ARTIFACTS / "case-closing-request.png"))
+    step(head, "closing")
+    officer.goto(url)
+    step(officer, "archived")
 
-    # Opened, 8 steps, the draft, the waiver, 3 documents, and the decision's 公示 that
-    # disclosure queued: the timeline is the ledger, so another app's step shows without
+    # Opened, 8 steps, the 报请结案, the draft, the waiver, 3 documents, and the decision's 公示
+    # that disclosure queued: the timeline is the ledger, so another app's step shows without
     # timeline code of its own.
-    assert officer.locator("#case-timeline li").count() == 15
+    assert officer.locator("#case-timeline li").count() == 16
     assert "列入公示计划" in officer.inner_text("#case-timeline")
     ARTIFACTS.mkdir(exist_ok=True)
     officer.screenshot(path=str(ARTIFACTS / "case-archived.png"), full_page=True)

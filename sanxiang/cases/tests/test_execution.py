@@ -22,6 +22,7 @@ from sanxiang.cases.services import (
     approve_arrangement,
     conclude_enforcement,
     record_payment,
+    request_closing,
     save_draft,
     terminate_execution,
     transition,
@@ -95,7 +96,9 @@ class ExecutionTestCase(QuickDocumentsTestCase):
         )
 
     def close(self, case: Case, on: date | None = None) -> Case:
-        return transition(actor=self.w.officer, case_id=case.pk, target="closing", on=on)
+        """The officer asks for 结案 and the head signs it (the 结案审批表 is the head's)."""
+        request_closing(actor=self.w.officer, case_id=case.pk)
+        return transition(actor=self.w.head, case_id=case.pk, target="closing", on=on)
 
 
 class Payments(ExecutionTestCase):
@@ -434,7 +437,7 @@ class Closing(ExecutionTestCase):
         from sanxiang.testing import signed_in
 
         case = self.delivered(delivered_on=TODAY - timedelta(days=5))
-        response = signed_in(self.w.officer).post(
+        response = signed_in(self.w.head).post(
             f"/api/v1/cases/{case.pk}/transitions",
             {"target": "closing"},
             content_type="application/json",

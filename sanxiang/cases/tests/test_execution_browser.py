@@ -82,8 +82,8 @@ def test_a_late_fine_is_paid_with_its_surcharge_and_the_case_closes(live_server,
     ARTIFACTS.mkdir(exist_ok=True)
     panel.screenshot(path=str(ARTIFACTS / "case-execution-late.png"))
 
-    # 结案 is refused while anything is owed; it names what.
-    officer.click('button[data-target-stage="closing"]')
+    # 报请结案 is refused while anything is owed; it names what.
+    officer.click("[data-testid=request-closing]")
     officer.wait_for_selector("#transition-errors [data-error-code=execution_incomplete]")
     assert "加处罚款" in officer.inner_text("#transition-errors")
 
@@ -95,6 +95,11 @@ def test_a_late_fine_is_paid_with_its_surcharge_and_the_case_closes(live_server,
     officer.click("[data-action=record-payment]")
     officer.wait_for_selector('#case-execution[data-executed="true"]')
     panel.screenshot(path=str(ARTIFACTS / "case-execution-paid.png"))
-    officer.click('button[data-target-stage="closing"]')
-    officer.wait_for_selector('[data-testid=current-stage][data-stage="closing"]')
+    # Paid in full: the officer asks for 结案 and the head signs it.
+    officer.click("[data-testid=request-closing]")
+    officer.wait_for_selector("[data-testid=closing-pending]")
+    head = signed_in_page(browser, live_server.url, world.head)
+    head.goto(url)
+    head.click('button[data-target-stage="closing"]')
+    head.wait_for_selector('[data-testid=current-stage][data-stage="closing"]')
     assert Case.objects.get(pk=case.pk).stage == "closing"

@@ -56,7 +56,7 @@ class HappyPaths(WorldTestCase):
                 ("decision", "head"),
                 ("delivery", "officer"),
                 ("execution", "officer"),
-                ("closing", "officer"),
+                ("closing", "head"),
                 ("archived", "officer"),
             ],
         )
@@ -96,7 +96,7 @@ class HappyPaths(WorldTestCase):
                 ("decision", "officer"),
                 ("delivery", "officer"),
                 ("execution", "officer"),
-                ("closing", "officer"),
+                ("closing", "head"),
                 ("archived", "officer"),
             ],
         )
@@ -125,7 +125,7 @@ class HappyPaths(WorldTestCase):
             [
                 ("delivery", "officer"),
                 ("execution", "officer"),
-                ("closing", "officer"),
+                ("closing", "head"),
                 ("archived", "officer"),
             ],
         )
@@ -137,7 +137,7 @@ class HappyPaths(WorldTestCase):
             [
                 ("investigation", "officer"),
                 ("case_review", "officer"),
-                ("closing", "officer"),
+                ("closing", "head"),
                 ("archived", "officer"),
             ],
         )

@@ -27,7 +27,7 @@ PATH = [
     ("defence", "officer", 8),
     ("decision", "head", 10),
     ("delivery", "officer", 11),
-    ("closing", "officer", 20),
+    ("closing", "head", 20),
     ("archived", "officer", 21),
 ]
 

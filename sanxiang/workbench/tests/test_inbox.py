@@ -10,7 +10,13 @@ from django.utils import timezone
 
 from sanxiang.accounts.models import Role
 from sanxiang.cases.inbox import awaiting_head
-from sanxiang.cases.services import request_recusal, transition
+from sanxiang.cases.services import (
+    DraftData,
+    request_closing,
+    request_recusal,
+    save_draft,
+    transition,
+)
 from sanxiang.cases.testing import open_test_case
 from sanxiang.disclosure.tests.helpers import decided_case
 from sanxiang.documents.testing import take_step
@@ -41,6 +47,8 @@ class WhatWaitsForWhom(WorldTestCase):
         assert waiting["defence"] == "作出决定" and waiting["hearing"] == "听证后作出决定"
         # 撤销立案 is the head's, but an investigation is not waiting for it.
         assert "investigation" not in waiting
+        # 结案 is the head's too, but a case in 执行 waits for it only once the officer asks.
+        assert "execution" not in waiting and "delivery" not in waiting
 
     def test_a_new_case_waits_for_the_heads_filing_approval_and_leaves_once_approved(self):
         case = open_test_case(self.w, title="未经批准举行宗教活动案")
@@ -219,6 +227,14 @@ class InboxQueries(WorldTestCase):
             )
         for _ in range(n):
             decided_case(self.w)
+        for _ in range(n):
+            # 报请结案: a warning delivered, waiting for the head's 结案 (another item kind).
+            case = open_test_case(self.w, procedure="penalty_summary")
+            take_step(self.w.officer, case.pk, "notice")
+            save_draft(actor=self.w.officer, case_id=case.pk, data=DraftData(kind="warning"))
+            for target in ("decision", "delivery"):
+                take_step(self.w.officer, case.pk, target)
+            request_closing(actor=self.w.officer, case_id=case.pk)
 
     def test_the_heads_inbox_costs_the_same_for_two_items_as_for_eight(self):
         self._fill(1)
