@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 
 class AgencyLevel(models.TextChoices):
@@ -137,8 +138,54 @@ class CertificateStatus(models.TextChoices):
     REVOKED = "revoked", "注销"
 
 
-class Officer(models.Model):
-    """An enforcement officer (执法人员) with the fields 国办发〔2018〕118号 asks to publish."""
+class CertificateFacts:
+    """What a register row says about its certificate (the officer and each of its versions)."""
+
+    certificate_status: str
+    certificate_issued: date
+    certificate_expires: date
+    categories: list[str]
+
+    def certificate_state(self, on: date) -> str:
+        """有效 / 已过期 / 暂扣 / 注销 / 未生效 on a given day, as shown to the public."""
+        if self.certificate_status != CertificateStatus.VALID:
+            return str(CertificateStatus(self.certificate_status).label)
+        if on < self.certificate_issued:
+            return "未生效"
+        if on > self.certificate_expires:
+            return "已过期"
+        return "有效"
+
+    def is_certified_on(self, on: date) -> bool:
+        return self.certificate_state(on) == "有效"
+
+    def category_labels(self) -> list[str]:
+        return [str(MatterCategory(c).label) for c in self.categories if c in MatterCategory.values]
+
+
+OFFICER_KIND = "directory.officer"  # the content hash's domain (``versioning.content_hash``)
+# The register's fields: what a version of an officer holds (and its content hash covers).
+REGISTER_FIELDS = (
+    "agency_id",
+    "name",
+    "position",
+    "certificate_no",
+    "categories",
+    "area",
+    "certificate_issued",
+    "certificate_expires",
+    "certificate_status",
+    "is_reviewer",
+    "legal_qualification_no",
+)
+
+
+class Officer(CertificateFacts, models.Model):
+    """An enforcement officer (执法人员) with the fields 国办发〔2018〕118号 asks to publish.
+
+    The row is the latest version of the register (a cache of ``OfficerVersion``): it holds from
+    ``valid_from`` (None: since before the register kept versions). A reader on an earlier day
+    reads the version then in force (``directory.queries.officer_on``)."""
 
     agency = models.ForeignKey(
         Agency, verbose_name="单位", on_delete=models.PROTECT, related_name="officers"
@@ -168,6 +215,8 @@ class Officer(models.Model):
     legal_qualification_no = models.CharField("法律职业资格证书编号", max_length=40, blank=True)
     is_demo = models.BooleanField("演示数据", default=False)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    version = models.PositiveIntegerField("现行版本号", default=0)  # 0: never versioned
+    valid_from = models.DateField("现行版本生效日期", null=True, blank=True)
 
     class Meta:
         verbose_name = "执法人员"
@@ -187,18 +236,63 @@ class Officer(models.Model):
     def __str__(self) -> str:
         return f"{self.name}（{self.certificate_no}）"
 
-    def certificate_state(self, on: date) -> str:
-        """有效 / 已过期 / 暂扣 / 注销 / 未生效 on a given day, as shown to the public."""
-        if self.certificate_status != CertificateStatus.VALID:
-            return str(CertificateStatus(self.certificate_status).label)
-        if on < self.certificate_issued:
-            return "未生效"
-        if on > self.certificate_expires:
-            return "已过期"
-        return "有效"
+    def holds_on(self, on: date) -> bool:
+        """Whether this row (the latest version) is the one in force on ``on``."""
+        return self.valid_from is None or on >= self.valid_from
 
-    def is_certified_on(self, on: date) -> bool:
-        return self.certificate_state(on) == "有效"
 
-    def category_labels(self) -> list[str]:
-        return [str(MatterCategory(c).label) for c in self.categories if c in MatterCategory.values]
+class OfficerVersion(CertificateFacts, models.Model):
+    """One version of an officer's register entry, in force on [valid_from, valid_to).
+
+    Written only by ``directory.services`` with its ledger entry (which names
+    ``content_sha256``); ``valid_from`` None: in force since before versions were kept. A
+    version replaced the same day it began has ``valid_to == valid_from`` (never in force)."""
+
+    officer = models.ForeignKey(Officer, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField("版本号")
+    valid_from = models.DateField("生效日期", null=True, blank=True)
+    valid_to = models.DateField("失效日期", null=True, blank=True)
+    agency = models.ForeignKey(
+        Agency, verbose_name="单位", on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField("姓名", max_length=60)
+    position = models.CharField("职务", max_length=60, blank=True)
+    certificate_no = models.CharField("执法证件编号", max_length=40)
+    categories = models.JSONField("执法类别", default=list)
+    area = models.CharField("执法区域", max_length=120)
+    certificate_issued = models.DateField("发证日期")
+    certificate_expires = models.DateField("有效期至")
+    certificate_status = models.CharField(
+        "证件状态", max_length=16, choices=CertificateStatus.choices
+    )
+    is_reviewer = models.BooleanField("法制审核人员", default=False)
+    legal_qualification_no = models.CharField("法律职业资格证书编号", max_length=40, blank=True)
+    content_sha256 = models.CharField("内容摘要", max_length=64)
+    recorded_at = models.DateTimeField("登记时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "执法人员版本"
+        verbose_name_plural = "执法人员版本"
+        ordering = ["officer_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["officer", "number"], name="officer_version_unique"),
+            models.UniqueConstraint(
+                fields=["officer"],
+                condition=Q(valid_to__isnull=True),
+                name="officer_version_one_current",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=F("valid_from")),
+                name="officer_version_period_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_no} 第{self.number}版"
+
+    @property
+    def updated_at(self) -> datetime:
+        """When this version was recorded (the 人员 list's 更新于 reads it like the row's)."""
+        return self.recorded_at

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from sanxiang.accounts.models import Role, User
 from sanxiang.accounts.queries import require_agency_access, require_role
@@ -14,7 +15,18 @@ from sanxiang.ledger import services as ledger
 from sanxiang.lib.errors import DomainError, ValidationFailed
 from sanxiang.lib.identifiers import is_valid_credit_code
 
-from .models import Agency, AgencyKind, AgencyLevel, CertificateStatus, MatterCategory, Officer
+from . import versioning
+from .models import (
+    OFFICER_KIND,
+    REGISTER_FIELDS,
+    Agency,
+    AgencyKind,
+    AgencyLevel,
+    CertificateStatus,
+    MatterCategory,
+    Officer,
+    OfficerVersion,
+)
 
 
 @dataclass
@@ -174,27 +186,67 @@ def _check_certificate_free(certificate_no: str, *, exclude_pk: int | None = Non
         )
 
 
-def save_officer_row(*, actor: User | None, data: OfficerData, officer_id: int | None) -> Officer:
-    """Create or update one officer inside the caller's transaction (shared by form and import)."""
+def register_content(row: Officer | OfficerVersion | OfficerData) -> dict[str, Any]:
+    """The register's fields of an officer, a version or the data of a change."""
+    return {f: getattr(row, f) for f in REGISTER_FIELDS}
+
+
+def _version(
+    officer: Officer, before: dict[str, Any] | None, valid_from: date | None
+) -> list[dict[str, Any]]:
+    """Write the version the change opens (and, for a never-versioned officer, the one it
+    closes); the cache row then holds from ``valid_from``. Inside the caller's transaction."""
+    written = versioning.write_version(
+        kind=OFFICER_KIND,
+        versions=OfficerVersion.objects.filter(officer=officer),
+        create=lambda **fields: OfficerVersion.objects.create(officer=officer, **fields),
+        before=before if officer.version == 0 else None,
+        before_from=officer.valid_from,
+        content=register_content(officer),
+        valid_from=valid_from,
+    )
+    officer.version = written[-1]["number"]
+    officer.valid_from = valid_from
+    Officer.objects.filter(pk=officer.pk).update(version=officer.version, valid_from=valid_from)
+    return written
+
+
+def save_officer_row(
+    *,
+    actor: User | None,
+    data: OfficerData,
+    officer_id: int | None,
+    valid_from: date | None = None,
+) -> Officer:
+    """Create or update one officer inside the caller's transaction (shared by form and import).
+
+    The change takes effect on ``valid_from`` (default today): a new version of the register
+    entry, the one it replaces kept with its end date (the 执法人员 list changes with the law
+    and the people, and what it said on a past day stays readable)."""
     validate_officer(data)
     if actor is not None:
         require_role(actor, Role.ADMIN)
         require_agency_access(actor, data.agency_id, write=True)
     _check_certificate_free(data.certificate_no, exclude_pk=officer_id)
     if officer_id is None:
+        # A new entry holds from the sheet's 生效日期, or (none given) with no start of its
+        # own: its certificate's dates say when it may be used.
         officer = Officer.objects.create(**asdict(data))
         event, payload = "officer.created", _officer_payload(officer)
+        payload["versions"] = _version(officer, None, valid_from)
     else:
         officer = Officer.objects.select_for_update().get(pk=officer_id)
         if actor is not None:
             require_agency_access(actor, officer.agency_id, write=True)
         before = _officer_payload(officer)
+        previous = register_content(officer)
         # The login account and the demo mark are not part of the register's fields.
         for key, value in asdict(data).items():
             if key not in {"user_id", "is_demo"}:
                 setattr(officer, key, value)
         officer.save()
         event, payload = "officer.updated", {"before": before, "after": _officer_payload(officer)}
+        payload["versions"] = _version(officer, previous, valid_from or timezone.localdate())
     ledger.append(event_type=event, payload=payload, actor=actor, agency_id=officer.agency_id)
     return officer
 
@@ -205,10 +257,12 @@ def create_officer(*, actor: User | None, data: OfficerData) -> Officer:
 
 
 @transaction.atomic(durable=True)
-def update_officer(*, actor: User, officer_id: int, data: OfficerData) -> Officer:
+def update_officer(
+    *, actor: User, officer_id: int, data: OfficerData, valid_from: date | None = None
+) -> Officer:
     if not Officer.objects.filter(pk=officer_id).exists():
         raise DomainError("not_found", "未找到该执法人员。")
-    return save_officer_row(actor=actor, data=data, officer_id=officer_id)
+    return save_officer_row(actor=actor, data=data, officer_id=officer_id, valid_from=valid_from)
 
 
 @transaction.atomic(durable=True)
@@ -245,9 +299,12 @@ def _change_status(
     officer: Officer, *, status: str, reason: str, actor: User | None, source: str
 ) -> Officer:
     old = officer.certificate_status
+    previous = register_content(officer)
     officer.certificate_status = status
     officer.save(update_fields=["certificate_status", "updated_at"])
     payload: dict[str, Any] = {"id": officer.pk, "from": old, "to": status, "reason": reason}
+    # 暂扣、注销 take effect the day they are decided; the version before stays readable.
+    payload["versions"] = _version(officer, previous, timezone.localdate())
     if source:
         payload["source"] = source
     ledger.append(

@@ -1,10 +1,13 @@
 """执法人员 as a spreadsheet that round-trips: the export re-imports as "nothing to change"; a
-changed row updates the officer (the register is not versioned: each change is a ledger entry);
-any bad cell saves nothing and every one is reported."""
+changed row becomes a new version of the officer's entry from the 生效日期 the sheet gives
+(blank: today), the one it replaces kept with its end date (``directory.versioning``); any bad
+cell saves nothing and every one is reported."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from django.utils import timezone
 
 from sanxiang.accounts.models import User
 from sanxiang.imports import engine
@@ -50,6 +53,8 @@ LAYOUT = rt.Layout(
         ),
         rt.Column("法制审核人员", rt.yes_no, lambda v: "是" if v else "否", width=8),
         rt.Column("法律职业资格证书编号", width=18),
+        # The day the row's content holds from (blank in the export: since before versions).
+        rt.date_column("生效日期", blank=True),
     ),
     key=("执法证件编号",),
 )
@@ -63,6 +68,7 @@ FIELDS = {
     "certificate_expires": "有效期至",
     "categories": "执法类别",
     "certificate_status": "证件状态",
+    "valid_from": "生效日期",
 }
 
 
@@ -79,6 +85,7 @@ def record(o: Officer) -> dict[str, Any]:
         "证件状态": o.certificate_status,
         "法制审核人员": o.is_reviewer,
         "法律职业资格证书编号": o.legal_qualification_no,
+        "生效日期": o.valid_from,
         "_officer": o,
     }
 
@@ -131,15 +138,38 @@ def import_officers(*, actor: User, data: bytes, scope: set[int]) -> engine.Outc
                 validate_officer(_data(row.values, unit, None))
             except DomainError as err:
                 verdict.refuse_error(row, err, FIELDS)
+        for row, before in verdict.diff.changed:
+            _check_date(verdict, row, before["_officer"])
 
     def apply(row: rt.Row, before: engine.Record | None) -> None:
         officer = before["_officer"] if before else None
+        given = row.values["生效日期"]
         save_officer_row(
             actor=actor,
             data=_data(row.values, units[row.values["单位"]], officer),
             officer_id=officer.pk if officer else None,
+            valid_from=given or (timezone.localdate() if officer else None),
         )
 
     return engine.run(
-        layout=LAYOUT, data=data, current=current, check=check, apply=apply, fields=FIELDS
+        layout=LAYOUT,
+        data=data,
+        current=current,
+        check=check,
+        apply=apply,
+        fields=FIELDS,
+        # A 生效日期 only dates a change: alone it changes nothing.
+        ignore=("生效日期",),
     )
+
+
+def _check_date(verdict: engine.Check, row: rt.Row, officer: Officer) -> None:
+    """A changed row starts a new version: after the current one's start (blank: today)."""
+    day = row.values["生效日期"] or timezone.localdate()
+    if officer.valid_from is not None and day <= officer.valid_from:
+        verdict.refuse(
+            row,
+            "生效日期",
+            f"本行内容有变更，须写明新版本的生效日期（晚于现行第{officer.version}版的"
+            f"{officer.valid_from:%Y-%m-%d}；留空为今天）。",
+        )

@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from sanxiang.catalog.models import MatterVersion
 from sanxiang.catalog.queries import in_force_on
-from sanxiang.directory.models import Agency, AgencyLevel, Officer
-from sanxiang.directory.queries import areas_of
+from sanxiang.directory.models import Agency, AgencyLevel, Officer, OfficerVersion
+from sanxiang.directory.queries import areas_of, entries_on, officer_on
 
 # Procedure definitions the portal draws as 执法流程图, by the matter categories that use them.
 PROCEDURES_BY_CATEGORY = {
@@ -53,12 +53,15 @@ def scope_of(agency: Agency | None) -> set[int]:
     return Agency.subtree_ids({agency.pk})
 
 
-def officers_with_state(scope: set[int], today: date) -> list[tuple[Officer, str]]:
+def officers_with_state(scope: set[int], today: date) -> list[tuple[Officer | OfficerVersion, str]]:
+    """The 人员 list as in force ``today``: a change the 执法人员 sheet dated later is not yet
+    shown, and an officer whose entry starts later is not yet listed."""
     rows = Officer.objects.filter(agency_id__in=scope).select_related("agency")
-    return [(o, o.certificate_state(today)) for o in rows.order_by("agency_id", "pk")]
+    entries = entries_on(rows.order_by("agency_id", "pk"), today)
+    return [(o, o.certificate_state(today)) for o in entries]
 
 
-def list_updated(rows: list[tuple[Officer, str]]) -> date | None:
+def list_updated(rows: list[tuple[Officer | OfficerVersion, str]]) -> date | None:
     """The date of the officer list's version: its latest change."""
     return max((timezone.localdate(o.updated_at) for o, _ in rows), default=None)
 
@@ -108,13 +111,14 @@ def check_certificate(number: str, today: date) -> CertificateCheck | None:
     officer = Officer.objects.filter(certificate_no=number.strip()).select_related("agency").first()
     if officer is None:
         return None
-    state = officer.certificate_state(today)
+    entry = officer_on(officer, today)
+    state = entry.certificate_state(today) if entry is not None else "未生效"
     return CertificateCheck(
         officer=officer,
         state=state,
         may_enforce=state == "有效",
-        categories=officer.category_labels(),
-        areas=sorted(areas_of(officer)),
+        categories=(entry or officer).category_labels(),
+        areas=sorted(areas_of(entry or officer)),
     )
 
 

@@ -80,6 +80,11 @@ HTTP_STATUS = {
     "limitation_expired": 422,
     # A 准予行政许可 decision without the licence's terms (licensing/, 行政许可法 第39条).
     "licence_terms_required": 409,
+    # A versioned list (执法人员, 裁量基准) whose version no longer hashes to what was recorded:
+    # refused rather than used (``directory.versioning``); 409 — the state must be mended first.
+    "version_tampered": 409,
+    # 作出决定 on a day whose 裁量基准 band differs from the one the draft was checked against.
+    "benchmark_changed": 409,
 }
 
 

@@ -27,6 +27,7 @@ def row(**overrides):
         "证件状态": "有效",
         "法制审核人员": "否",
         "法律职业资格证书编号": "",
+        "生效日期": "",
     }
     base |= overrides
     return [base[h] for h in sheets.HEADERS]
@@ -77,7 +78,7 @@ class OfficerSheetTests(WorldTestCase):
             sheets.import_officers(
                 actor=self.w.admin, data=workbook([row()], headers), scope=self.scope()
             )
-        assert "表头应为“法律职业资格证书编号”" in caught.value.message
+        assert "表头应为“生效日期”" in caught.value.message
 
     def test_a_file_that_is_not_xlsx_is_refused_clearly(self):
         with pytest.raises(DomainError) as caught:
