@@ -12,6 +12,7 @@ class CasesConfig(AppConfig):
         from sanxiang.procedures import engine
         from sanxiang.workbench import panels
 
+        from . import benchmark_reconcile
         from . import execution_reconcile as execution_state
         from . import reconcile as state
         from .deadlines import recompute_for_year
@@ -27,6 +28,7 @@ class CasesConfig(AppConfig):
         registry.register(*EVENT_TYPES)
         reconcile.register(state.RECONCILER)
         reconcile.register(execution_state.RECONCILER)
+        reconcile.register(benchmark_reconcile.RECONCILER)
         reconcile.register_triggers("cases", state.expected_triggers)
 
         from sanxiang.workbench import inbox, notifications

@@ -1,6 +1,7 @@
-"""裁量基准 as a spreadsheet that round-trips, keyed by matter code and 违法情节. The benchmark
-lines are not versioned (a saved line applies to decisions drafted afterwards and each change is
-a ledger entry), so the sheet carries no 生效日期; lines missing from the sheet are left alone."""
+"""裁量基准 as a spreadsheet that round-trips, keyed by matter code and 违法情节. A changed line
+becomes a new version from the sheet's 生效日期 (blank: today), the one it replaces kept with
+its end date, so a decision is checked against the band in force on its day
+(``cases.queries.benchmark_on``); lines missing from the sheet are left alone."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sanxiang.imports import engine
 from sanxiang.lib import roundtrip as rt
 
 from .models import Circumstance, DiscretionBenchmark
+from .services.common import local_today
 from .services.config import BenchmarkData, save_benchmark_row
 
 CIRCUMSTANCE = {str(label): value for value, label in Circumstance.choices}
@@ -35,6 +37,8 @@ LAYOUT = rt.Layout(
         rt.Column("适用首违不罚", rt.yes_no, lambda v: "是" if v else "否", width=8),
         rt.Column("从轻情形", width=30),
         rt.Column("减轻情形", width=30),
+        # The day the line holds from (blank in the export: since before versions were kept).
+        rt.date_column("生效日期", blank=True),
     ),
     key=("事项编码", "违法情节"),
 )
@@ -44,6 +48,7 @@ FIELDS = {
     "description": "情节描述",
     "fine_min": "罚款下限（元）",
     "fine_max": "罚款上限（元）",
+    "valid_from": "生效日期",
 }
 
 
@@ -65,6 +70,8 @@ def _records(agency_id: int) -> list[dict[str, Any]]:
             "适用首违不罚": b.first_offence_exempt,
             "从轻情形": b.lighter_factors,
             "减轻情形": b.reduced_factors,
+            "生效日期": b.valid_from,
+            "_line": b,
         }
         for b in lines.order_by("matter__code", "fine_min")
     ]
@@ -89,11 +96,22 @@ def import_benchmarks(*, actor: User, agency_id: int, data: bytes) -> engine.Out
                 verdict.refuse(row, "事项编码", "裁量基准只适用于行政处罚事项。")
             if row.values["罚款上限（元）"] < row.values["罚款下限（元）"]:
                 verdict.refuse(row, "罚款上限（元）", "罚款上限不能低于下限。")
+        for row, before in verdict.diff.changed:
+            line: DiscretionBenchmark = before["_line"]
+            day = row.values["生效日期"] or local_today()
+            if line.valid_from is not None and day <= line.valid_from:
+                verdict.refuse(
+                    row,
+                    "生效日期",
+                    f"本行内容有变更，须写明新版本的生效日期（晚于现行第{line.version}版的"
+                    f"{line.valid_from:%Y-%m-%d}；留空为今天）。",
+                )
 
     def apply(row: rt.Row, before: engine.Record | None) -> None:
         v = row.values
         save_benchmark_row(
             actor=actor,
+            valid_from=v["生效日期"] or (local_today() if before else None),
             matter_id=matters[v["事项编码"]][0],
             data=BenchmarkData(
                 circumstance=v["违法情节"],
@@ -113,4 +131,6 @@ def import_benchmarks(*, actor: User, agency_id: int, data: bytes) -> engine.Out
         check=check,
         apply=apply,
         fields=FIELDS,
+        # A 生效日期 only dates a change: alone it changes nothing.
+        ignore=("生效日期",),
     )

@@ -4,6 +4,8 @@ The timeline is the ledger (``history.py``): there is no case-event table."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -533,8 +535,26 @@ class DeadlineSetting(models.Model):
         return f"{self.procedure}.{self.rule} {self.days}"
 
 
+BENCHMARK_KIND = "cases.benchmark"  # the content hash's domain (``directory.versioning``)
+# What a version of a 裁量基准 line holds (and its content hash covers).
+BENCHMARK_FIELDS = (
+    "matter_id",
+    "circumstance",
+    "description",
+    "fine_min",
+    "fine_max",
+    "first_offence_exempt",
+    "lighter_factors",
+    "reduced_factors",
+)
+
+
 class DiscretionBenchmark(models.Model):
-    """裁量基准: for one penalty matter and circumstance, the fine range and the factors."""
+    """裁量基准: for one penalty matter and circumstance, the fine range and the factors.
+
+    The row is the line's latest version (a cache of ``DiscretionBenchmarkVersion``), in force
+    from ``valid_from`` (None: since before versions were kept); a decision on an earlier day is
+    checked against the version then in force (``cases.queries.benchmark_on``)."""
 
     matter = models.ForeignKey(
         "catalog.Matter", on_delete=models.CASCADE, related_name="benchmarks"
@@ -547,6 +567,8 @@ class DiscretionBenchmark(models.Model):
     first_offence_exempt = models.BooleanField("适用首违不罚", default=False)
     lighter_factors = models.TextField("从轻情形", blank=True)
     reduced_factors = models.TextField("减轻情形", blank=True)
+    version = models.PositiveIntegerField("现行版本号", default=0)  # 0: never versioned
+    valid_from = models.DateField("现行版本生效日期", null=True, blank=True)
 
     class Meta:
         verbose_name = "裁量基准"
@@ -564,6 +586,57 @@ class DiscretionBenchmark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_circumstance_display()} {self.fine_min}–{self.fine_max}"
+
+    def holds_on(self, on: date) -> bool:
+        return self.valid_from is None or on >= self.valid_from
+
+
+class DiscretionBenchmarkVersion(models.Model):
+    """One version of a 裁量基准 line, in force on [valid_from, valid_to); written only by
+    ``cases.services.config`` with its ledger entry (which names ``content_sha256``)."""
+
+    benchmark = models.ForeignKey(
+        DiscretionBenchmark, on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField("版本号")
+    valid_from = models.DateField("生效日期", null=True, blank=True)
+    valid_to = models.DateField("失效日期", null=True, blank=True)
+    matter = models.ForeignKey("catalog.Matter", on_delete=models.CASCADE, related_name="+")
+    circumstance = models.CharField("违法情节", max_length=16, choices=Circumstance.choices)
+    description = models.TextField("情节描述")
+    fine_min = models.DecimalField("罚款下限（元）", max_digits=12, decimal_places=2)
+    fine_max = models.DecimalField("罚款上限（元）", max_digits=12, decimal_places=2)
+    first_offence_exempt = models.BooleanField("适用首违不罚", default=False)
+    lighter_factors = models.TextField("从轻情形", blank=True)
+    reduced_factors = models.TextField("减轻情形", blank=True)
+    content_sha256 = models.CharField("内容摘要", max_length=64)
+    recorded_at = models.DateTimeField("登记时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "裁量基准版本"
+        verbose_name_plural = "裁量基准版本"
+        ordering = ["benchmark_id", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["benchmark", "number"], name="benchmark_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["benchmark"],
+                condition=Q(valid_to__isnull=True),
+                name="benchmark_version_one_current",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=F("valid_from")),
+                name="benchmark_version_period_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_circumstance_display()} 第{self.number}版 {self.fine_min}–{self.fine_max}"
+        )
 
 
 # The execution's models live apart for size; imported here so Django finds them.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Case as DbCase
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
@@ -15,6 +15,7 @@ from sanxiang.accounts.models import Role
 from sanxiang.accounts.queries import WRITE_ROLES, home_agency, visible_agency_ids
 from sanxiang.catalog.models import MatterVersion
 from sanxiang.catalog.queries import in_force_on
+from sanxiang.directory import versioning
 from sanxiang.lib.errors import DomainError
 
 # The history reads the ledger (history.py); re-exported where callers have always found it.
@@ -23,12 +24,15 @@ from .history import had_role as had_role
 from .history import had_stage as had_stage
 from .history import timeline as timeline
 from .models import (
+    BENCHMARK_FIELDS,
+    BENCHMARK_KIND,
     Case,
     CaseMember,
     Deadline,
     DeadlineSetting,
     DeadlineStatus,
     DiscretionBenchmark,
+    DiscretionBenchmarkVersion,
 )
 
 
@@ -148,6 +152,29 @@ def deadline_board(
 
 def team(case: Case) -> QuerySet[CaseMember]:
     return case.members.select_related("officer").prefetch_related("recusals")
+
+
+def benchmark_on(
+    matter_id: int, circumstance: str, on: date
+) -> DiscretionBenchmark | DiscretionBenchmarkVersion | None:
+    """The 裁量基准 line in force on ``on``: the line itself from its ``valid_from``, before
+    that the version then in force, hash-checked (``version_tampered`` if edited behind the
+    application); None when the matter had no line for the circumstance that day."""
+    line = DiscretionBenchmark.objects.filter(
+        matter_id=matter_id, circumstance=circumstance
+    ).first()
+    if line is None or line.holds_on(on):
+        return line
+    version = DiscretionBenchmarkVersion.objects.filter(
+        versioning.in_force(on), benchmark=line
+    ).first()
+    if version is None:
+        return None
+    label = f"裁量基准“{version.get_circumstance_display()}”"
+    return cast(
+        DiscretionBenchmarkVersion,
+        versioning.check_hash(BENCHMARK_KIND, version, BENCHMARK_FIELDS, label),
+    )
 
 
 def benchmarks_for(case: Case) -> QuerySet[DiscretionBenchmark]:

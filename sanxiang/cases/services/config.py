@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 
 from sanxiang.accounts.models import Role, User
 from sanxiang.accounts.queries import home_agency, require_role
 from sanxiang.catalog.models import Matter
+from sanxiang.directory import versioning
 from sanxiang.ledger.services import append
 from sanxiang.lib.errors import ValidationFailed
 from sanxiang.procedures.definitions import DEFINITIONS
 
-from ..models import Circumstance, DeadlineSetting, DiscretionBenchmark
+from ..models import (
+    BENCHMARK_FIELDS,
+    BENCHMARK_KIND,
+    Circumstance,
+    DeadlineSetting,
+    DiscretionBenchmark,
+    DiscretionBenchmarkVersion,
+)
 from .common import local_today, matter_category, parse_amount
 
 
@@ -81,13 +91,20 @@ class BenchmarkData:
 
 
 @transaction.atomic(durable=True)
-def save_benchmark(*, actor: User, matter_id: int, data: BenchmarkData) -> DiscretionBenchmark:
+def save_benchmark(
+    *, actor: User, matter_id: int, data: BenchmarkData, valid_from: date | None = None
+) -> DiscretionBenchmark:
     """Set one 裁量基准 line of a penalty matter: circumstance → fine range and factors."""
-    return save_benchmark_row(actor=actor, matter_id=matter_id, data=data)
+    return save_benchmark_row(actor=actor, matter_id=matter_id, data=data, valid_from=valid_from)
 
 
-def save_benchmark_row(*, actor: User, matter_id: int, data: BenchmarkData) -> DiscretionBenchmark:
-    """``save_benchmark`` inside the caller's transaction (the sheet import saves many)."""
+def save_benchmark_row(
+    *, actor: User, matter_id: int, data: BenchmarkData, valid_from: date | None = None
+) -> DiscretionBenchmark:
+    """``save_benchmark`` inside the caller's transaction (the sheet import saves many).
+
+    A changed line is a new version from ``valid_from`` (default today), the one it replaces
+    kept with its end date: a decision is checked against the band in force on its day."""
     require_role(actor, Role.ADMIN, Role.HEAD)
     agency = home_agency(actor)
     matter = Matter.objects.filter(pk=matter_id, agency=agency).first()
@@ -103,18 +120,42 @@ def save_benchmark_row(*, actor: User, matter_id: int, data: BenchmarkData) -> D
         raise ValidationFailed("罚款上限不能低于下限。", field="fine_max")
     if not data.description.strip():
         raise ValidationFailed("请描述该情节。", field="description")
-    line, _ = DiscretionBenchmark.objects.update_or_create(
-        matter=matter,
-        circumstance=data.circumstance,
-        defaults={
-            "description": data.description.strip(),
-            "fine_min": low,
-            "fine_max": high,
-            "first_offence_exempt": data.first_offence_exempt,
-            "lighter_factors": data.lighter_factors.strip(),
-            "reduced_factors": data.reduced_factors.strip(),
-        },
+    fields = {
+        "description": data.description.strip(),
+        "fine_min": low,
+        "fine_max": high,
+        "first_offence_exempt": data.first_offence_exempt,
+        "lighter_factors": data.lighter_factors.strip(),
+        "reduced_factors": data.reduced_factors.strip(),
+    }
+    line = (
+        DiscretionBenchmark.objects.select_for_update()
+        .filter(matter=matter, circumstance=data.circumstance)
+        .first()
     )
+    if line is None:
+        line = DiscretionBenchmark.objects.create(
+            matter=matter, circumstance=data.circumstance, **fields
+        )
+        # A new line holds from the date given, or (none) with no start of its own.
+        previous, day = None, valid_from
+    else:
+        previous = benchmark_content(line)
+        for name, value in fields.items():
+            setattr(line, name, value)
+        line.save()
+        day = valid_from or local_today()
+    written = versioning.write_version(
+        kind=BENCHMARK_KIND,
+        versions=DiscretionBenchmarkVersion.objects.filter(benchmark=line),
+        create=lambda **f: DiscretionBenchmarkVersion.objects.create(benchmark=line, **f),
+        before=previous if line.version == 0 else None,
+        before_from=line.valid_from,
+        content=benchmark_content(line),
+        valid_from=day,
+    )
+    line.version, line.valid_from = written[-1]["number"], day
+    DiscretionBenchmark.objects.filter(pk=line.pk).update(version=line.version, valid_from=day)
     append(
         event_type="cases.benchmark_saved",
         payload={
@@ -123,8 +164,14 @@ def save_benchmark_row(*, actor: User, matter_id: int, data: BenchmarkData) -> D
             "fine_min": low,
             "fine_max": high,
             "first_offence_exempt": data.first_offence_exempt,
+            "valid_from": day,
+            "versions": written,
         },
         actor=actor,
         agency_id=agency.pk,
     )
     return line
+
+
+def benchmark_content(line: DiscretionBenchmark | DiscretionBenchmarkVersion) -> dict[str, Any]:
+    return {f: getattr(line, f) for f in BENCHMARK_FIELDS}

@@ -26,10 +26,11 @@ from ..models import (
     DecisionDraft,
     DecisionKind,
     DiscretionBenchmark,
+    DiscretionBenchmarkVersion,
     PartyKind,
 )
-from ..queries import get_case_for, had_role
-from .common import may_take, parse_amount
+from ..queries import benchmark_on, get_case_for, had_role
+from .common import local_today, may_take, parse_amount
 
 # 行政处罚法 第51条: 当场处罚 only for a warning, or a fine up to 200 元 (person) / 3,000 元 (unit).
 SUMMARY_FINE_LIMIT = {PartyKind.NATURAL: Decimal("200"), PartyKind.ORGANISATION: Decimal("3000")}
@@ -86,12 +87,15 @@ def fingerprint(draft: DecisionDraft) -> str:
     return snapshots.current_hash(draft)
 
 
-def _benchmark(case: Case, circumstance: str) -> DiscretionBenchmark | None:
+def _benchmark(
+    case: Case, circumstance: str
+) -> DiscretionBenchmark | DiscretionBenchmarkVersion | None:
+    """The line in force today (the draft is checked now; the decision again on its day)."""
     if not circumstance:
         return None
     if circumstance not in Circumstance.values:
         raise ValidationFailed("违法情节无效。", field="circumstance")
-    return DiscretionBenchmark.objects.filter(matter=case.matter, circumstance=circumstance).first()
+    return benchmark_on(case.matter_id, circumstance, local_today())
 
 
 def _additional_kinds(case: Case, data: DraftData) -> str:

@@ -16,7 +16,7 @@ from sanxiang.procedures.definitions import Definition, StageRole
 from .. import deadlines as clocks
 from .. import snapshots
 from ..models import Case, DecisionDraft
-from ..queries import get_case_for
+from ..queries import benchmark_on, get_case_for
 from .closing import settle_request
 from .common import local_today, may_take
 from .drafts import check_summary_limit
@@ -113,6 +113,7 @@ def _check_decision(case: Case, day: date) -> str:
         raise ValidationFailed("请先保存决定草稿，再作出决定。", field="draft")
     if case.definition.on_the_spot:
         check_summary_limit(case, draft.kind, draft.fine_amount)
+    _check_band(case, draft, day)
     # The decision is made on the saved snapshot, and only if nothing changed since it was
     # saved (a party edited afterwards would otherwise be decided unseen).
     snapshot = snapshots.find(draft.fingerprint)
@@ -123,3 +124,25 @@ def _check_decision(case: Case, day: date) -> str:
             field="draft",
         )
     return snapshot.hash
+
+
+def _check_band(case: Case, draft: DecisionDraft, day: date) -> None:
+    """The 裁量基准 band the draft was checked against must be the one in force on the
+    decision's day (a line changed in between, dated on or before it, asks for the draft to be
+    saved again: a fine inside the old band may lie outside the new one)."""
+    if not draft.circumstance:
+        return
+    line = benchmark_on(case.matter_id, draft.circumstance, day)
+    band = (line.fine_min, line.fine_max) if line is not None else (None, None)
+    if band != (draft.benchmark_min, draft.benchmark_max):
+        now = f"{band[0]:,.2f}—{band[1]:,.2f}元" if line is not None else "无"
+        then = (
+            f"{draft.benchmark_min:,.2f}—{draft.benchmark_max:,.2f}元"
+            if draft.benchmark_min is not None and draft.benchmark_max is not None
+            else "无"
+        )
+        raise DomainError(
+            "benchmark_changed",
+            f"决定日期{day:%Y年%m月%d日}适用的裁量基准（{now}）与保存草稿时核对的（{then}）"
+            "不同，请重新保存决定草稿。",
+        )

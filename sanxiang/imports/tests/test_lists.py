@@ -20,7 +20,8 @@ from sanxiang.catalog import calendar_sheet, sheets
 from sanxiang.catalog.models import CalendarDay, CalendarYear, MatterVersion
 from sanxiang.catalog.services import MatterContent, create_matter, record_calendar_year
 from sanxiang.directory import sheets as officer_sheets
-from sanxiang.directory.models import Officer
+from sanxiang.directory.models import REGISTER_FIELDS, Officer
+from sanxiang.directory.services import OfficerData, update_officer
 from sanxiang.imports import engine
 from sanxiang.imports.engine import SheetRefused
 from sanxiang.ledger.models import Entry
@@ -53,6 +54,16 @@ def build_lists(w: Any) -> None:
         actor=w.admin,
         matter_id=version.matter_id,
         data=BenchmarkData("minor", "首次、情节轻微", "0", "2000", first_offence_exempt=True),
+        valid_from=SINCE,
+    )
+    # The first officer's entry, as registered from SINCE (the register keeps versions).
+    first = Officer.objects.filter(agency_id__in=_scope(w)).order_by("agency_id", "pk").first()
+    assert first is not None
+    update_officer(
+        actor=w.admin,
+        officer_id=first.pk,
+        data=OfficerData(**{f: getattr(first, f) for f in REGISTER_FIELDS}),
+        valid_from=SINCE,
     )
     publish_catalogue(actor=w.admin, agency_id=w.agency.pk, data=CatalogueData(), valid_from=SINCE)
     add_av_requirement(
@@ -87,7 +98,8 @@ def _matter(w: Any) -> tuple[Any, date | None]:
 
 
 def _benchmark(w: Any) -> tuple[Any, date | None]:
-    return DiscretionBenchmark.objects.get(matter__code="CF-001").fine_max, None
+    line = DiscretionBenchmark.objects.get(matter__code="CF-001")
+    return (line.fine_max, line.version), line.valid_from
 
 
 def _catalogue(w: Any) -> tuple[Any, date | None]:
@@ -108,7 +120,7 @@ def _calendar(w: Any) -> tuple[Any, date | None]:
 def _officer(w: Any) -> tuple[Any, date | None]:
     officer = Officer.objects.order_by("agency_id", "pk").filter(agency_id__in=_scope(w)).first()
     assert officer is not None
-    return officer.area, None
+    return (officer.area, officer.version), officer.valid_from
 
 
 def _scope(w: Any) -> set[int]:
@@ -133,7 +145,7 @@ SHEETS = [
         ),
         lambda w, d: officer_sheets.import_officers(actor=w.admin, data=d, scope=_scope(w)),
         ("执法区域", "测试区全域"),
-        None,
+        "生效日期",
         _officer,
     ),
     Sheet(
@@ -141,7 +153,7 @@ SHEETS = [
         lambda w: export_benchmarks(w.agency.pk),
         lambda w, d: import_benchmarks(actor=w.admin, agency_id=w.agency.pk, data=d),
         ("罚款上限（元）", 3000),
-        None,
+        "生效日期",
         _benchmark,
     ),
     Sheet(
@@ -171,8 +183,9 @@ SHEETS = [
 ]
 EXPECTED = {
     "事项清单": (("对为违法宗教活动提供场所的处罚", 2), LATER),
-    "执法人员": ("测试区全域", None),
-    "裁量基准": (Decimal("3000.00"), None),
+    # Version 1 is the entry as it stood before versions were kept, 2 the one from SINCE.
+    "执法人员": (("测试区全域", 3), LATER),
+    "裁量基准": ((Decimal("3000.00"), 2), LATER),
     "目录清单": ((Decimal("20000.00"), 2), LATER),
     "音像记录事项清单": (("optional", LATER), LATER),
     "工作日历": ("元旦（新年）", None),
