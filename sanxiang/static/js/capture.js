@@ -6,6 +6,12 @@
 // the whole file. Plain JS, no inline script (strict CSP); SHA-256 from @noble/hashes (npm,
 // served from node_modules) because crypto.subtle cannot hash a file piece by piece and is
 // missing on plain-HTTP intranet addresses.
+//
+// A file taken is kept in the browser (IndexedDB, "sx-capture") from the moment it is chosen
+// until the server has verified the whole file's SHA-256 and made the record: a reload, a
+// killed tab or a phone that ran out of battery loses nothing. When the page opens again it
+// lists what is still pending and resumes an upload that had begun from where the server
+// stands; one never sent waits for the officer's 继续上传.
 import { sha256 } from "../vendor/noble-hashes/sha2.js";
 
 const form = document.getElementById("capture-form");
@@ -72,6 +78,44 @@ function kindOf(file, declared) {
   if (file.type.startsWith("video/")) return "video";
   if (file.type.startsWith("audio/")) return "audio";
   return "";
+}
+
+// --- the files kept in this browser until the server has them ---------------------------
+const DB_NAME = "sx-capture";
+const STORE = "pending";
+let dbOpening = null;
+
+function db() {
+  if (!dbOpening) {
+    dbOpening = new Promise((resolve, reject) => {
+      if (!window.indexedDB) { reject(new Error("no IndexedDB")); return; }
+      const req = indexedDB.open(DB_NAME, 1);
+      req.onupgradeneeded = () => req.result.createObjectStore(STORE, { keyPath: "id" });
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+  }
+  return dbOpening;
+}
+
+async function stored(mode, work) {
+  const handle = await db();
+  return new Promise((resolve, reject) => {
+    const t = handle.transaction(STORE, mode);
+    const req = work(t.objectStore(STORE));
+    t.oncomplete = () => resolve(req ? req.result : undefined);
+    t.onerror = () => reject(t.error);
+    t.onabort = () => reject(t.error);
+  });
+}
+
+const keepLocally = (item) => stored("readwrite", (s) => s.put(item));
+const dropLocally = (id) => stored("readwrite", (s) => s.delete(id)).catch(() => {});
+const keptLocally = () => stored("readonly", (s) => s.getAll());
+
+function newId() {
+  if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+  return `${Date.now()}-${Math.random().toString(16).slice(2)}`;
 }
 
 if (form) {
@@ -173,6 +217,23 @@ if (form) {
     }
   }
 
+  // Put a file (new, or kept from before) on the form, ready to send.
+  function load(item) {
+    const { file, kind } = item;
+    current = item;
+    form.hidden = false;
+    form.elements.media_kind.value = kind;
+    for (const [name, value] of Object.entries(item.fields || {})) {
+      if (form.elements[name] && value !== undefined) form.elements[name].value = value;
+    }
+    if (!item.fields) form.elements.title.value = `现场${KIND_LABEL[kind]} ${shortTime(item.capturedAt)}`;
+    $("capture-file").textContent = `${KIND_LABEL[kind]} · ${file.name} · ${humanSize(file.size)} · 拍摄时间 ${fullTime(item.capturedAt)}（设备时间）`;
+    $("capture-cancel").textContent = "放弃";
+    preview(file, kind);
+    progress(0, 1);
+    send.disabled = false;
+  }
+
   function choose(input) {
     const file = input.files[0];
     input.value = "";
@@ -184,17 +245,43 @@ if (form) {
     const now = Date.now();
     // A file just taken carries the moment it was taken; one from the gallery its own time.
     const taken = file.lastModified && file.lastModified <= now + 60000 ? new Date(file.lastModified) : new Date(now);
-    current = { file, kind, capturedAt: taken };
-    form.elements.media_kind.value = kind;
-    form.elements.title.value = `现场${KIND_LABEL[kind]} ${shortTime(taken)}`;
-    $("capture-file").textContent = `${KIND_LABEL[kind]} · ${file.name} · ${humanSize(file.size)} · 拍摄时间 ${fullTime(taken)}（设备时间）`;
-    $("capture-cancel").textContent = "放弃";
-    preview(file, kind);
-    progress(0, 1);
-    if (file.size > maxBytes) { show(`文件超过上传上限（${humanSize(maxBytes)}）。`, "danger"); current = null; return; }
+    load({ id: newId(), file, kind, capturedAt: taken, kept: false });
+    if (file.size > maxBytes) { show(`文件超过上传上限（${humanSize(maxBytes)}）。`, "danger"); current = null; send.disabled = true; return; }
     show("请核对标题和证据种类，然后上传。", "secondary");
-    send.disabled = false;
+    keep(current, false).then(listPending);
     if (geo.checked) locate();
+  }
+
+  function formFields() {
+    const f = form.elements;
+    return { title: f.title.value, evidence_type: f.evidence_type.value, label: f.label.value, description: f.description.value };
+  }
+
+  // Keep the file in this browser until the server has verified it (``started``: the officer
+  // pressed 上传, so a return to the page resumes it without asking).
+  async function keep(item, started) {
+    try {
+      await keepLocally({
+        id: item.id,
+        uploadsUrl,
+        file: item.file,
+        kind: item.kind,
+        capturedAt: item.capturedAt.toISOString(),
+        fields: formFields(),
+        position: position && geo.checked ? position : null,
+        started,
+        savedAt: new Date().toISOString(),
+      });
+      item.kept = true;
+    } catch (err) {
+      item.kept = false;
+      $("capture-kept").textContent = "注意：此浏览器无法在本机暂存文件（空间不足或已禁用），上传完成前请勿关闭页面。";
+    }
+  }
+
+  async function forget(item) {
+    if (item && item.id) await dropLocally(item.id);
+    await listPending();
   }
 
   for (const input of document.querySelectorAll("input[type=file][data-kind]")) {
@@ -212,10 +299,11 @@ if (form) {
       sha256: digest,
       captured_at: item.capturedAt.toISOString(),
     };
-    if (position && geo.checked) {
-      fields.latitude = String(position.latitude);
-      fields.longitude = String(position.longitude);
-      fields.accuracy = String(position.accuracy);
+    const where = item.position || (geo.checked ? position : null);
+    if (where) {
+      fields.latitude = String(where.latitude);
+      fields.longitude = String(where.longitude);
+      fields.accuracy = String(where.accuracy);
     }
     return Object.entries(fields).map(([k, v]) => (v ? `${k} ${base64Text(v)}` : k)).join(",");
   }
@@ -307,6 +395,8 @@ if (form) {
 
   function finished(job, recordUrl) {
     localStorage.removeItem(job.key);
+    // The server has verified the whole file's SHA-256: only now is the kept copy let go.
+    forget(job);
     progress(1, 1);
     show("上传完成：整个文件的 SHA-256 已核对一致，已生成记录。", "success");
     const link = document.createElement("a");
@@ -348,7 +438,18 @@ if (form) {
         if (attempt > 0 || job.lost) {
           const state = await where(url);
           if (state.record) return finished(job, state.record);
-          if (state.gone) throw new Fatal("该上传已失效（超过续传期限或已被清理），请重新上传。");
+          if (state.gone) {
+            // The server let the upload go (expired or cleaned): the file is still here.
+            if (job.restarted) throw new Fatal("该上传已失效（超过续传期限或已被清理），请重新上传。");
+            job.restarted = true;
+            localStorage.removeItem(job.key);
+            url = await create(job, digest);
+            localStorage.setItem(job.key, url);
+            job.url = url;
+            offset = 0;
+            job.lost = false;
+            continue;
+          }
           offset = state.offset;
           job.lost = false;
         }
@@ -389,18 +490,28 @@ if (form) {
     if (job.url) await request("DELETE", job.url, {}).catch(() => {});
   }
 
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
+  async function start() {
     if (!current || running) return;
     if (!form.elements.title.value.trim()) { show("请填写标题。", "danger"); return; }
-    const job = { file: current.file, kind: current.kind, capturedAt: current.capturedAt, size: current.file.size, cancelled: false };
+    const item = current;
+    const job = { id: item.id, file: item.file, kind: item.kind, capturedAt: item.capturedAt, position: item.position, size: item.file.size, cancelled: false };
     running = job;
     send.disabled = true;
+    await keep(item, true);
+    job.kept = item.kept;
+    listPending();
     run(job).catch(async (err) => {
       if (!job.cancelled) await giveUp(job);
+      // Refused by the server (or given up): the kept copy goes too. Anything else keeps it.
+      if (err instanceof Fatal) forget(job);
       show(err instanceof Fatal ? err.message : "上传失败：" + err, "danger");
       send.disabled = job.cancelled || !current;
     }).finally(() => { running = null; });
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    start();
   });
 
   $("capture-cancel").addEventListener("click", () => {
@@ -410,12 +521,72 @@ if (form) {
       if (running.wake) running.wake();
       giveUp(running);
     }
+    forget(current);
     current = null;
     form.hidden = true;
     show("", "secondary");
   });
 
+  // Kept in this browser, a file survives the page; only one that could not be kept asks.
   window.addEventListener("beforeunload", (event) => {
-    if (running) event.preventDefault();
+    if (running && !running.kept) event.preventDefault();
+  });
+
+  // --- what is still pending from before: listed, and resumed where it had begun ----------
+  async function listPending() {
+    const box = $("capture-pending");
+    const list = $("capture-pending-list");
+    let items = [];
+    try {
+      items = (await keptLocally()).filter((i) => i.uploadsUrl === uploadsUrl);
+    } catch (err) {
+      box.hidden = true;
+      return [];
+    }
+    items.sort((a, b) => a.savedAt.localeCompare(b.savedAt));
+    list.replaceChildren();
+    for (const item of items) {
+      const row = document.createElement("li");
+      row.className = "d-flex flex-wrap align-items-center gap-2 py-1 border-bottom";
+      row.dataset.pendingId = item.id;
+      const text = document.createElement("span");
+      text.className = "me-auto";
+      const state = running && running.id === item.id ? "正在上传" : item.started ? "上传未完成" : "尚未上传";
+      text.textContent = `${item.fields.title || KIND_LABEL[item.kind]} · ${humanSize(item.file.size)} · 拍摄时间 ${fullTime(new Date(item.capturedAt))} · ${state}`;
+      row.append(text);
+      if (!(running && running.id === item.id)) {
+        const resume = document.createElement("button");
+        resume.type = "button";
+        resume.className = "btn btn-sm btn-primary";
+        resume.dataset.action = "resume";
+        resume.textContent = "继续上传";
+        resume.addEventListener("click", () => resumeKept(item));
+        const discard = document.createElement("button");
+        discard.type = "button";
+        discard.className = "btn btn-sm btn-outline-secondary";
+        discard.dataset.action = "discard";
+        discard.textContent = "放弃";
+        discard.addEventListener("click", () => {
+          if (current && current.id === item.id) { current = null; form.hidden = true; }
+          forget(item);
+        });
+        row.append(resume, discard);
+      }
+      list.append(row);
+    }
+    box.hidden = items.length === 0;
+    return items;
+  }
+
+  function resumeKept(item) {
+    if (running) { show("正在上传上一份文件，请稍候。", "warning"); return; }
+    load({ id: item.id, file: item.file, kind: item.kind, capturedAt: new Date(item.capturedAt), fields: item.fields, position: item.position, kept: true });
+    show("已取回本机暂存的文件，正在续传……", "secondary");
+    start();
+  }
+
+  listPending().then((items) => {
+    const begun = items.find((i) => i.started);
+    if (begun && !running) resumeKept(begun);
   });
 }
