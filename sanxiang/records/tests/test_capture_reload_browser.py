@@ -36,8 +36,7 @@ def capture_page(live_server, browser, settings):
     context = browser.new_context(**PHONE)
     page = context.new_page()
     sign_in_page(page, live_server.url, world.officer)
-    url = f"{live_server.url}/records/case/{case.pk}/capture/"
-    page.goto(url)
+    page.goto(f"{live_server.url}/records/case/{case.pk}/capture/")
     photo = noisy_jpeg()
     page.set_input_files(
         "#capture-photo",
@@ -45,7 +44,7 @@ def capture_page(live_server, browser, settings):
     )
     page.wait_for_selector("#capture-canvas:not([hidden])")
     page.wait_for_selector("#capture-pending-list li")
-    return context, page, url, photo
+    return context, page, photo
 
 
 def test_a_reload_in_the_middle_of_an_upload_finds_the_file_and_finishes_it(
@@ -53,7 +52,7 @@ def test_a_reload_in_the_middle_of_an_upload_finds_the_file_and_finishes_it(
 ):
     from playwright.sync_api import expect
 
-    context, page, url, photo = capture_page(live_server, browser, settings)
+    context, page, photo = capture_page(live_server, browser, settings)
     console: list[str] = []
     page.on("console", lambda m: console.append(m.text))
     patches: list[int] = []
@@ -106,7 +105,7 @@ def test_a_file_taken_but_not_sent_waits_after_a_reload_for_the_officer(
 ):
     from playwright.sync_api import expect
 
-    context, page, url, photo = capture_page(live_server, browser, settings)
+    context, page, photo = capture_page(live_server, browser, settings)
     page.reload()
     row = page.locator("#capture-pending-list li")
     expect(row).to_have_count(1)
@@ -124,7 +123,7 @@ def test_a_file_taken_but_not_sent_waits_after_a_reload_for_the_officer(
 def test_a_kept_file_given_up_is_gone_from_the_browser(live_server, browser, settings):
     from playwright.sync_api import expect
 
-    context, page, url, photo = capture_page(live_server, browser, settings)
+    context, page, _ = capture_page(live_server, browser, settings)
     page.reload()
     page.locator("#capture-pending-list [data-action=discard]").click()
     expect(page.locator("#capture-pending")).to_be_hidden()
