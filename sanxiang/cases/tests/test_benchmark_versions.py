@@ -34,6 +34,12 @@ def band(low: str, high: str) -> BenchmarkData:
     return BenchmarkData("ordinary", "一般情节", low, high)
 
 
+def fine_max_on(matter_id: int, day) -> Decimal:
+    line = benchmark_on(matter_id, "ordinary", day)
+    assert line is not None
+    return line.fine_max
+
+
 def refused(code: str, fn, **kwargs) -> DomainError:
     with pytest.raises(DomainError) as caught:
         fn(**kwargs)
@@ -77,8 +83,8 @@ class BenchmarkVersions(BenchmarkTestCase):
         old, new = DiscretionBenchmarkVersion.objects.filter(benchmark=line).order_by("number")
         assert (old.fine_max, old.valid_to) == (Decimal("10000.00"), later)
         assert (new.fine_max, new.valid_from, new.valid_to) == (Decimal("20000.00"), later, None)
-        assert benchmark_on(self.matter.pk, "ordinary", TODAY).fine_max == Decimal("10000.00")
-        assert benchmark_on(self.matter.pk, "ordinary", later).fine_max == Decimal("20000.00")
+        assert fine_max_on(self.matter.pk, TODAY) == Decimal("10000.00")
+        assert fine_max_on(self.matter.pk, later) == Decimal("20000.00")
 
     def test_a_decision_is_refused_when_the_band_of_its_day_is_not_the_drafts(self):
         case = self.at_defence("5000")
@@ -175,8 +181,8 @@ class BenchmarkSheetVersions(BenchmarkTestCase):
         later = TODAY + timedelta(days=3)
         outcome = self.load(self.sheet(**{"罚款上限（元）": 12000, "生效日期": later}))
         assert outcome.changed == 1
-        assert benchmark_on(self.matter.pk, "ordinary", TODAY).fine_max == Decimal("10000.00")
-        assert benchmark_on(self.matter.pk, "ordinary", later).fine_max == Decimal("12000.00")
+        assert fine_max_on(self.matter.pk, TODAY) == Decimal("10000.00")
+        assert fine_max_on(self.matter.pk, later) == Decimal("12000.00")
         assert self.load(self.sheet()).nothing_to_change
 
     def test_a_sheet_that_keeps_the_current_date_on_a_changed_row_is_refused(self):

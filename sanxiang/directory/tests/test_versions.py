@@ -109,7 +109,8 @@ class OfficerVersions(WorldTestCase):
         )
         officer.refresh_from_db()
         yesterday = TODAY - timedelta(days=1)
-        assert officer_on(officer, yesterday).is_certified_on(yesterday)
+        entry = officer_on(officer, yesterday)
+        assert entry is not None and entry.is_certified_on(yesterday)
         assert not may_act(officer, category="penalty", area="测试区", on=TODAY)
         assert may_act(officer, category="penalty", area="测试区", on=yesterday)
         # The SQL filter (reviewer ratio, cockpit) agrees with the reader.
