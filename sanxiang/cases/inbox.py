@@ -3,7 +3,8 @@
 - the head: cases waiting for the head's approval (the stages from which the procedure
   definition's next step is a head-approval step: 批准立案, 作出决定 …; and 结案 once the officer
   asked for it, 报请结案), and 回避 requests;
-- the case team: decisions to deliver (送达), and running clocks near or past their due date,
+- the case team: a 报请结案 the head sent back, decisions to deliver (送达), and running clocks
+  near or past their due date,
   by the deadline board's rules (yellow from ``warn_on``, red after ``due_on``).
 
 Each source is two queries (a count and the first ``limit`` rows) whatever the number of cases.
@@ -16,7 +17,7 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 
 from sanxiang.accounts.models import Role, User
@@ -188,7 +189,35 @@ def deadlines(user: Any, ctx: Context) -> Section | None:
     return Section("cases.deadlines", "办案时限预警", 40, count, items, icon="alarm")
 
 
-SOURCES = (approvals, recusals, to_deliver, deadlines)
+def closing_returned(user: Any, ctx: Context) -> Section | None:
+    """My cases whose 报请结案 the head sent back: what to mend, with the head's reason."""
+    latest = ClosingRequest.objects.filter(case=OuterRef("pk")).order_by("-pk")
+    returned = (
+        _team_cases(ctx)
+        .filter(agency_id__in=ctx.scope)
+        .annotate(
+            last_status=Subquery(latest.values("status")[:1]),
+            last_note=Subquery(latest.values("decision_note")[:1]),
+        )
+        .filter(last_status=ClosingRequestStatus.RETURNED)
+    )
+    count = returned.count()
+    items = [
+        Item(
+            title=f"结案被退回：{case.title}",
+            url=reverse("cases:detail", args=[case.pk]) + "#closing-request",
+            detail=f"负责人意见：{case.last_note[:60]}" if case.last_note else "负责人退回",
+            level=YELLOW,
+            case_number=case.number,
+        )
+        for case in (returned.order_by("pk")[: ctx.limit] if count and ctx.limit else ())
+    ]
+    return Section(
+        "cases.closing_returned", "结案被退回", 15, count, items, icon="arrow-return-left"
+    )
+
+
+SOURCES = (approvals, recusals, closing_returned, to_deliver, deadlines)
 
 
 # --- notifications (sanxiang.workbench.notifications): who is told when a case moves ------------

@@ -14,6 +14,7 @@ from sanxiang.cases.services import (
     DraftData,
     request_closing,
     request_recusal,
+    return_closing,
     save_draft,
     transition,
 )
@@ -60,6 +61,24 @@ class WhatWaitsForWhom(WorldTestCase):
         assert "cases.approvals" not in codes(self.w.officer)
         transition(actor=self.w.head, case_id=case.pk, target="investigation")
         assert "cases.approvals" not in codes(self.w.head)
+
+    def test_a_closing_request_sent_back_waits_for_the_team_with_the_heads_reason(self):
+        case = open_test_case(self.w, procedure="penalty_summary", title="当场警告案")
+        take_step(self.w.officer, case.pk, "notice")
+        save_draft(actor=self.w.officer, case_id=case.pk, data=DraftData(kind="warning"))
+        for target in ("decision", "delivery"):
+            take_step(self.w.officer, case.pk, target)
+        request_closing(actor=self.w.officer, case_id=case.pk)
+        assert "cases.closing_returned" not in codes(self.w.officer)
+        return_closing(actor=self.w.head, case_id=case.pk, note="送达回证未附，请补齐后再报")
+        (item,) = codes(self.w.officer)["cases.closing_returned"].items
+        assert item.title == "结案被退回：当场警告案"
+        assert item.detail == "负责人意见：送达回证未附，请补齐后再报"
+        assert item.url == f"/cases/{case.pk}/#closing-request"
+        assert "cases.closing_returned" in codes(self.w.officer2)  # the whole team
+        assert "cases.closing_returned" not in codes(self.w.other_officer)
+        request_closing(actor=self.w.officer, case_id=case.pk)  # asked again: no longer waiting
+        assert "cases.closing_returned" not in codes(self.w.officer)
 
     def test_a_recusal_request_waits_for_the_head(self):
         case = open_test_case(self.w)
@@ -243,9 +262,9 @@ class InboxQueries(WorldTestCase):
         self._fill(3)
         large, box = self._queries(self.w.head)
         assert large == small, (small, large)
-        # 19 sources (cases 4, records 1, review 3, disclosure 2, inspections 3, exchange 1,
+        # 20 sources (cases 5, records 1, review 3, disclosure 2, inspections 3, exchange 1,
         # supervision 2, applicant 3): a count each, and a page of items where the head has some.
-        assert small <= 26
+        assert small <= 27
 
     def _fill_reviews(self):
         failed(self.w, assigned(self.w, case_at_defence(self.w)))
