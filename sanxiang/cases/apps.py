@@ -14,6 +14,7 @@ class CasesConfig(AppConfig):
 
         from . import benchmark_reconcile
         from . import execution_reconcile as execution_state
+        from . import party_reconcile as party_state
         from . import reconcile as state
         from .deadlines import recompute_for_year
         from .events import EVENT_TYPES
@@ -29,6 +30,7 @@ class CasesConfig(AppConfig):
         reconcile.register(state.RECONCILER)
         reconcile.register(execution_state.RECONCILER)
         reconcile.register(benchmark_reconcile.RECONCILER)
+        reconcile.register(party_state.RECONCILER)
         reconcile.register_triggers("cases", state.expected_triggers)
 
         from sanxiang.workbench import inbox, notifications

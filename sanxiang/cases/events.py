@@ -25,6 +25,14 @@ EVENT_TYPES = (
     # the 缴纳罚款 clock it stopped), and 延期/分期, 申请强制执行, 执行完毕, 终结执行.
     EventType("case.payment_recorded", "登记缴款", timeline=True),
     EventType("case.execution_recorded", "执行情况", timeline=True),
+    # Parties, agents and witnesses (cases/services/parties.py): each carries the row's state.
+    EventType("case.party_added", "增加当事人", timeline=True),
+    EventType("case.party_changed", "修改当事人信息", timeline=True),
+    EventType("case.party_corrected", "更正当事人信息", timeline=True),
+    EventType("case.party_removed", "删除当事人", timeline=True),
+    EventType("case.agent_appointed", "登记委托代理人", timeline=True),
+    EventType("case.agent_withdrawn", "解除委托代理", timeline=True),
+    EventType("case.witness_added", "登记证人、见证人", timeline=True),
     EventType("cases.deadline_setting_saved", "保存期限设置", timeline=False),
     EventType("cases.benchmark_saved", "保存裁量基准", timeline=False),
 )

@@ -115,19 +115,44 @@ class Case(models.Model):
 
 class PartyKind(models.TextChoices):
     NATURAL = "natural", "自然人"
-    ORGANISATION = "organisation", "法人或其他组织"
+    # "organisation" was 法人或其他组织 until 其他组织 had its own kind; the code stays so that
+    # snapshots, review thresholds and exchange payloads of existing cases keep their meaning.
+    ORGANISATION = "organisation", "法人"
+    # 民法典 第54条: a natural person who runs a business under a 字号; the party's name is the
+    # business name, the 经营者 is ``legal_representative`` and the ID number is the operator's.
+    INDIVIDUAL_BUSINESS = "individual_business", "个体工商户"
+    # 非法人组织 (民法典 第102条): 个人独资企业、合伙企业、宗教活动场所未登记法人的 …, 负责人.
+    OTHER_ORGANISATION = "other_organisation", "其他组织"
+
+
+# Kinds the 行政处罚法 treats as 公民 (第51、63条 thresholds), and as 法人或者其他组织.
+PERSON_KINDS = frozenset({PartyKind.NATURAL, PartyKind.INDIVIDUAL_BUSINESS})
+BODY_KINDS = frozenset({PartyKind.ORGANISATION, PartyKind.OTHER_ORGANISATION})
+
+
+def threshold_class(kind: str) -> str:
+    """ "natural" or "organisation": which of 第51、63条's figures a party of ``kind`` falls under
+    (个体工商户 is a natural person, 民法典 第二章第四节)."""
+    return PartyKind.NATURAL if kind in PERSON_KINDS else PartyKind.ORGANISATION
 
 
 class Party(models.Model):
+    """A party (当事人) of a case. Written only by ``services/parties.py`` (and 立案)."""
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
-    kind = models.CharField("当事人类型", max_length=16, choices=PartyKind.choices)
+    kind = models.CharField("当事人类型", max_length=20, choices=PartyKind.choices)
     name = models.CharField("名称或姓名", max_length=120)
+    # 自然人: the person's; 个体工商户: the 经营者's.
     id_number = models.CharField("居民身份证号码", max_length=18, blank=True)
     credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    # 法人: 法定代表人; 其他组织: 负责人; 个体工商户: 经营者.
     legal_representative = models.CharField("法定代表人", max_length=60, blank=True)
     address = models.CharField("住所", max_length=200, blank=True)
     phone = models.CharField("联系电话", max_length=40, blank=True)
     is_minor = models.BooleanField("未成年人", default=False)
+    # When the party was entered; null for parties entered before the field existed (then any
+    # issued document of the case is taken to name it: services/parties.py).
+    added_at = models.DateTimeField("登记时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "当事人"
@@ -143,9 +168,13 @@ class Party(models.Model):
             ),
         ]
         constraints = [
+            # The identifier matches the kind: a person has no credit code, a body no ID number
+            # and is never a minor; a 个体工商户 has its operator's ID number (never a minor:
+            # 民法典 第18条 — a minor does not register a business here).
             models.CheckConstraint(
                 condition=Q(kind="natural", credit_code="")
-                | Q(kind="organisation", id_number="", is_minor=False),
+                | Q(kind__in=["organisation", "other_organisation"], id_number="", is_minor=False)
+                | (Q(kind="individual_business", is_minor=False) & ~Q(id_number="")),
                 name="party_identifier_matches_kind",
             ),
         ]
@@ -155,7 +184,21 @@ class Party(models.Model):
 
     @property
     def identifier(self) -> str:
+        if self.kind == PartyKind.INDIVIDUAL_BUSINESS:
+            return self.credit_code or self.id_number
         return self.id_number or self.credit_code
+
+    @property
+    def representative_label(self) -> str:
+        return REPRESENTATIVE_LABELS.get(self.kind, "")
+
+
+# What the person who acts for a party is called, per kind (documents name them so).
+REPRESENTATIVE_LABELS = {
+    PartyKind.ORGANISATION: "法定代表人",
+    PartyKind.OTHER_ORGANISATION: "负责人",
+    PartyKind.INDIVIDUAL_BUSINESS: "经营者",
+}
 
 
 class CaseMember(models.Model):
@@ -643,3 +686,7 @@ class DiscretionBenchmarkVersion(models.Model):
 from .execution_models import ExecutionKind as ExecutionKind  # noqa: E402
 from .execution_models import ExecutionRecord as ExecutionRecord  # noqa: E402
 from .execution_models import Payment as Payment  # noqa: E402
+from .party_models import AgentAuthority as AgentAuthority  # noqa: E402
+from .party_models import PartyAgent as PartyAgent  # noqa: E402
+from .party_models import PartyCorrection as PartyCorrection  # noqa: E402
+from .party_models import Witness as Witness  # noqa: E402

@@ -28,7 +28,7 @@ from sanxiang.lib.workdays import CalendarGap, add_working_days, is_working_day
 from sanxiang.procedures.definitions import Definition, StageRole, WaitRule
 from sanxiang.procedures.engine import GuardContext
 
-from .models import Case, DecisionDraft, DecisionKind, PartyKind
+from .models import Case, DecisionDraft, DecisionKind, PartyKind, threshold_class
 
 # What the party (or the agency on its behalf) can put on record after the 告知.
 ANSWERS = {
@@ -106,7 +106,7 @@ def in_hearing_scope(case: Case) -> bool:
     if draft.kind in HEARING_KINDS:
         return True
     limits = thresholds()
-    kinds = set(case.parties.values_list("kind", flat=True))
+    kinds = {threshold_class(k) for k in case.parties.values_list("kind", flat=True)}
     if draft.fine_amount is not None:
         natural = PartyKind.NATURAL in kinds and draft.fine_amount >= limits["fine_natural"]
         org = PartyKind.ORGANISATION in kinds and draft.fine_amount >= limits["fine_organisation"]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, cast
 
 from django.db.models import Case as DbCase
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from sanxiang.accounts.models import Role
@@ -33,6 +33,9 @@ from .models import (
     DeadlineStatus,
     DiscretionBenchmark,
     DiscretionBenchmarkVersion,
+    Party,
+    PartyAgent,
+    Witness,
 )
 
 
@@ -209,3 +212,57 @@ def current_version(matter_id: int) -> MatterVersion | None:
         .select_related("matter")
         .first()
     )
+
+
+# --- parties, agents, witnesses -----------------------------------------------------------------
+
+
+def parties_of(case: Case) -> QuerySet[Party]:
+    """The parties with every agent (withdrawn ones too: the history) in two queries."""
+    return case.parties.prefetch_related(
+        Prefetch("agents", queryset=PartyAgent.objects.order_by("withdrawn_on", "pk"))
+    )
+
+
+def active_agents(
+    case: Case, on: date | None = None, *, entered_by: datetime | None = None
+) -> QuerySet[PartyAgent]:
+    """The agents acting on ``on`` (today): not withdrawn by then, within their period; with
+    ``entered_by``, only those registered by then (a document rebuilt as it was issued)."""
+    day = on or timezone.localdate()
+    rows = PartyAgent.objects.filter(case=case, valid_from__lte=day)
+    if entered_by is not None:
+        rows = rows.filter(added_at__lte=entered_by)
+    return (
+        rows.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+        .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day))
+        .order_by("party_id", "pk")
+    )
+
+
+def witnesses_of(case: Case, role: str | None = None) -> QuerySet[Witness]:
+    """The case's 证人/见证人 (``role``: one of ``WitnessRole``), as 笔录 and 送达 name them."""
+    rows = Witness.objects.filter(case=case)
+    return rows.filter(role=role) if role else rows
+
+
+@dataclass(frozen=True)
+class Person:
+    """A natural person a case names besides its parties (for masking)."""
+
+    name: str
+    id_number: str
+    phone: str
+    address: str
+
+
+def other_people(case: Any) -> list[Person]:
+    """Every 委托代理人 (withdrawn too) and witness of ``case``: all natural persons whose name,
+    ID number, phone and address a published text must not show (disclosure.masking)."""
+    agents = PartyAgent.objects.filter(case_id=case.pk).values_list(
+        "name", "id_number", "phone", "address"
+    )
+    witnesses = Witness.objects.filter(case_id=case.pk).values_list(
+        "name", "id_number", "phone", "address"
+    )
+    return [Person(*row) for row in (*agents, *witnesses)]

@@ -31,7 +31,10 @@ from .models import Case, DecisionDraft, DraftSnapshot
 
 # A payment that settles the fine stops the 缴纳罚款 clock and says so (services/execution.py).
 CLOCK_TYPES = ("case.deadline_paused", "case.deadline_resumed", "case.payment_recorded")
-EVENT_TYPES = ("case.opened", "case.transition", "case.draft_saved", *CLOCK_TYPES)
+# A party corrected after the decision (services/parties.py) is compared with the correction's
+# ledgered state by party_reconcile.py, not with the decided snapshot.
+CORRECTED = "case.party_corrected"
+EVENT_TYPES = ("case.opened", "case.transition", "case.draft_saved", CORRECTED, *CLOCK_TYPES)
 
 
 def check(facts: Sequence[Fact]) -> Iterable[Divergence]:
@@ -39,6 +42,7 @@ def check(facts: Sequence[Fact]) -> Iterable[Divergence]:
     last_step: dict[int, Fact] = {}
     decided: dict[int, Fact] = {}
     saved: dict[str, Fact] = {}
+    corrected: set[int] = set()
     for fact in facts:
         if fact.case_id is None:
             continue
@@ -50,6 +54,8 @@ def check(facts: Sequence[Fact]) -> Iterable[Divergence]:
                 decided[fact.case_id] = fact
         elif fact.event_type == "case.draft_saved" and fact.payload.get("snapshot"):
             saved[fact.payload["snapshot"]] = fact
+        elif fact.event_type == CORRECTED and fact.case_id in decided:
+            corrected.add(fact.case_id)
     cases = {
         pk: (procedure, stage, snapshot)
         for pk, procedure, stage, snapshot in Case.objects.values_list(
@@ -88,7 +94,7 @@ def check(facts: Sequence[Fact]) -> Iterable[Divergence]:
                 decision.seq if decision else None,
                 f"账本记载的决定所依草稿为“{ledgered or '无'}”，表中为“{decided_snapshot or '无'}”",
             )
-    yield from _snapshots(saved, decided)
+    yield from _snapshots(saved, decided, corrected)
     yield from clocks.check(facts)
 
 
@@ -104,7 +110,9 @@ def _chunks(values: list[Any], size: int = 900) -> Iterable[list[Any]]:
         yield values[start : start + size]
 
 
-def _snapshots(saved: dict[str, Fact], decided: dict[int, Fact]) -> Iterable[Divergence]:
+def _snapshots(
+    saved: dict[str, Fact], decided: dict[int, Fact], corrected: set[int]
+) -> Iterable[Divergence]:
     rows = {
         s.hash: s
         for chunk in _chunks(list(saved))
@@ -135,7 +143,10 @@ def _snapshots(saved: dict[str, Fact], decided: dict[int, Fact]) -> Iterable[Div
                     "cases_draftsnapshot", digest, "hash", fact.seq, "已决定的草稿快照或草稿不存在"
                 )
             continue
-        yield from _compare(json.loads(row.payload), snapshots.payload_of(draft), draft, fact)
+        decided_payload = json.loads(row.payload)
+        if case_id in corrected:
+            decided_payload.pop("parties", None)
+        yield from _compare(decided_payload, snapshots.payload_of(draft), draft, fact)
 
 
 def _compare(

@@ -35,7 +35,8 @@ from .models import Case, DecisionDraft, DraftSnapshot, Party
 
 FORMAT = 1
 _DRAFT_BOOKKEEPING = {"id", "case", "revision", "fingerprint", "updated_at"}
-_PARTY_BOOKKEEPING = {"id", "case"}
+# ``added_at`` is bookkeeping too: when a party was entered is no part of what was decided.
+_PARTY_BOOKKEEPING = {"id", "case", "added_at"}
 
 # name -> function(draft) returning a JSON-able value; added to every snapshot payload.
 Section = Callable[[DecisionDraft], Any]

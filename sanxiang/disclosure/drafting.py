@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -19,6 +20,7 @@ from typing import Any
 from django.utils import timezone
 
 from sanxiang.cases.models import DecisionKind
+from sanxiang.cases.queries import other_people
 from sanxiang.catalog.models import MatterVersion
 from sanxiang.catalog.queries import in_force_on
 from sanxiang.lib.canonical import canonical_bytes
@@ -59,10 +61,12 @@ def masked_name(name: str) -> str:
     return masked if masked != name else (name[:1] + "某" if name else name)
 
 
-def natural_names(parties: list[Any]) -> tuple[str, ...]:
-    """Names of the natural persons of a case: natural-person parties and legal representatives."""
+def natural_names(parties: list[Any], others: Sequence[Any] = ()) -> tuple[str, ...]:
+    """Names of the natural persons of a case: natural-person parties, legal representatives
+    (负责人, 经营者) and ``others`` (委托代理人, witnesses: ``cases.queries.other_people``)."""
     names = [p.name for p in parties if p.kind == NATURAL]
     names += [p.legal_representative for p in parties if getattr(p, "legal_representative", "")]
+    names += [o.name for o in others]
     return tuple(n.strip() for n in names if n and n.strip())
 
 
@@ -174,7 +178,7 @@ def draft_for(case: Any) -> Draft:
     draft = getattr(case, "draft", None)
     decided_on = case.decided_on or timezone.localdate()
     version = matter_version(case, decided_on)
-    names = natural_names(parties)
+    names = natural_names(parties, other_people(case))
     text, _ = source_text_of(case)
     kinds = {draft.kind} if draft is not None else set()
     return Draft(

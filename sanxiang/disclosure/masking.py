@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from sanxiang.cases.queries import other_people
 from sanxiang.lib.masking import MINOR_MASK, MaskSpan, apply_spans, mask_spans
 
 from .models import MaskAction, MaskOverride, Publication
@@ -52,7 +53,10 @@ def case_people(case: Any) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str,
     """(names to mask, minors, strings to keep) for the text of ``case``'s decision."""
     parties = list(case.parties.all())
     names = [p.name for p in parties if p.kind == "natural"]
+    # 法定代表人, 负责人 and a 个体工商户's 经营者 are natural persons, and so is everyone else
+    # the case names: 委托代理人 and 证人/见证人 (cases.queries.other_people).
     names += [p.legal_representative for p in parties if p.legal_representative]
+    names += [person.name for person in other_people(case)]
     minors = [p.name for p in parties if p.kind == "natural" and p.is_minor]
     # An organisation's name stays (DOMAIN.md), so do the agency's own address and phone.
     keep = [p.name for p in parties if p.kind != "natural"]
@@ -118,10 +122,17 @@ def known_details(text: str, case: Any) -> list[Span]:
     numbers without labels). Sorted and disjoint."""
     wanted: list[tuple[str, str]] = []
     for p in case.parties.all():
+        if p.kind == "individual_business":
+            # The 经营者's ID number and phone are a person's; the business seat is published
+            # with the business (DOMAIN.md keeps a business's name).
+            wanted += [(p.id_number.strip(), "resident_id"), (p.phone.strip(), "phone")]
         if p.kind != "natural":
             continue
         wanted += [(p.id_number.strip(), "resident_id"), (p.phone.strip(), "phone")]
         wanted += [(form, "address") for form in _address_forms(p.address or "")]
+    for person in other_people(case):
+        wanted += [(person.id_number.strip(), "resident_id"), (person.phone.strip(), "phone")]
+        wanted += [(form, "address") for form in _address_forms(person.address or "")]
     found: list[Span] = []
     for value, kind in sorted(wanted, key=lambda w: -len(w[0])):
         if len(value) < 4:

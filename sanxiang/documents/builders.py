@@ -17,16 +17,48 @@ BLANK = "＿＿＿＿＿＿"
 SIGN_LINE = "（签名）：＿＿＿＿＿＿　　＿＿年＿＿月＿＿日"
 
 
+def _agent_lines(party: PartySheet) -> list[Para]:
+    return [
+        Para(
+            "委托代理人："
+            + "，".join(v for v in (a.name, a.relation, a.authority, _phone(a.phone)) if v)
+        )
+        for a in party.agents
+    ]
+
+
+def _phone(phone: str) -> str:
+    return f"联系电话{phone}" if phone else ""
+
+
 def _party_lines(party: PartySheet) -> list[Para]:
-    lines = [Para(f"当事人：{party.name}")]
+    """The party block, by kind: a person by ID number and 住址; a 法人 by its credit code and
+    法定代表人, an other organisation by its 负责人; a 个体工商户 by its business name and
+    credit code and its 经营者 with the operator's ID number; then each 委托代理人."""
     if party.is_natural:
-        lines.append(Para(f"身份证号码：{party.id_number or BLANK}"))
-        lines.append(Para(f"住址：{party.address or BLANK}"))
+        lines = [
+            Para(f"当事人：{party.name}"),
+            Para(f"身份证号码：{party.id_number or BLANK}"),
+            Para(f"住址：{party.address or BLANK}"),
+        ]
+    elif party.is_business:
+        lines = [
+            Para(f"当事人：{party.name}（个体工商户）"),
+            Para(f"统一社会信用代码：{party.credit_code or BLANK}"),
+            Para(
+                f"经营者：{party.legal_representative or BLANK}　"
+                f"身份证号码：{party.id_number or BLANK}"
+            ),
+            Para(f"经营场所：{party.address or BLANK}"),
+        ]
     else:
-        lines.append(Para(f"统一社会信用代码：{party.credit_code or BLANK}"))
-        lines.append(Para(f"法定代表人（负责人）：{party.legal_representative or BLANK}"))
-        lines.append(Para(f"住所：{party.address or BLANK}"))
-    return lines
+        lines = [
+            Para(f"当事人：{party.name}"),
+            Para(f"统一社会信用代码：{party.credit_code or BLANK}"),
+            Para(f"{party.representative_label}：{party.legal_representative or BLANK}"),
+            Para(f"住所：{party.address or BLANK}"),
+        ]
+    return lines + _agent_lines(party)
 
 
 def _parties(sheet: CaseSheet) -> list[Block]:
@@ -36,10 +68,19 @@ def _parties(sheet: CaseSheet) -> list[Block]:
 def _party_rows(sheet: CaseSheet) -> list[Row]:
     rows = []
     for p in sheet.parties:
-        second = ("联系电话", p.phone) if p.is_natural else ("法定代表人", p.legal_representative)
-        rows.append(Row((("当事人", p.name),)))
+        second = (
+            ("联系电话", p.phone)
+            if p.is_natural
+            else (p.representative_label, p.legal_representative)
+        )
+        name = f"{p.name}（个体工商户）" if p.is_business else p.name
+        rows.append(Row((("当事人", name),)))
         rows.append(Row(((p.id_label, p.id_value or BLANK), (second[0], second[1] or BLANK))))
+        if p.is_business:
+            rows.append(Row((("经营者身份证号码", p.id_number or BLANK),)))
         rows.append(Row((("住址" if p.is_natural else "住所", p.address or BLANK),)))
+        for a in p.agents:
+            rows.append(Row((("委托代理人", f"{a.name}（{a.relation}，{a.authority}）"),)))
     return rows
 
 

@@ -20,7 +20,7 @@ from sanxiang.accounts.models import Role
 from sanxiang.accounts.queries import visible_agency_ids
 from sanxiang.cases import snapshots
 from sanxiang.cases.models import Case, CaseSource, Circumstance, DecisionKind
-from sanxiang.cases.queries import is_on_team
+from sanxiang.cases.queries import active_agents, is_on_team
 from sanxiang.catalog.models import MatterVersion
 from sanxiang.catalog.queries import in_force_on
 from sanxiang.directory.models import Agency, AgencyLevel
@@ -31,7 +31,7 @@ from sanxiang.procedures.definitions import StageRole
 from .builders import DECISION_BODIES, build, decision_body
 from .kinds import Kind, all_kinds, get_kind
 from .models import IssuedDocument
-from .sheet import CaseSheet, DraftSheet, Earlier, OfficerSheet, PartySheet
+from .sheet import AgentSheet, CaseSheet, DraftSheet, Earlier, OfficerSheet, PartySheet
 
 NOT_FOUND = "未找到该案件或文书，或无权访问。"
 # A draft of these kinds swaps the penalty/licence decision offered for its opposite.
@@ -207,9 +207,23 @@ def _draft(snapshot: dict[str, Any] | None) -> DraftSheet | None:
     )
 
 
-def _party(p: Any) -> PartySheet:
+def _agents_by_position(case: Case, at: datetime | None) -> list[tuple[AgentSheet, ...]]:
+    """The agents acting at ``at`` (now) for each party of the case, in the parties' order
+    (the snapshot's parties are in that order too: ``cases.snapshots``)."""
+    acting: dict[int, list[AgentSheet]] = {}
+    day = timezone.localdate(at) if at is not None else timezone.localdate()
+    for a in active_agents(case, day, entered_by=at):
+        acting.setdefault(a.party_id, []).append(
+            AgentSheet(a.name, a.relation, a.authority_text, a.phone)
+        )
+    pks = case.parties.order_by("pk").values_list("pk", flat=True)
+    return [tuple(acting.get(pk, ())) for pk in pks]
+
+
+def _party(p: Any, agents: tuple[AgentSheet, ...] = ()) -> PartySheet:
     get = p.get if isinstance(p, dict) else lambda name, default="": getattr(p, name, default)
     return PartySheet(
+        agents=agents,
         kind=get("kind", ""),
         name=get("name", ""),
         id_number=get("id_number", ""),
@@ -235,6 +249,7 @@ def sheet_from_case(
     *,
     snapshot: dict[str, Any] | _Current | None = CURRENT,
     issued_before: int | None = None,
+    as_at: datetime | None = None,
 ) -> CaseSheet:
     """Everything a document of ``case`` is filled from, read once.
 
@@ -243,6 +258,7 @@ def sheet_from_case(
     """
     agency = case.agency
     matter_name, matter_basis = _matter(case)
+    agents = _agents_by_position(case, as_at)
     if isinstance(snapshot, _Current):
         snapshot = snapshots.for_documents(case)
     members = case.members.filter(recused=False).select_related("officer")
@@ -270,7 +286,10 @@ def sheet_from_case(
         decided_on=case.decided_on,
         # Once a draft is saved, the parties are those of its snapshot: the document names
         # whom the reviewed and decided draft names.
-        parties=tuple(_party(p) for p in (snapshot["parties"] if snapshot else case.parties.all())),
+        parties=tuple(
+            _party(p, agents[i] if i < len(agents) else ())
+            for i, p in enumerate(snapshot["parties"] if snapshot else case.parties.all())
+        ),
         officers=tuple(OfficerSheet(m.officer.name, m.officer.certificate_no) for m in members),
         draft=_draft(snapshot),
         earlier=earlier,
@@ -346,7 +365,7 @@ def issued_decision_body(doc: IssuedDocument) -> tuple[str, ...]:
         raise DomainError(
             "conflict", f"《{doc.title}》{doc.number}所依据的决定草稿快照已被改动。"
         ) from None
-    sheet = sheet_from_case(case, snapshot=snapshot, issued_before=doc.pk)
+    sheet = sheet_from_case(case, snapshot=snapshot, issued_before=doc.pk, as_at=doc.issued_at)
     issued_on = timezone.localdate(doc.issued_at)
     content = build(kind, sheet, number=doc.number, issued_on=issued_on)
     if content.sha256() != doc.content_sha256:

@@ -12,19 +12,46 @@ from decimal import Decimal
 
 
 @dataclass(frozen=True)
-class PartySheet:
-    kind: str  # natural | organisation
+class AgentSheet:
+    """A 委托代理人 acting for a party when the document is made."""
+
     name: str
-    id_number: str = ""
+    relation: str = ""
+    authority: str = ""  # 一般代理, or 特别授权（…the listed powers…）
+    phone: str = ""
+
+
+# What the person acting for a body is called, per party kind (cases.models).
+REPRESENTATIVE_LABELS = {
+    "organisation": "法定代表人",
+    "other_organisation": "负责人",
+    "individual_business": "经营者",
+}
+
+
+@dataclass(frozen=True)
+class PartySheet:
+    kind: str  # natural | organisation (法人) | individual_business | other_organisation
+    name: str
+    id_number: str = ""  # a person's, or a 个体工商户's 经营者's
     credit_code: str = ""
-    legal_representative: str = ""
+    legal_representative: str = ""  # 法定代表人 / 负责人 / 经营者
     address: str = ""
     phone: str = ""
     is_minor: bool = False
+    agents: tuple[AgentSheet, ...] = ()
 
     @property
     def is_natural(self) -> bool:
         return self.kind == "natural"
+
+    @property
+    def is_business(self) -> bool:
+        return self.kind == "individual_business"
+
+    @property
+    def representative_label(self) -> str:
+        return REPRESENTATIVE_LABELS.get(self.kind, "法定代表人（负责人）")
 
     @property
     def id_label(self) -> str:

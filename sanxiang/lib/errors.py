@@ -85,6 +85,10 @@ HTTP_STATUS = {
     "version_tampered": 409,
     # 作出决定 on a day whose 裁量基准 band differs from the one the draft was checked against.
     "benchmark_changed": 409,
+    # Parties (cases/services/parties.py, issue 10 item 4): a party an issued document names
+    # deleted, or changed without a correction's reason; a 委托代理人 without the 授权委托书.
+    "party_named_in_document": 409,
+    "agent_letter_required": 422,
 }
 
 

@@ -20,6 +20,12 @@ class RecordsConfig(AppConfig):
         register_guard(av_record_guard)
         panels.register(retrieval_requests)
         register_case_panel(case_records)
+
+        from sanxiang.cases.services.parties import register_letter_lookup
+
+        from .queries import record_hash
+
+        register_letter_lookup(record_hash)
         registry.register(*EVENT_TYPES)
 
         from sanxiang.workbench import inbox, notifications

@@ -163,3 +163,13 @@ def required_av_lines(
         stage=stage,
         level=AvLevel.REQUIRED,
     )
+
+
+def record_hash(case_id: int, record_id: int) -> str | None:
+    """The SHA-256 of a record of the case (a 授权委托书 a 委托代理人 is registered with:
+    ``cases.services.parties.register_letter_lookup``), or None if it is not the case's."""
+    return (
+        Record.objects.filter(pk=record_id, case_id=case_id)
+        .values_list("sha256", flat=True)
+        .first()
+    )

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from sanxiang.accounts.models import Role
 from sanxiang.accounts.queries import home_agency, visible_agency_ids
-from sanxiang.cases.models import Case, CaseMember, DecisionDraft
+from sanxiang.cases.models import Case, CaseMember, DecisionDraft, threshold_class
 from sanxiang.cases.queries import had_role
 from sanxiang.catalog.queries import in_force_on
 from sanxiang.directory.models import Agency, Officer
@@ -61,7 +61,10 @@ def draft_facts(case: Case, draft: DecisionDraft) -> rules.DraftFacts:
         kind=draft.kind,
         fine_amount=draft.fine_amount,
         confiscation_value=draft.confiscation_value,
-        party_kinds=frozenset(case.parties.values_list("kind", flat=True)),
+        # 个体工商户 under 公民's figure, 其他组织 under 单位's (cases.models.threshold_class).
+        party_kinds=frozenset(
+            threshold_class(k) for k in case.parties.values_list("kind", flat=True)
+        ),
         outside_benchmark=draft.outside_benchmark,
         hearing_held=had_role(case, StageRole.HEARING),
         text=draft.text,

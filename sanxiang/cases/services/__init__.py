@@ -25,10 +25,20 @@ from .execution import (
 from .opening import (
     MINIMUM_TEAM,
     Limitation,
-    PartyData,
     check_limitation,
     open_case,
     open_online_application,
+)
+from .parties import (
+    AgentData,
+    PartyData,
+    WitnessData,
+    add_party,
+    add_witness,
+    appoint_agent,
+    change_party,
+    remove_party,
+    withdraw_agent,
 )
 from .pauses import pause_deadline, resume_deadline
 from .team import add_member, decide_recusal, request_recusal
@@ -38,14 +48,20 @@ __all__ = [
     "KINDS_BY_CATEGORY",
     "MINIMUM_TEAM",
     "SUMMARY_FINE_LIMIT",
+    "AgentData",
     "BenchmarkData",
     "DraftData",
     "Limitation",
     "PartyData",
+    "WitnessData",
     "add_member",
+    "add_party",
+    "add_witness",
     "allowed_message",
     "apply_for_enforcement",
+    "appoint_agent",
     "approve_arrangement",
+    "change_party",
     "check_limitation",
     "check_summary_limit",
     "conclude_enforcement",
@@ -61,6 +77,7 @@ __all__ = [
     "pending_request",
     "record_defence",
     "record_payment",
+    "remove_party",
     "request_closing",
     "request_recusal",
     "resume_deadline",
@@ -70,4 +87,5 @@ __all__ = [
     "set_deadline_setting",
     "terminate_execution",
     "transition",
+    "withdraw_agent",
 ]

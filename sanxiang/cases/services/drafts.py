@@ -28,6 +28,7 @@ from ..models import (
     DiscretionBenchmark,
     DiscretionBenchmarkVersion,
     PartyKind,
+    threshold_class,
 )
 from ..queries import benchmark_on, get_case_for, had_role
 from .common import local_today, may_take, parse_amount
@@ -71,7 +72,7 @@ def check_summary_limit(case: Case, kind: str, fine: Decimal | None) -> None:
         return
     if kind != DecisionKind.FINE:
         raise ValidationFailed("简易程序只能给予警告或者罚款。", field="kind")
-    kinds = set(case.parties.values_list("kind", flat=True))
+    kinds = {threshold_class(k) for k in case.parties.values_list("kind", flat=True)}
     party_kind = PartyKind.ORGANISATION if PartyKind.ORGANISATION in kinds else PartyKind.NATURAL
     limit = SUMMARY_FINE_LIMIT[party_kind]
     if fine is not None and fine > limit:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.db import transaction
@@ -16,16 +16,12 @@ from sanxiang.directory.models import Agency, Officer
 from sanxiang.directory.queries import may_act
 from sanxiang.ledger.services import append
 from sanxiang.lib.errors import DomainError, ValidationFailed
-from sanxiang.lib.identifiers import (
-    is_valid_credit_code,
-    is_valid_resident_id,
-    resident_id_birth_date,
-)
 from sanxiang.procedures.definitions import DEFINITIONS, Definition
 
 from .. import deadlines as clocks
-from ..models import Case, CaseMember, CaseSource, Party, PartyKind
+from ..models import Case, CaseMember, CaseSource, Party
 from .common import local_today, matter_category
+from .parties import PartyData, create_party, state_of
 
 MINIMUM_TEAM = 2  # 行政处罚法 第42条: no fewer than two officers
 
@@ -86,18 +82,6 @@ def check_limitation(limitation: Limitation, opened_on: date) -> tuple[date, dat
     return discovered, last
 
 
-@dataclass(frozen=True)
-class PartyData:
-    kind: str
-    name: str
-    id_number: str = ""
-    credit_code: str = ""
-    legal_representative: str = ""
-    address: str = ""
-    phone: str = ""
-    is_minor: bool | None = None
-
-
 def _check_team(agency: Agency, officer_ids: list[int], category: str) -> list[Officer]:
     """At least two officers certified today for the matter's category and the agency's area."""
     ids = list(dict.fromkeys(officer_ids))
@@ -121,38 +105,6 @@ def _check_team(agency: Agency, officer_ids: list[int], category: str) -> list[O
             "officer_not_certified", "办案须有两名以上持有效执法证件的执法人员。", field="team"
         )
     return [o for i in ids for o in officers if o.pk == i]
-
-
-def _party(case: Case, data: PartyData) -> Party:
-    name = data.name.strip()
-    if not name:
-        raise ValidationFailed("当事人名称或姓名不能为空。", field="parties")
-    fields: dict[str, Any] = {"address": data.address, "phone": data.phone}
-    if data.kind == PartyKind.NATURAL:
-        id_number = data.id_number.strip().upper()
-        if not is_valid_resident_id(id_number):
-            raise ValidationFailed(f"当事人“{name}”的居民身份证号码校验不通过。", field="parties")
-        # GB 11643: the number encodes the birth date; nobody is born after the case is filed.
-        if not is_valid_resident_id(id_number, on=case.opened_on):
-            raise ValidationFailed(
-                f"当事人“{name}”的居民身份证号码中的出生日期晚于立案日期，号码有误。",
-                field="parties",
-            )
-        # Minors are flagged from the ID's birth date on the filing day (never published).
-        born = resident_id_birth_date(id_number)
-        adult_on = date(born.year + 18, born.month, 1) + timedelta(days=born.day - 1)
-        fields |= {
-            "id_number": id_number,
-            "is_minor": bool(data.is_minor) or case.opened_on < adult_on,
-        }
-    elif data.kind == PartyKind.ORGANISATION:
-        code = data.credit_code.strip().upper()
-        if code and not is_valid_credit_code(code):
-            raise ValidationFailed(f"当事人“{name}”的统一社会信用代码校验不通过。", field="parties")
-        fields |= {"credit_code": code, "legal_representative": data.legal_representative}
-    else:
-        raise ValidationFailed("当事人类型无效。", field="parties")
-    return Party.objects.create(case=case, kind=data.kind, name=name, **fields)
 
 
 def _next_seq(agency: Agency, year: int) -> int:
@@ -239,7 +191,7 @@ def open_case(
         is_demo=is_demo,
         **timing,
     )
-    saved = [_party(case, p) for p in parties]
+    saved = [create_party(case, p) for p in parties]
     for i, officer in enumerate(officers):
         CaseMember.objects.create(case=case, officer=officer, is_lead=i == 0)
     started = clocks.stage_entered(case, definition, definition.initial.code, opened_on)
@@ -255,6 +207,8 @@ def open_case(
             "clocks": started,
             **({"limitation": {**timing, "last_day": last}} if timing else {}),
             "parties": [[p.name, p.identifier] for p in saved],
+            # Each party's whole state by row (cases/reconcile.py compares the rows with it).
+            "party_rows": [{"party": p.pk, "state": state_of(p)} for p in saved],
             "team": [o.certificate_no for o in officers],
         },
         actor=actor,
@@ -294,7 +248,7 @@ def open_online_application(
         opened_on=today,
         created_by=registered_by,
     )
-    saved = _party(case, party)
+    saved = create_party(case, party)
     started = clocks.stage_entered(case, definition, definition.initial.code, today)
     append(
         event_type="case.opened",
@@ -307,6 +261,7 @@ def open_online_application(
             "stage": definition.initial.code,
             "clocks": started,
             "parties": [[saved.name, saved.identifier]],
+            "party_rows": [{"party": saved.pk, "state": state_of(saved)}],
             "team": [],
             "via": "online",
         },
