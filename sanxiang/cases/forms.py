@@ -17,7 +17,8 @@ from .execution import TERMINATION_REASONS
 from .execution_models import ExecutionKind
 from .models import PENALTY_KINDS, CaseMember, CaseSource, Circumstance, DecisionKind, PartyKind
 from .order import ANSWERS
-from .services import DraftData, Limitation, PartyData
+from .party_models import AgentAuthority, AgentPower, WitnessRole
+from .services import AgentData, DraftData, Limitation, PartyData, WitnessData
 
 TERMINATION_CHOICES = list(TERMINATION_REASONS.items())
 
@@ -58,12 +59,28 @@ class OpenCaseForm(StyledForm):
         label="办案人员（至少两名持有效执法证件）", widget=forms.CheckboxSelectMultiple
     )
     party_kind = forms.ChoiceField(label="当事人类型", choices=PartyKind.choices)
-    party_name = forms.CharField(label="当事人名称或姓名", max_length=120)
-    party_id_number = forms.CharField(label="居民身份证号码", max_length=18, required=False)
+    party_name = forms.CharField(label="当事人名称或姓名（个体工商户填字号名称）", max_length=120)
+    party_id_number = forms.CharField(
+        label="居民身份证号码（个体工商户填经营者的）", max_length=18, required=False
+    )
     party_credit_code = forms.CharField(label="统一社会信用代码", max_length=18, required=False)
-    party_legal_representative = forms.CharField(label="法定代表人", max_length=60, required=False)
+    party_legal_representative = forms.CharField(
+        label="法定代表人／负责人／经营者", max_length=60, required=False
+    )
     party_address = forms.CharField(label="住所", max_length=200, required=False)
     party_phone = forms.CharField(label="联系电话", max_length=40, required=False)
+    # A second party (共同违法 …); more are added on the case page (当事人 → 增加当事人).
+    party2_kind = forms.ChoiceField(
+        label="第二当事人类型（可不填）", choices=[("", "—"), *PartyKind.choices], required=False
+    )
+    party2_name = forms.CharField(label="第二当事人名称或姓名", max_length=120, required=False)
+    party2_id_number = forms.CharField(label="居民身份证号码", max_length=18, required=False)
+    party2_credit_code = forms.CharField(label="统一社会信用代码", max_length=18, required=False)
+    party2_legal_representative = forms.CharField(
+        label="法定代表人／负责人／经营者", max_length=60, required=False
+    )
+    party2_address = forms.CharField(label="住所", max_length=200, required=False)
+    party2_phone = forms.CharField(label="联系电话", max_length=40, required=False)
 
     def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -99,16 +116,132 @@ class OpenCaseForm(StyledForm):
             basis=d.get("limitation_basis") or "",
         )
 
-    def party(self) -> PartyData:
+    def party(self, prefix: str = "party") -> PartyData:
         d = self.cleaned_data
         return PartyData(
-            kind=d["party_kind"],
-            name=d["party_name"],
-            id_number=d["party_id_number"],
-            credit_code=d["party_credit_code"],
-            legal_representative=d["party_legal_representative"],
-            address=d["party_address"],
-            phone=d["party_phone"],
+            kind=d[f"{prefix}_kind"],
+            name=d[f"{prefix}_name"],
+            id_number=d[f"{prefix}_id_number"],
+            credit_code=d[f"{prefix}_credit_code"],
+            legal_representative=d[f"{prefix}_legal_representative"],
+            address=d[f"{prefix}_address"],
+            phone=d[f"{prefix}_phone"],
+        )
+
+    def parties(self) -> list[PartyData]:
+        second = self.cleaned_data.get("party2_name", "").strip()
+        return [self.party(), *([self.party("party2")] if second else [])]
+
+
+class PartyForm(StyledForm):
+    """One party, as 增加当事人 and 修改 take it (the service checks identities by kind)."""
+
+    kind = forms.ChoiceField(label="当事人类型", choices=PartyKind.choices)
+    name = forms.CharField(label="名称或姓名（个体工商户填字号名称）", max_length=120)
+    id_number = forms.CharField(
+        label="居民身份证号码（个体工商户填经营者的）", max_length=18, required=False
+    )
+    credit_code = forms.CharField(label="统一社会信用代码", max_length=18, required=False)
+    legal_representative = forms.CharField(
+        label="法定代表人（法人）／负责人（其他组织）／经营者（个体工商户）",
+        max_length=60,
+        required=False,
+    )
+    address = forms.CharField(
+        label="住所或住址（个体工商户填经营场所）", max_length=200, required=False
+    )
+    phone = forms.CharField(label="联系电话", max_length=40, required=False)
+    correction_reason = forms.CharField(
+        label="更正理由（已制发的文书载明该当事人时必填，作为更正记录登记）",
+        max_length=200,
+        required=False,
+    )
+
+    def data_of(self) -> PartyData:
+        d = self.cleaned_data
+        return PartyData(
+            kind=d["kind"],
+            name=d["name"],
+            id_number=d["id_number"],
+            credit_code=d["credit_code"],
+            legal_representative=d["legal_representative"],
+            address=d["address"],
+            phone=d["phone"],
+        )
+
+
+class AgentForm(StyledForm):
+    name = forms.CharField(label="委托代理人姓名", max_length=60)
+    id_number = forms.CharField(label="居民身份证号码", max_length=18)
+    phone = forms.CharField(label="联系电话", max_length=40, required=False)
+    address = forms.CharField(label="住址", max_length=200, required=False)
+    relation = forms.CharField(label="与当事人关系（律师、近亲属、工作人员等）", max_length=60)
+    authority = forms.ChoiceField(label="代理权限", choices=AgentAuthority.choices)
+    powers = forms.MultipleChoiceField(
+        label="特别授权事项（特别授权时勾选，须与授权委托书一致）",
+        choices=AgentPower.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    letter_record = forms.TypedChoiceField(
+        label="授权委托书（已上传的证据记录）", coerce=int, required=False, empty_value=None
+    )
+    letter_reference = forms.CharField(
+        label="或：纸质授权委托书的文书编号或卷内位置", max_length=200, required=False
+    )
+    letter_dated_on = forms.DateField(label="授权委托书日期", widget=_DATE)
+    valid_from = forms.DateField(label="代理期限自", widget=_DATE)
+    valid_until = forms.DateField(
+        label="代理期限至（不填为本案办结）", widget=_DATE, required=False
+    )
+
+    def __init__(self, *args: Any, records: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["letter_record"].choices = [("", "—"), *records]  # type: ignore[attr-defined]
+        today = timezone.localdate()
+        self.fields["letter_dated_on"].initial = today
+        self.fields["valid_from"].initial = today
+
+    def data_of(self) -> AgentData:
+        d = self.cleaned_data
+        return AgentData(
+            name=d["name"],
+            id_number=d["id_number"],
+            phone=d["phone"],
+            address=d["address"],
+            relation=d["relation"],
+            authority=d["authority"],
+            powers=tuple(d["powers"]),
+            letter_record_id=d["letter_record"],
+            letter_reference=d["letter_reference"],
+            letter_dated_on=d["letter_dated_on"],
+            valid_from=d["valid_from"],
+            valid_until=d["valid_until"],
+        )
+
+
+class WithdrawAgentForm(StyledForm):
+    on = forms.DateField(label="解除日期", widget=_DATE)
+    reason = forms.CharField(label="解除理由", max_length=200)
+
+
+class WitnessForm(StyledForm):
+    role = forms.ChoiceField(label="身份", choices=WitnessRole.choices)
+    name = forms.CharField(label="姓名", max_length=60)
+    id_number = forms.CharField(label="居民身份证号码", max_length=18, required=False)
+    phone = forms.CharField(label="联系方式", max_length=40, required=False)
+    address = forms.CharField(label="住址或工作单位", max_length=200, required=False)
+    witnessed = forms.CharField(label="见证或证明的事项", widget=forms.Textarea(attrs={"rows": 2}))
+
+    def data_of(self) -> WitnessData:
+        d = self.cleaned_data
+        return WitnessData(
+            role=d["role"],
+            name=d["name"],
+            witnessed=d["witnessed"],
+            id_number=d["id_number"],
+            phone=d["phone"],
+            address=d["address"],
         )
 
 

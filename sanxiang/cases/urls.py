@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import execution_views, views
+from . import execution_views, party_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -23,6 +23,12 @@ urlpatterns = [
     path("<int:pk>/closing/return/", views.closing_return, name="closing_return"),
     path("<int:pk>/execution/", execution_views.case_execution, name="execution"),
     path("<int:pk>/draft/", views.case_draft, name="draft"),
+    path("<int:pk>/parties/new/", party_views.party_add, name="party_add"),
+    path("<int:pk>/witnesses/new/", party_views.witness_add, name="witness_add"),
+    path("parties/<int:pk>/", party_views.party_edit, name="party_edit"),
+    path("parties/<int:pk>/remove/", party_views.party_remove, name="party_remove"),
+    path("parties/<int:pk>/agents/new/", party_views.agent_add, name="agent_add"),
+    path("agents/<int:pk>/withdraw/", party_views.agent_withdraw, name="agent_withdraw"),
     path("<int:pk>/recusals/", views.recusal_request, name="recusal_request"),
     path("recusals/<int:pk>/decide/", views.recusal_decide, name="recusal_decide"),
     path("deadlines/<int:pk>/pause/", views.deadline_pause, name="deadline_pause"),

@@ -173,7 +173,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
                 title=d["title"],
                 source=d["source"],
                 facts=d["facts"],
-                parties=[form.party()],
+                parties=form.parties(),
                 team=[int(pk) for pk in d["team"]],
                 opened_on=d["opened_on"],
                 limitation=form.limitation(),
@@ -246,7 +246,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     members = list(queries.team(case))
     context.update(
         {
-            "parties": case.parties.all(),
+            "parties": queries.parties_of(case),
+            "witnesses": queries.witnesses_of(case),
             "members": members,
             "draft": draft,
             "matter_name": queries.matter_name(case),

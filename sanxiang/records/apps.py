@@ -21,11 +21,12 @@ class RecordsConfig(AppConfig):
         panels.register(retrieval_requests)
         register_case_panel(case_records)
 
-        from sanxiang.cases.services.parties import register_letter_lookup
+        from sanxiang.cases.services.parties import register_letter_choices, register_letter_lookup
 
-        from .queries import record_hash
+        from .queries import documentary_records, record_hash
 
         register_letter_lookup(record_hash)
+        register_letter_choices(documentary_records)
         registry.register(*EVENT_TYPES)
 
         from sanxiang.workbench import inbox, notifications

@@ -173,3 +173,9 @@ def record_hash(case_id: int, record_id: int) -> str | None:
         .values_list("sha256", flat=True)
         .first()
     )
+
+
+def documentary_records(case_id: int) -> list[tuple[int, str]]:
+    """The 书证 of a case (an uploaded 授权委托书 is one), for the agent form to pick from."""
+    rows = Record.objects.filter(case_id=case_id, evidence_type="documentary").order_by("pk")
+    return [(pk, title) for pk, title in rows.values_list("pk", "title")]

@@ -317,6 +317,20 @@ def register_letter_lookup(lookup: LetterLookup) -> None:
         _letter_lookups.append(lookup)
 
 
+# And lists the records of a case an officer may pick as the letter: (id, title) pairs.
+LetterChoices = Callable[[int], list[tuple[int, str]]]
+_letter_choices: list[LetterChoices] = []
+
+
+def register_letter_choices(choices: LetterChoices) -> None:
+    if choices not in _letter_choices:
+        _letter_choices.append(choices)
+
+
+def letter_choices(case_id: int) -> list[tuple[int, str]]:
+    return [c for source in _letter_choices for c in source(case_id)]
+
+
 def _letter_hash(case_id: int, record_id: int) -> str | None:
     for lookup in _letter_lookups:
         found = lookup(case_id, record_id)

@@ -72,7 +72,9 @@ def agent(**overrides: object) -> AgentData:
 
 class PartyKindsAndIdentities(QuickDocumentsTestCase):
     def test_a_case_opens_with_several_parties_of_the_four_kinds(self):
-        other = PartyData(kind="other_organisation", name="某某合伙企业", legal_representative="孙某")
+        other = PartyData(
+            kind="other_organisation", name="某某合伙企业", legal_representative="孙某"
+        )
         case = open_test_case(self.w, parties=[company(), business(), person(), other])
         kinds = list(case.parties.values_list("kind", flat=True))
         assert kinds == ["organisation", "individual_business", "natural", "other_organisation"]
@@ -310,9 +312,7 @@ class Agents(QuickDocumentsTestCase):
     def test_another_agencys_officer_cannot_register_an_agent(self):
         case = open_test_case(self.w)
         with pytest.raises(DomainError) as caught:
-            appoint_agent(
-                actor=self.w.other_officer, party_id=case.parties.get().pk, data=agent()
-            )
+            appoint_agent(actor=self.w.other_officer, party_id=case.parties.get().pk, data=agent())
         assert caught.value.code == "not_found"
 
 
@@ -368,7 +368,9 @@ class DocumentsAddressEachParty(QuickDocumentsTestCase):
     def test_an_other_organisation_names_its_responsible_person(self):
         from sanxiang.documents.builders import _parties
 
-        other = PartyData(kind="other_organisation", name="某某合伙企业", legal_representative="孙某")
+        other = PartyData(
+            kind="other_organisation", name="某某合伙企业", legal_representative="孙某"
+        )
         case = open_test_case(self.w, parties=[other])
         assert "负责人：孙某" in [p.text for p in _parties(sheet_from_case(case))]
 
@@ -377,9 +379,7 @@ class MaskingKnowsEveryPersonNamed(QuickDocumentsTestCase):
     def test_a_published_decision_masks_agents_witnesses_and_representatives(self):
         case = open_test_case(self.w, parties=[company(legal_representative="李大海"), business()])
         org, shop = case.parties.all()
-        found = appoint_agent(
-            actor=self.w.officer, party_id=org.pk, data=agent(name="钱多多")
-        )
+        found = appoint_agent(actor=self.w.officer, party_id=org.pk, data=agent(name="钱多多"))
         add_witness(
             actor=self.w.officer,
             case_id=case.pk,
@@ -410,3 +410,80 @@ class MaskingKnowsEveryPersonNamed(QuickDocumentsTestCase):
             assert secret not in masked, secret
         assert "某文化传播有限公司" in masked and "兴隆台区某某小吃店" in masked
         assert {p.name for p in other_people(case)} == {"钱多多", "周小川"}
+
+
+class PartyPages(QuickDocumentsTestCase):
+    def test_the_case_page_lists_parties_with_kinds_agents_and_witnesses(self):
+        from sanxiang.testing import signed_in
+
+        case = open_test_case(self.w, parties=[company(), business()])
+        appoint_agent(actor=self.w.officer, party_id=case.parties.first().pk, data=agent())
+        add_witness(
+            actor=self.w.officer,
+            case_id=case.pk,
+            data=WitnessData(role="witness", name="周某", witnessed="目睹"),
+        )
+        page = signed_in(self.w.officer).get(f"/cases/{case.pk}/").content.decode()
+        for shown in (
+            "个体工商户",
+            "经营者 赵长江",
+            "委托代理人 <strong>钱律师</strong>",
+            "周某",
+            "增加当事人",
+        ):
+            assert shown in page, shown
+
+    def test_an_officer_adds_a_party_and_an_agent_through_the_forms(self):
+        from sanxiang.testing import signed_in
+
+        case = open_test_case(self.w)
+        client = signed_in(self.w.officer)
+        answer = client.post(
+            f"/cases/{case.pk}/parties/new/",
+            {"kind": "organisation", "name": "某公司", "credit_code": org_credit_code(5)},
+        )
+        assert answer.status_code == 302
+        party = case.parties.get(name="某公司")
+        today = timezone.localdate().isoformat()
+        answer = client.post(
+            f"/cases/parties/{party.pk}/agents/new/",
+            {
+                "name": "钱律师",
+                "id_number": resident_id(date(1985, 6, 1), 31),
+                "relation": "律师",
+                "authority": "general",
+                "letter_dated_on": today,
+                "valid_from": today,
+            },
+        )
+        assert answer.status_code == 200 and "授权委托书" in answer.content.decode()
+        assert not PartyAgent.objects.exists()
+
+    def test_a_named_party_edited_without_a_reason_is_refused_on_the_page(self):
+        from sanxiang.testing import signed_in
+
+        case = open_test_case(self.w)
+        issue_document(actor=self.w.officer, case_id=case.pk, kind="filing_approval")
+        party = case.parties.get()
+        answer = signed_in(self.w.officer).post(
+            f"/cases/parties/{party.pk}/",
+            {"kind": "natural", "name": "张某", "id_number": party.id_number, "address": "新址"},
+        )
+        assert answer.status_code == 200 and "更正理由" in answer.content.decode()
+        assert Party.objects.get(pk=party.pk).address == ""
+
+    def test_another_agencys_officer_gets_not_found_on_the_party_forms(self):
+        from sanxiang.testing import signed_in
+
+        case = open_test_case(self.w)
+        client = signed_in(self.w.other_officer)
+        assert client.get(f"/cases/{case.pk}/parties/new/").status_code == 404
+        party = case.parties.get()
+        assert client.post(f"/cases/parties/{party.pk}/remove/").status_code == 404
+        assert case.parties.count() == 1
+
+    def test_the_opening_form_takes_a_second_party(self):
+        from sanxiang.cases.forms import OpenCaseForm
+
+        form = OpenCaseForm(agency=self.w.agency)
+        assert "party2_name" in form.fields
