@@ -301,6 +301,18 @@ def record_defence(request: HttpRequest, case_id: int, payload: DefenceIn) -> di
     return _detail(queries.get_case_for(actor, case_id))
 
 
+class PartyAddIn(PartyIn):
+    pass
+
+
+@router.post("/{case_id}/parties", response={201: CaseDetailOut}, summary="增加当事人")
+def add_party(request: HttpRequest, case_id: int, payload: PartyAddIn) -> Status[dict[str, Any]]:
+    actor = request.auth  # type: ignore[attr-defined]
+    data = services.PartyData(**payload.dict())
+    services.add_party(actor=actor, case_id=case_id, data=data)
+    return Status(201, _detail(queries.get_case_for(actor, case_id)))
+
+
 @router.put("/{case_id}/draft", response=DraftOut, summary="保存决定草稿")
 def put_draft(request: HttpRequest, case_id: int, payload: DraftIn) -> DecisionDraft:
     data = services.DraftData(**payload.dict())

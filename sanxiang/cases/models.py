@@ -194,7 +194,7 @@ class Party(models.Model):
 
 
 # What the person who acts for a party is called, per kind (documents name them so).
-REPRESENTATIVE_LABELS = {
+REPRESENTATIVE_LABELS: dict[str, str] = {
     PartyKind.ORGANISATION: "法定代表人",
     PartyKind.OTHER_ORGANISATION: "负责人",
     PartyKind.INDIVIDUAL_BUSINESS: "经营者",

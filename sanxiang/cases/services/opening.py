@@ -21,7 +21,8 @@ from sanxiang.procedures.definitions import DEFINITIONS, Definition
 from .. import deadlines as clocks
 from ..models import Case, CaseMember, CaseSource, Party
 from .common import local_today, matter_category
-from .parties import PartyData, create_party, state_of
+from .parties import PartyData as PartyData  # re-exported: callers import it from here
+from .parties import create_party, state_of
 
 MINIMUM_TEAM = 2  # 行政处罚法 第42条: no fewer than two officers
 

@@ -24,6 +24,7 @@ from sanxiang.cases.services import (
 )
 from sanxiang.cases.testing import company, open_test_case, org_credit_code, person, resident_id
 from sanxiang.disclosure import masking
+from sanxiang.documents.content import Para
 from sanxiang.documents.queries import sheet_from_case
 from sanxiang.documents.services import issue_document
 from sanxiang.documents.tests.helpers import QuickDocumentsTestCase
@@ -353,7 +354,7 @@ class DocumentsAddressEachParty(QuickDocumentsTestCase):
         case = open_test_case(self.w, parties=[company(), business(), person()])
         parties = list(case.parties.all())
         appoint_agent(actor=self.w.officer, party_id=parties[2].pk, data=agent())
-        lines = [p.text for p in _parties(sheet_from_case(case))]
+        lines = [p.text for p in _parties(sheet_from_case(case)) if isinstance(p, Para)]
         assert "法定代表人：李某" in lines
         assert "当事人：兴隆台区某某小吃店（个体工商户）" in lines
         assert any(line.startswith("经营者：赵长江") for line in lines)
@@ -372,7 +373,8 @@ class DocumentsAddressEachParty(QuickDocumentsTestCase):
             kind="other_organisation", name="某某合伙企业", legal_representative="孙某"
         )
         case = open_test_case(self.w, parties=[other])
-        assert "负责人：孙某" in [p.text for p in _parties(sheet_from_case(case))]
+        blocks = _parties(sheet_from_case(case))
+        assert "负责人：孙某" in [p.text for p in blocks if isinstance(p, Para)]
 
 
 class MaskingKnowsEveryPersonNamed(QuickDocumentsTestCase):
@@ -417,7 +419,8 @@ class PartyPages(QuickDocumentsTestCase):
         from sanxiang.testing import signed_in
 
         case = open_test_case(self.w, parties=[company(), business()])
-        appoint_agent(actor=self.w.officer, party_id=case.parties.first().pk, data=agent())
+        first = case.parties.order_by("pk")[0]
+        appoint_agent(actor=self.w.officer, party_id=first.pk, data=agent())
         add_witness(
             actor=self.w.officer,
             case_id=case.pk,
@@ -487,3 +490,25 @@ class PartyPages(QuickDocumentsTestCase):
 
         form = OpenCaseForm(agency=self.w.agency)
         assert "party2_name" in form.fields
+
+
+class PartyApi(QuickDocumentsTestCase):
+    def test_a_party_is_added_through_the_api_and_another_agency_is_not_found(self):
+        from sanxiang.testing import signed_in
+
+        case = open_test_case(self.w)
+        body = {
+            "kind": "individual_business",
+            "name": "某小吃店",
+            "legal_representative": "赵长江",
+            "id_number": resident_id(date(1975, 3, 9), 21),
+        }
+        answer = signed_in(self.w.officer).post(
+            f"/api/v1/cases/{case.pk}/parties", body, content_type="application/json"
+        )
+        assert answer.status_code == 201, answer.content
+        assert [p["kind"] for p in answer.json()["parties"]] == ["natural", "individual_business"]
+        answer = signed_in(self.w.other_officer).post(
+            f"/api/v1/cases/{case.pk}/parties", body, content_type="application/json"
+        )
+        assert answer.status_code == 404
