@@ -648,6 +648,13 @@ _ADDRESSED = {
 }
 
 
+# Documents served on each party apart, which may be issued for one party (the party's own
+# 送达回证: 民事诉讼法 第87条 as 行政处罚法 第61条 applies it, one receipt per 受送达人; a 催告书 to
+# each party that owes, 行政强制法 第35条; a 先行登记保存 notice to the holder of the goods).
+# Every other kind names all the parties of the case.
+PER_PARTY = frozenset({"delivery_receipt", "payment_reminder", "evidence_preservation"})
+
+
 def build(
     kind: Kind, sheet: CaseSheet, *, number: str, issued_on: date, verification_url: str = ""
 ) -> DocumentContent:

@@ -12,6 +12,7 @@ from sanxiang.cases.panels import CasePanel
 from sanxiang.lib.errors import DomainError
 
 from . import queries
+from .builders import PER_PARTY
 
 
 def panel_context(user: Any, case_id: int) -> dict[str, Any]:
@@ -23,7 +24,16 @@ def panel_context(user: Any, case_id: int) -> dict[str, Any]:
         issuable = []
     else:
         issuable = queries.issuable_kinds(case)
-    return {"case": case, "documents": queries.documents_of(case), "issuable": issuable}
+    # With several parties, a per-party kind may be issued to one of them (builders.PER_PARTY).
+    parties = list(case.parties.order_by("pk").values_list("pk", "name"))
+    per_party = [k for k in issuable if k.code in PER_PARTY] if len(parties) > 1 else []
+    return {
+        "case": case,
+        "documents": queries.documents_of(case),
+        "issuable": [k for k in issuable if k not in per_party],
+        "per_party": per_party,
+        "parties": parties,
+    }
 
 
 def case_documents_panel(request: HttpRequest, case: Case) -> CasePanel | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -295,6 +295,23 @@ def sheet_from_case(
         earlier=earlier,
         provided={k: text for k, fn in _sheet_texts.items() if (text := fn(case))},
     )
+
+
+def addressed_to(case: Case, sheet: CaseSheet, party_id: int) -> CaseSheet:
+    """``sheet`` narrowed to one party of the case (a document served on each party apart:
+    ``builders.PER_PARTY``). The sheet's parties are the case's in their order (or the
+    snapshot's, in the same order), so the party is found by its position."""
+    order = list(case.parties.order_by("pk").values_list("pk", flat=True))
+    if party_id not in order:
+        raise DomainError("validation_error", "所选当事人不是本案当事人。", field="party_id")
+    index = order.index(party_id)
+    if index >= len(sheet.parties):
+        raise DomainError(
+            "validation_error",
+            "所选当事人在决定草稿保存后才登记，请先重新保存决定草稿。",
+            field="party_id",
+        )
+    return replace(sheet, parties=(sheet.parties[index],))
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from sanxiang.ledger.services import append
 from sanxiang.lib.errors import DomainError, ValidationFailed
 
 from . import queries, sealing
-from .builders import build
+from .builders import PER_PARTY, build
 from .content import DocumentContent
 from .guards import RECEIPT, is_delivered
 from .kinds import Kind, get_kind
@@ -125,19 +125,26 @@ def _number_for(case: Case, kind: Kind, seq: int | None, issued_at: datetime) ->
     return format_number(case.agency.short_name, kind.word, timezone.localdate(issued_at).year, seq)
 
 
-def _content(case: Case, kind: Kind, seq: int | None, issued_at: datetime) -> DocumentContent:
+def _content(
+    case: Case, kind: Kind, seq: int | None, issued_at: datetime, party: int | None = None
+) -> DocumentContent:
+    sheet = queries.sheet_from_case(case)
+    if party is not None:
+        sheet = queries.addressed_to(case, sheet, party)
     return build(
         kind,
-        queries.sheet_from_case(case),
+        sheet,
         number=_number_for(case, kind, seq, issued_at),
         issued_on=timezone.localdate(issued_at),
     )
 
 
-def _render(case: Case, kind: Kind, seq: int | None, issued_at: datetime) -> Rendered:
+def _render(
+    case: Case, kind: Kind, seq: int | None, issued_at: datetime, party: int | None = None
+) -> Rendered:
     """Build, render (PDF and DOCX), seal the PDF and store both; slow, so run outside any
     lock when possible. The stored PDF is the signed one: its hash is what the ledger gets."""
-    content = _content(case, kind, seq, issued_at)
+    content = _content(case, kind, seq, issued_at, party)
     content_sha256 = content.sha256()
     if kind.decision and content.number:
         link = queries.verification_link(content.number, content_sha256)
@@ -181,7 +188,9 @@ def _check_numbering(case: Case, kind: Kind) -> None:
 OPTIMISTIC_ATTEMPTS = 3
 
 
-def issue_document(*, actor: User, case_id: int, kind: str) -> IssuedDocument:
+def issue_document(
+    *, actor: User, case_id: int, kind: str, party_id: int | None = None
+) -> IssuedDocument:
     """Issue a document of ``kind`` for a case: number it, render DOCX and PDF, store both.
 
     Rendering takes a good part of a second, so it happens before the transaction (issue 9,
@@ -192,10 +201,17 @@ def issue_document(*, actor: User, case_id: int, kind: str) -> IssuedDocument:
     ``OPTIMISTIC_ATTEMPTS`` done under the locks). A rolled-back or repeated render leaves at
     most an unreferenced object, which ``documents.cleanup`` removes. Numbers stay gap-free:
     a number is only taken in the committing transaction.
+
+    ``party_id``: for a kind served on each party apart (``builders.PER_PARTY``, e.g. the
+    送达回证 of each 受送达人), the one party the document addresses; by default all of them.
     """
     the_kind = get_kind(kind)
     if the_kind is None:
         raise ValidationFailed(f"未知的文书种类“{kind}”。", field="kind")
+    if party_id is not None and the_kind.code not in PER_PARTY:
+        raise ValidationFailed(
+            f"《{the_kind.title}》按案件制发，不能只写一名当事人。", field="party_id"
+        )
     for _ in range(OPTIMISTIC_ATTEMPTS):
         case = queries.case_for(actor, case_id, issue=True)
         _check_may_issue(case, the_kind)
@@ -205,16 +221,20 @@ def issue_document(*, actor: User, case_id: int, kind: str) -> IssuedDocument:
         if the_kind.numbered:
             year = timezone.localdate(issued_at).year
             seq = peek_number(case.agency_id, year, the_kind.code)
-        rendered = _render(case, the_kind, seq, issued_at)
+        rendered = _render(case, the_kind, seq, issued_at, party_id)
         try:
-            return _commit(actor=actor, case_id=case_id, kind=the_kind, rendered=rendered)
+            return _commit(
+                actor=actor, case_id=case_id, kind=the_kind, rendered=rendered, party=party_id
+            )
         except _Stale:
             continue
-    return _commit(actor=actor, case_id=case_id, kind=the_kind, rendered=None)
+    return _commit(actor=actor, case_id=case_id, kind=the_kind, rendered=None, party=party_id)
 
 
 @transaction.atomic(durable=True)
-def _commit(*, actor: User, case_id: int, kind: Kind, rendered: Rendered | None) -> IssuedDocument:
+def _commit(
+    *, actor: User, case_id: int, kind: Kind, rendered: Rendered | None, party: int | None = None
+) -> IssuedDocument:
     """The short transaction of an issue: checks again under the locks, numbers, writes."""
     queries.case_for(actor, case_id, issue=True)
     # Lock the case: its stage cannot move and a single-per-case kind cannot be issued twice
@@ -227,10 +247,10 @@ def _commit(*, actor: User, case_id: int, kind: Kind, rendered: Rendered | None)
     year = timezone.localdate(issued_at).year
     seq = allocate_number(agency_id=agency.pk, year=year, kind=kind.code) if kind.numbered else None
     if rendered is None:
-        rendered = _render(case, kind, seq, issued_at)
+        rendered = _render(case, kind, seq, issued_at, party)
     elif (
         seq != rendered.seq
-        or _content(case, kind, seq, issued_at).sha256() != rendered.content_sha256
+        or _content(case, kind, seq, issued_at, party).sha256() != rendered.content_sha256
     ):
         raise _Stale
     snapshot = snapshots.document_snapshot(case)
@@ -265,6 +285,8 @@ def _commit(*, actor: User, case_id: int, kind: Kind, rendered: Rendered | None)
             "docx_sha256": rendered.docx.sha256,
             # The draft snapshot the document was rendered from (cases.snapshots), if any.
             "snapshot": snapshot.hash if snapshot is not None else "",
+            # The one party a per-party document addresses (builders.PER_PARTY); absent: all.
+            **({"party": party} if party is not None else {}),
         },
         actor=actor,
         agency_id=agency.pk,

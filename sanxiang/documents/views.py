@@ -35,8 +35,13 @@ def case_documents(request: HttpRequest, case_id: int) -> HttpResponse:
 def issue(request: HttpRequest, case_id: int) -> HttpResponse:
     error = None
     try:
+        party = request.POST.get("party", "")
         services.issue_document(
-            actor=acting_user(request), case_id=case_id, kind=request.POST.get("kind", "")
+            actor=acting_user(request),
+            case_id=case_id,
+            kind=request.POST.get("kind", ""),
+            # A per-party kind (builders.PER_PARTY) may be addressed to one party.
+            party_id=int(party) if party.isdigit() else None,
         )
     except DomainError as refused:
         if not request.headers.get("HX-Request") or refused.code in {"not_found", "forbidden"}:

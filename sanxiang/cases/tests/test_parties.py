@@ -512,3 +512,59 @@ class PartyApi(QuickDocumentsTestCase):
             f"/api/v1/cases/{case.pk}/parties", body, content_type="application/json"
         )
         assert answer.status_code == 404
+
+
+class OneDocumentPerParty(QuickDocumentsTestCase):
+    def _case(self):
+        from sanxiang.cases.models import Case
+
+        case = open_test_case(self.w, parties=[company(), business()])
+        Case.objects.filter(pk=case.pk).update(stage="decision")
+        return Case.objects.get(pk=case.pk)
+
+    def test_a_delivery_receipt_may_be_issued_to_each_party_apart(self):
+        from sanxiang.documents.builders import build
+        from sanxiang.documents.kinds import get_kind
+
+        case = self._case()
+        shop = case.parties.get(kind="individual_business")
+        doc = issue_document(
+            actor=self.w.officer, case_id=case.pk, kind="delivery_receipt", party_id=shop.pk
+        )
+        entry = json.loads(Entry.objects.get(event_type="document.issued").payload)
+        assert entry["party"] == shop.pk
+        kind = get_kind("delivery_receipt")
+        assert kind is not None
+        sheet = sheet_from_case(case)
+        from sanxiang.documents.queries import addressed_to
+
+        own = build(
+            kind,
+            addressed_to(case, sheet, shop.pk),
+            number="",
+            issued_on=timezone.localdate(doc.issued_at),
+        )
+        assert own.sha256() == doc.content_sha256
+        assert "某文化传播有限公司" not in str(own.blocks)
+        assert "兴隆台区某某小吃店" in str(own.blocks)
+
+    def test_a_single_per_case_kind_cannot_be_issued_to_one_party(self):
+        case = open_test_case(self.w, parties=[company(), business()])
+        with pytest.raises(ValidationFailed, match="按案件制发"):
+            issue_document(
+                actor=self.w.officer,
+                case_id=case.pk,
+                kind="filing_approval",
+                party_id=case.parties.first().pk,  # type: ignore[union-attr]
+            )
+
+    def test_a_party_of_another_case_is_refused(self):
+        case = self._case()
+        other = open_test_case(self.w)
+        with pytest.raises(DomainError, match="不是本案当事人"):
+            issue_document(
+                actor=self.w.officer,
+                case_id=case.pk,
+                kind="delivery_receipt",
+                party_id=other.parties.get().pk,
+            )
