@@ -201,6 +201,26 @@ def _defence(
     return title, f"{day}。{note}".rstrip("。") if day else note
 
 
+def _party(payload: dict[str, Any], definition: Definition | None, at: datetime) -> tuple[str, str]:
+    state = payload.get("state") or {}
+    name = str(state.get("name", ""))
+    changed = "、".join(sorted(payload.get("changes") or {}))
+    reason = str(payload.get("reason", ""))
+    note = "；".join(v for v in (name, f"更正：{changed}" if changed else "", reason) if v)
+    return "", note
+
+
+def _agent(payload: dict[str, Any], definition: Definition | None, at: datetime) -> tuple[str, str]:
+    reason = str(payload.get("reason", ""))
+    return "", "；".join(v for v in (str(payload.get("name", "")), reason) if v)
+
+
+def _witness(
+    payload: dict[str, Any], definition: Definition | None, at: datetime
+) -> tuple[str, str]:
+    return "", str(payload.get("name", ""))
+
+
 _DESCRIBE: dict[str, Describe] = {
     "case.opened": _opened,
     "case.transition": _transition,
@@ -211,6 +231,14 @@ _DESCRIBE: dict[str, Describe] = {
     "case.recusal_decided": _recusal_decided,
     "case.member_added": _member_added,
     "case.defence_recorded": _defence,
+    # Parties, agents, witnesses: the person's name (never the ID number) and the reason.
+    "case.party_added": _party,
+    "case.party_changed": _party,
+    "case.party_corrected": _party,
+    "case.party_removed": _party,
+    "case.agent_appointed": _agent,
+    "case.agent_withdrawn": _agent,
+    "case.witness_added": _witness,
 }
 
 
@@ -238,6 +266,7 @@ def timeline(case: Case) -> list[TimelineItem]:
         payload = json.loads(raw)
         describe = _DESCRIBE.get(code)
         title, note = describe(payload, definition, at) if describe else _generic(code, payload)
+        title = title or registry.label_of(code)
         actor = actors.get(actor_id) if actor_id is not None else None
         items.append(TimelineItem(at, code, title, actor, note, seq))
     return items
