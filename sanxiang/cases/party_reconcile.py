@@ -17,7 +17,7 @@ from typing import Any
 from sanxiang.ledger.reconcile import Divergence, Fact, Reconciler
 
 from .models import Party, PartyAgent
-from .services.parties import STATE_FIELDS, agent_state, naming_documents, state_of
+from .services.parties import STATE_FIELDS, agent_state, naming_documents
 
 PARTY_EVENTS = (
     "case.party_added",
@@ -60,36 +60,39 @@ def _named(party: Party) -> str:
 
 
 def _parties(parties: dict[int, tuple[Fact, Any]], tracked: set[int]) -> Iterable[Divergence]:
-    rows = {
-        p.pk: p
-        for p in Party.objects.filter(case_id__in=tracked).select_related("case").order_by("pk")
-    }
-    for pk in rows:
-        if pk not in parties:
-            yield Divergence("cases_party", str(pk), "id", None, "当事人在账本中没有登记条目")
-    for pk, (fact, state) in sorted(parties.items()):
-        row = rows.get(pk)
-        if row is None:
-            if state is not None and fact.case_id in tracked:
-                yield Divergence(
-                    "cases_party", str(pk), "id", fact.seq, "账本记载的当事人在表中不存在"
-                )
+    """Every party row against its last ledgered state, read as value rows in one pass (a
+    Party instance is built only for a row that differs, to name the documents)."""
+    seen: set[int] = set()
+    rows = Party.objects.order_by("pk").values_list("pk", "case_id", *STATE_FIELDS)
+    for pk, case_id, *values in rows.iterator(chunk_size=2000):
+        seen.add(pk)
+        ledgered = parties.get(pk)
+        if ledgered is None:
+            if case_id in tracked:
+                yield Divergence("cases_party", str(pk), "id", None, "当事人在账本中没有登记条目")
             continue
+        fact, state = ledgered
         if state is None:
             yield Divergence(
                 "cases_party", str(pk), "id", fact.seq, "账本记载已删除的当事人仍在表中"
             )
             continue
-        live = state_of(row)
-        for name in STATE_FIELDS:
-            if name in state and live[name] != state[name]:
-                yield Divergence(
-                    "cases_party",
-                    str(pk),
-                    name,
-                    fact.seq,
-                    f"当事人信息被改动：账本为“{state[name]}”，表中为“{live[name]}”{_named(row)}",
-                )
+        live = dict(zip(STATE_FIELDS, values, strict=True))
+        wrong = [n for n in STATE_FIELDS if n in state and live[n] != state[n]]
+        if not wrong:
+            continue
+        named = _named(Party.objects.select_related("case").get(pk=pk))
+        for name in wrong:
+            yield Divergence(
+                "cases_party",
+                str(pk),
+                name,
+                fact.seq,
+                f"当事人信息被改动：账本为“{state[name]}”，表中为“{live[name]}”{named}",
+            )
+    for pk, (fact, state) in sorted(parties.items()):
+        if pk not in seen and state is not None:
+            yield Divergence("cases_party", str(pk), "id", fact.seq, "账本记载的当事人在表中不存在")
 
 
 def _agents(agents: dict[int, tuple[Fact, dict[str, Any]]]) -> Iterable[Divergence]:
