@@ -161,6 +161,7 @@ INSTALLED_APPS = [
     "sanxiang.procedures",
     "sanxiang.cases",
     "sanxiang.documents",
+    "sanxiang.transcripts",
     "sanxiang.records",
     "sanxiang.review",
     "sanxiang.disclosure",

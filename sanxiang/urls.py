@@ -10,6 +10,7 @@ urlpatterns = [
     path("records/", include("sanxiang.records.urls")),
     path("ledger/", include("sanxiang.ledger.urls")),
     path("documents/", include("sanxiang.documents.urls")),
+    path("transcripts/", include("sanxiang.transcripts.urls")),
     path("review/", include("sanxiang.review.urls")),
     path("gongshi/jindu/", include("sanxiang.applicant.portal_urls")),
     path("gongshi/shenqing/", include("sanxiang.applicant.intake_urls")),

@@ -501,6 +501,14 @@ def hearing_record(sheet: CaseSheet) -> list[Block]:
     return _record(sheet, "听证经过", lead)
 
 
+def statement_record(sheet: CaseSheet) -> list[Block]:
+    lead = (
+        "执法人员已出示执法证件，告知当事人享有陈述、申辩的权利"
+        "（《中华人民共和国行政处罚法》第七条、第四十五条）。当事人陈述、申辩意见："
+    )
+    return _record(sheet, "陈述申辩", lead)
+
+
 def address_confirmation(sheet: CaseSheet) -> list[Block]:
     rows = [
         *_case_rows(sheet),
@@ -622,6 +630,7 @@ BUILDERS: dict[str, Callable[[CaseSheet], list[Block]]] = {
     "penalty_notice": penalty_notice,
     "hearing_notice": hearing_notice,
     "hearing_record": hearing_record,
+    "statement_record": statement_record,
     "penalty_decision": penalty_decision,
     "no_penalty_decision": no_penalty_decision,
     "address_confirmation": address_confirmation,

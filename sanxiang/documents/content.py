@@ -34,7 +34,21 @@ class Table:
     rows: tuple[Row, ...]
 
 
-Block = Para | Table
+@dataclass(frozen=True)
+class Image:
+    """A picture in the text, after its label: a person's drawn signature on a 笔录.
+
+    The PNG itself (base64) is part of the content, so the content hash covers the very image
+    printed; ``note`` follows it (拒签 and the witness, the date)."""
+
+    label: str
+    png_base64: str
+    alt: str
+    note: str = ""
+    height_mm: int = 12
+
+
+Block = Para | Table | Image
 
 
 @dataclass(frozen=True)
@@ -51,10 +65,14 @@ class DocumentContent:
     notes: tuple[str, ...] = ()
     verification_url: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    # Printed at the foot of every page (a 笔录's "以上笔录我已看过" and the person's signature).
+    page_footer: tuple[Block, ...] = ()
 
     def canonical(self) -> dict[str, object]:
         body = asdict(self)
         body.pop("verification_url")  # the URL carries the hash; it cannot be part of it
+        if not self.page_footer:
+            body.pop("page_footer")  # documents without one keep the hash they always had
         return body
 
     def sha256(self) -> str:
@@ -65,6 +83,8 @@ class DocumentContent:
         for block in self.blocks:
             if isinstance(block, Para):
                 lines.append(block.text)
+            elif isinstance(block, Image):
+                lines.append(f"{block.label}{block.alt}{block.note}")
             else:
                 lines.extend(
                     f"{label}：{value}" for row in block.rows for label, value in row.cells

@@ -36,6 +36,8 @@ _DEFAULTS = (
     Kind("penalty_notice", "行政处罚事先告知书", "告", numbered=True, single=True),
     Kind("hearing_notice", "听证告知书", "听告", numbered=True, single=True),
     Kind("hearing_record", "听证笔录", "听", numbered=False, single=False, letter=False),
+    # 行政处罚法 第45条: the party's 陈述、申辩 heard and written down (also entered on screen).
+    Kind("statement_record", "陈述申辩笔录", "陈", numbered=False, single=False, letter=False),
     Kind("penalty_decision", "行政处罚决定书", "罚决", numbered=True, single=True, decision=True),
     Kind("no_penalty_decision", "不予行政处罚决定书", "不罚", True, single=True, decision=True),
     # 行政处罚法 第52条: a form of preset format with a number, handed over on the spot.

@@ -3,6 +3,7 @@ the PDF: A4, 版心 156 x 225 mm, red 版头, 3号 body, "— 1 —" page number
 
 from __future__ import annotations
 
+import base64
 import io
 
 import segno
@@ -14,7 +15,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
-from .content import DocumentContent, Para, Table
+from .content import Block, DocumentContent, Image, Para, Table
 
 RED = RGBColor(0xE6, 0x00, 0x00)
 BODY_FONT = "仿宋"  # Word on the officers' PCs has 仿宋; LibreOffice falls back to Noto Serif CJK
@@ -134,6 +135,45 @@ def _table(document: object, table: Table) -> None:
             cell.width = width
 
 
+def _image(container: object, image: Image, *, size: float = 16) -> None:
+    """The label, the picture inline (a drawn signature), the note; or the label and ``alt``."""
+    p = _para(container, image.label, size=size, align="left")
+    if image.png_base64:
+        run = p.add_run()
+        run.add_picture(io.BytesIO(base64.b64decode(image.png_base64)), height=Mm(image.height_mm))
+    else:
+        _font(p.add_run(image.alt), BODY_FONT, size)
+    if image.note:
+        _font(p.add_run("\u3000" + image.note), BODY_FONT, size)
+
+
+def _blocks(container: object, blocks: tuple[Block, ...], *, size: float = 16) -> None:
+    for block in blocks:
+        if isinstance(block, Para):
+            _para(
+                container,
+                block.text,
+                size=size,
+                align=block.align,
+                indent=block.indent,
+                bold=block.bold,
+            )
+        elif isinstance(block, Image):
+            _image(container, block, size=size)
+        else:
+            _table(container, block)
+
+
+def _page_footer(section: object, blocks: tuple[Block, ...]) -> None:
+    """A 笔录's lines signed on every page: in the footer, above the page number."""
+    footer = section.footer  # type: ignore[attr-defined]
+    _blocks(footer, blocks, size=12)
+    # the page number paragraph goes last
+    first = footer.paragraphs[0]._p
+    first.getparent().remove(first)
+    footer._element.append(first)
+
+
 def render_docx(doc: DocumentContent) -> bytes:
     document = Document()
     section = document.sections[0]
@@ -156,11 +196,7 @@ def render_docx(doc: DocumentContent) -> bytes:
     _para(document, "", align="center")
     if doc.recipient:
         _para(document, doc.recipient, align="left")
-    for block in doc.blocks:
-        if isinstance(block, Para):
-            _para(document, block.text, align=block.align, indent=block.indent, bold=block.bold)
-        else:
-            _table(document, block)
+    _blocks(document, doc.blocks)
     if doc.signature:
         _para(document, "")
         for line in doc.signature:
@@ -175,6 +211,8 @@ def render_docx(doc: DocumentContent) -> bytes:
     for note in doc.notes:
         _para(document, note, size=12, align="left")
     _page_number_footer(section)
+    if doc.page_footer:
+        _page_footer(section, doc.page_footer)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

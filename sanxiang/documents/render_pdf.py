@@ -8,7 +8,7 @@ from typing import Any
 import segno
 from django.template.loader import render_to_string
 
-from .content import DocumentContent, Table
+from .content import Block, DocumentContent, Image, Table
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,7 @@ class _Shown:
 
     block: Any
     is_table: bool
+    is_image: bool = False
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.block, name)
@@ -26,11 +27,16 @@ def qr_data_uri(url: str) -> str:
     return segno.make(url, error="m").svg_data_uri(scale=4, border=1)
 
 
+def _shown(blocks: tuple[Block, ...]) -> list[_Shown]:
+    return [_Shown(b, isinstance(b, Table), isinstance(b, Image)) for b in blocks]
+
+
 def html_of(doc: DocumentContent, *, seal: str = "") -> str:
     context = {
         "doc": doc,
         "seal": seal,
-        "blocks": [_Shown(b, isinstance(b, Table)) for b in doc.blocks],
+        "blocks": _shown(doc.blocks),
+        "page_footer": _shown(doc.page_footer),
         "qr": qr_data_uri(doc.verification_url) if doc.verification_url else "",
     }
     return render_to_string("documents/pdf/document.html", context)

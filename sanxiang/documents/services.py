@@ -4,6 +4,7 @@ function with its ledger entry in the same transaction."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -337,5 +338,98 @@ def record_download(*, actor: User, document_id: int, fmt: str) -> IssuedDocumen
         actor=actor,
         agency_id=doc.agency_id,
         case_id=doc.case_id,
+    )
+    return doc
+
+
+ComposeContent = Callable[[str, datetime], DocumentContent]
+
+
+def render_composed(*, case: Case, kind: Kind, content: DocumentContent) -> Rendered:
+    """Render and store a document whose content another app composed (a structured 笔录),
+    outside any transaction; ``commit_composed`` then records it if nothing changed."""
+    issued_at = timezone.now()
+    return _render_content(case, kind, content, seq=None, issued_at=issued_at)
+
+
+def _render_content(
+    case: Case, kind: Kind, content: DocumentContent, *, seq: int | None, issued_at: datetime
+) -> Rendered:
+    signer = sealing.signer_for(case.agency)
+    if signer is None:
+        pdf = render_pdf(content)
+    else:
+        pdf = render_pdf(content, seal=seal_data_uri(case.agency.name))
+        what = f"《{kind.title}》{content.number}".strip()
+        pdf = sealing.sign_pdf(
+            pdf, signer, reason=f"{case.agency.name}制发{what}", location=case.agency.name
+        )
+    return Rendered(
+        seq=seq,
+        number=content.number,
+        issued_at=issued_at,
+        content_sha256=content.sha256(),
+        pdf=_store(pdf, "pdf"),
+        docx=_store(render_docx(content), "docx"),
+    )
+
+
+def commit_composed(
+    *, actor: User, case: Case, kind: Kind, compose: ComposeContent, rendered: Rendered | None
+) -> IssuedDocument:
+    """Record a composed document inside the caller's transaction (the caller holds the lock on
+    what the content is made of, and writes its own ledger entry beside ``document.issued``).
+
+    No stage check: a 笔录 is made when the investigation needs it, not at one stage. A numbered
+    kind (local practice, ``SANXIANG_DOCUMENT_KINDS``) takes its number here; ``rendered`` is
+    used if its number and content are still those ``compose`` gives, else the content is
+    rendered again under the caller's locks."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("commit_composed runs inside the caller's transaction")
+    _check_numbering(case, kind)
+    issued_at = rendered.issued_at if rendered is not None else timezone.now()
+    year = timezone.localdate(issued_at).year
+    seq = (
+        allocate_number(agency_id=case.agency_id, year=year, kind=kind.code)
+        if kind.numbered
+        else None
+    )
+    content = compose(_number_for(case, kind, seq, issued_at), issued_at)
+    if rendered is None or rendered.seq != seq or rendered.content_sha256 != content.sha256():
+        rendered = _render_content(case, kind, content, seq=seq, issued_at=issued_at)
+    doc = IssuedDocument.objects.create(
+        case=case,
+        agency_id=case.agency_id,
+        kind=kind.code,
+        title=kind.title,
+        single=kind.single,
+        year=year,
+        seq=seq,
+        number=rendered.number,
+        issued_at=issued_at,
+        issued_by=actor,
+        content_sha256=rendered.content_sha256,
+        pdf_name=rendered.pdf.name,
+        pdf_sha256=rendered.pdf.sha256,
+        pdf_size=rendered.pdf.size,
+        docx_name=rendered.docx.name,
+        docx_sha256=rendered.docx.sha256,
+        docx_size=rendered.docx.size,
+    )
+    append(
+        event_type="document.issued",
+        payload={
+            "document": doc.pk,
+            "kind": kind.code,
+            "title": kind.title,
+            "number": rendered.number,
+            "content_sha256": rendered.content_sha256,
+            "pdf_sha256": rendered.pdf.sha256,
+            "docx_sha256": rendered.docx.sha256,
+            "snapshot": "",
+        },
+        actor=actor,
+        agency_id=case.agency_id,
+        case_id=case.pk,
     )
     return doc

@@ -43,6 +43,12 @@ HTTP_STATUS = {
     # A step of the procedure taken without the document it needs (documents/guards.py):
     # the message names the document and the article.
     "document_required": 409,
+    # Structured 笔录 (transcripts/, issue 10 item 3): a sealed one is changed; sealing with a
+    # person unsigned; a drawn signature that is no real, non-blank PNG; 拒签 with no witness.
+    "record_signed": 409,
+    "record_unsigned": 409,
+    "signature_invalid_image": 422,
+    "refusal_witness_required": 422,
     # A decision while a period the law makes the agency wait out still runs (陈述申辩, 听证
     # request: 行政处罚法 第45、62、64条; cases/order.py).
     "period_running": 409,
