@@ -113,6 +113,15 @@ def _ledger_triggers_survive_flush():
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _transcript_triggers_survive_flush():
+    """The same for the guards of sealed 笔录 (sanxiang/transcripts/triggers.py)."""
+    from sanxiang.transcripts.triggers import flush_past_triggers
+
+    with flush_past_triggers():
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _ledger_key_in_tmp(tmp_path_factory):
     """Checkpoint signing keys made by tests stay out of var/; no background integrator
     thread outliving a test (tests that want it turn it on: ledger/tests/test_concurrency.py)."""

@@ -23,6 +23,7 @@ from sanxiang.lib.canonical import canonical_bytes
 
 from . import rights
 from .models import Participant, Role, Transcript
+from .signatures import cropped
 
 CONFIRM = "以上笔录我已看过，与我所说的相符。"
 # Kinds entered on screen; 询问 and 听证 have questions and answers, the others findings.
@@ -140,8 +141,8 @@ def _signed(
     if p.refused:
         witness = by_pk[p.refusal_witness_id] if p.refusal_witness_id else None
         note = f"{p.name}拒绝签名，见证人：{witness.name if witness else ''}"
-        return Image(label, "", alt=p.name, note=note, height_mm=height)
-    data = png_of(p) if p.signature_sha256 else b""
+        return Image(label, "", alt="", note=note, height_mm=height)
+    data = cropped(png_of(p)) if p.signature_sha256 else b""
     when = chinese_date(timezone.localdate(p.signed_at)) if p.signed_at else ""
     png = base64.b64encode(data).decode("ascii")
     return Image(label, png, alt=p.name, note=when, height_mm=height)
@@ -176,6 +177,9 @@ def compose(
     main = main_person(people)
     if main is not None:
         footer = [Para(CONFIRM, indent=False), _signed(main, png_of, by_pk, height=8)]
+        witness = by_pk.get(main.refusal_witness_id or 0)
+        if main.refused and witness is not None:
+            footer.append(_signed(witness, png_of, by_pk, height=8))
     return DocumentContent(
         kind=t.kind,
         title=kind.title if kind else t.kind,

@@ -62,3 +62,27 @@ def check_png(data: bytes) -> CheckedPng:
     if ink < MIN_INK_PIXELS:
         raise _refuse("签名区内没有笔迹，请签名后再提交。")
     return CheckedPng(data=data, width=width, height=height)
+
+
+def cropped(data: bytes, *, margin: int = 8) -> bytes:
+    """The signature cut to its strokes (plus a margin), for printing: a tablet's canvas is
+    mostly empty, and the form prints the signature a line high. The stored PNG (whose hash
+    the ledger holds) is left as it was drawn."""
+    with Image.open(io.BytesIO(data)) as image:
+        rgba = image.convert("RGBA")
+    box = rgba.getchannel("A").point(lambda v: 255 if v > 32 else 0).getbbox()
+    if box is None:  # opaque background: crop on the dark strokes instead
+        box = rgba.convert("L").point(lambda v: 255 if v < 200 else 0).getbbox()
+    if box is None:
+        return data
+    left, top, right, bottom = box
+    width, height = rgba.size
+    area = (
+        max(left - margin, 0),
+        max(top - margin, 0),
+        min(right + margin, width),
+        min(bottom + margin, height),
+    )
+    out = io.BytesIO()
+    rgba.crop(area).save(out, format="PNG")
+    return out.getvalue()

@@ -30,6 +30,7 @@ canvas.addEventListener("pointerdown", (event) => {
   event.preventDefault();
   canvas.setPointerCapture(event.pointerId);
   drawing = true;
+  errorBox.textContent = "";
   const [x, y] = point(event);
   ctx.beginPath();
   ctx.moveTo(x, y);

@@ -24,7 +24,11 @@ def png(*, blank: bool = False, size: tuple[int, int] = (600, 200), shift: int =
     image = Image.new("RGBA", size, (0, 0, 0, 0))
     if not blank:
         draw = ImageDraw.Draw(image)
-        draw.line([(20 + shift, 150), (120, 40 + shift), (220, 160), (320, 50), (420 + shift, 140)], fill="black", width=4)
+        draw.line(
+            [(20 + shift, 150), (120, 40 + shift), (220, 160), (320, 50), (420 + shift, 140)],
+            fill="black",
+            width=4,
+        )
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
@@ -63,4 +67,6 @@ def sign_all(world: Any, t: Transcript, *, skip: tuple[str, ...] = ()) -> None:
     for i, (key, p) in enumerate(people(t).items()):
         if key not in skip:
             signature = png(shift=3 * i)
-            services.sign(actor=world.officer, transcript_id=t.pk, participant_id=p.pk, png=signature)
+            services.sign(
+                actor=world.officer, transcript_id=t.pk, participant_id=p.pk, png=signature
+            )
