@@ -10,7 +10,7 @@ from sanxiang.accounts.decorators import acting_user, staff_view
 from sanxiang.documents import queries as document_queries
 from sanxiang.lib.errors import HTTP_STATUS, DomainError
 
-from . import forms, queries, services
+from . import form, forms, queries, rights, services
 from .models import Role
 
 
@@ -72,8 +72,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "case": t.case,
         "people": people,
         "witnesses": [p for p in people if p.role == Role.WITNESS and not p.refused],
-        "told": [r for r in forms.rights.RIGHTS if r.code in t.rights],
-        "time_text": forms.form.time_text(t),
+        "told": [r for r in rights.RIGHTS if r.code in t.rights],
+        "time_text": form.time_text(t),
         "may_write": may_write,
         "error": request.GET.get("error", ""),
     }

@@ -30,6 +30,7 @@ KEY_TEXT = {
     "penalty_notice": [COMPANY, "陈述、申辩", "五日内", "人民币20,000.00元"],
     "hearing_notice": [COMPANY, "要求举行听证", "七日前"],
     "hearing_record": [COMPANY, "听证纪律"],
+    "statement_record": [COMPANY, "陈述、申辩的权利"],
     "penalty_decision": [
         COMPANY,
         "91211103MA0Y12345X",

@@ -13,9 +13,11 @@ from django.core.files.storage import default_storage
 from docx import Document
 
 from sanxiang.cases.testing import open_test_case, person
+from sanxiang.documents.models import IssuedDocument
 from sanxiang.documents.tests.helpers import pdf_text, squeeze
 from sanxiang.testing import WorldTestCase
 from sanxiang.transcripts import services
+from sanxiang.transcripts.models import Transcript
 
 from .helpers import ANSWER, inquiry, people, sign_all
 
@@ -23,6 +25,10 @@ LONG = [(f"第{i}个问题：请说明当天的情况？", ANSWER * 3) for i in 
 
 
 class SealedRecordRendering(WorldTestCase):
+    t: Transcript
+    pdf: bytes
+    docx: bytes
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
@@ -39,7 +45,7 @@ class SealedRecordRendering(WorldTestCase):
         )
         sign_all(cls.w, t, skip=("interviewee",))
         cls.t = services.seal(actor=cls.w.officer, transcript_id=t.pk)
-        doc = cls.t.document
+        doc = IssuedDocument.objects.get(transcript=cls.t)
         with default_storage.open(doc.pdf_name, "rb") as f:
             cls.pdf = f.read()
         with default_storage.open(doc.docx_name, "rb") as f:

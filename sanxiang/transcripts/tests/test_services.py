@@ -64,7 +64,7 @@ class DraftingAndSealing(TranscriptTestCase):
         t = self.draft()
         found = people(t)
         self.assertEqual(found["interviewee"].name, "张某")
-        self.assertEqual(found["interviewee"].party_id, self.case.parties.first().pk)
+        self.assertEqual(found["interviewee"].party_id, self.case.parties.get().pk)
         self.assertEqual(found["officer"].id_number, "T0001")
         self.assertEqual(found["officer2"].id_number, "T0002")
         self.assertEqual(t.questions[0]["q"], "请介绍你的身份。")
@@ -92,7 +92,7 @@ class DraftingAndSealing(TranscriptTestCase):
         self.assertTrue(missing(self.case.pk, NEED))
         t = self.sealed()
         self.assertEqual(t.status, Status.SEALED)
-        doc = IssuedDocument.objects.get(pk=t.document_id)
+        doc = IssuedDocument.objects.get(transcript=t)
         self.assertEqual((doc.kind, doc.title), ("inquiry_record", "询问笔录"))
         # 3. the step guard counts the sealed 笔录 as the issued document of its kind
         self.assertEqual(missing(self.case.pk, NEED), [])
@@ -263,7 +263,7 @@ class Refusals(TranscriptTestCase):
         self.refused(
             "validation_error",
             self.draft,
-            persons=[Person(role=Role.INTERVIEWEE, party_id=other.parties.first().pk)],
+            persons=[Person(role=Role.INTERVIEWEE, party_id=other.parties.get().pk)],
         )
         self.refused(
             "validation_error",

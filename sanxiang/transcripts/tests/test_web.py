@@ -38,7 +38,7 @@ class TranscriptPages(QuickDocumentsTestCase):
             "rights": ["certificate", "recusal"],
             "person_rows": 2,
             "person_role_0": "interviewee",
-            "person_party_0": self.case.parties.first().pk,
+            "person_party_0": self.case.parties.get().pk,
             "person_role_1": "witness",
             "person_name_1": "王见证",
             "qa_rows": 2,
