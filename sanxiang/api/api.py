@@ -82,6 +82,7 @@ def health(request: HttpRequest) -> dict[str, str]:
 # Each app owns its router; they are mounted here by import path (routers after the handlers).
 api.add_router("/cases", "sanxiang.cases.api.router")
 api.add_router("/documents", "sanxiang.documents.api.router")
+api.add_router("/transcripts", "sanxiang.transcripts.api.router")
 api.add_router("/records", "sanxiang.records.api.router")
 api.add_router("/review", "sanxiang.review.api.router")
 api.add_router("/disclosure", "sanxiang.disclosure.api.router")
