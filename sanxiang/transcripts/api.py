@@ -81,8 +81,11 @@ class TranscriptOut(Schema):
     document_id: int | None
 
 
+BASE64 = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
+
+
 class SignatureIn(Schema):
-    png_base64: str = Field(..., max_length=MAX_BYTES * 4 // 3 + 8)
+    png_base64: str = Field(..., max_length=MAX_BYTES * 4 // 3 + 8, pattern=BASE64)
 
 
 class RefusalIn(Schema):
@@ -175,11 +178,12 @@ def update(request: HttpRequest, transcript_id: int, payload: TranscriptIn) -> T
 def sign(
     request: HttpRequest, transcript_id: int, person_id: int, payload: SignatureIn
 ) -> TranscriptOut:
+    actor = acting_user(request)
+    queries.transcript_for(actor, transcript_id, write=True)  # who may, before what is sent
     try:
         png = base64.b64decode(payload.png_base64, validate=True)
     except (binascii.Error, ValueError):
         raise ValidationFailed("签名须为 base64 编码的 PNG 图片。", field="png_base64") from None
-    actor = acting_user(request)
     services.sign(actor=actor, transcript_id=transcript_id, participant_id=person_id, png=png)
     return _out(queries.transcript_for(actor, transcript_id))
 
