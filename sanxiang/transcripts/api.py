@@ -39,7 +39,6 @@ class QuestionIn(Schema):
 
 
 class TranscriptIn(Schema):
-    case_id: int = ID
     kind: str = Field(..., max_length=32)
     started_at: datetime
     ended_at: datetime
@@ -149,11 +148,9 @@ def of_case(request: HttpRequest, case_id: int) -> list[TranscriptOut]:
     return [_out(t) for t in queries.transcripts_of(case)]
 
 
-@router.post("", response={201: TranscriptOut}, summary="新建笔录（草稿）")
-def create(request: HttpRequest, payload: TranscriptIn) -> Status:
-    t = services.create_transcript(
-        actor=acting_user(request), case_id=payload.case_id, data=_data(payload)
-    )
+@router.post("/case/{case_id}", response={201: TranscriptOut}, summary="新建笔录（草稿）")
+def create(request: HttpRequest, case_id: int, payload: TranscriptIn) -> Status:
+    t = services.create_transcript(actor=acting_user(request), case_id=case_id, data=_data(payload))
     return Status(201, _out(t))
 
 

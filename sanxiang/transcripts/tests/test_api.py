@@ -28,7 +28,6 @@ class TranscriptApi(QuickDocumentsTestCase):
     def body(self) -> dict[str, object]:
         start = timezone.now() - timedelta(hours=1)
         return {
-            "case_id": self.case.pk,
             "kind": "inquiry_record",
             "started_at": start.isoformat(),
             "ended_at": (start + timedelta(minutes=20)).isoformat(),
@@ -41,7 +40,9 @@ class TranscriptApi(QuickDocumentsTestCase):
 
     def test_a_transcript_is_drafted_signed_and_sealed_through_the_api(self):
         client = signed_in(self.w.officer)
-        made = client.post(API, self.body(), content_type="application/json")
+        made = client.post(
+            f"{API}/case/{self.case.pk}", self.body(), content_type="application/json"
+        )
         self.assertEqual(made.status_code, 201, made.content)
         t = made.json()
         for p in t["people"]:
@@ -61,7 +62,9 @@ class TranscriptApi(QuickDocumentsTestCase):
 
     def test_refusals_come_back_with_their_codes(self):
         client = signed_in(self.w.officer)
-        t = client.post(API, self.body(), content_type="application/json").json()
+        t = client.post(
+            f"{API}/case/{self.case.pk}", self.body(), content_type="application/json"
+        ).json()
         person_id = t["people"][0]["id"]
         url = f"{API}/{t['id']}/people/{person_id}"
         for payload, code in (
