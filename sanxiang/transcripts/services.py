@@ -245,7 +245,8 @@ def _participant(t: Transcript, participant_id: int) -> Participant:
 
 def sign(*, actor: User, transcript_id: int, participant_id: int, png: bytes) -> Participant:
     """A person's drawn signature (PNG), kept in the evidence store under its SHA-256."""
-    queries.transcript_for(actor, transcript_id, write=True)
+    if queries.transcript_for(actor, transcript_id, write=True).status != Status.DRAFT:
+        raise DomainError("record_signed", SIGNED)
     checked = check_png(png)
     received = blobs.spool_stream(io.BytesIO(checked.data), length=len(checked.data))
     name = blobs.store(received)  # content-addressed: an unreferenced copy harms nothing

@@ -75,7 +75,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "told": [r for r in rights.RIGHTS if r.code in t.rights],
         "time_text": form.time_text(t),
         "may_write": may_write,
-        "error": request.GET.get("error", ""),
     }
     return render(request, "transcripts/detail.html", context)
 
@@ -90,6 +89,8 @@ def sign(request: HttpRequest, pk: int, participant_id: int) -> HttpResponse:
         person = t.participants.filter(pk=participant_id).first()
         if person is None:
             raise DomainError("not_found", queries.NOT_FOUND)
+        if t.is_sealed or person.is_done:
+            return redirect("transcripts:detail", pk=t.pk)
         return render(request, "transcripts/sign.html", {"t": t, "person": person})
     upload = request.FILES.get("signature")
     png = upload.read(services.MAX_SIGNATURE_READ) if upload is not None else b""
