@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from sanxiang.accounts.models import Role, User
@@ -301,7 +302,14 @@ def remove_party(*, actor: User, party_id: int) -> None:
             "conflict", f"当事人“{party.name}”已登记委托代理人，不能删除（代理记录须留存）。"
         )
     state = state_of(party)
-    party.delete()
+    try:
+        party.delete()
+    except ProtectedError:
+        # Another app's row names the party (a 笔录 being written, …): kept, and said so. The
+        # collector refuses before it deletes anything, so nothing is half-removed.
+        raise DomainError(
+            "conflict", f"当事人“{party.name}”已被笔录等材料记载，不能删除；如信息有误，请更正。"
+        ) from None
     _ledger("case.party_removed", case, actor, {"party": party_id, "state": state})
 
 

@@ -6,10 +6,13 @@ real. Each refusal says why in Chinese with a stable code, and writes nothing.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 
 from sanxiang.cases.models import Case
+from sanxiang.cases.services import remove_party
 from sanxiang.cases.testing import open_test_case, person
 from sanxiang.documents.guards import missing
 from sanxiang.documents.models import IssuedDocument
@@ -128,6 +131,17 @@ class DraftingAndSealing(TranscriptTestCase):
 
 
 class Refusals(TranscriptTestCase):
+    def test_a_party_a_draft_names_is_not_removed_and_the_refusal_is_a_sentence(self):
+        case = open_test_case(self.w, parties=[person("张某"), person("李某", date(1985, 3, 9))])
+        services.create_transcript(
+            actor=self.w.officer, case_id=case.pk, data=inquiry(self.w, case)
+        )
+        named = case.parties.get(name="张某")
+        error = self.refused("conflict", remove_party, actor=self.w.officer, party_id=named.pk)
+        assert "已被笔录等材料记载" in error.message
+        assert case.parties.count() == 2
+        assert not Entry.objects.filter(case_id=case.pk, event_type="case.party_removed").exists()
+
     def test_sealing_with_a_person_unsigned_is_refused_and_nothing_is_issued(self):
         t = self.draft()
         sign_all(self.w, t, skip=("witness",))
