@@ -147,10 +147,17 @@ def _penalty_items(sheet: CaseSheet) -> list[Para]:
     d = sheet.draft
     if d is None:
         return [Para(f"处罚内容：{BLANK}")]
-    items = [d.kind_label]
-    if d.fine_amount is not None:
-        items = [f"罚款{yuan(d.fine_amount)}"]
-    if d.confiscation_value is not None:
+    # Each penalty the decision imposes (并处: every one, in 第9条's order), with its amount.
+    items = []
+    for code, label in d.penalties or ((d.kind, d.kind_label),):
+        if code == "fine" and d.fine_amount is not None:
+            items.append(f"罚款{yuan(d.fine_amount)}")
+        elif code == "confiscation" and d.confiscation_value is not None:
+            items.append(f"没收违法所得、没收非法财物（价值{yuan(d.confiscation_value)}）")
+        else:
+            items.append(label)
+    confiscating = "confiscation" in {code for code, _ in d.penalties} or d.kind == "confiscation"
+    if d.confiscation_value is not None and not confiscating:
         items.append(f"没收违法所得、没收非法财物（价值{yuan(d.confiscation_value)}）")
     lines = [
         Para(f"{i}. {text}；" if len(items) > 1 else f"{text}。") for i, text in enumerate(items, 1)

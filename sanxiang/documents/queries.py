@@ -19,7 +19,7 @@ from django.utils import timezone
 from sanxiang.accounts.models import Role
 from sanxiang.accounts.queries import visible_agency_ids
 from sanxiang.cases import snapshots
-from sanxiang.cases.models import Case, CaseSource, Circumstance, DecisionKind
+from sanxiang.cases.models import PENALTY_KINDS, Case, CaseSource, Circumstance, DecisionKind
 from sanxiang.cases.queries import active_agents, is_on_team
 from sanxiang.catalog.models import MatterVersion
 from sanxiang.catalog.queries import in_force_on
@@ -204,7 +204,17 @@ def _draft(snapshot: dict[str, Any] | None) -> DraftSheet | None:
         outside_benchmark=bool(d.get("outside_benchmark")),
         outside_reason=d.get("outside_reason") or "",
         text=d.get("text") or "",
+        penalties=_penalties(d["kind"], d.get("penalty_kinds") or ""),
     )
+
+
+def _penalties(kind: str, additional: str) -> tuple[tuple[str, str], ...]:
+    """Every penalty a draft imposes in 第9条's order, when it imposes more than one (并处)."""
+    extra = {code for code in additional.split(",") if code}
+    if not extra:
+        return ()
+    imposed = extra | {kind}
+    return tuple((code, str(DecisionKind(code).label)) for code in PENALTY_KINDS if code in imposed)
 
 
 def _agents_by_position(case: Case, at: datetime | None) -> list[tuple[AgentSheet, ...]]:

@@ -82,6 +82,9 @@ class DraftSheet:
     outside_benchmark: bool = False
     outside_reason: str = ""
     text: str = ""
+    # With 并处 (行政处罚法 第9条): every penalty imposed, ``kind`` among them, as (code, label)
+    # in the statute's order; empty when ``kind`` is the only one.
+    penalties: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

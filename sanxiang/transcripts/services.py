@@ -75,7 +75,9 @@ def _check_text(data: TranscriptData) -> None:
         raise ValidationFailed(f"未知的告知事项“{unknown[0]}”。", field="rights")
     if data.kind in form.QA_KINDS:
         if not any(q.strip() for q, _ in data.questions):
-            raise ValidationFailed("询问笔录至少须记录一问一答。", field="questions")
+            kind = get_kind(data.kind)
+            title = kind.title if kind else "笔录"
+            raise ValidationFailed(f"{title}至少须记录一问一答。", field="questions")
     elif not data.findings.strip():
         raise ValidationFailed("请填写检查（现场、陈述申辩）情况。", field="findings")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -107,3 +108,18 @@ def test_the_closing_never_stands_alone_on_the_last_page():
         last = squeeze(pages[-1]).replace(closing, "").replace("扫码核验文书真伪", "")
         body = "".join(ch for ch in last if not ch.isdigit() and ch not in "—-")
         assert len(body) > 20, f"the 落款 stands alone on page {len(pages)} (facts ×{n})"
+
+
+def test_every_penalty_imposed_together_is_stated_in_the_order_of_article_9():
+    sheet = demo_sheet()
+    assert sheet.draft is not None
+    draft = replace(
+        sheet.draft,
+        confiscation_value=Decimal("9000.00"),
+        penalties=(("warning", "警告"), ("fine", "罚款"), ("confiscation", "没收违法所得…")),
+    )
+    text = decision_text(replace(sheet, draft=draft))
+    warning, fine = text.index("1.警告；"), text.index("2.罚款人民币20,000.00元")
+    confiscation = text.index("3.没收违法所得、没收非法财物（价值人民币9,000.00元")
+    assert warning < fine < confiscation
+    assert text.count("没收违法所得") == 1
