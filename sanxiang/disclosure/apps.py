@@ -42,3 +42,7 @@ class DisclosureConfig(AppConfig):
         # Cached public lists are dropped once a publication or withdrawal commits.
         listeners.on_published(portal_cache.invalidate_on_commit)
         listeners.on_withdrawn(portal_cache.invalidate_on_commit)
+        # …and the 事前 lists once a master-data change (a ledger entry without a case) commits.
+        from sanxiang.ledger import services as ledger_services
+
+        ledger_services.on_append(portal_cache.on_ledger_append)

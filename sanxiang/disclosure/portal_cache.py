@@ -1,11 +1,28 @@
-"""Rendered public decision lists, kept in Django's cache and dropped the moment they change.
+"""Rendered public pages, kept in Django's cache and dropped the moment what they show changes.
 
-A list page is stored under the current *generation* of the portal's decisions. Publishing,
-withdrawing or expiring a decision starts a new generation once its transaction commits
-(``transaction.on_commit``, registered by the service's listeners or called by the service),
-so every cached page is unreachable at once: a withdrawn decision is gone from the next list
-anyone loads, in every process that shares the cache (Redis or file cache; local memory is
-per process, so several workers need ``SANXIANG_CACHE_URL``, docs/operations.md).
+Two *scopes*, each with its own generation:
+
+- ``decisions``: the decision list and its searches (``?q=``). Publishing, withdrawing or
+  expiring a decision starts a new generation once its transaction commits
+  (``transaction.on_commit``, registered by the service's listeners or called by the service).
+- ``lists``: the 事前 lists (事项清单, 随机抽查事项, 执法人员, 法制审核目录清单 and
+  音像记录事项清单, 服务指南). Every master-data change goes through a service that
+  appends a ledger entry without a case (matter.*, agency.*, officer.*, review.catalogue_published,
+  records.av_requirement_*, disclosure.sample_saved …); the ledger's append listener starts a
+  new generation once that transaction commits. A caseless entry that changes none of these
+  pages (a calendar year, an e-mail setting) only costs a re-render. These pages also depend
+  on the day (a certificate that expired, a list version that took effect): today's date is
+  part of their key.
+
+Every cached page of a scope is unreachable at once when its generation changes: a withdrawn
+decision is gone from the next list or search anyone loads, in every process that shares the
+cache (Redis or file cache; local memory is per process, so several workers need
+``SANXIANG_CACHE_URL``, docs/operations.md).
+
+A page's key is made of the parameters the view reads, normalised (``SearchQuery`` folds and
+sorts the words, so ``〔2026〕`` and ``[2026]`` share one page), never of the raw URL: a
+parameter the view ignores cannot fill the cache with copies, and a parameter it reads (the
+agency, the dates) is always in the key, so one agency's filtered page never answers another's.
 
 Each stored page carries an ETag (its body's hash) and a Last-Modified (when it was rendered):
 a phone that re-fetches with If-None-Match / If-Modified-Since gets 304 and no body. Pages are
@@ -20,6 +37,7 @@ import time
 import uuid
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -32,47 +50,78 @@ from sanxiang import dbrouting
 
 from .templatetags.portal import ELDER_COOKIE
 
+DECISIONS = "decisions"
+LISTS = "lists"
+SCOPES = (DECISIONS, LISTS)
+# Kept for the decision scope's names, which operators may look for in Redis.
 GENERATION_KEY = "portal:decisions:generation"
 KEY_PREFIX = "portal:decisions:page"
 
 
-def _current() -> dict[str, str]:
-    value = cache.get(GENERATION_KEY)
+def _generation_key(scope: str) -> str:
+    assert scope in SCOPES, scope  # noqa: S101 - a programming error, not input
+    return f"portal:{scope}:generation"
+
+
+def _current(scope: str = DECISIONS) -> dict[str, str]:
+    key = _generation_key(scope)
+    value = cache.get(key)
     if not isinstance(value, dict):
         value = {"id": uuid.uuid4().hex, "lsn": ""}
         # add(): two processes starting at once agree on one generation
-        if not cache.add(GENERATION_KEY, value, timeout=None):
-            value = cache.get(GENERATION_KEY) or value
+        if not cache.add(key, value, timeout=None):
+            value = cache.get(key) or value
     return value
 
 
-def generation() -> str:
-    return _current()["id"]
+def generation(scope: str = DECISIONS) -> str:
+    return _current(scope)["id"]
 
 
-def invalidate() -> None:
-    """Drop every cached decision list (a new generation; old pages age out of the cache).
+def invalidate(scope: str = DECISIONS) -> None:
+    """Drop every cached page of ``scope`` (a new generation; old pages age out of the cache).
 
     With a replica, the generation remembers the primary's WAL position after the change: a
     page rendered from a replica that has not replayed that far is shown but not stored, so a
     lagging replica never fixes its older list in the cache for everyone."""
-    cache.set(GENERATION_KEY, {"id": uuid.uuid4().hex, "lsn": dbrouting.primary_lsn()}, None)
+    value = {"id": uuid.uuid4().hex, "lsn": dbrouting.primary_lsn()}
+    cache.set(_generation_key(scope), value, None)
+
+
+def invalidate_lists() -> None:
+    invalidate(LISTS)
 
 
 def invalidate_on_commit(*_: Any) -> None:
-    """Listener form: inside a service's transaction, drop the lists once it commits."""
+    """Listener form: inside a service's transaction, drop the decision pages once it commits."""
     transaction.on_commit(invalidate)
 
 
-def page_key_for(full_path: str, *, elder: bool = False) -> str:
-    """The key of one rendering: its URL (with the query) and 长者模式, in this generation."""
-    raw = f"{full_path}|{int(elder)}".encode()
-    return f"{KEY_PREFIX}:{generation()}:{hashlib.sha256(raw).hexdigest()}"
+def on_ledger_append(entry: Any) -> None:
+    """Ledger listener: a change of master data (an entry without a case) drops the 事前 lists
+    once its transaction commits — never before, so no page renders the old data after the
+    generation moved on."""
+    if entry.case_id is None:
+        transaction.on_commit(invalidate_lists)
 
 
-def page_key(request: HttpRequest) -> str:
+def page_key_for(path: str, *, elder: bool = False, scope: str = DECISIONS) -> str:
+    """The key of one rendering: the view's normalised parameters and 长者模式, in the scope's
+    current generation."""
+    raw = f"{path}|{int(elder)}".encode()
+    prefix = KEY_PREFIX if scope == DECISIONS else f"portal:{scope}:page"
+    return f"{prefix}:{generation(scope)}:{hashlib.sha256(raw).hexdigest()}"
+
+
+def page_key(request: HttpRequest, *, path: str | None = None, scope: str = DECISIONS) -> str:
     elder = request.COOKIES.get(ELDER_COOKIE) == "1"
-    return page_key_for(request.get_full_path(), elder=elder)
+    return page_key_for(path or request.get_full_path(), elder=elder, scope=scope)
+
+
+def normalised_path(request: HttpRequest, params: dict[str, str]) -> str:
+    """``request.path`` with only ``params`` (the ones the view reads), in a fixed order."""
+    kept = sorted((k, v) for k, v in params.items() if v)
+    return request.path + "?" + urlencode(kept)
 
 
 def revalidate(response: HttpResponse) -> HttpResponse:
@@ -82,10 +131,17 @@ def revalidate(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def cached_page(request: HttpRequest, render: Callable[[], HttpResponse]) -> HttpResponse:
-    """The cached rendering of this list page, rendering and storing it on a miss."""
-    current = _current()
-    key = page_key(request)
+def cached_page(
+    request: HttpRequest,
+    render: Callable[[], HttpResponse],
+    *,
+    scope: str = DECISIONS,
+    path: str | None = None,
+) -> HttpResponse:
+    """The cached rendering of this page, rendering and storing it on a miss. ``path`` is the
+    normalised key of what the view reads (``normalised_path``); the raw URL by default."""
+    current = _current(scope)
+    key = page_key(request, path=path, scope=scope)
     stored = cache.get(key)
     if stored is None:
         response = render()

@@ -35,30 +35,34 @@ def _search(request: HttpRequest) -> queries.SearchQuery:
 def decisions(request: HttpRequest) -> HttpResponse:
     """执法决定 list and search (by party, matter, 文号, date range), paginated.
 
-    The list (no search words) is served from the cache until a decision is published,
-    withdrawn or expires (portal_cache); a search is answered by the database every time."""
+    Both the list and every search result page are served from the cache until a decision is
+    published, withdrawn or expires (portal_cache, ``decisions`` scope), keyed by the
+    normalised search (folded, sorted words; agency; dates; page number)."""
     try:
         query = _search(request)
     except DomainError as err:
         return render(request, "portal/error.html", {"error": err}, status=400)
+    number = queries.page_number(request.GET.get("page"))
+    params = {**query.cache_params(), "page": str(number) if number > 1 else ""}
+    path = portal_cache.normalised_path(request, params)
 
-    def rendered(*, cached: bool) -> HttpResponse:
-        page = queries.page_of(queries.search(query), request.GET.get("page"))
+    def rendered() -> HttpResponse:
+        page = queries.page_of(queries.search(query), str(number))
         context = {
             "query": query,
             "page": page,
-            "params": query.as_params(),
+            "params": query.cache_params(),
+            "shown_text": " ".join(query.words()),
             "bodies": pq.public_bodies(),
-        }
-        if cached:
+            "short_words": [w for w in query.words() if len(w) < 3],
             # A page shared by everyone carries no one's CSRF token (it would give away the
             # first visitor's secret); the list has only GET forms.
-            context["csrf_token"] = ""
+            "csrf_token": "",
+            "portal_path": path,
+        }
         return render(request, "portal/decisions.html", context)
 
-    if query.text:
-        return portal_cache.revalidate(rendered(cached=False))
-    return portal_cache.cached_page(request, lambda: rendered(cached=True))
+    return portal_cache.cached_page(request, rendered, path=path)
 
 
 @require_GET

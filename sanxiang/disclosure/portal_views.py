@@ -7,6 +7,8 @@ window posts). The 事后 pages (decisions, search, verification, 年报) are in
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from typing import Any
 
 import segno
 from django.conf import settings
@@ -22,8 +24,8 @@ from sanxiang.catalog.views import parse_as_of
 from sanxiang.directory.models import Agency, Officer
 from sanxiang.lib.errors import DomainError
 
+from . import portal_cache, queries
 from . import portal_queries as pq
-from . import queries
 from .models import Post, SampleText
 from .templatetags.portal import ELDER_COOKIE
 
@@ -96,20 +98,40 @@ def agency(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "portal/agency.html", context)
 
 
+def _cached(
+    request: HttpRequest, template: str, context: Callable[[], dict[str, Any]], **params: Any
+) -> HttpResponse:
+    """A 事前 page from the portal cache (``lists`` scope: dropped when master data changes),
+    keyed by the parameters the view read and today's date (certificates expire, list
+    versions take effect by the day). Shared by everyone, so it carries no CSRF token."""
+    path = portal_cache.normalised_path(request, {k: str(v or "") for k, v in params.items()})
+
+    def rendered() -> HttpResponse:
+        extra = {"csrf_token": "", "portal_path": path}
+        return render(request, template, {**context(), **extra})
+
+    key = f"{path}|{timezone.localdate().isoformat()}"
+    return portal_cache.cached_page(request, rendered, scope=portal_cache.LISTS, path=key)
+
+
 def _list_page(request: HttpRequest, template: str, *, random_only: bool = False) -> HttpResponse:
     try:
         as_of = parse_as_of(request.GET.get("as_of"))
     except DomainError as err:
         return _bad_request(request, err)
     body = _optional_agency(request)
-    rows = pq.matter_list(pq.scope_of(body), as_of, random_only=random_only)
-    context = {
-        "agency": body,
-        "matters": rows,
-        "list_date": pq.list_version_date(rows),
-        "as_of": as_of,
-    }
-    return render(request, template, context)
+
+    def context() -> dict[str, Any]:
+        rows = pq.matter_list(pq.scope_of(body), as_of, random_only=random_only)
+        return {
+            "agency": body,
+            "matters": rows,
+            "list_date": pq.list_version_date(rows),
+            "as_of": as_of,
+        }
+
+    agency_id = body.pk if body else None
+    return _cached(request, template, context, agency=agency_id, as_of=as_of.isoformat())
 
 
 @require_GET
@@ -131,28 +153,34 @@ def guide(request: HttpRequest, matter_id: int) -> HttpResponse:
         as_of = parse_as_of(request.GET.get("as_of"))
     except DomainError as err:
         return _bad_request(request, err)
-    version = pq.guide(matter_id, as_of)
-    context = {
-        "v": version,
-        "as_of": as_of,
-        "charts": pq.flowcharts_for(version.category),
-        "samples": SampleText.objects.filter(matter_id=matter_id).only("material", "title"),
-    }
-    return render(request, "portal/guide.html", context)
+
+    def context() -> dict[str, Any]:
+        version = pq.guide(matter_id, as_of)
+        return {
+            "v": version,
+            "as_of": as_of,
+            "charts": pq.flowcharts_for(version.category),
+            "samples": SampleText.objects.filter(matter_id=matter_id).only("material", "title"),
+        }
+
+    return _cached(request, "portal/guide.html", context, as_of=as_of.isoformat())
 
 
 @require_GET
 def officers(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     body = _optional_agency(request)
-    rows = pq.officers_with_state(pq.scope_of(body), today)
-    context = {
-        "agency": body,
-        "officers": rows,
-        "officers_updated": pq.list_updated(rows),
-        "today": today,
-    }
-    return render(request, "portal/officers.html", context)
+
+    def context() -> dict[str, Any]:
+        rows = pq.officers_with_state(pq.scope_of(body), today)
+        return {
+            "agency": body,
+            "officers": rows,
+            "officers_updated": pq.list_updated(rows),
+            "today": today,
+        }
+
+    return _cached(request, "portal/officers.html", context, agency=body.pk if body else None)
 
 
 @require_GET
@@ -204,17 +232,20 @@ def lists(request: HttpRequest, pk: int) -> HttpResponse:
         as_of = parse_as_of(request.GET.get("as_of"))
     except DomainError as err:
         return _bad_request(request, err)
-    has_catalogue, catalogue = pq.review_catalogue(body, as_of)
-    av = pq.av_list(body, as_of)
-    context = {
-        "agency": body,
-        "as_of": as_of,
-        "has_catalogue": has_catalogue,
-        "review_catalogue": catalogue,
-        "av": av,
-        "av_date": max((line.valid_from for line in av or ()), default=None),
-    }
-    return render(request, "portal/lists.html", context)
+
+    def context() -> dict[str, Any]:
+        has_catalogue, catalogue = pq.review_catalogue(body, as_of)
+        av = pq.av_list(body, as_of)
+        return {
+            "agency": body,
+            "as_of": as_of,
+            "has_catalogue": has_catalogue,
+            "review_catalogue": catalogue,
+            "av": av,
+            "av_date": max((line.valid_from for line in av or ()), default=None),
+        }
+
+    return _cached(request, "portal/lists.html", context, as_of=as_of.isoformat())
 
 
 @require_GET

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -34,6 +34,17 @@ _LOCK_KEY = 0x5358_4C45_4447  # "SXLEDG"
 # The bytes hashed into the Merkle leaf (every field but the position); ``created_at`` is the
 # text of ``encoding.timestamp_text``.
 leaf_data = leaf_input
+
+
+# Called with each entry as it is appended, inside the business transaction (the apps above
+# register here, e.g. the portal drops its cached lists on commit of a master-data change).
+_append_listeners: list[Callable[[Entry], None]] = []
+
+
+def on_append(fn: Callable[[Entry], None]) -> Callable[[Entry], None]:
+    if fn not in _append_listeners:
+        _append_listeners.append(fn)
+    return fn
 
 
 def append(
@@ -80,6 +91,8 @@ def append(
     if getattr(settings, "SANXIANG_LEDGER_INTEGRATE_ON_COMMIT", True):
         # Wake this process's integrator thread once the change is committed (background.py).
         transaction.on_commit(background.integrator.nudge, robust=True)
+    for listener in _append_listeners:
+        listener(entry)
     return entry
 
 
