@@ -126,16 +126,22 @@ class PortalBeforeAndDuring(DisclosureTestCase):
         assert ElementTree.fromstring(qr.content).tag == "{http://www.w3.org/2000/svg}svg"  # noqa: S314 - our own output
 
     def test_list_pages_do_not_grow_queries_with_rows(self):
+        from django.core.cache import cache
+
         client = Client()
         urls = ["/gongshi/renyuan/", "/gongshi/shixiang/", "/gongshi/choucha/", "/gongshi/"]
         counts: dict[str, int] = {}
         for url in urls:
-            with self.assertNumQueries(counts.setdefault(url, _count(client, url))):
+            cache.clear()  # the lists are cached: measure their rendering
+            counts[url] = _count(client, url)
+            cache.clear()
+            with self.assertNumQueries(counts[url]):
                 client.get(url)
         for n in range(5):
             decided_case(self.w)
             Post.objects.create(agency=self.w.agency, window=f"{n}号", name="x", duties="y")
         for url in urls:
+            cache.clear()
             with self.assertNumQueries(counts[url]):
                 client.get(url)
 
@@ -175,6 +181,15 @@ class PortalAfter(DisclosureTestCase):
         page = Client().get(f"/gongshi/jueding/{item.pk}/").content.decode()
         assert "已撤回" in page and "确认无效" in page and "撤回前的正文内容" not in page
         assert item.doc_number not in Client().get("/gongshi/jueding/").content.decode()
+        # nor does the page's meta description (what search engines show) name the party
+        assert item.party not in page.split("</head>")[0]
+
+    def test_every_portal_page_has_one_meta_description_of_its_own(self):
+        home = Client().get("/gongshi/").content.decode()
+        decision = Client().get(f"/gongshi/jueding/{self.item.pk}/").content.decode()
+        for page in (home, decision, Client().get("/gongshi/kaifang/").content.decode()):
+            assert page.count('<meta name="description"') == 1
+        assert self.item.doc_number in decision.split("</head>")[0]
 
     def test_search_finds_by_party_and_document_number(self):
         assert self.item.doc_number in _get("/gongshi/jueding/?q=张某")
