@@ -74,14 +74,22 @@ def database_from_url(url: str) -> dict[str, object]:
 def cache_from_url(url: str) -> dict[str, object]:
     """``locmem://`` (one process), ``redis://host:port/db`` or ``file:///path`` to CACHES."""
     parsed = urlparse(url)
+    # Search result pages are cached too (one per distinct search): room for many, and culling
+    # (a third at random once full) costs a directory listing on the file cache.
+    options = {"MAX_ENTRIES": env_int("SANXIANG_CACHE_MAX_ENTRIES", default=5000)}
     if parsed.scheme in {"", "locmem"}:
-        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sanxiang"}
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "sanxiang",
+            "OPTIONS": options,
+        }
     if parsed.scheme in {"redis", "rediss", "unix"}:
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
     if parsed.scheme == "file":
         return {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": parsed.path,
+            "OPTIONS": options,
         }
     raise ImproperlyConfigured(f"SANXIANG_CACHE_URL has an unsupported scheme: {parsed.scheme!r}")
 

@@ -47,7 +47,7 @@ def decisions(request: HttpRequest) -> HttpResponse:
     path = portal_cache.normalised_path(request, params)
 
     def rendered() -> HttpResponse:
-        page = queries.page_of(queries.search(query), str(number))
+        page = queries.result_page(query, str(number))
         context = {
             "query": query,
             "page": page,
