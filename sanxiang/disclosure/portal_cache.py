@@ -121,7 +121,7 @@ def page_key(request: HttpRequest, *, path: str | None = None, scope: str = DECI
 def normalised_path(request: HttpRequest, params: dict[str, str]) -> str:
     """``request.path`` with only ``params`` (the ones the view reads), in a fixed order."""
     kept = sorted((k, v) for k, v in params.items() if v)
-    return request.path + "?" + urlencode(kept)
+    return request.path + ("?" + urlencode(kept) if kept else "")
 
 
 def revalidate(response: HttpResponse) -> HttpResponse:

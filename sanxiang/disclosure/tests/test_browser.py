@@ -79,6 +79,26 @@ def test_the_certificate_check_and_search_work_on_a_phone(browser, live_server):
     context.close()
 
 
+def test_a_search_of_two_characters_finds_and_explains_itself_on_a_phone(browser, live_server):
+    from .helpers import published
+
+    world = World.build()
+    item = published(world, text="当事人在鑫源饭店组织宗教活动。")
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/gongshi/jueding/")
+    page.get_by_label("关键词（当事人、事项、文号）").fill(" 鑫源 ")
+    page.get_by_role("button", name="检索").click()
+    page.get_by_text("不足三个字").wait_for()
+    assert page.get_by_text("共 1 条").is_visible()
+    assert page.locator(f'a[href="/gongshi/jueding/{item.pk}/"]').count() == 1
+    no_sideways_scroll(page)
+    shoot(page, "portal-search-short-phone")
+    page.reload()  # the second time from the cache: the same page
+    page.get_by_text("不足三个字").wait_for()
+    context.close()
+
+
 def test_a_head_publishes_a_decision_and_then_withdraws_it(page, live_server):
     world = World.build()
     item = queued(world)

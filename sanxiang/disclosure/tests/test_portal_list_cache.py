@@ -158,4 +158,4 @@ class CachedAgencyLists(CachedListsTestCase):
         signed.get("/gongshi/jiucuo/")  # a page with a form sets the visitor's CSRF cookie
         page = signed.get(f"{MATTERS}?junk=1").text
         assert 'name="csrf-token" content=""' in page
-        assert "next=/gongshi/shixiang/%3F" in page and "junk" not in page
+        assert "next=/gongshi/shixiang/%3Fas_of%3D" in page and "junk" not in page
