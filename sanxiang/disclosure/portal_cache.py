@@ -33,8 +33,10 @@ revalidate, so no shared cache keeps showing a withdrawn decision.
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -105,17 +107,60 @@ def on_ledger_append(entry: Any) -> None:
         transaction.on_commit(invalidate_lists)
 
 
-def page_key_for(path: str, *, elder: bool = False, scope: str = DECISIONS) -> str:
+def page_key_for(
+    path: str, *, elder: bool = False, scope: str = DECISIONS, generation_id: str = ""
+) -> str:
     """The key of one rendering: the view's normalised parameters and 长者模式, in the scope's
-    current generation."""
+    current generation (or ``generation_id``, the one the caller just read)."""
     raw = f"{path}|{int(elder)}".encode()
     prefix = KEY_PREFIX if scope == DECISIONS else f"portal:{scope}:page"
-    return f"{prefix}:{generation(scope)}:{hashlib.sha256(raw).hexdigest()}"
+    return f"{prefix}:{generation_id or generation(scope)}:{hashlib.sha256(raw).hexdigest()}"
 
 
-def page_key(request: HttpRequest, *, path: str | None = None, scope: str = DECISIONS) -> str:
+def page_key(
+    request: HttpRequest,
+    *,
+    path: str | None = None,
+    scope: str = DECISIONS,
+    generation_id: str = "",
+) -> str:
     elder = request.COOKIES.get(ELDER_COOKIE) == "1"
-    return page_key_for(path or request.get_full_path(), elder=elder, scope=scope)
+    full = path or request.get_full_path()
+    return page_key_for(full, elder=elder, scope=scope, generation_id=generation_id)
+
+
+# Each process keeps the pages it served most recently, under the same keys: a key names its
+# generation, which is read from the shared cache on every request, so a page of an older
+# generation is never found here once a change committed in any process. It saves reading
+# and unpickling the page from the shared cache (a file or Redis) on every hit. A page is kept
+# here at most a minute (or the cache timeout, if shorter), so that a change made behind the
+# services still shows within the timeout the shared cache promises.
+_RECENT_MAX = 256
+_RECENT_SECONDS = 60
+_recent: OrderedDict[str, tuple[float, dict[str, Any]]] = OrderedDict()
+_recent_lock = threading.Lock()
+
+
+def _recall(key: str) -> dict[str, Any] | None:
+    now = time.monotonic()
+    with _recent_lock:
+        kept = _recent.get(key)
+        if kept is not None and kept[0] > now:
+            _recent.move_to_end(key)
+            return kept[1]
+    stored = cache.get(key)
+    if stored is not None:
+        _remember(key, stored)
+    return stored
+
+
+def _remember(key: str, stored: dict[str, Any]) -> None:
+    seconds = min(_RECENT_SECONDS, settings.SANXIANG_PORTAL_CACHE_SECONDS)
+    with _recent_lock:
+        _recent[key] = (time.monotonic() + seconds, stored)
+        _recent.move_to_end(key)
+        while len(_recent) > _RECENT_MAX:
+            _recent.popitem(last=False)
 
 
 def normalised_path(request: HttpRequest, params: dict[str, str]) -> str:
@@ -141,8 +186,8 @@ def cached_page(
     """The cached rendering of this page, rendering and storing it on a miss. ``path`` is the
     normalised key of what the view reads (``normalised_path``); the raw URL by default."""
     current = _current(scope)
-    key = page_key(request, path=path, scope=scope)
-    stored = cache.get(key)
+    key = page_key(request, path=path, scope=scope, generation_id=current["id"])
+    stored = _recall(key)
     if stored is None:
         response = render()
         if response.status_code != 200:
@@ -158,6 +203,7 @@ def cached_page(
             "last_modified": http_date(int(time.time())),
         }
         cache.set(key, stored, timeout=settings.SANXIANG_PORTAL_CACHE_SECONDS)
+        _remember(key, stored)
         hit = "miss"
     else:
         hit = "hit"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import uuid
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
@@ -121,6 +122,22 @@ class CachedDecisionList(DisclosureTestCase):
         assert big["X-Portal-Cache"] == "miss" and "退出长者模式" in big.text
         assert "退出长者模式" not in Client().get(LIST).text
         assert "Cookie" in plain["Vary"]
+
+    def test_a_page_this_process_keeps_goes_when_another_process_moves_the_generation(self):
+        assert Client().get(LIST)["X-Portal-Cache"] == "miss"
+        assert Client().get(LIST)["X-Portal-Cache"] == "hit"
+        # what invalidate() does in another worker: only the shared cache changes
+        cache.set("portal:decisions:generation", {"id": "another-process", "lsn": ""}, None)
+        assert Client().get(LIST)["X-Portal-Cache"] == "miss"
+        # a page gone from the shared cache (its timeout) is kept here no longer than a minute
+        assert Client().get(LIST)["X-Portal-Cache"] == "hit"
+        cache.delete(portal_cache.page_key_for(LIST))
+        assert Client().get(LIST)["X-Portal-Cache"] == "hit"  # this process's copy
+        with mock.patch.object(portal_cache, "_RECENT_SECONDS", 0):
+            portal_cache._recent.clear()
+            assert Client().get(LIST)["X-Portal-Cache"] == "miss"  # kept here for 0 s
+            cache.delete(portal_cache.page_key_for(LIST))
+            assert Client().get(LIST)["X-Portal-Cache"] == "miss"
 
     def test_a_repeated_search_is_served_from_the_cache(self):
         first = Client().get(f"{LIST}?q=张某")
