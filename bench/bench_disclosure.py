@@ -133,10 +133,13 @@ def _load(agency_id: int, matter_id: int, user_id: int) -> None:
             FROM (
                 SELECT c.agency_id, c.id, c.procedure, c.decided_on, c.number AS doc,
                     c.seq %% 2 = 0 AS is_natural,
+                    -- names and trades hashed from seq, not taken modulo: the decision
+                    -- date is seq modulo 340, and a name drawn modulo 20 came only on some
+                    -- dates (no real surname keeps to a calendar)
                     CASE WHEN c.seq %% 2 = 0
-                         THEN (%s::text[])[1 + (c.seq / 2) %% 20] || '某'
-                         ELSE '盘锦' || (%s::text[])[1 + c.seq %% 8] || '有限公司'
-                              || (c.seq %% 5000) END AS party,
+                         THEN (%s::text[])[1 + abs(hashint4(c.seq)::bigint) %% 20] || '某'
+                         ELSE '盘锦' || (%s::text[])[1 + abs(hashint4(c.seq + 1)::bigint) %% 8]
+                              || '有限公司' || (c.seq %% 5000) END AS party,
                     '罚款人民币' || coalesce(d.fine_amount, 0) || '元' AS outcome,
                     d.fine_amount AS amount,
                     '经查，当事人于2025年在辖区内为未经批准的聚会活动提供场所，编号' || c.seq

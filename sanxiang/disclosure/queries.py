@@ -203,10 +203,12 @@ def result_page(query: SearchQuery, raw_page: str | None) -> ResultPage:
 
     1. the newest ``SHORT_WINDOW`` decisions that pass the other conditions are walked in
        order (``publication_list_idx``): a common word (a surname, 罚款) fills the page here;
-    2. otherwise the word is rare among recent decisions, and the pairs index of migration
-       0008 finds every decision containing it (a bitmap scan, the planner told not to walk
-       the whole list, which it would choose from its estimate of a LIKE); a word that was
-       common in the window but the page lies deeper is walked without a window.
+    2. otherwise the window's share of matches tells which road reads fewer rows: walking on
+       (the page's rows divided by that share) or looking the word up in the pairs index of
+       migration 0008 (that share of all decisions), and the planner is told which — it
+       would choose from its estimate of a LIKE, which for such words is no estimate at all.
+       A word common in old decisions and absent from recent ones is the costly case: it is
+       looked up and every decision containing it is read.
 
     Either way the result is exactly ``search(query)``'s rows, in its order."""
     rows = search(query)
@@ -226,10 +228,8 @@ def result_page(query: SearchQuery, raw_page: str | None) -> ResultPage:
     return _page(fetch, count, raw_page)
 
 
-# How many of the newest matching-by-date/agency decisions step 1 reads, and the share of
-# them a word must match to be walked (rather than looked up in the pairs index) past them.
+# How many of the newest decisions (by the other conditions) step 1 reads.
 SHORT_WINDOW = 5000
-COMMON_SHARE = 0.05
 
 
 def _like(word: str) -> str:
@@ -263,22 +263,37 @@ def _short_word_ids(query: SearchQuery, db: str, *, offset: int, limit: int) -> 
         ids = [row[0] for row in cur.fetchall()]
         if len(ids) >= needed:
             return ids[offset:]
+        cur.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM disclosure_publication "  # noqa: S608 - constant SQL, values are parameters
+            f"WHERE {where} LIMIT %s) w",
+            [*params, SHORT_WINDOW],
+        )
+        candidates = cur.fetchone()[0]
+        if candidates < SHORT_WINDOW:
+            return ids[offset:]  # the window held every decision the other conditions allow
         pairs = " AND ".join("search_pairs LIKE %s" for w in words if len(w) < 3)
         pair_params = [
             f"% {_like(w)} %" if len(w) == 2 else f"% {_like(w)}%" for w in words if len(w) < 3
         ]
-        if len(ids) < COMMON_SHARE * SHORT_WINDOW:
-            # rare in the newest decisions: look it up rather than walk the list
-            cur.execute("SET LOCAL enable_indexscan = off")
-            cur.execute("SET LOCAL enable_seqscan = off")
+        # Rows each road reads: walking on, the rows until the page is full at the window's
+        # rate of matches; looking up, every decision with the word (that rate times all).
+        share = max(len(ids), 1) / SHORT_WINDOW
+        cur.execute("SELECT reltuples FROM pg_class WHERE relname = 'disclosure_publication'")
+        total = max(float(cur.fetchone()[0]), SHORT_WINDOW)
+        if share * total < needed / share:
+            cur.execute("SET LOCAL enable_indexscan = off")  # look the word up
+        else:
+            cur.execute("SET LOCAL enable_bitmapscan = off")  # walk the list index
+        cur.execute("SET LOCAL enable_seqscan = off")
         cur.execute(
             f"SELECT id FROM disclosure_publication WHERE {where} AND {pairs} AND {text} "  # noqa: S608 - constant SQL, values are parameters
             f"{order} LIMIT %s OFFSET %s",
             [*params, *pair_params, *text_params, limit, offset],
         )
         found = [row[0] for row in cur.fetchall()]
-        cur.execute("RESET enable_indexscan")  # in case this is a savepoint of a longer
-        cur.execute("RESET enable_seqscan")  # transaction: the planner is itself again
+        # in case this is a savepoint of a longer transaction: the planner is itself again
+        for setting in ("enable_indexscan", "enable_bitmapscan", "enable_seqscan"):
+            cur.execute(f"RESET {setting}")
         return found
 
 
