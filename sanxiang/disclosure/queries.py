@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db import connections, router, transaction
 from django.db.models import Q, QuerySet
@@ -228,8 +229,11 @@ def result_page(query: SearchQuery, raw_page: str | None) -> ResultPage:
     return _page(fetch, count, raw_page)
 
 
-# How many of the newest decisions (by the other conditions) step 1 reads.
+# How many of the newest decisions (by the other conditions) step 1 reads; what a row found
+# through the pairs index costs against a row walked in the list index (measured at 1M rows:
+# a random heap page and the recheck of the wide, TOASTed search_pairs against the next row).
 SHORT_WINDOW = 5000
+LOOKUP_COST = 10
 
 
 def _like(word: str) -> str:
@@ -254,47 +258,57 @@ def _short_word_ids(query: SearchQuery, db: str, *, offset: int, limit: int) -> 
     where = " AND ".join(base)
     order = "ORDER BY decided_on DESC, id DESC"
     needed = offset + limit
-    window = (
+    # The newest decisions in order, then the words: the inner query is walked in the list
+    # index and the outer LIMIT stops it at the page's last row (OFFSET 0 keeps PostgreSQL from
+    # merging the two, after which it would sort every match instead of walking).
+    walk = (
         f"SELECT id FROM (SELECT id, decided_on, search_text FROM disclosure_publication "  # noqa: S608 - constant SQL, values are parameters
-        f"WHERE {where} {order} LIMIT %s) w WHERE {text} {order} LIMIT %s"
+        f"WHERE {where} {order} INNER) w WHERE {text} {order} LIMIT %s OFFSET %s"
     )
     with transaction.atomic(using=db), connections[db].cursor() as cur:
-        cur.execute(window, [*params, SHORT_WINDOW, *text_params, needed])
+        cur.execute("SET LOCAL max_parallel_workers_per_gather = 0")  # 50 at once: no workers
+        cur.execute("SET LOCAL jit = off")  # compiling costs more than these queries
+        window = walk.replace("INNER", "LIMIT %s")
+        cur.execute(window, [*params, SHORT_WINDOW, *text_params, needed, 0])
         ids = [row[0] for row in cur.fetchall()]
         if len(ids) >= needed:
-            return ids[offset:]
+            return _reset(cur, ids[offset:])
         cur.execute(
             f"SELECT count(*) FROM (SELECT 1 FROM disclosure_publication "  # noqa: S608 - constant SQL, values are parameters
             f"WHERE {where} LIMIT %s) w",
             [*params, SHORT_WINDOW],
         )
-        candidates = cur.fetchone()[0]
-        if candidates < SHORT_WINDOW:
-            return ids[offset:]  # the window held every decision the other conditions allow
-        pairs = " AND ".join("search_pairs LIKE %s" for w in words if len(w) < 3)
-        pair_params = [
-            f"% {_like(w)} %" if len(w) == 2 else f"% {_like(w)}%" for w in words if len(w) < 3
-        ]
+        if cur.fetchone()[0] < SHORT_WINDOW:
+            # the window held every decision the other conditions allow
+            return _reset(cur, ids[offset:])
         # Rows each road reads: walking on, the rows until the page is full at the window's
         # rate of matches; looking up, every decision with the word (that rate times all).
         share = max(len(ids), 1) / SHORT_WINDOW
         cur.execute("SELECT reltuples FROM pg_class WHERE relname = 'disclosure_publication'")
         total = max(float(cur.fetchone()[0]), SHORT_WINDOW)
-        if share * total < needed / share:
-            cur.execute("SET LOCAL enable_indexscan = off")  # look the word up
-        else:
-            cur.execute("SET LOCAL enable_bitmapscan = off")  # walk the list index
+        if LOOKUP_COST * share * total >= needed / share:
+            cur.execute("SET LOCAL enable_seqscan = off")
+            cur.execute(walk.replace("INNER", "OFFSET 0"), [*params, *text_params, limit, offset])
+            return _reset(cur, [row[0] for row in cur.fetchall()])
+        pairs = " AND ".join("search_pairs LIKE %s" for w in words if len(w) < 3)
+        pair_params = [
+            f"% {_like(w)} %" if len(w) == 2 else f"% {_like(w)}%" for w in words if len(w) < 3
+        ]
+        cur.execute("SET LOCAL enable_indexscan = off")  # look the word up in the pairs
         cur.execute("SET LOCAL enable_seqscan = off")
         cur.execute(
             f"SELECT id FROM disclosure_publication WHERE {where} AND {pairs} AND {text} "  # noqa: S608 - constant SQL, values are parameters
             f"{order} LIMIT %s OFFSET %s",
             [*params, *pair_params, *text_params, limit, offset],
         )
-        found = [row[0] for row in cur.fetchall()]
-        # in case this is a savepoint of a longer transaction: the planner is itself again
-        for setting in ("enable_indexscan", "enable_bitmapscan", "enable_seqscan"):
-            cur.execute(f"RESET {setting}")
-        return found
+        return _reset(cur, [row[0] for row in cur.fetchall()])
+
+
+def _reset(cur: Any, found: list[int]) -> list[int]:
+    """In case the search ran in a savepoint of a longer transaction: the planner as it was."""
+    for setting in ("enable_indexscan", "enable_seqscan", "max_parallel_workers_per_gather", "jit"):
+        cur.execute(f"RESET {setting}")
+    return found
 
 
 def public_item(pk: int) -> Publication:
