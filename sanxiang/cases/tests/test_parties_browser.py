@@ -21,6 +21,21 @@ sync_api = pytest.importorskip("playwright.sync_api")
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 
 
+def register_lawyer(page, party_id: int) -> None:
+    """On the case page: register 钱律师 as the party's agent with 特别授权 (hearing, receiving
+    documents) and a paper 授权委托书, through the agent form."""
+    page.click(f'[data-party="{party_id}"] a:has-text("登记委托代理人")')
+    page.fill("input[name=name]", "钱律师")
+    page.fill("input[name=id_number]", resident_id(date(1985, 6, 1), 31))
+    page.fill("input[name=relation]", "律师（辽宁某律师事务所）")
+    page.select_option("select[name=authority]", "special")
+    page.check("input[name=powers][value=hearing]")
+    page.check("input[name=powers][value=receive]")
+    page.fill("input[name=letter_reference]", "授权委托书（卷内第5页）")
+    page.click("main form button.btn-primary")
+    page.wait_for_selector(f'[data-party="{party_id}"] >> text=钱律师')
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_case_with_two_parties_and_an_agent_in_the_browser(live_server, browser):
@@ -57,16 +72,7 @@ def test_a_case_with_two_parties_and_an_agent_in_the_browser(live_server, browse
     ]
 
     company = case.parties.get(kind="organisation")
-    officer.click(f'[data-party="{company.pk}"] a:has-text("登记委托代理人")')
-    officer.fill("input[name=name]", "钱律师")
-    officer.fill("input[name=id_number]", resident_id(date(1985, 6, 1), 31))
-    officer.fill("input[name=relation]", "律师（辽宁某律师事务所）")
-    officer.select_option("select[name=authority]", "special")
-    officer.check("input[name=powers][value=hearing]")
-    officer.check("input[name=powers][value=receive]")
-    officer.fill("input[name=letter_reference]", "授权委托书（卷内第5页）")
-    officer.click("main form button.btn-primary")
-    officer.wait_for_selector(f'[data-party="{company.pk}"] >> text=钱律师')
+    register_lawyer(officer, company.pk)
     assert PartyAgent.objects.get().authority == "special"
 
     section = officer.locator("section[aria-labelledby=parties-heading]")

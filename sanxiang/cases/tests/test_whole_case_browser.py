@@ -11,7 +11,7 @@ issue names as a person's act is done on the page.
 from __future__ import annotations
 
 import os
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from sanxiang.cases import execution as ex
 from sanxiang.cases.models import Case, DecisionDraft, PartyAgent
-from sanxiang.cases.testing import company, open_test_case, person, resident_id
+from sanxiang.cases.testing import company, open_test_case, person
 from sanxiang.documents.models import IssuedDocument
 from sanxiang.documents.queries import read_file
 from sanxiang.documents.services import issue_document
@@ -35,6 +35,8 @@ from sanxiang.transcripts import services as transcripts
 from sanxiang.transcripts.models import Status, Transcript
 from sanxiang.transcripts.tests.helpers import inquiry, sign_all
 from sanxiang.transcripts.tests.test_browser import draw_signature, watch_errors
+
+from .test_parties_browser import register_lawyer
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytest.importorskip("playwright.sync_api")
@@ -71,16 +73,7 @@ def test_a_whole_ordinary_case_from_the_inquiry_to_the_heads_closing(live_server
     errors = watch_errors(officer)
     sign_in_page(officer, base, world.officer)
     officer.goto(f"{base}/cases/{case.pk}/")
-    officer.click(f'[data-party="{firm.pk}"] a:has-text("登记委托代理人")')
-    officer.fill("input[name=name]", "钱律师")
-    officer.fill("input[name=id_number]", resident_id(date(1985, 6, 1), 31))
-    officer.fill("input[name=relation]", "律师（辽宁某律师事务所）")
-    officer.select_option("select[name=authority]", "special")
-    officer.check("input[name=powers][value=hearing]")
-    officer.check("input[name=powers][value=receive]")
-    officer.fill("input[name=letter_reference]", "授权委托书（卷内第5页）")
-    officer.click("main form button.btn-primary")
-    officer.wait_for_selector(f'[data-party="{firm.pk}"] >> text=钱律师')
+    register_lawyer(officer, firm.pk)
     assert PartyAgent.objects.get(party=firm).authority == "special"
 
     # The 询问笔录, entered on the tablet the day after 立案 and signed on the canvas by
