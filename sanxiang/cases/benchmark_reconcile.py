@@ -20,11 +20,8 @@ EVENT_TYPES = ("cases.benchmark_saved",)
 
 
 def check(facts: Sequence[Fact]) -> Iterable[Divergence]:
-    caches = {}
-    for line in DiscretionBenchmark.objects.filter(version__gt=0):
-        content = {f: getattr(line, f) for f in BENCHMARK_FIELDS}
-        digest = versioning.content_hash(BENCHMARK_KIND, line.version, line.valid_from, content)
-        caches[line.pk] = (line.version, digest)
+    rows = DiscretionBenchmark.objects.filter(version__gt=0)
+    caches = versioning.current_hashes(rows, BENCHMARK_KIND, BENCHMARK_FIELDS)
     yield from versioning.reconcile_versions(
         kind=BENCHMARK_KIND,
         table="cases_discretionbenchmarkversion",

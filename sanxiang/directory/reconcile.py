@@ -18,11 +18,8 @@ EVENT_TYPES = ("officer.created", "officer.updated", "officer.certificate_status
 
 
 def check(facts: Sequence[Fact]) -> Iterable[Divergence]:
-    caches = {}
-    for officer in Officer.objects.filter(version__gt=0):
-        content = {f: getattr(officer, f) for f in REGISTER_FIELDS}
-        digest = versioning.content_hash(OFFICER_KIND, officer.version, officer.valid_from, content)
-        caches[officer.pk] = (officer.version, digest)
+    rows = Officer.objects.filter(version__gt=0)
+    caches = versioning.current_hashes(rows, OFFICER_KIND, REGISTER_FIELDS)
     yield from versioning.reconcile_versions(
         kind=OFFICER_KIND,
         table="directory_officerversion",

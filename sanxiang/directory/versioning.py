@@ -11,7 +11,7 @@ version edited behind the application is refused, never silently used (``version
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any, Protocol
 
@@ -35,6 +35,20 @@ def content_hash(
     """SHA-256 over what a version says, its number and its start (canonical JSON)."""
     body = {"kind": kind, "number": number, "valid_from": valid_from, "content": dict(content)}
     return hashlib.sha256(canonical_json(body).encode()).hexdigest()
+
+
+def current_hashes(
+    rows: Iterable[Any], kind: str, fields: Sequence[str]
+) -> dict[int, tuple[int, str]]:
+    """Each current row's (version, content hash) as its table holds it now: what
+    ``reconcile_versions`` compares with the row's latest version (``caches``)."""
+    return {
+        row.pk: (
+            row.version,
+            content_hash(kind, row.version, row.valid_from, {f: getattr(row, f) for f in fields}),
+        )
+        for row in rows
+    }
 
 
 def in_force(on: date) -> Q:
