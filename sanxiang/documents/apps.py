@@ -14,10 +14,11 @@ class DocumentsConfig(AppConfig):
         from . import checks  # noqa: F401 - registers the deploy check of the seals
         from . import reconcile as state
         from .events import EVENT_TYPES
-        from .guards import required_documents
+        from .guards import complete_file, required_documents
         from .panels import case_documents_panel
 
         engine.register_guard(required_documents)
+        engine.register_guard(complete_file)
         register_case_panel(case_documents_panel)
         registry.register(*EVENT_TYPES)
         reconcile.register(state.RECONCILER)

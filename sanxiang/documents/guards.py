@@ -10,10 +10,13 @@ after it) before 送达, the 当场行政处罚决定书 before it is handed ove
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
+from typing import Any
 
 from sanxiang.lib.errors import DomainError
-from sanxiang.procedures.definitions import Needs
+from sanxiang.procedures.definitions import Definition, Needs, StageRole
 from sanxiang.procedures.engine import GuardContext
+from sanxiang.procedures.filing import file_needs
 
 from .kinds import get_kind
 from .models import IssuedDocument
@@ -90,3 +93,52 @@ def required_documents(context: GuardContext) -> None:
     lacking = missing(context.case.pk, step.requires)
     if lacking:
         raise DomainError("document_required", f"“{step.label}”：{'；'.join(lacking)}。")
+
+
+def _path_needs(definition: Definition, entered: list[str]) -> list[Needs]:
+    """The ``Step.requires`` of every step the case took (consecutive stages it entered)."""
+    needs: list[Needs] = []
+    for source, target in pairwise(entered):
+        step = definition.step(source, target)
+        if step is not None:
+            needs.extend(n for n in step.requires if n not in needs)
+    return needs
+
+
+def file_lacking(case: Any, *, entering: str = "") -> list[str]:
+    """What the case file lacks to be archived (立卷归档), each a Chinese sentence.
+
+    The documents of ``procedures.filing.file_needs`` for the stages the case went through,
+    and again those every step it took required (a case taken before a guard existed, or
+    whose rows were altered, is caught here). ``entering``: a stage about to be entered.
+    """
+    from sanxiang.cases.history import stages_entered
+
+    definition = case.definition
+    entered = stages_entered(case)
+    if entering:
+        entered.append(entering)
+    roles = {definition.role_of(code) for code in entered}
+    needs = _path_needs(definition, entered)
+    for need in file_needs(case.procedure):
+        applies = need.after is None or need.after in roles
+        # One sentence per document: a step already asked for it (delivered, if so) says it.
+        covered = any(
+            n.kinds == need.needs.kinds and n.delivered >= need.needs.delivered for n in needs
+        )
+        if applies and not covered:
+            needs.append(need.needs)
+    lacking = missing(case.pk, tuple(needs))
+    return list(dict.fromkeys(lacking))
+
+
+def complete_file(context: GuardContext) -> None:
+    """归档 is refused while the file lacks a document it must hold, naming every one."""
+    if not context.enters(StageRole.ARCHIVED):
+        return
+    lacking = file_lacking(context.case, entering=context.target)
+    if lacking:
+        raise DomainError(
+            "file_incomplete",
+            f"案卷不完整，不能归档：{'；'.join(lacking)}。请补齐后再归档（已有的可在案卷页查看）。",
+        )

@@ -335,6 +335,10 @@ class FiledDocument:
         return f"{self.document.title} {self.document.number}".strip()
 
     @property
+    def number(self) -> str:
+        return str(self.document.number)
+
+    @property
     def stage(self) -> str:
         return ""
 

@@ -22,9 +22,11 @@ from sanxiang.cases import order
 from sanxiang.cases.models import Case
 from sanxiang.cases.services import record_defence, transition
 from sanxiang.cases.testing import settle
+from sanxiang.procedures.filing import file_needs
 
 from .models import IssuedDocument
-from .services import issue_for_step
+from .queries import issuable_kinds
+from .services import issue_document, issue_for_step
 
 
 def quick_pdf(content: Any) -> bytes:
@@ -66,6 +68,27 @@ def waive_periods(actor: Any, case_id: int, target: str, *, on: date | None = No
     return recorded
 
 
+def issue_file_needs(actor: Any, case_id: int) -> list[IssuedDocument]:
+    """Issue the documents the case file will need (``procedures.filing``) that the case's stage
+    offers and it has not yet issued, as an officer fills in the 立案审批表 at 立案: what the
+    archive guard (``guards.complete_file``) will ask for. A decision only once drafted."""
+    case = Case.objects.get(pk=case_id)
+    offered = {k.code: k for k in issuable_kinds(case)}
+    issued = set(IssuedDocument.objects.filter(case=case).values_list("kind", flat=True))
+    done = []
+    with mock.patch("sanxiang.documents.services.render_pdf", quick_pdf):
+        for need in file_needs(case.procedure):
+            kinds = need.needs.kinds
+            if issued & set(kinds):
+                continue
+            kind = next((offered[k] for k in kinds if k in offered), None)
+            drafted = getattr(case, "draft", None) is not None
+            if kind is not None and (drafted or not kind.decision):
+                done.append(issue_document(actor=actor, case_id=case_id, kind=kind.code))
+                issued.add(kind.code)
+    return done
+
+
 def take_step(
     actor: Any,
     case_id: int,
@@ -79,6 +102,7 @@ def take_step(
     """Issue the step's required documents (and, with ``waive``, record the party's written
     waiver of a running period; with ``pay``, before 结案 the payment of the fine still owed:
     ``cases.testing.settle``), then take the step through the transition service."""
+    issue_file_needs(actor, case_id)
     issue_required(actor, case_id, target)
     if waive:
         waive_periods(actor, case_id, target, on=on)

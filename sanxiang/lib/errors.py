@@ -49,6 +49,15 @@ HTTP_STATUS = {
     "record_unsigned": 409,
     "signature_invalid_image": 422,
     "refusal_witness_required": 422,
+    # 归档 while the case file lacks a document it must hold (documents/guards.complete_file,
+    # procedures/filing.py): the message names every one missing.
+    "file_incomplete": 409,
+    # Issuing a 行政处罚决定书 whose draft names no provision violated
+    # (行政处罚法 第59条第（二）项; documents/services._check_may_issue).
+    "violated_provision_required": 422,
+    # Publishing a decision for which no 决定书 was issued (disclosure/services.publish): the
+    # published text is the issued document's (issue 10 item 11).
+    "decision_document_required": 409,
     # A decision while a period the law makes the agency wait out still runs (陈述申辩, 听证
     # request: 行政处罚法 第45、62、64条; cases/order.py).
     "period_running": 409,

@@ -9,6 +9,7 @@ urlpatterns = [
     path("case/<int:case_id>/capture/", views.capture, name="capture"),
     path("case/<int:case_id>/uploads/", tus.uploads, name="uploads"),
     path("case/<int:case_id>/uploads/<slug:token>/", tus.upload, name="resumable"),
+    path("case/<int:case_id>/file/", views.case_file, name="file"),
     path("case/<int:case_id>/export.zip", views.export_case, name="export"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/stream/", views.stream, name="stream"),

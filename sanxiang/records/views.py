@@ -41,6 +41,14 @@ def case_records(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @staff_view
+def case_file(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The 案卷: cover, 卷内目录 with page numbers and 备考表 (records.dossier)."""
+    context = dossier.case_file(actor=acting_user(request), case_id=case_id)
+    context["may_export"] = dossier.is_closed(context["case"])
+    return render(request, "records/case_file.html", context)
+
+
+@staff_view
 def capture(request: HttpRequest, case_id: int) -> HttpResponse:
     """移动执法: the phone-first page for the case team on site (capture.js sends the file in
     resumable chunks to ``tus.py``)."""

@@ -214,6 +214,7 @@ CASES = [
             text="责令停止发布广告，并处罚款人民币叁万元整。",
         ),
         documents={
+            "filing": ["filing_approval"],  # 归档 wants it (procedures/filing.py)
             "case_review": ["penalty_notice"],
             "decision": ["penalty_decision", "delivery_receipt"],
         },

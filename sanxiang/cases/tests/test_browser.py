@@ -67,6 +67,8 @@ def test_a_warning_case_goes_from_filing_to_archive_in_the_browser(live_server, 
     officer.wait_for_selector('[data-testid=current-stage][data-stage="filing"]')
     case = Case.objects.get(title="某宗教活动场所未按规定备案案")
     url = f"{base}/cases/{case.pk}/"
+    # The 立案审批表 goes into the file (归档 wants it: procedures/filing.py).
+    issue(officer, "filing_approval")
 
     # The officer may not approve the filing (行政处罚法 第54条); the head does.
     assert officer.locator('button[data-target-stage="investigation"]').count() == 0
@@ -127,10 +129,10 @@ def test_a_warning_case_goes_from_filing_to_archive_in_the_browser(live_server, 
     officer.goto(url)
     step(officer, "archived")
 
-    # Opened, 8 steps, the 报请结案, the draft, the waiver, 3 documents, and the decision's 公示
+    # Opened, 8 steps, the 报请结案, the draft, the waiver, 4 documents, and the decision's 公示
     # that disclosure queued: the timeline is the ledger, so another app's step shows without
     # timeline code of its own.
-    assert officer.locator("#case-timeline li").count() == 16
+    assert officer.locator("#case-timeline li").count() == 17
     assert "列入公示计划" in officer.inner_text("#case-timeline")
     ARTIFACTS.mkdir(exist_ok=True)
     officer.screenshot(path=str(ARTIFACTS / "case-archived.png"), full_page=True)
