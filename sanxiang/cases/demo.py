@@ -104,6 +104,7 @@ CASES = [
         facts="群众举报：该公司以营利为目的，多次为未经批准的聚会活动提供场地和设备。",
         path=[("investigation", "head"), ("case_review", "officer")],
         draft=DraftData(
+            violated_provision="《宗教事务条例》第四十一条",
             kind="fine",
             fine_amount=Decimal("150000"),
             circumstance=Circumstance.GRAVE,
@@ -163,7 +164,10 @@ CASES = [
             ("delivery", "officer"),
         ],
         draft=DraftData(
-            kind="warning", legal_basis="《宗教事务条例》第六十五条", text="给予警告。"
+            violated_provision="《宗教事务条例》第四十一条",
+            kind="warning",
+            legal_basis="《宗教事务条例》第六十五条",
+            text="给予警告。",
         ),
     ),
     DemoCase(
@@ -179,7 +183,11 @@ CASES = [
             ("closing", "head"),
             ("archived", "officer"),
         ],
-        draft=DraftData(kind="warning", legal_basis="《宗教事务条例》第六十五条"),
+        draft=DraftData(
+            violated_provision="《宗教事务条例》第四十一条",
+            kind="warning",
+            legal_basis="《宗教事务条例》第六十五条",
+        ),
     ),
     DemoCase(
         title="某寺宗教活动场所变更登记申请",

@@ -244,6 +244,7 @@ def _decided_case(agency: Agency, title: str, party: PartyData, amount: str | No
         actor=officer,
         case_id=case.pk,
         data=DraftData(
+            violated_provision="《宗教事务条例》第四十一条",
             kind="fine" if amount else "warning",
             # 给予警告，并处罚款: the warning is imposed together with the fine (并处).
             additional_kinds=("warning",) if amount else (),

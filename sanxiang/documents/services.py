@@ -95,6 +95,29 @@ def _check_may_issue(case: Case, kind: Kind) -> None:
     }
     if kind.code in needs_draft and getattr(case, "draft", None) is None:
         raise ValidationFailed(f"制发《{kind.title}》前须先起草决定内容。", field="kind")
+    if kind.code in NAMES_VIOLATION:
+        _check_violation_named(case, kind)
+
+
+# The documents whose body says "违反了《…》第…条的规定" (builders._violation): a blank there
+# would be served as "违反了____的规定".
+NAMES_VIOLATION = frozenset({"penalty_decision"})
+
+
+def _check_violation_named(case: Case, kind: Kind) -> None:
+    """行政处罚法 第59条第（二）项: the 决定书 states the facts and evidence of the violation, and
+    第59条第（三）项 the kind and basis of the penalty: the provision violated is named apart
+    from the one applied. Checked on the draft the document is built from (the reviewed
+    snapshot once there is one: ``queries.sheet_from_case``)."""
+    draft = queries.sheet_from_case(case).draft
+    if draft is not None and not draft.violated_provision.strip():
+        raise DomainError(
+            "violated_provision_required",
+            f"决定草稿未填写“违反的条款”，《{kind.title}》不能写成“违反了____的规定”。"
+            "请在决定草稿中写明当事人违反的法律、法规、规章条款（行政处罚法 第59条），"
+            "重新报送审核后再制发。",
+            field="violated_provision",
+        )
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from sanxiang.accounts.models import Role, User
 from sanxiang.accounts.queries import home_agency, require_agency_access, require_role
-from sanxiang.cases.models import Case
+from sanxiang.cases.models import PENALTY_KINDS, Case
 from sanxiang.cases.queries import get_case_for, had_role, is_on_team
 from sanxiang.directory.models import Agency, Officer
 from sanxiang.ledger.services import append
@@ -187,6 +187,10 @@ def _missing_materials(case: Case, draft: Any, materials: dict[str, str]) -> lis
         missing.append(labels["draft_decision"])
     if not draft.legal_basis.strip():
         missing.append("决定草稿的法律依据")
+    # 行政处罚法 第59条第（二）项: a penalty names the provision violated, apart from the one
+    # applied; the 决定书 is refused without it (documents.services), so the review sees it too.
+    if draft.kind in PENALTY_KINDS and not draft.violated_provision.strip():
+        missing.append("决定草稿违反的条款（行政处罚法 第59条）")
     return missing
 
 

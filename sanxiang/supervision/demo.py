@@ -184,6 +184,7 @@ CASES = [
             ("delivery", "officer", 21),
         ],
         draft=DraftData(
+            violated_provision=f"{FOOD}第三十五条第一款",
             kind="fine",
             fine_amount=Decimal("8000"),
             legal_basis=f"{FOOD}第一百二十二条",
@@ -208,6 +209,7 @@ CASES = [
             ("archived", "officer", 50),
         ],
         draft=DraftData(
+            violated_provision="《中华人民共和国广告法》第四条、第二十八条",
             kind="fine",
             fine_amount=Decimal("30000"),
             legal_basis="《中华人民共和国广告法》第五十五条",
@@ -238,6 +240,7 @@ CASES = [
             ("closing", "head", 60),
         ],
         draft=DraftData(
+            violated_provision=f"{FOOD}第三十四条第（十）项",
             kind="warning",
             legal_basis=f"{FOOD}第一百二十四条",
             text="给予警告。",

@@ -162,7 +162,12 @@ def test_a_penalty_party_states_its_defence_and_asks_for_a_hearing_on_a_phone(br
     save_draft(
         actor=world.officer,
         case_id=case.pk,
-        data=DraftData(kind="fine", fine_amount="200000", legal_basis="《宗教事务条例》第七十一条"),
+        data=DraftData(
+            violated_provision="《宗教事务条例》第四十一条",
+            kind="fine",
+            fine_amount="200000",
+            legal_basis="《宗教事务条例》第七十一条",
+        ),
     )
     take_step(world.officer, case.pk, "notice", waive=False)
     take_step(world.officer, case.pk, "defence", waive=False)

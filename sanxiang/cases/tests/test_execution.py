@@ -75,6 +75,7 @@ class ExecutionTestCase(QuickDocumentsTestCase):
             actor=self.w.officer,
             case_id=case.pk,
             data=DraftData(
+                violated_provision="《宗教事务条例》第四十一条",
                 kind=kind,
                 fine_amount=fine if kind == "fine" or "fine" in additional else None,
                 additional_kinds=additional,

@@ -43,7 +43,12 @@ def test_a_late_fine_is_paid_with_its_surcharge_and_the_case_closes(live_server,
     save_draft(
         actor=world.officer,
         case_id=case.pk,
-        data=DraftData(kind="fine", fine_amount="5000", legal_basis="《宗教事务条例》第七十一条"),
+        data=DraftData(
+            violated_provision="《宗教事务条例》第四十一条",
+            kind="fine",
+            fine_amount="5000",
+            legal_basis="《宗教事务条例》第七十一条",
+        ),
     )
     take_step(world.head, case.pk, "decision", on=delivered - timedelta(days=2))
     take_step(world.officer, case.pk, "delivery", on=delivered)

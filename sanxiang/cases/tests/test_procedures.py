@@ -45,7 +45,11 @@ class HappyPaths(WorldTestCase):
             actor=self.w.officer,
             case_id=case.pk,
             data=DraftData(
-                kind="fine", fine_amount="5000", legal_basis="条例第71条", text="罚款五千元。"
+                violated_provision="《宗教事务条例》第四十一条",
+                kind="fine",
+                fine_amount="5000",
+                legal_basis="条例第71条",
+                text="罚款五千元。",
             ),
         )
         # A hearing makes the decision major (法制审核目录清单): the gate wants a passing review.
@@ -77,7 +81,11 @@ class HappyPaths(WorldTestCase):
             case,
             [("investigation", "head"), ("case_review", "officer"), ("notice", "officer")],
         )
-        save_draft(actor=self.w.officer, case_id=case.pk, data=DraftData(kind="warning"))
+        save_draft(
+            actor=self.w.officer,
+            case_id=case.pk,
+            data=DraftData(violated_provision="《宗教事务条例》第四十一条", kind="warning"),
+        )
         case = self.walk(
             case, [("defence", "officer"), ("decision", "head"), ("delivery", "officer")]
         )
@@ -88,7 +96,11 @@ class HappyPaths(WorldTestCase):
         assert case.stage == "investigation"
         case = self.walk(case, [("notice", "officer")])
         save_draft(
-            actor=self.w.officer, case_id=case.pk, data=DraftData(kind="fine", fine_amount="200")
+            actor=self.w.officer,
+            case_id=case.pk,
+            data=DraftData(
+                violated_provision="《宗教事务条例》第四十一条", kind="fine", fine_amount="200"
+            ),
         )
         self.walk(
             case,
@@ -116,7 +128,11 @@ class HappyPaths(WorldTestCase):
 
     def test_seizure_is_approved_by_the_head_and_released(self):
         case = open_test_case(self.w, procedure="coercion")
-        save_draft(actor=self.w.officer, case_id=case.pk, data=DraftData(kind="seizure"))
+        save_draft(
+            actor=self.w.officer,
+            case_id=case.pk,
+            data=DraftData(violated_provision="《宗教事务条例》第四十一条", kind="seizure"),
+        )
         case = self.walk(case, [("decision", "head")])
         seizure = case.deadlines.get(rule="seizure")
         assert seizure.due_on == timezone.localdate() + timedelta(days=30)
@@ -180,7 +196,11 @@ class DecisionRules(WorldTestCase):
 
     def test_a_decision_date_before_filing_is_refused(self):
         case = self.ready_for_decision(opened_on=timezone.localdate() - timedelta(days=5))
-        save_draft(actor=self.w.officer, case_id=case.pk, data=DraftData(kind="warning"))
+        save_draft(
+            actor=self.w.officer,
+            case_id=case.pk,
+            data=DraftData(violated_provision="《宗教事务条例》第四十一条", kind="warning"),
+        )
         with pytest.raises(DomainError) as caught:
             transition(
                 actor=self.w.head,
@@ -195,10 +215,18 @@ class DecisionRules(WorldTestCase):
 
     def test_the_draft_is_frozen_once_decided(self):
         case = self.ready_for_decision()
-        save_draft(actor=self.w.officer, case_id=case.pk, data=DraftData(kind="warning"))
+        save_draft(
+            actor=self.w.officer,
+            case_id=case.pk,
+            data=DraftData(violated_provision="《宗教事务条例》第四十一条", kind="warning"),
+        )
         transition(actor=self.w.head, case_id=case.pk, target="decision")
         with pytest.raises(DomainError) as caught:
-            save_draft(actor=self.w.officer, case_id=case.pk, data=DraftData(kind="fine"))
+            save_draft(
+                actor=self.w.officer,
+                case_id=case.pk,
+                data=DraftData(violated_provision="《宗教事务条例》第四十一条", kind="fine"),
+            )
         assert caught.value.code == "conflict"
 
     def test_a_stale_expected_stage_is_a_conflict(self):
@@ -231,31 +259,51 @@ class DecisionRules(WorldTestCase):
             save_draft(
                 actor=self.w.officer,
                 case_id=natural.pk,
-                data=DraftData(kind="fine", fine_amount="200.01"),
+                data=DraftData(
+                    violated_provision="《宗教事务条例》第四十一条",
+                    kind="fine",
+                    fine_amount="200.01",
+                ),
             )
         assert caught.value.field == "fine_amount"
         org = open_test_case(self.w, procedure="penalty_summary", parties=[company()])
         draft = save_draft(
-            actor=self.w.officer, case_id=org.pk, data=DraftData(kind="fine", fine_amount="3000")
+            actor=self.w.officer,
+            case_id=org.pk,
+            data=DraftData(
+                violated_provision="《宗教事务条例》第四十一条", kind="fine", fine_amount="3000"
+            ),
         )
         assert draft.fine_amount == Decimal("3000.00")
         with pytest.raises(DomainError):
             save_draft(
                 actor=self.w.officer,
                 case_id=org.pk,
-                data=DraftData(kind="fine", fine_amount="3000.01"),
+                data=DraftData(
+                    violated_provision="《宗教事务条例》第四十一条",
+                    kind="fine",
+                    fine_amount="3000.01",
+                ),
             )
 
     def test_summary_procedure_allows_only_warning_or_fine(self):
         case = open_test_case(self.w, procedure="penalty_summary")
         with pytest.raises(DomainError) as caught:
-            save_draft(actor=self.w.officer, case_id=case.pk, data=DraftData(kind="suspension"))
+            save_draft(
+                actor=self.w.officer,
+                case_id=case.pk,
+                data=DraftData(violated_provision="《宗教事务条例》第四十一条", kind="suspension"),
+            )
         assert caught.value.field == "kind"
 
     def test_a_licence_decision_cannot_be_a_fine(self):
         case = open_test_case(self.w, procedure="licence")
         with pytest.raises(DomainError) as caught:
             save_draft(
-                actor=self.w.officer, case_id=case.pk, data=DraftData(kind="fine", fine_amount="1")
+                actor=self.w.officer,
+                case_id=case.pk,
+                data=DraftData(
+                    violated_provision="《宗教事务条例》第四十一条", kind="fine", fine_amount="1"
+                ),
             )
         assert caught.value.field == "kind"

@@ -78,6 +78,7 @@ def decided_case(
         actor=world.officer,
         case_id=case.pk,
         data=DraftData(
+            violated_provision="《宗教事务条例》第四十一条",
             kind=kind,
             fine_amount=Decimal(fine) if fine else None,
             confiscation_value=Decimal(confiscation) if confiscation else None,

@@ -34,7 +34,12 @@ def case_at(world: Any, stage: str, *, procedure: str = "penalty_ordinary", **dr
 
 
 def fine_draft(amount: str = "5000.00") -> dict[str, Any]:
-    return {"kind": "fine", "fine_amount": amount, "legal_basis": "《宗教事务条例》第七十一条"}
+    return {
+        "kind": "fine",
+        "fine_amount": amount,
+        "legal_basis": "《宗教事务条例》第七十一条",
+        "violated_provision": "《宗教事务条例》第四十一条",
+    }
 
 
 def pdf_text(data: bytes) -> str:

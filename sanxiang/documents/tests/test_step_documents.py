@@ -106,7 +106,11 @@ class SummaryAndCoercion(QuickDocumentsTestCase):
         save_draft(
             actor=self.w.officer,
             case_id=case.pk,
-            data=DraftData(kind="warning", legal_basis="《宗教事务条例》第六十五条"),
+            data=DraftData(
+                violated_provision="《宗教事务条例》第四十一条",
+                kind="warning",
+                legal_basis="《宗教事务条例》第六十五条",
+            ),
         )
         for target in ("notice", "decision"):
             transition(actor=self.w.officer, case_id=case.pk, target=target)

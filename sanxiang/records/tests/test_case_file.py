@@ -29,7 +29,12 @@ def closed_case(w, *, real_filing_approval: bool = False, **kwargs) -> Case:
     case = open_test_case(w, **kwargs)
     if real_filing_approval:  # a real PDF (the walk's other documents are stand-ins)
         issue_document(actor=w.officer, case_id=case.pk, kind="filing_approval")
-    warning = DraftData(kind="warning", legal_basis="《宗教事务条例》第六十五条", text="警告")
+    warning = DraftData(
+        violated_provision="《宗教事务条例》第四十一条",
+        kind="warning",
+        legal_basis="《宗教事务条例》第六十五条",
+        text="警告",
+    )
     save_draft(actor=w.officer, case_id=case.pk, data=warning)
     walk(w.head, case.pk, [*TO_CLOSING, "closing"])
     return Case.objects.get(pk=case.pk)

@@ -19,11 +19,18 @@ MATERIALS = {
     "discretion_reasoning": "违法情节较重，在裁量基准幅度内从重处罚。",
 }
 BASIS = "《宗教事务条例》第七十一条"
+VIOLATED = "《宗教事务条例》第四十一条"
 TEXT = "当事人为违法宗教活动提供场所，依据《宗教事务条例》第七十一条，决定罚款。"
 
 
 def draft(world: Any, case: Case, amount: str = "150000", **kwargs: Any) -> None:
-    data = {"kind": "fine", "fine_amount": amount, "legal_basis": BASIS, "text": TEXT} | kwargs
+    data = {
+        "kind": "fine",
+        "fine_amount": amount,
+        "legal_basis": BASIS,
+        "violated_provision": VIOLATED,
+        "text": TEXT,
+    } | kwargs
     save_draft(actor=world.officer, case_id=case.pk, data=DraftData(**data))
 
 

@@ -49,7 +49,10 @@ def closed_case(
                 actor=w.officer,
                 case_id=case.pk,
                 data=DraftData(
-                    kind="warning", legal_basis="《宗教事务条例》第六十五条", text="警告"
+                    violated_provision="《宗教事务条例》第四十一条",
+                    kind="warning",
+                    legal_basis="《宗教事务条例》第六十五条",
+                    text="警告",
                 ),
             )
         day = after + (late_delivery if target in {"delivery", "closing", "archived"} else 0)
