@@ -141,6 +141,12 @@ def stage_entered(case: Case, definition: Definition, target: str, on: date) -> 
                 "warn_on": warn,
             }
         )
+    # 行政强制法 第53-54条: the court window and the 催告 period (cases/execution_clocks.py).
+    from .execution_clocks import on_stage_entered
+
+    court = on_stage_entered(case, definition, target, on)
+    started += court["started"]
+    stopped += court["stopped"]
     return {"started": started, "stopped": sorted(stopped, key=lambda s: str(s["rule"]))}
 
 

@@ -29,8 +29,16 @@ from sanxiang.procedures.definitions import DEFINITIONS, StageRole, stage_has_ro
 from . import clocks, snapshots
 from .models import Case, DecisionDraft, DraftSnapshot
 
-# A payment that settles the fine stops the 缴纳罚款 clock and says so (services/execution.py).
-CLOCK_TYPES = ("case.deadline_paused", "case.deadline_resumed", "case.payment_recorded")
+# A payment that settles the fine stops the 缴纳罚款 clock and says so (services/execution.py);
+# the court application stops the court clocks, and the 送达回证 of a 催告书 (the documents
+# app's entry) starts the 催告 period (execution_clocks.py).
+CLOCK_TYPES = (
+    "case.deadline_paused",
+    "case.deadline_resumed",
+    "case.payment_recorded",
+    "case.execution_recorded",
+    "document.issued",
+)
 # A party corrected after the decision (services/parties.py) is compared with the correction's
 # ledgered state by party_reconcile.py, not with the decided snapshot.
 CORRECTED = "case.party_corrected"

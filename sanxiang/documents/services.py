@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from sanxiang.accounts.models import User
 from sanxiang.cases import snapshots
+from sanxiang.cases.execution_clocks import on_receipt_issued
 from sanxiang.cases.models import Case
 from sanxiang.directory.models import Agency
 from sanxiang.ledger.services import append
@@ -311,12 +312,22 @@ def _commit(
             "snapshot": snapshot.hash if snapshot is not None else "",
             # The one party a per-party document addresses (builders.PER_PARTY); absent: all.
             **({"party": party} if party is not None else {}),
+            **_clocks(case, doc),
         },
         actor=actor,
         agency_id=agency.pk,
         case_id=case.pk,
     )
     return doc
+
+
+def _clocks(case: Case, doc: IssuedDocument) -> dict[str, object]:
+    """A 送达回证 after a 催告书 starts the 催告 period (行政强制法 第54条, 第69条: working
+    days): the clock's start goes into this entry (``cases.clocks.replay``)."""
+    if doc.kind != RECEIPT:
+        return {}
+    started = on_receipt_issued(case, receipt_id=doc.pk, on=timezone.localdate(doc.issued_at))
+    return {"clocks": started} if started["started"] else {}
 
 
 def issue_for_step(*, actor: User, case_id: int, target: str) -> list[IssuedDocument]:

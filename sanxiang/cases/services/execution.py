@@ -16,6 +16,7 @@ from sanxiang.procedures.definitions import StageRole
 
 from .. import deadlines as clocks
 from .. import execution as ex
+from .. import execution_clocks as court_clocks
 from ..execution_models import ExecutionKind, ExecutionRecord, Payment
 from ..models import Case, Deadline, DeadlineStatus
 from ..queries import get_case_for
@@ -114,6 +115,8 @@ def record_payment(
             field="amount",
         )
     stopped = _stop_pay_clock(case, paid_on) if after.fine_paid_on is not None else []
+    if after.fine_paid_on is not None:  # nothing left for a court to enforce (第53条)
+        stopped += court_clocks.stop(case, paid_on)
     append(
         event_type="case.payment_recorded",
         payload={
@@ -207,7 +210,13 @@ def approve_arrangement(
 
 
 def _record(
-    case: Case, actor: User, kind: str, on: date, note: str, reason: str = ""
+    case: Case,
+    actor: User,
+    kind: str,
+    on: date,
+    note: str,
+    reason: str = "",
+    stopped: list[dict[str, object]] | None = None,
 ) -> ExecutionRecord:
     record = ExecutionRecord.objects.create(
         case=case, kind=kind, on=on, reason=reason, note=note, recorded_by=actor
@@ -224,6 +233,7 @@ def _record(
             "on": on,
             "reason": reason,
             "note": f"{summary}。{note}".rstrip("。") + "。" if note else summary,
+            **({"clocks": {"started": [], "stopped": stopped}} if stopped else {}),
         },
         actor=actor,
         agency_id=case.agency_id,
@@ -251,7 +261,10 @@ def apply_for_enforcement(
         raise DomainError("enforcement_not_ready", f"现在不能申请人民法院强制执行：{why}。")
     if s.enforcement_applied is not None:
         raise DomainError("conflict", "本案已登记申请人民法院强制执行。")
-    return _record(case, actor, ExecutionKind.ENFORCEMENT_APPLIED, on, note.strip())
+    stopped = court_clocks.stop(case, on)  # applied in time: the window and the 催告 are done
+    return _record(
+        case, actor, ExecutionKind.ENFORCEMENT_APPLIED, on, note.strip(), stopped=stopped
+    )
 
 
 def _not_ready(s: ex.Schedule, on: date) -> str:

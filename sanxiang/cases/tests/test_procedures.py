@@ -72,6 +72,7 @@ class HappyPaths(WorldTestCase):
             "decide": DeadlineStatus.MET,
             "deliver": DeadlineStatus.MET,
             "pay": DeadlineStatus.MET,
+            "court": DeadlineStatus.MET,  # 行政强制法 第53条: stopped by the payment
         }
         assert Entry.objects.filter(case_id=case.pk, event_type="case.transition").count() == 9
 
