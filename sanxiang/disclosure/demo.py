@@ -16,6 +16,7 @@ from sanxiang.cases.services import DraftData, PartyData, open_case, save_draft,
 from sanxiang.cases.testing import org_credit_code, resident_id
 from sanxiang.catalog.models import Matter
 from sanxiang.directory.models import Agency, Officer
+from sanxiang.documents.services import issue_document
 from sanxiang.lib.errors import DomainError
 
 from . import samples, services
@@ -219,18 +220,6 @@ def _decided_case(agency: Agency, title: str, party: PartyData, amount: str | No
     if matter is None or Case.objects.filter(agency=agency, title=title).exists():
         return
     opened = timezone.localdate() - timedelta(days=20)
-    case = open_case(
-        actor=officer,
-        matter_id=matter.pk,
-        procedure="penalty_ordinary",
-        title=title,
-        source="complaint",
-        facts=title,
-        parties=[party],
-        team=[officer.officer.pk, User.objects.get(username="li").officer.pk],
-        opened_on=opened,
-        is_demo=True,
-    )
     name = party.name if party.kind == "natural" else party.legal_representative
     # 裁量基准 (cases demo): 一般情节 warning only; 较重 a fine of 2万–10万.
     penalty = f"给予警告，并处罚款人民币{amount}元。" if amount else "给予警告。"
@@ -240,6 +229,20 @@ def _decided_case(agency: Agency, title: str, party: PartyData, amount: str | No
         first, rest = text.split("\n", 1)
         first = f"当事人：{party.name}，统一社会信用代码 {party.credit_code}，法定代表人{name}。"
         text = first + "\n" + rest.replace("民宿", "门店")
+    case = open_case(
+        actor=officer,
+        matter_id=matter.pk,
+        procedure="penalty_ordinary",
+        title=title,
+        source="complaint",
+        # The facts found, as the 决定书 states them (its 经查明 paragraph): what the portal
+        # publishes is the issued document's body.
+        facts=text,
+        parties=[party],
+        team=[officer.officer.pk, User.objects.get(username="li").officer.pk],
+        opened_on=opened,
+        is_demo=True,
+    )
     save_draft(
         actor=officer,
         case_id=case.pk,
@@ -259,6 +262,8 @@ def _decided_case(agency: Agency, title: str, party: PartyData, amount: str | No
         on = opened + timedelta(days=i * 3)
         prepare_step(actor, case, target, on)  # the 告知书, and the party's written waiver
         transition(actor=actor, case_id=case.pk, target=target, on=on)
+    # 行政处罚法 第59条: the 决定书 served, from which the publication is taken (issue 10 item 11).
+    issue_document(actor=officer, case_id=case.pk, kind="penalty_decision")
 
 
 def load() -> None:

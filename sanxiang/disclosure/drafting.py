@@ -116,6 +116,8 @@ def matter_version(case: Any, on: date) -> MatterVersion | None:
 DECISION_DOCUMENTS = (
     "penalty_decision",
     "no_penalty_decision",
+    # 行政处罚法 第52条: the 简易程序's decision, numbered, handed over on the spot.
+    "on_the_spot_decision",
     "licence_grant",
     "licence_refusal",
     "seizure_decision",

@@ -227,6 +227,15 @@ def _refresh_source(item: Publication) -> Any:
     return doc
 
 
+def _decision_titles(procedure: str) -> str:
+    """The decision document(s) a procedure's publication is taken from (documents.kinds)."""
+    return {
+        "penalty_summary": "《当场行政处罚决定书》",
+        "licence": "《准予行政许可决定书》或《不予行政许可决定书》",
+        "coercion": "《查封扣押决定书》",
+    }.get(procedure, "《行政处罚决定书》或《不予行政处罚决定书》")
+
+
 @transaction.atomic(durable=True)
 def publish(*, actor: User, publication_id: int) -> Publication:
     """Publish a queued decision on the portal; the content hash goes into the ledger."""
@@ -239,6 +248,12 @@ def publish(*, actor: User, publication_id: int) -> Publication:
     now = timezone.now()
     _refresh_number(item)
     document = _refresh_source(item)
+    if document is None:
+        raise DomainError(
+            "decision_document_required",
+            f"本案尚未制发{_decision_titles(item.procedure)}：公示的全文取自已送达的决定书，"
+            "请先制发决定书再公示（公示内容须与送达的决定书一致）。",
+        )
     item.content_sha256 = drafting.content_sha256(item)
     entry = ledger.append(
         event_type="disclosure.published",
@@ -421,6 +436,14 @@ def _queued_for_masking(actor: User, publication_id: int) -> Publication:
         raise _refuse_transition(item, "调整脱敏")
     _refresh_source(item)  # the 保密审查 works on the issued 决定书's text once there is one
     return item
+
+
+@transaction.atomic(durable=True)
+def take_issued_text(*, actor: User, publication_id: int) -> Publication:
+    """Bring a queued item's full text up to its issued 决定书 (issue 10 item 11), as every
+    保密审查 action does first: the positions staff then mask or lift are those of that text.
+    Writes only the text and its masking (no ledger entry: publication ledgers the text)."""
+    return _queued_for_masking(actor, publication_id)
 
 
 def _remask(item: Publication) -> Publication:

@@ -595,6 +595,24 @@ def site_record(sheet: CaseSheet) -> list[Block]:
     ]
 
 
+def _as_paras(blocks: list[Block]) -> list[Para]:
+    """Blocks as paragraphs: a table's cells as "label：value" lines (for the published text)."""
+    paras: list[Para] = []
+    for block in blocks:
+        if isinstance(block, Table):
+            for row in block.rows:
+                paras.append(Para("；".join(f"{label}：{value}" for label, value in row.cells)))
+        elif isinstance(block, Para):
+            paras.append(block)
+    return paras
+
+
+def on_the_spot_decision_body(sheet: CaseSheet) -> list[Para]:
+    """The 当场行政处罚决定书 after its party block, as served (its table as lines): what the
+    简易程序 case publishes (issue 10 item 11), from the same blocks the form is rendered from."""
+    return _as_paras(on_the_spot_decision(sheet)[len(_parties(sheet)) :])
+
+
 # The body of each decision (决定书): everything after the party block, i.e. the facts, the
 # provision violated and the one applied, the kinds decided and the remedies. One function per
 # kind, used by the document (after ``_parties``) and by the publication of the decision on the
@@ -605,6 +623,7 @@ DECISION_BODIES: dict[str, Callable[[CaseSheet], list[Para]]] = {
     "seizure_decision": seizure_decision_body,
     "licence_grant": licence_grant_body,
     "licence_refusal": licence_refusal_body,
+    "on_the_spot_decision": on_the_spot_decision_body,
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from unittest import mock
 
 from sanxiang.cases.models import Case
 from sanxiang.cases.services import DraftData, PartyData, save_draft
@@ -12,7 +13,9 @@ from sanxiang.cases.testing import company, make_matter, open_test_case, person,
 from sanxiang.catalog.models import Matter
 from sanxiang.disclosure import services
 from sanxiang.disclosure.models import Publication
-from sanxiang.documents.testing import take_step
+from sanxiang.documents.queries import issuable_kinds
+from sanxiang.documents.services import issue_document
+from sanxiang.documents.testing import quick_pdf, take_step
 from sanxiang.procedures.definitions import get_definition
 from sanxiang.review.queries import major_reasons
 from sanxiang.review.testing import pass_review
@@ -55,9 +58,12 @@ def decided_case(
     additional_kinds: tuple[str, ...] = (),
     path: list[str] | None = None,
     terms: dict[str, Any] | None = None,
+    issue: bool = True,
 ) -> Case:
     """A case of ``world.agency`` taken to ``decision`` by its officer and head (a licence grant
-    with the terms of ``licensing.testing.record_terms``, changed by ``terms``)."""
+    with the terms of ``licensing.testing.record_terms``, changed by ``terms``); with ``issue``,
+    its 决定书 issued (the published text is the issued document's body, whose 经查明 paragraph
+    holds ``text`` as the case's facts)."""
     parties = parties or [
         person("张三", address="辽宁省盘锦市兴隆台区某路8号", phone="13912345678")
     ]
@@ -68,6 +74,7 @@ def decided_case(
         parties=parties,
         opened_on=opened_on,
     )
+    Case.objects.filter(pk=case.pk).update(facts=text)
     if procedure == "licence":
         fine = None
         if kind == "licence_grant":  # 行政许可法 第39条: what the grant confers, before the draft
@@ -96,7 +103,17 @@ def decided_case(
         if target == "decision" and major_reasons(case):
             pass_review(world, case)  # 行政处罚法 第58条: no major decision without a review
         case = take_step(actor, case.pk, target, on=on if target == "decision" else None)
+    if issue:
+        issue_decision(world, case)
     return case
+
+
+def issue_decision(world: Any, case: Case) -> None:
+    """Issue the decision document the case's stage offers (stand-in PDF)."""
+    offered = [k for k in issuable_kinds(case) if k.decision]
+    if offered:
+        with mock.patch("sanxiang.documents.services.render_pdf", quick_pdf):
+            issue_document(actor=world.officer, case_id=case.pk, kind=offered[0].code)
 
 
 def queued(world: Any, **kwargs: Any) -> Publication:

@@ -40,7 +40,9 @@ def served_body(doc: IssuedDocument, case: Case) -> str:
 
 class PublicationFromDocumentTest(DisclosureTestCase):
     def decided(self) -> Case:
-        case = decided_case(self.w, parties=[person("张三", address="辽宁省盘锦市兴隆台区某路8号")])
+        case = decided_case(
+            self.w, parties=[person("张三", address="辽宁省盘锦市兴隆台区某路8号")], issue=False
+        )
         # The facts found, as the officer records them before the decision document is issued
         # (test set-up; the cases app has its own tests of editing them).
         Case.objects.filter(pk=case.pk).update(facts=FACTS)
@@ -138,7 +140,9 @@ class PublicationFromDocumentTest(DisclosureTestCase):
 
 class KnownDetailsTest(DisclosureTestCase):
     def test_an_unlabelled_tail_of_a_partys_address_in_the_facts_is_masked(self) -> None:
-        case = decided_case(self.w, parties=[person("张三", address="辽宁省盘锦市兴隆台区某路8号")])
+        case = decided_case(
+            self.w, parties=[person("张三", address="辽宁省盘锦市兴隆台区某路8号")], issue=False
+        )
         text = "当事人于2026年3月在兴隆台区某路8号组织宗教活动。"
         spans = masking.spans_for(text, case, ())
         masked = masking.masked_text(text, spans)

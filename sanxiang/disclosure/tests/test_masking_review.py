@@ -22,8 +22,10 @@ TEXT = (
 
 
 def item_with(world, text=TEXT, parties=None) -> Publication:
+    """A queued item whose text is its issued 决定书's (the 保密审查 works on that text)."""
     case = decided_case(world, text=text, parties=parties)
-    return Publication.objects.get(case=case)
+    item = Publication.objects.get(case=case)
+    return services.take_issued_text(actor=world.officer, publication_id=item.pk)
 
 
 class TheMaskingReview(DisclosureTestCase):
