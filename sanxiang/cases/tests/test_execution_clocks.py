@@ -31,6 +31,7 @@ class CourtWindowClock(ExecutionTestCase):
         case = self.delivered(delivered_on=TODAY - timedelta(days=30))
         clock = Deadline.objects.get(case=case, rule="court")
         s = ex.schedule(case)
+        assert s.court_from is not None
         assert clock.starts_on == s.court_from - timedelta(days=1)  # 复议/诉讼 periods' end
         assert clock.due_on == s.court_until
         assert clock.unit == "calendar" and clock.status == DeadlineStatus.RUNNING
@@ -71,7 +72,8 @@ class ReminderClock(ExecutionTestCase):
         # 行政强制法 第69条: 十日以内 are working days; the start day is not counted.
         assert clock.starts_on == TODAY
         assert clock.due_on == add_working_days(TODAY, 10) and clock.unit == "working"
-        assert execution_clocks.ripe_on(clock) == ex.schedule(case).reminder.ripe_on()
+        reminder = ex.schedule(case).reminder
+        assert reminder is not None and execution_clocks.ripe_on(clock) == reminder.ripe_on()
         assert "第54条" in clock.label and "第69条" in clock.basis
         # A second receipt (for another document) does not restart it.
         issue(self.w.officer, case, "delivery_receipt")

@@ -28,6 +28,7 @@ def test_the_case_file_page_lists_items_with_their_pages(live_server, browser):
     assert rows.count() == 2
     assert rows.nth(0).locator("td").nth(5).inner_text() == "1"
     assert rows.nth(1).locator("td").nth(5).inner_text() == "2-3"
-    assert "保管期限" in page.inner_text("main") and "本卷情况说明" in page.inner_text("#file-notes")
+    assert "保管期限" in page.inner_text("main")
+    assert "本卷情况说明" in page.inner_text("#file-notes")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "case-file-page.png"), full_page=True)
