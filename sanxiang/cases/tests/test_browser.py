@@ -88,6 +88,8 @@ def test_a_warning_case_goes_from_filing_to_archive_in_the_browser(live_server, 
     officer.click("text=起草决定")
     officer.select_option("select[name=kind]", "warning")
     officer.fill("textarea[name=legal_basis]", "《宗教事务条例》第六十五条")
+    # 行政处罚法 第59条: the provision violated, apart from the one applied (the 决定书 needs it).
+    officer.fill("[name=violated_provision]", "《宗教事务条例》第四十一条")
     officer.click("main form button")
     officer.wait_for_selector("text=决定草稿已保存")
 

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from sanxiang.directory.models import Agency
+from sanxiang.disclosure import drafting
 from sanxiang.disclosure.models import Publication
 from sanxiang.ledger import services as ledger
 from sanxiang.testing import World, sign_in_page
@@ -109,7 +110,10 @@ def test_a_head_publishes_a_decision_and_then_withdraws_it(page, live_server):
     page.locator("mark.sx-mask").nth(3).wait_for()  # at least four masked spans
     shoot(page, "staff-preview-desktop")
     page.get_by_role("button", name="审查无误，公示").click()
-    page.get_by_text(f"已公示：{item.doc_number}").wait_for()
+    # Published under the issued 决定书's 文号 (queued under the case number before it was issued).
+    number = drafting.decision_number(item.case)
+    assert number != item.doc_number
+    page.get_by_text(f"已公示：{number}").wait_for()
     page.goto(f"{live_server.url}/gongshi/jueding/{item.pk}/")
     assert "张某" in page.content() and "张三" not in page.content()
     page.goto(f"{live_server.url}/disclosure/{item.pk}/")
@@ -117,7 +121,7 @@ def test_a_head_publishes_a_decision_and_then_withdraws_it(page, live_server):
     page.get_by_label("撤回原因").select_option("revoked")
     page.get_by_label("向公众说明的撤回理由").fill("经行政复议，原处罚决定被撤销。")
     page.get_by_role("button", name="撤回", exact=True).click()
-    page.get_by_text(f"已撤回：{item.doc_number}").wait_for()
+    page.get_by_text(f"已撤回：{number}").wait_for()
     page.goto(f"{live_server.url}/gongshi/jueding/{item.pk}/")
     assert "已撤回" in page.content() and "原处罚决定被撤销" in page.content()
     assert "身份证号码" not in page.content()
