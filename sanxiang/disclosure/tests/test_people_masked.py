@@ -27,7 +27,7 @@ FACTS = (
 
 class PeopleNamedInADecisionAreMasked(DisclosureTestCase):
     def test_agents_witnesses_and_the_legal_representative_are_masked_on_the_portal(self):
-        case = decided_case(self.w, parties=[company(legal_representative="李大海")])
+        case = decided_case(self.w, parties=[company(legal_representative="李大海")], issue=False)
         today = timezone.localdate()
         appoint_agent(
             actor=self.w.officer,
