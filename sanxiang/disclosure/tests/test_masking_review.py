@@ -153,3 +153,27 @@ class TheMaskingReview(DisclosureTestCase):
         )
         assert response.status_code == 302
         assert "辽K·12345" in Publication.objects.get(pk=item.pk).masked_text
+
+    def test_the_preview_shows_the_issued_text_so_a_lift_from_it_is_not_stale(self):
+        case = decided_case(self.w, text=TEXT)
+        item = Publication.objects.get(case=case)  # queued with the draft's text
+        assert "现已调查终结" not in item.source_text
+        client = signed_in(self.w.officer)
+        page = client.get(f"/disclosure/{item.pk}/").content.decode()
+        item.refresh_from_db()
+        assert "现已调查终结" in item.source_text  # the issued 决定书's body, as served
+        assert "辽K·" in page
+        start = item.source_text.index("辽K·12345")
+        response = client.post(
+            f"/disclosure/{item.pk}/mask/lift/",
+            {"l-start": start, "l-end": start + 8, "l-reason": "单位车辆"},
+        )
+        assert response.status_code == 302
+        assert "辽K·12345" in Publication.objects.get(pk=item.pk).masked_text
+
+    def test_a_supervisor_reading_the_preview_changes_nothing(self):
+        case = decided_case(self.w, text=TEXT)
+        item = Publication.objects.get(case=case)
+        before = item.source_text
+        assert signed_in(self.w.supervisor).get(f"/disclosure/{item.pk}/").status_code == 200
+        assert Publication.objects.get(pk=item.pk).source_text == before
