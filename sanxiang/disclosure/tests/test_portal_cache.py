@@ -158,12 +158,14 @@ class CachedDecisionList(DisclosureTestCase):
 
     def test_a_newly_published_decision_appears_in_a_cached_search_at_once(self):
         waiting = queued(self.w, text="缓存检索新公示的决定。")
-        url = f"{LIST}?q=缓存检索新公示"
+        # Searched by its case number, which the issued 决定书's body names (案号：…): the
+        # published text is that body, not the draft's free text.
+        url = f"{LIST}?q={waiting.case.number}"
         assert "共 0 条" in Client().get(url).text
         assert Client().get(url)["X-Portal-Cache"] == "hit"
         with self.captureOnCommitCallbacks(execute=True):
             services.publish(actor=self.w.head, publication_id=waiting.pk)
-        assert waiting.doc_number in Client().get(url).text
+        assert f"{LIST}{waiting.pk}/" in Client().get(url).text
 
     def test_one_agencys_cached_search_never_answers_anothers(self):
         mine = f"{LIST}?q=张某&agency={self.w.agency.pk}"
