@@ -19,10 +19,12 @@ class CasesConfig(AppConfig):
         from .deadlines import recompute_for_year
         from .events import EVENT_TYPES
         from .execution import closing_guard
+        from .hearings import hearing_order
         from .order import decision_order
         from .panels import my_cases_panel
 
         engine.register_guard(decision_order)
+        engine.register_guard(hearing_order)
         engine.register_guard(closing_guard)
         panels.register(my_cases_panel)
         calendar.register_recomputer(recompute_for_year)

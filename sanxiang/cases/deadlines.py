@@ -110,37 +110,13 @@ def stage_entered(case: Case, definition: Definition, target: str, on: date) -> 
             live.update(status=DeadlineStatus.MET, stopped_on=on)
     started: list[dict[str, Any]] = []
     for rule in definition.deadlines:
-        if rule.starts_at_stage != target:
+        if rule.starts_at_stage != target or rule.starts_with_document:
             continue
         if Deadline.objects.filter(case=case, rule=rule.code).exists():
             continue  # a stage entered again does not restart its clock
         if rule.only_for_kinds and not _draft_of_kinds(case, rule.only_for_kinds):
             continue
-        figure = effective(case, rule)
-        due = due_date(on, figure.days, figure.unit, rolls=rule.rolls_to_working_day)
-        warn = warn_date(due, figure.warn_days)
-        Deadline.objects.create(
-            case=case,
-            agency_id=case.agency_id,
-            rule=rule.code,
-            label=rule.label,
-            basis=rule.basis[:200],
-            days=figure.days,
-            unit=figure.unit,
-            starts_on=on,
-            due_on=due,
-            warn_on=warn,
-        )
-        started.append(
-            {
-                "rule": rule.code,
-                "starts_on": on,
-                "days": figure.days,
-                "unit": figure.unit,
-                "due_on": due,
-                "warn_on": warn,
-            }
-        )
+        started.append(_start(case, rule, on))
     # 行政强制法 第53-54条: the court window and the 催告 period (cases/execution_clocks.py).
     from .execution_clocks import on_stage_entered
 
@@ -148,6 +124,58 @@ def stage_entered(case: Case, definition: Definition, target: str, on: date) -> 
     started += court["started"]
     stopped += court["stopped"]
     return {"started": started, "stopped": sorted(stopped, key=lambda s: str(s["rule"]))}
+
+
+def document_issued(case: Case, definition: Definition, kind: str, on: date) -> dict[str, Any]:
+    """Start the clocks a document of ``kind`` begins and stop those it ends (the 七日 of
+    行政处罚法 第56条 from the 先行登记保存证据通知书); return what changed, like
+    ``stage_entered``."""
+    stopping = [r.code for r in definition.deadlines if kind in r.stops_with_documents]
+    stopped: list[dict[str, Any]] = []
+    if stopping:
+        live = Deadline.objects.filter(
+            case=case,
+            rule__in=stopping,
+            status__in=[DeadlineStatus.RUNNING, DeadlineStatus.PAUSED],
+        )
+        stopped = [{"rule": rule, "on": on} for rule in live.values_list("rule", flat=True)]
+        if stopped:
+            live.update(status=DeadlineStatus.MET, stopped_on=on)
+    started: list[dict[str, Any]] = []
+    for rule in definition.deadlines:
+        if rule.starts_with_document != kind:
+            continue
+        if Deadline.objects.filter(case=case, rule=rule.code).exists():
+            continue  # one clock per case and rule (deadline_rule_once_per_case)
+        started.append(_start(case, rule, on))
+    return {"started": started, "stopped": sorted(stopped, key=lambda s: str(s["rule"]))}
+
+
+def _start(case: Case, rule: DeadlineRule, on: date) -> dict[str, Any]:
+    """Create the clock of ``rule`` started on ``on``; return it as the ledger entry says it."""
+    figure = effective(case, rule)
+    due = due_date(on, figure.days, figure.unit, rolls=rule.rolls_to_working_day)
+    warn = warn_date(due, figure.warn_days)
+    Deadline.objects.create(
+        case=case,
+        agency_id=case.agency_id,
+        rule=rule.code,
+        label=rule.label,
+        basis=rule.basis[:200],
+        days=figure.days,
+        unit=figure.unit,
+        starts_on=on,
+        due_on=due,
+        warn_on=warn,
+    )
+    return {
+        "rule": rule.code,
+        "starts_on": on,
+        "days": figure.days,
+        "unit": figure.unit,
+        "due_on": due,
+        "warn_on": warn,
+    }
 
 
 def _draft_of_kinds(case: Case, kinds: tuple[str, ...]) -> bool:

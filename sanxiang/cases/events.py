@@ -21,6 +21,10 @@ EVENT_TYPES = (
     EventType("case.closing_requested", "报请结案", timeline=True),
     EventType("case.closing_returned", "退回结案申请", timeline=True),
     EventType("case.defence_recorded", "陈述申辩、听证权利", timeline=True),
+    # 行政处罚法 第64条: the hearing's time, place and presiding officer (cases/hearings.py).
+    EventType("case.hearing_scheduled", "安排听证", timeline=True),
+    # 行政处罚法 第27条: the organ a case is handed to and why (cases/transfers.py).
+    EventType("case.transfer_prepared", "拟移送司法机关", timeline=True),
     # Execution (cases/services/execution.py): a payment from its 缴款书 (the payload carries
     # the 缴纳罚款 clock it stopped), and 延期/分期, 申请强制执行, 执行完毕, 终结执行.
     EventType("case.payment_recorded", "登记缴款", timeline=True),

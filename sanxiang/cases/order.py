@@ -160,6 +160,15 @@ def notice_day(case: Case, definition: Definition) -> date | None:
     return found
 
 
+def stage_entered_on(case: Case, codes: frozenset[str]) -> date | None:
+    """The day the case last entered one of the stages ``codes`` (None: never)."""
+    found = None
+    for _, code, payload in _entries(case):
+        if code == "case.transition" and payload.get("target") in codes:
+            found = date.fromisoformat(str(payload["on"]))
+    return found
+
+
 def periods(case: Case, *, scope: bool | None = None) -> list[Period]:
     """The waiting periods of the case's procedure since its last 告知 (one ledger query)."""
     definition = case.definition

@@ -37,6 +37,7 @@ CLOCK_TYPES = (
     "case.deadline_resumed",
     "case.payment_recorded",
     "case.execution_recorded",
+    # Also a document a DeadlineRule names (行政处罚法 第56条: 先行登记保存, deadlines.py).
     "document.issued",
 )
 # A party corrected after the decision (services/parties.py) is compared with the correction's

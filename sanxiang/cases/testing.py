@@ -108,3 +108,35 @@ def settle(actor: Any, case_id: int, target: str, *, on: date | None = None) -> 
         paid_on=max(day, case.decided_on),
     )
     return owed.outstanding
+
+
+def working_days_before(day: date, n: int) -> date:
+    """The latest day from which ``n`` working days have run by ``day`` (``add_working_days``
+    backwards; on a working ``day`` exactly ``n`` working days before it)."""
+    from sanxiang.lib.workdays import add_working_days
+
+    back = day
+    while add_working_days(back, n) > day:
+        back -= timedelta(days=1)
+    return back
+
+
+def hold_hearing(
+    world: Any, case_id: int, *, notified_on: date | None = None, place: str = "本机关听证室"
+) -> Any:
+    """Schedule the case's hearing (presided over by ``world.head``, who is not on the team) on
+    the earliest day the law allows after ``notified_on`` (行政处罚法 第64条: 7 working days)."""
+    from datetime import datetime, time
+
+    from .hearings import earliest_hearing_day, schedule_hearing
+
+    day = notified_on or timezone.localdate()
+    held = datetime.combine(earliest_hearing_day(day), time(9, 30))
+    return schedule_hearing(
+        actor=world.officer,
+        case_id=case_id,
+        held_at=timezone.make_aware(held),
+        place=place,
+        presiding_id=world.head.officer.pk,
+        notified_on=day,
+    )

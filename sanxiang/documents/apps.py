@@ -19,6 +19,22 @@ class DocumentsConfig(AppConfig):
 
         engine.register_guard(required_documents)
         engine.register_guard(complete_file)
+        from sanxiang.cases.hearings import notice_text
+        from sanxiang.cases.transfers import transfer_text
+
+        from .queries import register_sheet_text
+
+        # 行政处罚法 第64条: the 听证通知书 prints the schedule entered through cases.hearings.
+        register_sheet_text(
+            "hearing_summons",
+            notice_text,
+            required="制发《听证通知书》前须先安排听证的时间、地点和主持人（行政处罚法 第64条）。",
+        )
+        register_sheet_text(
+            "case_transfer",
+            transfer_text,
+            required="制发《案件移送书》前须先写明接收机关和移送理由（行政处罚法 第27条）。",
+        )
         register_case_panel(case_documents_panel)
         registry.register(*EVENT_TYPES)
         reconcile.register(state.RECONCILER)

@@ -276,6 +276,62 @@ def hearing_notice(sheet: CaseSheet) -> list[Block]:
     ]
 
 
+def hearing_summons(sheet: CaseSheet) -> list[Block]:
+    """听证通知书 (行政处罚法 第64条): the schedule entered through ``cases.hearings``."""
+    lines = [line for line in sheet.provided.get("hearing_summons", "").splitlines() if line]
+    fields = dict(line.split("：", 1) for line in lines if "：" in line)
+    return [
+        Para(
+            f"你（单位）就{sheet.case_name}一案（案号：{sheet.case_number}）提出的听证要求，"
+            "本机关决定依法举行听证。根据《中华人民共和国行政处罚法》第六十四条第（二）项的规定，"
+            "现将听证的有关事项通知如下："
+        ),
+        Table(
+            (
+                Row((("听证时间", fields.get("听证时间", BLANK)),)),
+                Row((("听证地点", fields.get("听证地点", BLANK)),)),
+                Row((("听证主持人", fields.get("听证主持人", BLANK)),)),
+            )
+        ),
+        # 第64条第（四）项: the presiding officer is not the investigator, and may be challenged.
+        Para(
+            "听证由本机关指定的非本案调查人员主持。你（单位）认为主持人与本案有直接利害关系的，"
+            "有权申请回避（第六十四条第（四）项）。"
+        ),
+        Para(
+            "你（单位）可以亲自参加听证，也可以委托一至二人代理（第六十四条第（五）项）。"
+            "请携带身份证明及有关证据材料按时参加；无正当理由拒不出席听证或者未经许可中途退出听证的，"
+            "视为放弃听证权利，本机关终止听证（第六十四条第（六）项）。"
+        ),
+        _contact(sheet),
+    ]
+
+
+def collective_discussion(sheet: CaseSheet) -> list[Block]:
+    """集体讨论记录 (行政处罚法 第57条第2款): the discussion recorded through ``review``."""
+    lines = [line for line in sheet.provided.get("collective_discussion", "").splitlines() if line]
+    fields = dict(line.split("：", 1) for line in lines if "：" in line)
+    return [
+        Table(
+            (
+                *_case_rows(sheet),
+                Row((("当事人", sheet.party_names),)),
+                Row((("讨论时间", fields.get("讨论时间", BLANK)),)),
+                Row((("主持人及参加人员", fields.get("参加人员", BLANK)),)),
+                Row((("拟处理意见", "".join(p.text for p in _penalty_items(sheet))),), tall=True),
+                Row((("讨论情况（各参加人员意见）", fields.get("讨论情况", BLANK)),), tall=True),
+                Row((("讨论结论", fields.get("讨论结论", BLANK)),)),
+            )
+        ),
+        Para(
+            "依据《中华人民共和国行政处罚法》第五十七条第二款：对情节复杂或者重大违法行为给予行政处罚，"
+            "行政机关负责人应当集体讨论决定。"
+        ),
+        Para("参加人员签名：", indent=False),
+        Para("记录人：　　　　　　　　　　　　主持人：", indent=False),
+    ]
+
+
 def evidence_preservation(sheet: CaseSheet) -> list[Block]:
     items = _draft_text(sheet)
     return [
@@ -289,6 +345,47 @@ def evidence_preservation(sheet: CaseSheet) -> list[Block]:
             "先行登记保存期间，当事人或者有关人员不得销毁或者转移证据。"
             "本机关将在七日内对先行登记保存的证据依法作出处理决定。"
         ),
+    ]
+
+
+def case_transfer(sheet: CaseSheet) -> list[Block]:
+    """案件移送书 (行政处罚法 第27条): to the organ named through ``cases.transfers``."""
+    lines = [line for line in sheet.provided.get("case_transfer", "").splitlines() if line]
+    fields = dict(line.split("：", 1) for line in lines if "：" in line)
+    return [
+        Para(f"{fields.get('接收机关', BLANK)}：", indent=False),
+        Para(
+            f"本机关在办理{sheet.case_name}一案（案号：{sheet.case_number}）中，"
+            f"发现当事人{sheet.party_names}的违法行为涉嫌犯罪：{fields.get('移送理由', BLANK)}"
+        ),
+        Para(
+            "根据《中华人民共和国行政处罚法》第二十七条第一款的规定，违法行为涉嫌犯罪的，"
+            "行政机关应当及时将案件移送司法机关，依法追究刑事责任。现将本案移送你单位，"
+            "随附案卷材料及有关证据，请依法处理，并将处理结果书面告知本机关。"
+        ),
+        Para("附件：1. 案件情况调查报告；2. 涉案物品清单；3. 有关证据材料。", indent=False),
+        _contact(sheet),
+    ]
+
+
+def preservation_decision(sheet: CaseSheet) -> list[Block]:
+    """先行登记保存物品处理决定书 (行政处罚法 第56条): within 七日 of the 通知书 it cites."""
+    return [
+        Para(
+            f"本机关在调查{sheet.case_name}一案（案号：{sheet.case_number}）中，"
+            "依据《中华人民共和国行政处罚法》第五十六条的规定，"
+            f"{_earlier(sheet, 'evidence_preservation') or '以《先行登记保存证据通知书》'}"
+            "对你（单位）的有关物品先行登记保存。"
+        ),
+        Para(f"先行登记保存的物品：{_draft_text(sheet)}"),
+        Para(
+            "根据《中华人民共和国行政处罚法》第五十六条“七日内及时作出处理决定”的规定，本机关决定："
+        ),
+        Para("□ 解除先行登记保存，将上述物品退还当事人；", align="left"),
+        Para("□ 依法采取查封、扣押措施（另行制作查封扣押决定书）；", align="left"),
+        Para("□ 移送有关机关处理；", align="left"),
+        Para("□ 其他：＿＿＿＿＿＿。", align="left"),
+        _remedy(sheet, "本处理决定"),
     ]
 
 
@@ -652,15 +749,19 @@ BUILDERS: dict[str, Callable[[CaseSheet], list[Block]]] = {
     "inspection_record": inspection_record,
     "inquiry_record": inquiry_record,
     "evidence_preservation": evidence_preservation,
+    "preservation_decision": preservation_decision,
     "seizure_decision": seizure_decision,
     "penalty_notice": penalty_notice,
     "hearing_notice": hearing_notice,
+    "hearing_summons": hearing_summons,
     "hearing_record": hearing_record,
     "statement_record": statement_record,
+    "collective_discussion": collective_discussion,
     "penalty_decision": penalty_decision,
     "no_penalty_decision": no_penalty_decision,
     "address_confirmation": address_confirmation,
     "delivery_receipt": delivery_receipt,
+    "case_transfer": case_transfer,
     "closing_approval": closing_approval,
     "payment_reminder": payment_reminder,
     "enforcement_application": enforcement_application,
@@ -675,9 +776,11 @@ BUILDERS: dict[str, Callable[[CaseSheet], list[Block]]] = {
 # Letters addressed to the party get a 主送 line; decisions name the party in the body instead.
 _ADDRESSED = {
     "evidence_preservation",
+    "preservation_decision",
     "payment_reminder",
     "penalty_notice",
     "hearing_notice",
+    "hearing_summons",
     "acceptance_notice",
     "supplement_notice",
 }
@@ -687,7 +790,9 @@ _ADDRESSED = {
 # 送达回证: 民事诉讼法 第87条 as 行政处罚法 第61条 applies it, one receipt per 受送达人; a 催告书 to
 # each party that owes, 行政强制法 第35条; a 先行登记保存 notice to the holder of the goods).
 # Every other kind names all the parties of the case.
-PER_PARTY = frozenset({"delivery_receipt", "payment_reminder", "evidence_preservation"})
+PER_PARTY = frozenset(
+    {"delivery_receipt", "payment_reminder", "evidence_preservation", "preservation_decision"}
+)
 
 
 def build(

@@ -30,14 +30,20 @@ _DEFAULTS = (
     Kind("inspection_record", "现场检查笔录", "检", numbered=False, single=False, letter=False),
     Kind("inquiry_record", "询问笔录", "询", numbered=False, single=False, letter=False),
     Kind("evidence_preservation", "先行登记保存证据通知书", "保", numbered=True, single=False),
+    # 行政处罚法 第56条: what becomes of the goods registered, decided within 七日 (working days).
+    Kind("preservation_decision", "先行登记保存物品处理决定书", "保处", True, single=False),
     Kind("seizure_decision", "查封扣押决定书", "封", numbered=True, single=False, decision=True),
     # 行政强制法 第18条第（七）项: every compulsory measure carried out has its 现场笔录.
     Kind("site_record", "现场笔录", "现", numbered=False, single=False, letter=False),
     Kind("penalty_notice", "行政处罚事先告知书", "告", numbered=True, single=True),
     Kind("hearing_notice", "听证告知书", "听告", numbered=True, single=True),
+    # 行政处罚法 第64条第（二）项: the hearing's time and place, served 七日前 (cases/hearings.py).
+    Kind("hearing_summons", "听证通知书", "听通", numbered=True, single=False),
     Kind("hearing_record", "听证笔录", "听", numbered=False, single=False, letter=False),
     # 行政处罚法 第45条: the party's 陈述、申辩 heard and written down (also entered on screen).
     Kind("statement_record", "陈述申辩笔录", "陈", numbered=False, single=False, letter=False),
+    # 行政处罚法 第57条第2款: the heads' 集体讨论 of a 情节复杂 or 重大违法 case (review).
+    Kind("collective_discussion", "集体讨论记录", "讨", numbered=False, single=False, letter=False),
     Kind("penalty_decision", "行政处罚决定书", "罚决", numbered=True, single=True, decision=True),
     Kind("no_penalty_decision", "不予行政处罚决定书", "不罚", True, single=True, decision=True),
     # 行政处罚法 第52条: a form of preset format with a number, handed over on the spot.
@@ -48,6 +54,8 @@ _DEFAULTS = (
     Kind("payment_reminder", "催告书", "催", numbered=True, single=False),
     # 行政强制法 第55条: the application to the people's court, once per case.
     Kind("enforcement_application", "强制执行申请书", "强执", numbered=True, single=True),
+    # 行政处罚法 第27条: a case suspected of a crime handed to the judicial organ (cases/transfers).
+    Kind("case_transfer", "案件移送书", "移", numbered=True, single=False),
     Kind("closing_approval", "结案审批表", "结", numbered=False, single=True, letter=False),
     Kind("acceptance_notice", "受理通知书", "受", numbered=True, single=True),
     Kind("supplement_notice", "补正告知书", "补", numbered=True, single=True),

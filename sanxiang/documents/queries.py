@@ -248,10 +248,25 @@ def _party(p: Any, agents: tuple[AgentSheet, ...] = ()) -> PartySheet:
 _sheet_texts: dict[str, Callable[[Case], str]] = {}
 
 
-def register_sheet_text(kind: str, provider: Callable[[Case], str]) -> None:
+_required_texts: dict[str, str] = {}
+
+
+def register_sheet_text(kind: str, provider: Callable[[Case], str], *, required: str = "") -> None:
     """Let another app supply the variable text of a kind (the applicant app: the items an
-    online 补正 asks for, in the 补正告知书); documents imports no app above it."""
+    online 补正 asks for, in the 补正告知书); documents imports no app above it. ``required``:
+    the kind is made of that text (the 听证通知书's schedule), so issuing it without the text is
+    refused with this sentence."""
     _sheet_texts[kind] = provider
+    if required:
+        _required_texts[kind] = required
+
+
+def missing_text(case: Case, kind: str) -> str:
+    """The refusal of ``register_sheet_text(required=…)`` when the case lacks the text, or ""."""
+    required = _required_texts.get(kind, "")
+    if not required or _sheet_texts[kind](case):
+        return ""
+    return required
 
 
 def sheet_from_case(

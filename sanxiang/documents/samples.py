@@ -55,4 +55,14 @@ def demo_sheet(*, with_earlier: bool = True) -> CaseSheet:
             text="",
         ),
         earlier=earlier if with_earlier else {},
+        # What cases.hearings.notice_text supplies for the 听证通知书 (行政处罚法 第64条).
+        provided={
+            "hearing_summons": "听证时间：2026年4月2日09:30\n听证地点：本局三楼听证室\n"
+            "听证主持人：赵刚\n通知日期：2026年3月23日",
+            # What review.collective.record_text supplies for the 集体讨论记录 (第57条第2款).
+            "collective_discussion": "讨论时间：2026年4月7日\n参加人员：张局长、李副局长、王科长\n"
+            "讨论情况：一致同意按拟定意见处罚\n讨论结论：同意按拟定意见作出决定",
+            # What cases.transfers.transfer_text supplies for the 案件移送书 (第27条).
+            "case_transfer": "接收机关：盘锦市公安局兴隆台分局\n移送理由：非法经营数额巨大",
+        },
     )

@@ -17,6 +17,7 @@ from sanxiang.accounts.models import User
 from sanxiang.cases import snapshots
 from sanxiang.cases.execution_clocks import on_receipt_issued
 from sanxiang.cases.models import Case
+from sanxiang.cases.deadlines import document_issued as document_clocks
 from sanxiang.directory.models import Agency
 from sanxiang.ledger.services import append
 from sanxiang.lib.errors import DomainError, ValidationFailed
@@ -96,6 +97,10 @@ def _check_may_issue(case: Case, kind: Kind) -> None:
     }
     if kind.code in needs_draft and getattr(case, "draft", None) is None:
         raise ValidationFailed(f"制发《{kind.title}》前须先起草决定内容。", field="kind")
+    lacking = queries.missing_text(case, kind.code)
+    if lacking:
+        # A kind made of another app's record (the 听证通知书's schedule), entered first.
+        raise ValidationFailed(lacking, field="kind")
     if kind.code in NAMES_VIOLATION:
         _check_violation_named(case, kind)
 
@@ -322,12 +327,15 @@ def _commit(
 
 
 def _clocks(case: Case, doc: IssuedDocument) -> dict[str, object]:
-    """A 送达回证 after a 催告书 starts the 催告 period (行政强制法 第54条, 第69条: working
-    days): the clock's start goes into this entry (``cases.clocks.replay``)."""
-    if doc.kind != RECEIPT:
-        return {}
-    started = on_receipt_issued(case, receipt_id=doc.pk, on=timezone.localdate(doc.issued_at))
-    return {"clocks": started} if started["started"] else {}
+    """The clocks the document starts or stops, for its entry (``cases.clocks.replay``): a
+    送达回证 after a 催告书 starts the 催告 period (行政强制法 第54条, 第69条: working days); a
+    kind a ``DeadlineRule`` names (``starts_with_document``) starts or stops its clock."""
+    on = timezone.localdate(doc.issued_at)
+    # 行政处罚法 第56条: the 先行登记保存 notice starts, its 处理决定书 stops, a 七日 clock.
+    changed = document_clocks(case, case.definition, doc.kind, on)
+    if doc.kind == RECEIPT:
+        changed["started"] += on_receipt_issued(case, receipt_id=doc.pk, on=on)["started"]
+    return {"clocks": changed} if changed["started"] or changed["stopped"] else {}
 
 
 def issue_for_step(*, actor: User, case_id: int, target: str) -> list[IssuedDocument]:

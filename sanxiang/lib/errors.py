@@ -65,6 +65,15 @@ HTTP_STATUS = {
     # hearing request stands and no hearing was held (行政处罚法 第63-64条, cases/order.py);
     # an online application for a matter whose 服务指南 takes none (行政许可法 第29、33条).
     "hearing_requested": 409,
+    # The 听证通知书 and the hearing (cases/hearings.py, 行政处罚法 第64条): a hearing less than
+    # 7 working days after the notice; an investigator presiding; the decision before the
+    # scheduled hearing day.
+    "hearing_notice_too_late": 422,
+    "hearing_presiding_investigator": 422,
+    "hearing_not_held": 409,
+    # 行政处罚法 第57条第2款 (review/collective.py): a decision the heads must discuss, without
+    # their 集体讨论 concluding for it or without its 集体讨论记录.
+    "collective_discussion_required": 409,
     "online_application_unavailable": 409,
     # A party link opened before the configured 统一身份认证 channel proved who the visitor is
     # (applicant/identity.py).

@@ -99,6 +99,11 @@ class DeadlineRule:
     # A calendar period whose last day is a holiday ends on the next working day (the 15 days
     # of 行政处罚法 第67条; 第85条 makes only 二日、三日、五日、七日 working days).
     rolls_to_working_day: bool = False
+    # A clock a document starts rather than a stage (``starts_at_stage`` then names the stage
+    # the document is issued at): started when a document of kind ``starts_with_document`` is
+    # issued, stopped by one of ``stops_with_documents`` (cases.deadlines.document_issued).
+    starts_with_document: str = ""
+    stops_with_documents: tuple[str, ...] = ()
 
     @property
     def unit_label(self) -> str:
@@ -324,6 +329,21 @@ PAY_FINE = DeadlineRule(
     rolls_to_working_day=True,
 )
 
+# 行政处罚法 第56条: evidence registered and preserved (先行登记保存) is decided on within 七日
+# (working days, 第85条): the clock starts with the 先行登记保存证据通知书 and stops with the
+# 先行登记保存物品处理决定书 (or when the case is closed).
+PRESERVATION = DeadlineRule(
+    "preservation",
+    "先行登记保存处理决定",
+    "investigation",
+    7,
+    "working",
+    "行政处罚法 第56条：先行登记保存的，应当在七日内及时作出处理决定（第85条：工作日）",
+    ("closing",),
+    starts_with_document="evidence_preservation",
+    stops_with_documents=("preservation_decision",),
+)
+
 # 行政强制法 第54条 (催告 before the court), 第55条 (the application): offered while executing.
 EXECUTION_DOCUMENTS = ("催告书", "送达回证", "强制执行申请书", "结案审批表")
 
@@ -361,7 +381,12 @@ PENALTY_ORDINARY = Definition(
             "investigation",
             "case_review",
             "调查终结",
-            documents=("现场检查笔录", "询问笔录", "先行登记保存证据通知书"),
+            documents=(
+                "现场检查笔录",
+                "询问笔录",
+                "先行登记保存证据通知书",
+                "先行登记保存物品处理决定书",
+            ),
         ),
         Step("investigation", "closing", "撤销立案", HEAD_ONLY, head_approval=True),
         # 行政处罚法 第57条: after review the head decides whether to penalise.
@@ -373,20 +398,54 @@ PENALTY_ORDINARY = Definition(
             requires=(NOTICE_DOCUMENT,),
         ),
         Step("case_review", "investigation", "退回补充调查"),
+        # 行政处罚法 第27条: suspected of a crime, the case is handed to the judicial organ with
+        # the head's approval and its 案件移送书 (naming the organ: cases/transfers.py).
+        Step(
+            "case_review",
+            "closing",
+            "移送司法机关",
+            HEAD_ONLY,
+            head_approval=True,
+            documents=("案件移送书",),
+            requires=(
+                Needs(
+                    ("case_transfer",),
+                    "行政处罚法 第27条：违法行为涉嫌犯罪的，行政机关应当及时将案件移送司法机关",
+                ),
+            ),
+        ),
         # 行政处罚法 第44-45条: the party is told and may state and defend.
         Step("notice", "defence", "听取陈述申辩"),
         # 行政处罚法 第63-64条: a hearing when the party asks for one.
         Step("notice", "hearing", "当事人要求听证", documents=("听证告知书",)),
         Step("defence", "hearing", "当事人要求听证", documents=("听证告知书",)),
-        Step("defence", "decision", "作出决定", HEAD_ONLY, head_approval=True),
+        # 第57条第2款: where the heads must discuss it, the 集体讨论记录 (review/collective.py).
+        Step(
+            "defence",
+            "decision",
+            "作出决定",
+            HEAD_ONLY,
+            head_approval=True,
+            documents=("集体讨论记录",),
+        ),
         Step("defence", "case_review", "采纳申辩，重新审查"),
+        # 第64条第（二）项: the 听证通知书 served 七日前 (cases/hearings.py checks the days and
+        # refuses the decision before the hearing's day).
         Step(
             "hearing",
             "decision",
             "听证后作出决定",
             HEAD_ONLY,
             head_approval=True,
-            documents=("听证笔录",),
+            documents=("听证通知书", "送达回证", "听证笔录", "集体讨论记录"),
+            requires=(
+                Needs(
+                    ("hearing_summons",),
+                    "行政处罚法 第64条第（二）项：行政机关应当在举行听证的七日前，"
+                    "通知当事人及有关人员听证的时间、地点",
+                    delivered=True,
+                ),
+            ),
         ),
         Step(
             "decision",
@@ -443,6 +502,7 @@ PENALTY_ORDINARY = Definition(
             ("delivery",),
         ),
         PAY_FINE,
+        PRESERVATION,
     ),
     waits=PENALTY_WAITS,
 )

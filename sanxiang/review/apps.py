@@ -21,6 +21,17 @@ class ReviewConfig(AppConfig):
         # The assigned reviewer opens the case's records while the round is open (item 10).
         record_grants.register(assigned_reviewer_grants)
         engine.register_guard(gate.decision_gate)
+        from sanxiang.documents.queries import register_sheet_text
+
+        from . import collective
+
+        # 行政处罚法 第57条第2款: after the review's gate, the heads' 集体讨论 and its record.
+        engine.register_guard(collective.collective_guard)
+        register_sheet_text(
+            collective.KIND,
+            collective.record_text,
+            required="制发《集体讨论记录》前须先由负责人登记集体讨论（行政处罚法 第57条第2款）。",
+        )
         engine.register_after_transition(gate.after_transition)
         workbench_panels.register(panels.pending_reviews)
         register_case_panel(panels.case_review_status)

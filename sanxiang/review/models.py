@@ -282,13 +282,16 @@ class ReviewRound(models.Model):
 class DiscussionOutcome(models.TextChoices):
     # 行政处罚法 第58条: without a passing review no decision is made, so no outcome of the
     # 集体讨论 opens the gate by itself; "resolved" sends the draft back for a passing opinion.
+    # 第57条第2款: the heads' 集体讨论 of a 情节复杂 or 重大违法 case decides for the draft.
+    DECIDE = "decide", "同意按拟定意见作出决定"
     RESOLVED = "resolved", "分歧已解决，报法制审核出具意见"
     REVISE = "revise", "承办机构按审核意见修改后重新报审"
     NO_DECISION = "no_decision", "不予作出该决定"
 
 
 class Discussion(models.Model):
-    """A 集体讨论 chaired by the head (行政处罚法 第57条) on a persistent disagreement."""
+    """A 集体讨论 chaired by the head (行政处罚法 第57条): on a persistent disagreement, or on a
+    case 第57条第2款 puts to the heads (``review.collective``); its 集体讨论记录 is a document."""
 
     review = models.ForeignKey(CaseReview, on_delete=models.PROTECT, related_name="discussions")
     round = models.ForeignKey(

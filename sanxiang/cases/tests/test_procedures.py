@@ -11,7 +11,13 @@ from django.utils import timezone
 from sanxiang.cases.models import Case, DeadlineStatus
 from sanxiang.cases.queries import had_stage
 from sanxiang.cases.services import DraftData, save_draft, transition
-from sanxiang.cases.testing import company, open_test_case, person
+from sanxiang.cases.testing import (
+    company,
+    hold_hearing,
+    open_test_case,
+    person,
+    working_days_before,
+)
 from sanxiang.documents.testing import take_step, waive_periods
 from sanxiang.ledger.models import Entry
 from sanxiang.lib.errors import DomainError
@@ -31,16 +37,18 @@ class HappyPaths(WorldTestCase):
         return case
 
     def test_ordinary_penalty_with_a_hearing_from_filing_to_archive(self):
-        case = open_test_case(self.w, parties=[company()], opened_on=timezone.localdate())
-        case = self.walk(
-            case,
-            [
-                ("investigation", "head"),
-                ("case_review", "officer"),
-                ("notice", "officer"),
-                ("hearing", "officer"),
-            ],
-        )
+        # The hearing is notified 7 working days before it is held (行政处罚法 第64条), so the
+        # case reached it that long ago and is decided today, the hearing's day.
+        notified = working_days_before(timezone.localdate(), 7)
+        case = open_test_case(self.w, parties=[company()], opened_on=notified)
+        for target, actor in [
+            ("investigation", self.w.head),
+            ("case_review", self.w.officer),
+            ("notice", self.w.officer),
+            ("hearing", self.w.officer),
+        ]:
+            case = take_step(actor, case.pk, target, on=notified)
+        hold_hearing(self.w, case.pk, notified_on=notified)
         save_draft(
             actor=self.w.officer,
             case_id=case.pk,

@@ -7,9 +7,19 @@ from decimal import Decimal
 from typing import Any
 from unittest import mock
 
+from django.utils import timezone
+
 from sanxiang.cases.models import Case
 from sanxiang.cases.services import DraftData, PartyData, save_draft
-from sanxiang.cases.testing import company, make_matter, open_test_case, person, resident_id
+from sanxiang.cases.testing import (
+    company,
+    hold_hearing,
+    make_matter,
+    open_test_case,
+    person,
+    resident_id,
+    working_days_before,
+)
 from sanxiang.catalog.models import Matter
 from sanxiang.disclosure import services
 from sanxiang.disclosure.models import Publication
@@ -67,12 +77,16 @@ def decided_case(
     parties = parties or [
         person("张三", address="辽宁省盘锦市兴隆台区某路8号", phone="13912345678")
     ]
+    # Through a hearing: it is notified 7 working days before it is held (行政处罚法 第64条),
+    # so the steps before the decision are dated that long before it.
+    heard = path is not None and "hearing" in path
+    notified = working_days_before(on or timezone.localdate(), 7) if heard else None
     case = open_test_case(
         world,
         procedure=procedure,
         matter=_matter(world, procedure),
         parties=parties,
-        opened_on=opened_on,
+        opened_on=opened_on or notified,
     )
     Case.objects.filter(pk=case.pk).update(facts=text)
     if procedure == "licence":
@@ -102,7 +116,9 @@ def decided_case(
         actor = world.head if step.head_approval else world.officer
         if target == "decision" and major_reasons(case):
             pass_review(world, case)  # 行政处罚法 第58条: no major decision without a review
-        case = take_step(actor, case.pk, target, on=on if target == "decision" else None)
+        if target == "decision" and heard:
+            hold_hearing(world, case.pk, notified_on=notified)
+        case = take_step(actor, case.pk, target, on=on if target == "decision" else notified)
     if issue:
         issue_decision(world, case)
     return case

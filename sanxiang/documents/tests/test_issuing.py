@@ -91,7 +91,9 @@ class IssuingADocument(QuickDocumentsTestCase):
 
     def test_the_stage_decides_which_kinds_are_offered(self):
         case = case_at(self.w, "case_review")
-        assert [k.code for k in allowed_kinds(case)] == ["penalty_notice", "address_confirmation"]
+        # 审查 leads to the 告知 or, a crime suspected, to the judicial organ (第27条).
+        offered = [k.code for k in allowed_kinds(case)]
+        assert offered == ["penalty_notice", "address_confirmation", "case_transfer"]
         archived = case_at(self.w, "archived")
         assert allowed_kinds(archived) == []
 

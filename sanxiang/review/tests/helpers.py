@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.test import override_settings
@@ -34,14 +35,20 @@ def draft(world: Any, case: Case, amount: str = "150000", **kwargs: Any) -> None
     save_draft(actor=world.officer, case_id=case.pk, data=DraftData(**data))
 
 
-def case_at_defence(world: Any, amount: str = "150000", **kwargs: Any) -> Case:
-    """A penalty case against a company, at 陈述申辩, with a drafted fine of ``amount``."""
+def case_at_defence(
+    world: Any, amount: str = "150000", *, on: date | None = None, **kwargs: Any
+) -> Case:
+    """A penalty case against a company, at 陈述申辩, with a drafted fine of ``amount``
+    (opened and taken there on ``on``, today by default)."""
     case = open_test_case(
-        world, parties=[company()], title="某文化传播有限公司为违法宗教活动提供条件案"
+        world,
+        parties=[company()],
+        title="某文化传播有限公司为违法宗教活动提供条件案",
+        opened_on=on,
     )
-    transition(actor=world.head, case_id=case.pk, target="investigation")
+    transition(actor=world.head, case_id=case.pk, target="investigation", on=on)
     for target in ("case_review", "notice", "defence"):
-        take_step(world.officer, case.pk, target)
+        take_step(world.officer, case.pk, target, on=on)
     draft(world, case, amount, **kwargs)
     # The party waived its 陈述申辩 (and, in 第63条's scope, the hearing) in writing, so the
     # decision waits only for the legal review these tests are about.

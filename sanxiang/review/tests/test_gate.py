@@ -4,9 +4,12 @@ from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from sanxiang.cases.models import Case
 from sanxiang.cases.services import transition
+from sanxiang.cases.testing import hold_hearing, working_days_before
+from sanxiang.documents.testing import take_step
 from sanxiang.ledger.models import Entry
 from sanxiang.lib.errors import DomainError
 from sanxiang.review import queries, services
@@ -165,8 +168,11 @@ class TheHelperForOtherApps(ReviewTestCase):
     def test_pass_review_opens_the_gate_for_a_case_with_a_hearing(self):
         from sanxiang.review.testing import pass_review
 
-        case = case_at_defence(self.w, "5000")
-        transition(actor=self.w.officer, case_id=case.pk, target="hearing")
+        # The hearing notified 7 working days before it is held (行政处罚法 第64条) and held today.
+        day = working_days_before(timezone.localdate(), 7)
+        case = case_at_defence(self.w, "5000", on=day)
+        transition(actor=self.w.officer, case_id=case.pk, target="hearing", on=day)
+        hold_hearing(self.w, case.pk, notified_on=day)
         pass_review(self.w, case)
-        transition(actor=self.w.head, case_id=case.pk, target="decision")
+        take_step(self.w.head, case.pk, "decision")
         assert Case.objects.get(pk=case.pk).stage == "decision"

@@ -1,0 +1,117 @@
+"""集体讨论 (行政处罚法 第57条第2款): 对情节复杂或者重大违法行为给予行政处罚，行政机关负责人应当
+集体讨论决定.
+
+Which cases need it is the agency's to say (``settings.SANXIANG_COLLECTIVE_DISCUSSION``), since
+the law names no figure: a fine at or above an amount (``fine``, off by default), a draft of
+one of the ``circumstances`` (default 严重: a 重大违法行为), a case flagged with one of the
+``flags`` of the review's manual flag (default 案情疑难复杂, 涉及多个法律关系: 情节复杂), and, with
+``major``, every 重大执法决定 of the review catalogue (off by default). When they hold, the
+decision needs the head's 集体讨论 on record (``services.record_discussion``, the same record as
+a discussion of a disagreement) concluding for the decision, and its 集体讨论记录 issued after
+it; ``collective_guard`` refuses the decision otherwise (``collective_discussion_required``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+
+from sanxiang.cases.models import Case, Circumstance, DecisionDraft
+from sanxiang.documents.models import IssuedDocument
+from sanxiang.lib.errors import DomainError
+from sanxiang.procedures.definitions import StageRole
+from sanxiang.procedures.engine import GuardContext
+
+from .models import Discussion, DiscussionOutcome, MajorFlag, MajorReason
+
+KIND = "collective_discussion"
+BASIS = (
+    "行政处罚法 第57条第2款：对情节复杂或者重大违法行为给予行政处罚，行政机关负责人应当集体讨论决定"
+)
+DEFAULTS: dict[str, Any] = {
+    "fine": None,
+    "circumstances": (Circumstance.GRAVE,),
+    "flags": (MajorReason.COMPLEX, MajorReason.MULTIPLE_RELATIONS),
+    "major": False,
+}
+# The conclusions with which the decision may be made (a 集体讨论 that said 不予作出 does not).
+DECIDING = (DiscussionOutcome.DECIDE, DiscussionOutcome.RESOLVED)
+
+
+def criteria() -> dict[str, Any]:
+    configured = getattr(settings, "SANXIANG_COLLECTIVE_DISCUSSION", {}) or {}
+    return DEFAULTS | dict(configured)
+
+
+def reasons(case: Case) -> list[str]:
+    """Why the case's decision is for the heads' 集体讨论 (empty: it is not)."""
+    rules = criteria()
+    out: list[str] = []
+    draft = DecisionDraft.objects.filter(case=case).first()
+    if draft is not None:
+        limit = rules.get("fine")
+        amount = draft.fine_amount
+        if limit is not None and amount is not None and amount >= Decimal(str(limit)):
+            out.append(f"拟罚款{draft.fine_amount}元，达到本机关集体讨论标准{limit}元")
+        if draft.circumstance and draft.circumstance in set(rules.get("circumstances") or ()):
+            out.append(f"违法情节{Circumstance(draft.circumstance).label}")
+    flags = set(rules.get("flags") or ())
+    for flag in MajorFlag.objects.filter(case=case, reason__in=flags):
+        out.append(f"经认定{flag.get_reason_display()}")
+    if rules.get("major"):
+        from .queries import major_reasons
+
+        if major_reasons(case):
+            out.append("属于重大执法决定")
+    return out
+
+
+def latest_discussion(case: Case) -> Discussion | None:
+    return Discussion.objects.filter(review__case=case).order_by("-pk").first()
+
+
+def record_text(case: Case) -> str:
+    """The 集体讨论记录's text (documents ``register_sheet_text``): the latest discussion."""
+    discussion = latest_discussion(case)
+    if discussion is None:
+        return ""
+    day = discussion.held_on
+    return "\n".join(
+        (
+            f"讨论时间：{day.year}年{day.month}月{day.day}日",
+            f"参加人员：{'、'.join(discussion.attendees)}",
+            f"讨论情况：{discussion.minutes}",
+            f"讨论结论：{discussion.get_outcome_display()}",
+        )
+    )
+
+
+def collective_guard(context: GuardContext) -> None:
+    """Refuse the decision of a case for 集体讨论 without the discussion and its record."""
+    if not context.enters(StageRole.DECISION):
+        return
+    why = reasons(context.case)
+    if not why:
+        return
+    discussion = latest_discussion(context.case)
+    lead = f"本案{'、'.join(why)}，"
+    if discussion is None or discussion.outcome not in DECIDING:
+        said = (
+            ""
+            if discussion is None
+            else f"（最近一次讨论结论为“{discussion.get_outcome_display()}”）"
+        )
+        raise DomainError(
+            "collective_discussion_required",
+            f"{lead}须经行政机关负责人集体讨论决定{said}，方可作出决定（{BASIS}）。",
+        )
+    recorded = IssuedDocument.objects.filter(
+        case=context.case, kind=KIND, issued_at__gte=discussion.recorded_at
+    )
+    if not recorded.exists():
+        raise DomainError(
+            "collective_discussion_required",
+            f"{lead}已集体讨论，须先制发本次讨论的《集体讨论记录》附卷，方可作出决定（{BASIS}）。",
+        )
