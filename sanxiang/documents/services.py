@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from sanxiang.accounts.models import User
 from sanxiang.cases import snapshots
+from sanxiang.cases.deadlines import document_issued as document_clocks
 from sanxiang.cases.execution_clocks import on_receipt_issued
 from sanxiang.cases.models import Case
-from sanxiang.cases.deadlines import document_issued as document_clocks
 from sanxiang.directory.models import Agency
 from sanxiang.ledger.services import append
 from sanxiang.lib.errors import DomainError, ValidationFailed
