@@ -418,6 +418,55 @@ def licence_acceptance(sheet: CaseSheet) -> list[Block]:
     ]
 
 
+def inquiry_notice(sheet: CaseSheet) -> list[Block]:
+    """询问通知书 (行政处罚法 第55条): come and answer, with the documents the case needs."""
+    return [
+        Para(
+            f"因调查{sheet.case_name}一案（案号：{sheet.case_number}），根据《中华人民共和国行政处罚法》"
+            "第五十五条的规定，请你（单位）于＿＿＿＿年＿＿月＿＿日＿＿时到＿＿＿＿＿＿接受询问调查。"
+        ),
+        Para(
+            "请携带：身份证明（法人或者其他组织的营业执照、法定代表人身份证明或者授权委托书）及与案件有关的材料。"
+        ),
+        Para(
+            "当事人或者有关人员应当如实回答询问，并协助调查或者检查，不得拒绝或者阻挠"
+            "（第五十五条第二款）。执法人员不少于两人，询问时将出示执法证件（第四十二条、第五十五条第一款）。"
+        ),
+        _contact(sheet),
+    ]
+
+
+def licence_rejection(sheet: CaseSheet) -> list[Block]:
+    """不予受理通知书 (行政许可法 第32条): why, and where to apply instead."""
+    return [
+        Para(
+            f"你（单位）提出的{sheet.matter_name}申请（编号：{sheet.case_number}），经审查，"
+            f"有下列情形：{_draft_text(sheet)}"
+        ),
+        Para(
+            "根据《中华人民共和国行政许可法》第三十二条第一款的规定，本机关决定不予受理。"
+            "申请事项依法不属于本机关职权范围的，请向有关行政机关申请。"
+        ),
+        _remedy(sheet, "本不予受理决定"),
+    ]
+
+
+def rectification_order(sheet: CaseSheet) -> list[Block]:
+    """责令整改通知书 (行政处罚法 第28条第1款): the finding and the time to put it right."""
+    return [
+        Para(
+            f"本机关于{chinese_date(sheet.opened_on)}对你（单位）进行检查（编号：{sheet.case_number}），"
+            f"发现：{sheet.facts.strip() or BLANK}"
+        ),
+        Para(
+            f"上述行为违反了{sheet.matter_basis or BLANK}的规定。根据《中华人民共和国行政处罚法》"
+            "第二十八条第一款的规定，责令你（单位）于＿＿＿＿年＿＿月＿＿日前改正，"
+            "并将整改情况书面报告本机关。逾期不改正的，本机关将依法处理。"
+        ),
+        _contact(sheet),
+    ]
+
+
 def licence_supplement(sheet: CaseSheet) -> list[Block]:
     # An online application's 补正 lists its items (applicant/supplements.py); else the draft.
     missing = sheet.provided.get("supplement_notice") or _draft_text(sheet)
@@ -766,6 +815,9 @@ BUILDERS: dict[str, Callable[[CaseSheet], list[Block]]] = {
     "payment_reminder": payment_reminder,
     "enforcement_application": enforcement_application,
     "acceptance_notice": licence_acceptance,
+    "inquiry_notice": inquiry_notice,
+    "licence_rejection": licence_rejection,
+    "rectification_order": rectification_order,
     "supplement_notice": licence_supplement,
     "licence_grant": licence_grant,
     "licence_refusal": licence_refusal,
@@ -783,6 +835,9 @@ _ADDRESSED = {
     "hearing_summons",
     "acceptance_notice",
     "supplement_notice",
+    "inquiry_notice",
+    "licence_rejection",
+    "rectification_order",
 }
 
 

@@ -28,6 +28,8 @@ class Kind:
 _DEFAULTS = (
     Kind("filing_approval", "立案审批表", "立", numbered=False, single=True, letter=False),
     Kind("inspection_record", "现场检查笔录", "检", numbered=False, single=False, letter=False),
+    # 行政处罚法 第55条第2款: the person asked to come and answer (如实回答询问).
+    Kind("inquiry_notice", "询问通知书", "询通", numbered=True, single=False),
     Kind("inquiry_record", "询问笔录", "询", numbered=False, single=False, letter=False),
     Kind("evidence_preservation", "先行登记保存证据通知书", "保", numbered=True, single=False),
     # 行政处罚法 第56条: what becomes of the goods registered, decided within 七日 (working days).
@@ -56,8 +58,12 @@ _DEFAULTS = (
     Kind("enforcement_application", "强制执行申请书", "强执", numbered=True, single=True),
     # 行政处罚法 第27条: a case suspected of a crime handed to the judicial organ (cases/transfers).
     Kind("case_transfer", "案件移送书", "移", numbered=True, single=False),
+    # 行政处罚法 第28条第1款: an inspection's finding ordered put right (责令改正或者限期改正).
+    Kind("rectification_order", "责令整改通知书", "责改", numbered=True, single=False),
     Kind("closing_approval", "结案审批表", "结", numbered=False, single=True, letter=False),
     Kind("acceptance_notice", "受理通知书", "受", numbered=True, single=True),
+    # 行政许可法 第32条: an application refused at the door, in writing with the seal and date.
+    Kind("licence_rejection", "不予受理通知书", "不受", numbered=True, single=True),
     Kind("supplement_notice", "补正告知书", "补", numbered=True, single=True),
     Kind("licence_grant", "准予行政许可决定书", "许", numbered=True, single=True, decision=True),
     Kind("licence_refusal", "不予行政许可决定书", "不许", True, single=True, decision=True),

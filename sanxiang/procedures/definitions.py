@@ -382,6 +382,7 @@ PENALTY_ORDINARY = Definition(
             "case_review",
             "调查终结",
             documents=(
+                "询问通知书",
                 "现场检查笔录",
                 "询问笔录",
                 "先行登记保存证据通知书",
@@ -571,7 +572,8 @@ LICENCE = Definition(
         Step("application", "acceptance", "受理", documents=("受理通知书",)),
         # 行政许可法 第32条: every missing item told at once, within 5 working days.
         Step("application", "supplement", "一次告知补正", documents=("补正告知书",)),
-        Step("application", "archived", "不予受理"),
+        # 行政许可法 第32条: refused in writing, with the seal and the date.
+        Step("application", "archived", "不予受理", documents=("不予受理通知书",)),
         Step("supplement", "acceptance", "补正后受理", documents=("受理通知书",)),
         Step("supplement", "archived", "逾期未补正，终止"),
         Step("acceptance", "examination", "审查"),
@@ -691,7 +693,15 @@ INSPECTION = Definition(
         Step("filing", "investigation", "出示证件，开展检查"),
         Step("investigation", "case_review", "检查结束", documents=("现场检查笔录",)),
         Step("case_review", "investigation", "补充检查"),
-        Step("case_review", "closing", "作出检查结论", HEAD_ONLY, head_approval=True),
+        # 行政处罚法 第28条第1款: what the inspection found is ordered put right.
+        Step(
+            "case_review",
+            "closing",
+            "作出检查结论",
+            HEAD_ONLY,
+            head_approval=True,
+            documents=("责令整改通知书",),
+        ),
         Step("closing", "archived", "归档"),
     ),
     deadlines=(

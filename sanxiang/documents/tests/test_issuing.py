@@ -104,7 +104,9 @@ class IssuingADocument(QuickDocumentsTestCase):
 
     def test_a_licence_case_offers_its_own_documents(self):
         case = case_at(self.w, "application", procedure="licence")
-        assert {k.code for k in allowed_kinds(case)} == {"acceptance_notice", "supplement_notice"}
+        # 受理, 补正, or 不予受理 (行政许可法 第32条).
+        offered = {k.code for k in allowed_kinds(case)}
+        assert offered == {"acceptance_notice", "supplement_notice", "licence_rejection"}
         doc = issue_document(actor=self.w.officer, case_id=case.pk, kind="acceptance_notice")
         assert "受字〔" in doc.number
 
