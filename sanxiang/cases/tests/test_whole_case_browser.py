@@ -1,6 +1,7 @@
 """A whole 一般程序 case in a real browser (issue 10, done when): two parties and an agent, a
 询问笔录 taken on the tablet and signed on screen, a decision of 罚款 并处 警告 and 没收违法所得,
-the hearing the party asked for held and its 听证笔录 sealed, the legal review, the decision,
+the hearing the party asked for, noticed 7 working days ahead and held, its 听证笔录 sealed, the
+legal review, the decision,
 its delivery with the 送达回证, a late payment with its 加处罚款, and 结案 signed by the head.
 
 The steps that only move the case on (approvals, documents issued for a step) go through the same
@@ -21,7 +22,7 @@ from django.utils import timezone
 
 from sanxiang.cases import execution as ex
 from sanxiang.cases.models import Case, DecisionDraft, PartyAgent
-from sanxiang.cases.testing import company, open_test_case, person
+from sanxiang.cases.testing import company, hold_hearing, open_test_case, person
 from sanxiang.documents.models import IssuedDocument
 from sanxiang.documents.queries import read_file
 from sanxiang.documents.services import issue_document
@@ -127,6 +128,8 @@ def test_a_whole_ordinary_case_from_the_inquiry_to_the_heads_closing(live_server
     # 告知, the party asks for a hearing (第63-64条), the hearing is held and its 笔录 sealed.
     take_step(world.officer, case.pk, "notice", on=opened + timedelta(days=12))
     take_step(world.officer, case.pk, "hearing", on=opened + timedelta(days=13))
+    # 听证通知书 served that day; the hearing 7 working days later at the earliest (第64条).
+    hold_hearing(world, case.pk, notified_on=opened + timedelta(days=13))
     heard = inquiry(
         world,
         Case.objects.get(pk=case.pk),
