@@ -1,8 +1,8 @@
 """A whole 一般程序 case in a real browser (issue 10, done when): two parties and an agent, a
 询问笔录 taken on the tablet and signed on screen, a decision of 罚款 并处 警告 and 没收违法所得,
 the hearing the party asked for, noticed 7 working days ahead and held, its 听证笔录 sealed, the
-legal review, the decision,
-its delivery with the 送达回证, a late payment with its 加处罚款, and 结案 signed by the head.
+legal review, the decision, its delivery with the 送达回证, a late payment with its 加处罚款, and
+结案 signed by the head.
 
 The steps that only move the case on (approvals, documents issued for a step) go through the same
 services the pages call, dated in the past, so that the payment can be late today; everything the
