@@ -284,16 +284,40 @@ def _commit(
     ):
         raise _Stale
     snapshot = snapshots.document_snapshot(case)
+    return _record(
+        actor=actor,
+        case=case,
+        kind=kind,
+        rendered=rendered,
+        year=year,
+        snapshot=snapshot.hash if snapshot is not None else "",
+        # The one party a per-party document addresses (builders.PER_PARTY); absent: all.
+        extra={"party": party} if party is not None else {},
+    )
+
+
+def _record(
+    *,
+    actor: User,
+    case: Case,
+    kind: Kind,
+    rendered: Rendered,
+    year: int,
+    snapshot: str,
+    extra: dict[str, object],
+) -> IssuedDocument:
+    """The issued document's row and its ``document.issued`` entry (in the caller's
+    transaction), whichever way it was composed."""
     doc = IssuedDocument.objects.create(
         case=case,
-        agency=agency,
+        agency_id=case.agency_id,
         kind=kind.code,
         title=kind.title,
         single=kind.single,
         year=year,
-        seq=seq,
+        seq=rendered.seq,
         number=rendered.number,
-        issued_at=issued_at,
+        issued_at=rendered.issued_at,
         issued_by=actor,
         content_sha256=rendered.content_sha256,
         pdf_name=rendered.pdf.name,
@@ -314,13 +338,12 @@ def _commit(
             "pdf_sha256": rendered.pdf.sha256,
             "docx_sha256": rendered.docx.sha256,
             # The draft snapshot the document was rendered from (cases.snapshots), if any.
-            "snapshot": snapshot.hash if snapshot is not None else "",
-            # The one party a per-party document addresses (builders.PER_PARTY); absent: all.
-            **({"party": party} if party is not None else {}),
+            "snapshot": snapshot,
+            **extra,
             **_clocks(case, doc),
         },
         actor=actor,
-        agency_id=agency.pk,
+        agency_id=case.agency_id,
         case_id=case.pk,
     )
     return doc
@@ -439,39 +462,6 @@ def commit_composed(
     content = compose(_number_for(case, kind, seq, issued_at), issued_at)
     if rendered is None or rendered.seq != seq or rendered.content_sha256 != content.sha256():
         rendered = _render_content(case, kind, content, seq=seq, issued_at=issued_at)
-    doc = IssuedDocument.objects.create(
-        case=case,
-        agency_id=case.agency_id,
-        kind=kind.code,
-        title=kind.title,
-        single=kind.single,
-        year=year,
-        seq=seq,
-        number=rendered.number,
-        issued_at=issued_at,
-        issued_by=actor,
-        content_sha256=rendered.content_sha256,
-        pdf_name=rendered.pdf.name,
-        pdf_sha256=rendered.pdf.sha256,
-        pdf_size=rendered.pdf.size,
-        docx_name=rendered.docx.name,
-        docx_sha256=rendered.docx.sha256,
-        docx_size=rendered.docx.size,
+    return _record(
+        actor=actor, case=case, kind=kind, rendered=rendered, year=year, snapshot="", extra={}
     )
-    append(
-        event_type="document.issued",
-        payload={
-            "document": doc.pk,
-            "kind": kind.code,
-            "title": kind.title,
-            "number": rendered.number,
-            "content_sha256": rendered.content_sha256,
-            "pdf_sha256": rendered.pdf.sha256,
-            "docx_sha256": rendered.docx.sha256,
-            "snapshot": "",
-        },
-        actor=actor,
-        agency_id=case.agency_id,
-        case_id=case.pk,
-    )
-    return doc
