@@ -27,6 +27,10 @@ class CasesConfig(AppConfig):
         engine.register_guard(hearing_order)
         engine.register_guard(closing_guard)
         panels.register(my_cases_panel)
+        from .hearing_views import hearing_panel
+        from .panels import register_case_panel
+
+        register_case_panel(hearing_panel)
         calendar.register_recomputer(recompute_for_year)
         registry.register(*EVENT_TYPES)
         reconcile.register(state.RECONCILER)

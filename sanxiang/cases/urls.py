@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import execution_views, party_views, views
+from . import execution_views, hearing_views, party_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -20,6 +20,8 @@ urlpatterns = [
     path("<int:pk>/transition/", views.case_transition, name="transition"),
     path("<int:pk>/defence/", views.case_defence, name="defence"),
     path("<int:pk>/closing/request/", views.closing_request, name="closing_request"),
+    path("<int:pk>/hearing/", hearing_views.schedule, name="hearing"),
+    path("<int:pk>/transfer/", hearing_views.transfer, name="transfer"),
     path("<int:pk>/closing/return/", views.closing_return, name="closing_return"),
     path("<int:pk>/execution/", execution_views.case_execution, name="execution"),
     path("<int:pk>/draft/", views.case_draft, name="draft"),

@@ -21,8 +21,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from sanxiang.cases import execution as ex
+from sanxiang.cases.hearings import earliest_hearing_day
 from sanxiang.cases.models import Case, DecisionDraft, PartyAgent
-from sanxiang.cases.testing import company, hold_hearing, open_test_case, person
+from sanxiang.cases.testing import company, open_test_case, person
 from sanxiang.documents.models import IssuedDocument
 from sanxiang.documents.queries import read_file
 from sanxiang.documents.services import issue_document
@@ -128,8 +129,18 @@ def test_a_whole_ordinary_case_from_the_inquiry_to_the_heads_closing(live_server
     # 告知, the party asks for a hearing (第63-64条), the hearing is held and its 笔录 sealed.
     take_step(world.officer, case.pk, "notice", on=opened + timedelta(days=12))
     take_step(world.officer, case.pk, "hearing", on=opened + timedelta(days=13))
-    # 听证通知书 served that day; the hearing 7 working days later at the earliest (第64条).
-    hold_hearing(world, case.pk, notified_on=opened + timedelta(days=13))
+    # The hearing scheduled on the case page: the 听证通知书 served that day, the hearing 7
+    # working days later at the earliest (第64条), presided over by the head (not on the team).
+    served = opened + timedelta(days=13)
+    officer.goto(f"{base}/cases/{case.pk}/")
+    officer.fill("#hearing-held_on", earliest_hearing_day(served).isoformat())
+    officer.fill("#hearing-held_time", "09:30")
+    officer.fill("#hearing-place", "测试区民族和宗教事务局听证室")
+    officer.select_option("#hearing-presiding", str(world.head.officer.pk))
+    officer.fill("#hearing-notified_on", served.isoformat())
+    officer.click("[data-action=schedule-hearing]")
+    officer.wait_for_selector("[data-testid=hearing-scheduled]")
+    officer.locator("#case-hearing").screenshot(path=str(ARTIFACTS / "walk-hearing.png"))
     heard = inquiry(
         world,
         Case.objects.get(pk=case.pk),
