@@ -276,10 +276,15 @@ def hearing_notice(sheet: CaseSheet) -> list[Block]:
     ]
 
 
+def _provided_fields(sheet: CaseSheet, kind: str) -> dict[str, str]:
+    """The ``label：value`` lines another app supplies for ``kind`` (``register_sheet_text``)."""
+    lines = sheet.provided.get(kind, "").splitlines()
+    return dict(line.split("：", 1) for line in lines if "：" in line)
+
+
 def hearing_summons(sheet: CaseSheet) -> list[Block]:
     """听证通知书 (行政处罚法 第64条): the schedule entered through ``cases.hearings``."""
-    lines = [line for line in sheet.provided.get("hearing_summons", "").splitlines() if line]
-    fields = dict(line.split("：", 1) for line in lines if "：" in line)
+    fields = _provided_fields(sheet, "hearing_summons")
     return [
         Para(
             f"你（单位）就{sheet.case_name}一案（案号：{sheet.case_number}）提出的听证要求，"
@@ -309,8 +314,7 @@ def hearing_summons(sheet: CaseSheet) -> list[Block]:
 
 def collective_discussion(sheet: CaseSheet) -> list[Block]:
     """集体讨论记录 (行政处罚法 第57条第2款): the discussion recorded through ``review``."""
-    lines = [line for line in sheet.provided.get("collective_discussion", "").splitlines() if line]
-    fields = dict(line.split("：", 1) for line in lines if "：" in line)
+    fields = _provided_fields(sheet, "collective_discussion")
     return [
         Table(
             (
@@ -350,8 +354,7 @@ def evidence_preservation(sheet: CaseSheet) -> list[Block]:
 
 def case_transfer(sheet: CaseSheet) -> list[Block]:
     """案件移送书 (行政处罚法 第27条): to the organ named through ``cases.transfers``."""
-    lines = [line for line in sheet.provided.get("case_transfer", "").splitlines() if line]
-    fields = dict(line.split("：", 1) for line in lines if "：" in line)
+    fields = _provided_fields(sheet, "case_transfer")
     return [
         Para(f"{fields.get('接收机关', BLANK)}：", indent=False),
         Para(
