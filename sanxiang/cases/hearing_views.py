@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from sanxiang.accounts.decorators import acting_user, staff_view
 from sanxiang.directory.models import Agency, Officer
 from sanxiang.lib.errors import DomainError
-from sanxiang.procedures.definitions import StageRole
+from sanxiang.procedures.definitions import STAFF, StageRole
 from sanxiang.workbench.forms import StyledForm
 
 from . import hearings, transfers
@@ -25,8 +25,6 @@ from .models import Case
 from .panels import CasePanel
 from .queries import get_case_for
 from .services.common import may_take
-
-STAFF = frozenset({"officer", "head"})
 
 
 class HearingForm(StyledForm):

@@ -10,11 +10,11 @@ from sanxiang.cases.models import Case
 from sanxiang.cases.panels import CasePanel
 from sanxiang.cases.queries import had_role
 from sanxiang.cases.services.common import may_take
-from sanxiang.procedures.definitions import StageRole
+from sanxiang.procedures.definitions import STAFF, StageRole
 
 from . import queries
 from .forms import TermsForm
-from .services import BASIS, STAFF
+from .services import BASIS
 
 
 def case_licence_terms(request: HttpRequest, case: Case) -> CasePanel | None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sanxiang.cases import snapshots
 from sanxiang.cases.models import Case, DecisionDraft, DraftSnapshot
+from sanxiang.documents.content import chinese_date
 
 from .models import LicenceCategory, LicenceTerms
 from .services import payload
@@ -19,7 +21,10 @@ def terms_of(case: Case) -> LicenceTerms | None:
 
 def snapshot_section(draft: DecisionDraft) -> dict[str, str] | None:
     """The ``licence`` section of a draft's snapshot (``None`` keeps the key out, so drafts of
-    other procedures and licences without terms hash as before)."""
+    other procedures and licences without terms hash as before). Only a licence case is asked:
+    every draft save of every case builds a snapshot."""
+    if draft.case.definition.category != "licence":
+        return None
     terms = LicenceTerms.objects.filter(case_id=draft.case_id).first()
     return payload(terms) if terms is not None else None
 
@@ -53,9 +58,6 @@ def category_label(code: str) -> str:
 
 def term_text(terms: dict[str, str]) -> str:
     """ "2026年12月4日至2031年12月3日" or "自2026年12月4日起长期有效"."""
-    from datetime import date
-
-    from sanxiang.documents.content import chinese_date
 
     start = chinese_date(date.fromisoformat(terms["valid_from"]))
     if not terms.get("valid_until"):

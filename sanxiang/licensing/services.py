@@ -8,17 +8,16 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from sanxiang.accounts.models import Role, User
+from sanxiang.accounts.models import User
 from sanxiang.cases.models import Case
 from sanxiang.cases.queries import get_case_for, had_role
 from sanxiang.cases.services.common import may_take
 from sanxiang.ledger.services import append
 from sanxiang.lib.errors import DomainError, ValidationFailed
-from sanxiang.procedures.definitions import StageRole
+from sanxiang.procedures.definitions import STAFF, StageRole
 
 from .models import LicenceCategory, LicenceTerms
 
-STAFF = frozenset({Role.OFFICER, Role.HEAD})
 BASIS = "《中华人民共和国行政许可法》第三十九条"
 
 
