@@ -235,6 +235,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Tests use a file database too, not Django's shared-cache memory one: with memory, the
+    # live server's request threads share the test thread's one connection, and a browser
+    # test once hung CI there (a request thread stuck in execute while the page waited for
+    # it). A file gives every thread its own connection with WAL and the busy timeout, as in
+    # production. On tmpfs when there is one; one file per process (each xdist worker and
+    # each concurrent run its own), removed by the test runner at the end.
+    _test_db_dir = Path(env_str("SANXIANG_TEST_DB_DIR", "/dev/shm"))
+    if not (_test_db_dir.is_dir() and os.access(_test_db_dir, os.W_OK)):
+        import tempfile
+
+        _test_db_dir = Path(tempfile.gettempdir())
+    DATABASES["default"]["TEST"] = {"NAME": str(_test_db_dir / f"sanxiang-test-{os.getpid()}")}
 # The portal's reads may go to a streaming replica (sanxiang/dbrouting.py, docs/operations.md):
 # GET/HEAD under /gongshi/ read there, every write and every staff page use the primary.
 SANXIANG_REPLICA_URL = env_str("SANXIANG_REPLICA_URL")
