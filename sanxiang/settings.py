@@ -241,7 +241,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # it). A file gives every thread its own connection with WAL and the busy timeout, as in
     # production. On tmpfs when there is one; one file per process (each xdist worker and
     # each concurrent run its own), removed by the test runner at the end.
-    _test_db_dir = Path(env_str("SANXIANG_TEST_DB_DIR", "/dev/shm"))
+    # Only the test runner opens it, and it removes a file left there before creating its own.
+    _test_db_dir = Path(env_str("SANXIANG_TEST_DB_DIR", "/dev/shm"))  # noqa: S108
     if not (_test_db_dir.is_dir() and os.access(_test_db_dir, os.W_OK)):
         import tempfile
 
