@@ -13,12 +13,29 @@ from sanxiang.catalog.models import MatterVersion
 from sanxiang.imports import engine
 from sanxiang.lib import roundtrip as rt
 
-from .models import Circumstance, DiscretionBenchmark
+from .models import PENALTY_KINDS, Circumstance, DecisionKind, DiscretionBenchmark
 from .services.common import local_today
 from .services.config import BenchmarkData, save_benchmark_row
 
 CIRCUMSTANCE = {str(label): value for value, label in Circumstance.choices}
 ZERO = Decimal("0.00")
+
+KIND_LABELS = {str(DecisionKind(k).label): str(k) for k in PENALTY_KINDS}
+
+
+def _kinds_cell(raw: Any) -> str:
+    """ "警告、罚款" → ",warning,fine," in the statute's order; blank → "" (any kind)."""
+    names = [n.strip() for n in rt.text(raw).replace("，", "、").replace(",", "、").split("、")]
+    unknown = [n for n in names if n and n not in KIND_LABELS]
+    if unknown:
+        raise rt.CellError(f"“{'、'.join(unknown)}”不是行政处罚法第九条规定的处罚种类。")
+    chosen = {KIND_LABELS[n] for n in names if n}
+    return "," + ",".join(k for k in PENALTY_KINDS if k in chosen) + "," if chosen else ""
+
+
+def _kinds_text(value: str) -> str:
+    return "、".join(str(DecisionKind(k).label) for k in value.split(",") if k)
+
 
 LAYOUT = rt.Layout(
     title="行政处罚裁量基准",
@@ -37,6 +54,8 @@ LAYOUT = rt.Layout(
         rt.Column("适用首违不罚", rt.yes_no, lambda v: "是" if v else "否", width=8),
         rt.Column("从轻情形", width=30),
         rt.Column("减轻情形", width=30),
+        # 行政处罚法 第9条 kinds the circumstance allows, "、"-separated labels (blank: any).
+        rt.Column("可给予的处罚种类", _kinds_cell, _kinds_text, width=24),
         # The day the line holds from (blank in the export: since before versions were kept).
         rt.date_column("生效日期", blank=True),
     ),
@@ -70,6 +89,7 @@ def _records(agency_id: int) -> list[dict[str, Any]]:
             "适用首违不罚": b.first_offence_exempt,
             "从轻情形": b.lighter_factors,
             "减轻情形": b.reduced_factors,
+            "可给予的处罚种类": b.penalty_kinds,
             "生效日期": b.valid_from,
             "_line": b,
         }
@@ -121,6 +141,7 @@ def import_benchmarks(*, actor: User, agency_id: int, data: bytes) -> engine.Out
                 first_offence_exempt=v["适用首违不罚"],
                 lighter_factors=v["从轻情形"],
                 reduced_factors=v["减轻情形"],
+                penalty_kinds=[k for k in v["可给予的处罚种类"].split(",") if k],
             ),
         )
 

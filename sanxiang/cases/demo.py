@@ -222,6 +222,8 @@ def _benchmarks(matter: Matter) -> None:
                 "first_offence_exempt": exempt,
                 "lighter_factors": lighter,
                 "reduced_factors": reduced,
+                # 第71条: a 警告 in every case; the fine only where 情节严重 (serious, grave).
+                "penalty_kinds": ",warning,fine," if high != "0" else ",warning,",
             },
         )
 

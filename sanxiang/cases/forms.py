@@ -369,6 +369,12 @@ class BenchmarkForm(StyledForm):
     first_offence_exempt = forms.BooleanField(label="适用首违不罚", required=False)
     lighter_factors = forms.CharField(label="从轻情形", max_length=500, required=False)
     reduced_factors = forms.CharField(label="减轻情形", max_length=500, required=False)
+    penalty_kinds = forms.MultipleChoiceField(
+        label="可给予的处罚种类（按事项罚则，不选为不限）",
+        choices=[(k.value, k.label) for k in PENALTY_KINDS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
 
     def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

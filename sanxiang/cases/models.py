@@ -578,6 +578,11 @@ class DeadlineSetting(models.Model):
         return f"{self.procedure}.{self.rule} {self.days}"
 
 
+def allowed_kinds(line: DiscretionBenchmark | DiscretionBenchmarkVersion) -> list[str]:
+    """The penalty kinds a 裁量基准 line allows, in the statute's order; [] when any kind."""
+    return [k for k in line.penalty_kinds.split(",") if k]
+
+
 BENCHMARK_KIND = "cases.benchmark"  # the content hash's domain (``directory.versioning``)
 # What a version of a 裁量基准 line holds (and its content hash covers).
 BENCHMARK_FIELDS = (
@@ -589,6 +594,8 @@ BENCHMARK_FIELDS = (
     "first_offence_exempt",
     "lighter_factors",
     "reduced_factors",
+    # Added after versions were hashed: in the content only when set (directory.versioning).
+    "penalty_kinds?",
 )
 
 
@@ -610,6 +617,9 @@ class DiscretionBenchmark(models.Model):
     first_offence_exempt = models.BooleanField("适用首违不罚", default=False)
     lighter_factors = models.TextField("从轻情形", blank=True)
     reduced_factors = models.TextField("减轻情形", blank=True)
+    # The kinds of 行政处罚法 第9条 this circumstance allows, as ",a,b," in the statute's order
+    # (the matter's 罚则, e.g. 《宗教事务条例》第71条: 警告; 情节严重的, 并处罚款); blank: any kind.
+    penalty_kinds = models.CharField("可给予的处罚种类", max_length=300, blank=True, default="")
     version = models.PositiveIntegerField("现行版本号", default=0)  # 0: never versioned
     valid_from = models.DateField("现行版本生效日期", null=True, blank=True)
 
@@ -633,6 +643,15 @@ class DiscretionBenchmark(models.Model):
     def holds_on(self, on: date) -> bool:
         return self.valid_from is None or on >= self.valid_from
 
+    @property
+    def allowed_kinds(self) -> list[str]:
+        return allowed_kinds(self)
+
+    @property
+    def kinds_text(self) -> str:
+        """The kinds allowed, as people read them ("警告、罚款"); "" when any."""
+        return "、".join(str(DecisionKind(k).label) for k in allowed_kinds(self))
+
 
 class DiscretionBenchmarkVersion(models.Model):
     """One version of a 裁量基准 line, in force on [valid_from, valid_to); written only by
@@ -652,6 +671,7 @@ class DiscretionBenchmarkVersion(models.Model):
     first_offence_exempt = models.BooleanField("适用首违不罚", default=False)
     lighter_factors = models.TextField("从轻情形", blank=True)
     reduced_factors = models.TextField("减轻情形", blank=True)
+    penalty_kinds = models.CharField("可给予的处罚种类", max_length=300, blank=True, default="")
     content_sha256 = models.CharField("内容摘要", max_length=64)
     recorded_at = models.DateTimeField("登记时间", default=timezone.now)
 

@@ -37,6 +37,21 @@ def content_hash(
     return hashlib.sha256(canonical_json(body).encode()).hexdigest()
 
 
+def content_of(row: Any, fields: Sequence[str]) -> dict[str, Any]:
+    """What a version (or the current row) says, as its content hash covers it. A field
+    added to a list after versions were hashed is named with a trailing "?": it is part of
+    the content only when not blank, so every version written before it still hashes to
+    what its ledger entry recorded."""
+    content: dict[str, Any] = {}
+    for field in fields:
+        name = field.rstrip("?")
+        value = getattr(row, name)
+        if field.endswith("?") and value in ("", None):
+            continue
+        content[name] = value
+    return content
+
+
 def current_hashes(
     rows: Iterable[Any], kind: str, fields: Sequence[str]
 ) -> dict[int, tuple[int, str]]:
@@ -45,7 +60,7 @@ def current_hashes(
     return {
         row.pk: (
             row.version,
-            content_hash(kind, row.version, row.valid_from, {f: getattr(row, f) for f in fields}),
+            content_hash(kind, row.version, row.valid_from, content_of(row, fields)),
         )
         for row in rows
     }
@@ -60,7 +75,7 @@ def in_force(on: date) -> Q:
 
 def check_hash(kind: str, version: Any, fields: tuple[str, ...], label: str) -> Any:
     """The version, if its content still hashes to what was recorded; refused otherwise."""
-    content = {f: getattr(version, f) for f in fields}
+    content = content_of(version, fields)
     if content_hash(kind, version.number, version.valid_from, content) != version.content_sha256:
         raise DomainError(
             "version_tampered",
@@ -150,7 +165,7 @@ def reconcile_versions(
             yield Divergence(table, str(v.pk), "id", None, "版本在账本中没有登记条目")
             continue
         recorded, seq = entry
-        content = {f: getattr(v, f) for f in fields}
+        content = content_of(v, fields)
         actual = content_hash(kind, v.number, v.valid_from, content)
         if v.content_sha256 != recorded or actual != recorded:
             yield Divergence(

@@ -109,6 +109,11 @@ HTTP_STATUS = {
     "version_tampered": 409,
     # 作出决定 on a day whose 裁量基准 band differs from the one the draft was checked against.
     "benchmark_changed": 409,
+    # A draft whose penalty kinds the 裁量基准 line of its circumstance does not allow (the
+    # matter's 罚则), or kinds that cannot be imposed together on one act (cases/services/
+    # drafts.py).
+    "penalty_kind_outside_benchmark": 422,
+    "penalty_kinds_conflict": 422,
     # Parties (cases/services/parties.py, issue 10 item 4): a party an issued document names
     # deleted, or changed without a correction's reason; a 委托代理人 without the 授权委托书.
     "party_named_in_document": 409,

@@ -20,6 +20,7 @@ from sanxiang.procedures.definitions import DEFINITIONS
 from ..models import (
     BENCHMARK_FIELDS,
     BENCHMARK_KIND,
+    PENALTY_KINDS,
     Circumstance,
     DeadlineSetting,
     DiscretionBenchmark,
@@ -88,6 +89,18 @@ class BenchmarkData:
     first_offence_exempt: bool = False
     lighter_factors: str = ""
     reduced_factors: str = ""
+    # The kinds of 行政处罚法 第9条 the circumstance allows (the matter's 罚则); empty: any.
+    penalty_kinds: tuple[str, ...] | list[str] = ()
+
+
+def _benchmark_kinds(kinds: tuple[str, ...] | list[str]) -> str:
+    """The kinds as ",a,b," in the statute's order (``PENALTY_KINDS``); "" when none given."""
+    chosen = set(kinds)
+    if not chosen <= set(PENALTY_KINDS):
+        raise ValidationFailed(
+            "可给予的处罚种类须是行政处罚法第九条规定的种类。", field="penalty_kinds"
+        )
+    return "," + ",".join(k for k in PENALTY_KINDS if k in chosen) + "," if chosen else ""
 
 
 @transaction.atomic(durable=True)
@@ -127,6 +140,7 @@ def save_benchmark_row(
         "first_offence_exempt": data.first_offence_exempt,
         "lighter_factors": data.lighter_factors.strip(),
         "reduced_factors": data.reduced_factors.strip(),
+        "penalty_kinds": _benchmark_kinds(data.penalty_kinds),
     }
     line = (
         DiscretionBenchmark.objects.select_for_update()
@@ -164,6 +178,7 @@ def save_benchmark_row(
             "fine_min": low,
             "fine_max": high,
             "first_offence_exempt": data.first_offence_exempt,
+            "penalty_kinds": fields["penalty_kinds"],
             "valid_from": day,
             "versions": written,
         },
@@ -174,4 +189,4 @@ def save_benchmark_row(
 
 
 def benchmark_content(line: DiscretionBenchmark | DiscretionBenchmarkVersion) -> dict[str, Any]:
-    return {f: getattr(line, f) for f in BENCHMARK_FIELDS}
+    return versioning.content_of(line, BENCHMARK_FIELDS)

@@ -28,6 +28,7 @@ from ..models import (
     DiscretionBenchmark,
     DiscretionBenchmarkVersion,
     PartyKind,
+    allowed_kinds,
     threshold_class,
 )
 from ..queries import benchmark_on, get_case_for, had_role
@@ -111,6 +112,52 @@ def _additional_kinds(case: Case, data: DraftData) -> str:
     return "," + ",".join(k for k in PENALTY_KINDS if k in extra) + ","
 
 
+def _needs_circumstance(case: Case, data: DraftData) -> bool:
+    """A fine is checked against its band; so is every penalty once the matter's lines name
+    the kinds they allow (a 警告 too is given under a circumstance of the 裁量基准)."""
+    if data.kind == DecisionKind.FINE:
+        return case.matter.benchmarks.exists()
+    if data.kind in PENALTY_KINDS:
+        return case.matter.benchmarks.exclude(penalty_kinds="").exists()
+    return False
+
+
+# Kinds that cannot both be imposed for one act: the second makes the first void or empty.
+CONFLICTING_KINDS = (
+    (DecisionKind.LICENCE_SUSPENSION, DecisionKind.LICENCE_REVOCATION, "吊销的许可证件无从暂扣"),
+    (DecisionKind.QUALIFICATION_LOWERING, DecisionKind.LICENCE_REVOCATION, "吊销后无资质可降"),
+    (DecisionKind.SUSPENSION, DecisionKind.CLOSURE, "责令关闭的不再责令停产停业"),
+    (DecisionKind.PRODUCTION_RESTRICTION, DecisionKind.CLOSURE, "责令关闭的不再限制生产经营"),
+)
+
+
+def _check_kinds(
+    kinds: list[str], bench: DiscretionBenchmark | DiscretionBenchmarkVersion | None
+) -> None:
+    """The penalties of one draft (its kind and 并处) against each other and against the
+    裁量基准 line of the circumstance chosen, which names the kinds the matter's 罚则 allows
+    for it (行政处罚法 第9条; 第34条: 裁量基准 to be followed)."""
+    labels = dict(DecisionKind.choices)
+    for first, second, why in CONFLICTING_KINDS:
+        if first in kinds and second in kinds:
+            raise DomainError(
+                "penalty_kinds_conflict",
+                f"“{labels[first]}”与“{labels[second]}”不能对同一违法行为同时给予：{why}。",
+                field="additional_kinds",
+            )
+    allowed = allowed_kinds(bench) if bench is not None else []
+    outside = [k for k in kinds if allowed and k not in allowed]
+    if bench is not None and outside:
+        raise DomainError(
+            "penalty_kind_outside_benchmark",
+            f"裁量基准“{bench.get_circumstance_display()}”情节只规定了"
+            f"{'、'.join(str(labels[k]) for k in allowed)}，不能给予"
+            f"{'、'.join(str(labels[k]) for k in outside)}"
+            "（行政处罚法第三十四条：按裁量基准处罚）。",
+            field="kind" if outside[0] == kinds[0] else "additional_kinds",
+        )
+
+
 def _draft_values(case: Case, data: DraftData) -> dict[str, Any]:
     """Check a draft against the procedure, 简易程序 limits and the 裁量基准; return its fields."""
     if data.kind not in KINDS_BY_CATEGORY.get(case.definition.category, OTHER_KINDS):
@@ -122,8 +169,11 @@ def _draft_values(case: Case, data: DraftData) -> dict[str, Any]:
     if case.definition.on_the_spot:
         check_summary_limit(case, data.kind, fine)
     bench = _benchmark(case, data.circumstance)
-    if data.kind == DecisionKind.FINE and bench is None and case.matter.benchmarks.exists():
+    if bench is None and _needs_circumstance(case, data):
         raise ValidationFailed("本事项有裁量基准，请选择违法情节。", field="circumstance")
+    additional = _additional_kinds(case, data)
+    if data.kind in PENALTY_KINDS:  # the kinds first: a band that allows no fine has no range
+        _check_kinds([data.kind, *(k for k in additional.split(",") if k)], bench)
     outside = (
         bench is not None and fine is not None and not bench.fine_min <= fine <= bench.fine_max
     )
@@ -135,7 +185,7 @@ def _draft_values(case: Case, data: DraftData) -> dict[str, Any]:
         )
     return {
         "kind": data.kind,
-        "penalty_kinds": _additional_kinds(case, data),
+        "penalty_kinds": additional,
         "fine_amount": fine,
         "confiscation_value": conf,
         "legal_basis": data.legal_basis.strip(),
