@@ -40,7 +40,13 @@ class PlanForm(StyledForm):
         choices=[("", "（无）"), *RiskGrade.choices],
         required=False,
     )
-    key_ratio = forms.CharField(label="重点检查比例(%)", required=False, max_length=10)
+    key_ratio = forms.CharField(
+        label="重点检查比例(%)",
+        required=False,
+        max_length=10,
+        help_text="须高于一般抽查比例（国办发〔2015〕58号：对投诉举报多、有严重违法违规记录等"
+        "情况的，要加大随机抽查力度）。",
+    )
     key_exempt_cap = forms.BooleanField(label="重点对象不受年度一次的限制", required=False)
     joint_agencies = forms.MultipleChoiceField(
         label="联合抽查部门（本区执法部门）", required=False, widget=forms.CheckboxSelectMultiple

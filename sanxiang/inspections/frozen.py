@@ -4,7 +4,8 @@ The 执法检查人员名录库 is derived here from the officer library: office
 of every agency of a 联合抽查 who hold the 行政检查 category and their agency's area on a
 certificate valid for the whole period (or, when the plan names its inspectors, exactly those,
 refused if not valid), with their declared conflicts and the targets they inspected in the
-plan's year or the year before.
+plan's year or the year before. A target is marked ``complaint`` (the yearly cap does not
+apply) when its row says so or a 投诉举报 case names it as a party (``_complained_of``).
 
 A 联合抽查 (the lead agency and agencies of the same district) is frozen as
 ``sanxiang-draw-input/2``: the candidates are the targets of every agency's 名录库 that the
@@ -18,6 +19,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from django.db.models import Q
+
+from sanxiang.cases.models import Case, CaseSource, Party
 from sanxiang.directory.models import Agency, CertificateStatus, MatterCategory, Officer
 from sanxiang.directory.queries import areas_of
 from sanxiang.lib import draw
@@ -79,6 +83,21 @@ def _checked_this_year(plan: Plan, matter_codes: set[str]) -> dict[str, set[str]
     ):
         if matter in matter_codes:
             out[code or f"P{target_id:08d}"].add(matter)
+    return out
+
+
+def _complained_of(agencies: list[Agency], year: int) -> set[str]:
+    """Codes and ID numbers of parties of 投诉举报 cases of the agencies opened in the plan's
+    year or still open: a complaint lifts the yearly cap (DOMAIN.md, 双随机), so a target
+    already checked for the matter stays a candidate while one is recorded against it."""
+    cases = Case.objects.filter(
+        agency_id__in=Agency.subtree_ids(a.pk for a in agencies), source=CaseSource.COMPLAINT
+    ).filter(Q(opened_on__year=year) | Q(closed_on__isnull=True))
+    out: set[str] = set()
+    for code, id_number in Party.objects.filter(case__in=cases).values_list(
+        "credit_code", "id_number"
+    ):
+        out.update(v.strip().upper() for v in (code, id_number) if v and v.strip())
     return out
 
 
@@ -146,6 +165,7 @@ def build(plan: Plan) -> tuple[dict[str, Any], list[Target], list[Officer]]:
     section = plan_section(plan, agencies)
     targets = candidate_targets(plan, agencies)
     checked = _checked_this_year(plan, set(section["matters"]))
+    complained = _complained_of(agencies, plan.year)
     officers = _inspectors(plan, agencies)
     conflicts = Conflict.objects.filter(officer__in=officers, withdrawn=False).select_related(
         "target"
@@ -162,7 +182,7 @@ def build(plan: Plan) -> tuple[dict[str, Any], list[Target], list[Officer]]:
                 "grade": t.risk_grade,
                 "area": t.area,
                 "checked": sorted(checked.get(t.draw_id, ())),
-                "complaint": t.complaint,
+                "complaint": t.complaint or bool({t.credit_code, t.id_number} & complained),
                 "agency": t.agency.name,
             }
             for t in targets

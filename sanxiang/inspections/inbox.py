@@ -1,18 +1,20 @@
 """What 双随机 puts in 待办: plans waiting to be drawn (the head) and one's drawn inspections
-without a result (the team: 谁检查、谁录入、谁公开), red once the plan's period has ended."""
+without a result (the team: 谁检查、谁录入、谁公开), red once the plan's period has ended, and
+one's 责令整改 awaiting the follow-up check, red once the 整改期限 has passed."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
+from django.db.models import Q
 from django.urls import reverse
 
 from sanxiang.accounts.models import Role
 from sanxiang.workbench.inbox import RED, YELLOW, Context, Item, Section, cn_date
 
 from . import publication
-from .models import Assignment, DrawStatus, Plan, PlanStatus
+from .models import Assignment, DrawStatus, Outcome, Plan, PlanStatus
 
 NEAR = timedelta(days=3)
 
@@ -38,25 +40,33 @@ def my_inspections(user: Any, ctx: Context) -> Section | None:
         return None
     # Joined through the user (not ``ctx.officer``): one count query, no officer lookup. Any
     # agency's plan: in a 联合抽查 one's team may inspect a target of another agency's library.
+    # Also a 责令整改 whose follow-up check (复查) is not recorded: due at the 整改期限.
     rows = Assignment.objects.filter(
+        Q(outcome="") | Q(outcome=Outcome.RECTIFY, follow_up_on__isnull=True),
         active=True,
-        outcome="",
         draw__status=DrawStatus.DRAWN,
         team__user=user,
     )
     count = rows.count()
     items = []
     if ctx.limit and count:
-        for a in rows.select_related("plan", "target").order_by("plan__period_end", "pk")[
-            : ctx.limit
-        ]:
-            end = a.plan.period_end
+        found = list(rows.select_related("plan", "target"))
+        found.sort(key=lambda a: (a.rectify_by or a.plan.period_end, a.pk))
+        for a in found[: ctx.limit]:
+            end = a.rectify_by if a.outcome else a.plan.period_end
+            assert end is not None  # noqa: S101 - a 责令整改 has its deadline (a constraint)
             level = RED if end < ctx.today else YELLOW if end - ctx.today <= NEAR else ""
+            where = f"{a.target.name}（{a.plan.number} 第{a.position}号）"
             items.append(
                 Item(
-                    title=f"双随机检查：{a.target.name}（{a.plan.number} 第{a.position}号）",
+                    title=f"整改复查：{where}" if a.outcome else f"双随机检查：{where}",
                     url=reverse("inspections:assignment", args=[a.pk]),
-                    detail=f"检查期至 {cn_date(end)}，结果须于检查结束后20个工作日内录入公示",
+                    detail=(
+                        f"整改期限 {cn_date(end)}，期满复查并录入复查情况（责令改正："
+                        "行政处罚法 第28条第1款）"
+                        if a.outcome
+                        else f"检查期至 {cn_date(end)}，结果须于检查结束后20个工作日内录入公示"
+                    ),
                     level=level,
                     due_on=end,
                 )

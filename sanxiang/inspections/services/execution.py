@@ -262,7 +262,7 @@ def record_result(
             "findings": findings.strip(),
             "inspected_on": inspected_on,
             "rectify_by": rectify_by if outcome == Outcome.RECTIFY else None,
-            "referred_to": referred_to.strip(),
+            "referred_to": referred_to.strip() if outcome == Outcome.REFERRAL else "",
             "penalty_case": penalty.number if penalty else None,
             "grade": [target.risk_grade, grade],
             "publish_by": publish_by,

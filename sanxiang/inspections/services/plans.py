@@ -93,6 +93,24 @@ def _key_rules(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+KEY_BASIS = "国办发〔2015〕58号：对投诉举报多、有严重违法违规记录等情况的，要加大随机抽查力度"
+
+
+def _key_rules_above(rules: list[dict[str, Any]], ratio: Decimal) -> None:
+    """重点 targets are drawn above the plan's ratio (issue 13 item 3): a rule at or below it
+    would inspect the riskier grade less often than the rest (100 % cannot be exceeded)."""
+    low = [r for r in rules if Decimal(r["ratio"]) <= ratio and Decimal(r["ratio"]) != Decimal(100)]
+    if low:
+        labels = dict(RiskGrade.choices)
+        named = "、".join(f"{labels[r['grade']]}对象 {r['ratio']}%" for r in low)
+        base = format(ratio.normalize(), "f")
+        raise DomainError(
+            "draw_ratio_invalid",
+            f"重点检查比例须高于一般抽查比例 {base}%（{named}不高于它；{KEY_BASIS}）。",
+            field="key_rules",
+        )
+
+
 def _joint(agency: Agency, ids: list[int]) -> list[Agency]:
     """联合抽查 (issue 13 item 3): other enforcement departments of the lead's own district."""
     joint = list(Agency.objects.filter(pk__in=ids).order_by("pk"))
@@ -136,6 +154,9 @@ def _validated(agency: Agency, data: PlanData) -> dict[str, Any]:
         )
     if data.count is not None and data.count < 1:
         raise DomainError("draw_ratio_invalid", "抽查数量须为正整数。", field="count")
+    key_rules = _key_rules(data.key_rules)
+    if ratio is not None:
+        _key_rules_above(key_rules, ratio)
     if data.team_size < 2:
         raise ValidationFailed("每个检查对象至少须由两名执法人员检查。", field="team_size")
     if data.period_end < data.period_start:
@@ -158,7 +179,7 @@ def _validated(agency: Agency, data: PlanData) -> dict[str, Any]:
             "period_end": data.period_end,
             "categories": sorted(set(data.categories)),
             "areas": sorted(set(data.areas)),
-            "key_rules": _key_rules(data.key_rules),
+            "key_rules": key_rules,
             "team_mix": data.team_mix,
         },
         "matters": [matters[c] for c in data.matter_codes],
@@ -210,6 +231,17 @@ def save_plan(
     return plan
 
 
+def _overlapping(plan: Plan) -> Any:
+    """Other plans of the same year sharing one of the plan's matters: their draws and this
+    plan's count against the same yearly cap (``frozen._checked_this_year``)."""
+    return (
+        Plan.objects.filter(year=plan.year, matters__in=plan.matters.all())
+        .exclude(pk=plan.pk)
+        .distinct()
+        .order_by("pk")
+    )
+
+
 def _plan_for(actor: User, plan_id: int, *, lock: bool = False) -> Plan:
     agency = home_agency(actor)
     rows = Plan.objects.select_for_update() if lock else Plan.objects.all()
@@ -230,6 +262,13 @@ def freeze_plan(*, actor: User, plan_id: int) -> Draw:
     plan = _plan_for(actor, plan_id, lock=True)
     if plan.status != PlanStatus.DRAFT:
         raise DomainError("conflict", "计划已冻结。")
+    pending = _overlapping(plan).filter(draws__status=DrawStatus.PENDING).first()
+    if pending is not None:
+        raise DomainError(
+            "conflict",
+            f"计划 {pending.number} 含相同抽查事项，已冻结但尚未抽取：其抽中的对象要计入"
+            "年度一次的限制（同一对象同一事项一年内只查一次），请待其抽取后再冻结本计划。",
+        )
     document, targets, officers = frozen.build(plan)
     draw.check(document)  # raises the refusals of docs/draw.md §4.1
     hashes = draw.hashes(document)
@@ -276,6 +315,18 @@ def request_redraw(*, actor: User, plan_id: int, reason: str) -> Draw:
         raise DomainError("conflict", "已有一轮抽取在等待检查点。")
     if Assignment.objects.filter(plan=plan, active=True, case__isnull=False).exists():
         raise DomainError("conflict", "已有抽查任务开始检查，不能重新抽取。")
+    assert plan.frozen_at is not None  # noqa: S101 - a drawn plan was frozen
+    later = (
+        _overlapping(plan)
+        .filter(draws__status=DrawStatus.DRAWN, draws__drawn_at__gt=plan.frozen_at)
+        .first()
+    )
+    if later is not None:
+        raise DomainError(
+            "conflict",
+            f"本计划冻结后，计划 {later.number} 已就相同抽查事项抽取：冻结名单中的年度抽查记录"
+            "已过时，重新抽取可能使同一对象同一事项一年内被检查两次；请另拟新计划。",
+        )
     current = Draw.objects.filter(plan=plan).order_by("-round").first()
     round_no = (current.round if current else 0) + 1
     entry = ledger.append(

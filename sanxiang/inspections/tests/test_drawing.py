@@ -122,6 +122,19 @@ class FreezeAndDraw(WorldTestCase):
         assert Draw.objects.get(pk=pending.pk).status == DrawStatus.PENDING
         assert not Assignment.objects.exists()
 
+    def test_a_list_and_its_hash_both_rewritten_are_still_refused_by_the_ledger(self):
+        plan = make_plan(self.w)
+        pending = freeze_plan(actor=self.w.head, plan_id=plan.pk)
+        document = json.loads(Plan.objects.get(pk=plan.pk).frozen_input)
+        document["targets"] = document["targets"][1:]
+        Plan.objects.filter(pk=plan.pk).update(
+            frozen_input=json.dumps(document), input_sha256=draw.hashes(document)["input_sha256"]
+        )
+        with pytest.raises(DomainError) as refused:
+            perform_draw(draw_id=pending.pk, sign=True)
+        assert refused.value.code == "draw_input_changed"
+        assert not Assignment.objects.exists()
+
     def test_a_second_draw_needs_a_reason_and_supersedes_the_first_publicly(self):
         plan = make_plan(self.w)
         first = perform_draw(draw_id=freeze_plan(actor=self.w.head, plan_id=plan.pk).pk, sign=True)
@@ -177,6 +190,16 @@ class Refusals(WorldTestCase):
             assert refused.value.code == "draw_ratio_invalid"
             assert "抽查比例" in refused.value.message
         assert not Plan.objects.exists()
+
+    def test_a_key_rule_not_above_the_plans_ratio_is_refused(self):
+        for key in ("20", "25"):
+            with pytest.raises(DomainError) as refused:
+                make_plan(self.w, ratio="25", key_rules=[{"grade": "high", "ratio": key}])
+            assert refused.value.code == "draw_ratio_invalid"
+            assert "重点检查比例须高于一般抽查比例 25%" in refused.value.message
+        assert not Plan.objects.exists()
+        make_plan(self.w, ratio="25", key_rules=[{"grade": "high", "ratio": "25.01"}])
+        make_plan(self.w, ratio="100", number="F", key_rules=[{"grade": "high", "ratio": "100"}])
 
     def test_a_plan_with_no_eligible_target_is_refused(self):
         error = self._refused_at_freeze(make_plan(self.w, areas=["没有的街道"]))
@@ -267,6 +290,64 @@ class YearlyCapAndRecusal(WorldTestCase):
         result = json.loads(drawn.certificate)["result"]
         assert [s["target"] for s in result["selected"]] == [complained.credit_code]
         assert result["capped"] == 5
+
+    def test_a_complaint_case_naming_a_target_lifts_the_yearly_cap_for_it(self):
+        from sanxiang.cases.services.opening import open_case
+        from sanxiang.cases.testing import company, make_matter
+
+        first = make_plan(self.w, ratio="100", number="A")
+        perform_draw(draw_id=freeze_plan(actor=self.w.head, plan_id=first.pk).pk, sign=True)
+        complained = self.targets[3]
+        open_case(  # a 投诉举报 against the target, handled as a case
+            actor=self.w.officer,
+            matter_id=make_matter(self.w.agency, "penalty").pk,
+            procedure="penalty_ordinary",
+            title="群众举报：违规销售",
+            source="complaint",
+            facts="12345 转来举报。",
+            parties=[company(complained.name, credit_code=complained.credit_code)],
+            team=[self.w.officer.officer.pk, self.w.officer2.officer.pk],
+            opened_on=first.period_start,
+        )
+        second = make_plan(self.w, ratio="100", number="B")
+        drawn = perform_draw(
+            draw_id=freeze_plan(actor=self.w.head, plan_id=second.pk).pk, sign=True
+        )
+        cert = json.loads(drawn.certificate)
+        flagged = [t["id"] for t in cert["input"]["targets"] if t["complaint"]]
+        assert flagged == [complained.credit_code]
+        assert [s["target"] for s in cert["result"]["selected"]] == [complained.credit_code]
+        assert cert["result"]["capped"] == 5
+        assert not Target.objects.get(pk=complained.pk).complaint  # derived, not written
+
+    def test_a_plan_of_the_same_matter_waits_until_a_frozen_plan_is_drawn(self):
+        first = make_plan(self.w, ratio="50", number="A")
+        pending = freeze_plan(actor=self.w.head, plan_id=first.pk)
+        second = make_plan(self.w, ratio="100", number="B")
+        with pytest.raises(DomainError) as refused:
+            freeze_plan(actor=self.w.head, plan_id=second.pk)
+        assert refused.value.code == "conflict"
+        assert "年度一次" in refused.value.message
+        assert Plan.objects.get(pk=second.pk).status == PlanStatus.DRAFT
+        drawn = perform_draw(draw_id=pending.pk, sign=True)
+        picked = {s["target"] for s in json.loads(drawn.certificate)["result"]["selected"]}
+        again = perform_draw(
+            draw_id=freeze_plan(actor=self.w.head, plan_id=second.pk).pk, sign=True
+        )
+        result = json.loads(again.certificate)["result"]
+        assert picked.isdisjoint(s["target"] for s in result["selected"])
+        assert result["capped"] == len(picked) == 3
+
+    def test_no_redraw_once_another_plan_of_the_matter_drew_after_the_freeze(self):
+        first = make_plan(self.w, ratio="50", number="A")
+        perform_draw(draw_id=freeze_plan(actor=self.w.head, plan_id=first.pk).pk, sign=True)
+        second = make_plan(self.w, ratio="100", number="B")
+        perform_draw(draw_id=freeze_plan(actor=self.w.head, plan_id=second.pk).pk, sign=True)
+        with pytest.raises(DomainError) as refused:
+            request_redraw(actor=self.w.head, plan_id=first.pk, reason="抽中对象已注销")
+        assert refused.value.code == "conflict"
+        assert "计划 B" in refused.value.message
+        assert Draw.objects.filter(plan=first).count() == 1
 
     def test_inspectors_are_recused_from_declared_targets_and_targets_they_inspected(self):
         target = self.targets[0]

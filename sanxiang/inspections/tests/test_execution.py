@@ -124,6 +124,66 @@ class Execution(WorldTestCase):
         )
         assert done.follow_up_on == today
 
+    def test_the_follow_up_is_due_in_the_teams_inbox_at_the_rectify_deadline(self):
+        from sanxiang.workbench.inbox import inbox_for
+
+        assignment = self._assignment(3)
+        member = self._member(assignment)
+        start_inspection(actor=member, assignment_id=assignment.pk)
+        today = timezone.localdate()
+        record_result(
+            actor=member,
+            assignment_id=assignment.pk,
+            outcome=Outcome.RECTIFY,
+            findings="消防通道堵塞",
+            inspected_on=today,
+            rectify_by=today + timedelta(days=2),
+        )
+
+        def follow_ups():
+            section = {s.code: s for s in inbox_for(member).sections}.get("inspections.mine")
+            return [i for i in (section.items if section else []) if "整改复查" in i.title]
+
+        (item,) = follow_ups()
+        assert item.due_on == today + timedelta(days=2)
+        assert item.level == "yellow"  # within three days of the 整改期限
+        assert "行政处罚法 第28条第1款" in item.detail
+        record_follow_up(actor=member, assignment_id=assignment.pk, on=today, note="已整改到位")
+        assert follow_ups() == []
+
+    def test_a_team_member_suspended_after_the_draw_cannot_start_the_inspection(self):
+        from sanxiang.directory.models import CertificateStatus, Officer
+
+        assignment = self._assignment(1)
+        member = self._member(assignment)
+        other = next(o for o in assignment.team.all() if o.user_id != member.pk)
+        Officer.objects.filter(pk=other.pk).update(certificate_status=CertificateStatus.SUSPENDED)
+        with pytest.raises(DomainError) as refused:
+            start_inspection(actor=member, assignment_id=assignment.pk)
+        assert refused.value.code == "officer_not_certified"
+        assert Assignment.objects.get(pk=assignment.pk).case_id is None
+        assert not Case.objects.filter(procedure="inspection").exists()
+        assert not Entry.objects.filter(event_type="inspection.started").exists()
+
+    def test_another_agency_cannot_reach_the_inspection_case_through_the_api(self):
+        from sanxiang.testing import signed_in
+
+        assignment = self._assignment(0)
+        case = start_inspection(actor=self._member(assignment), assignment_id=assignment.pk)
+        other = signed_in(self.w.other_officer)
+        assert other.get(f"/api/v1/cases/{case.pk}").status_code == 404
+        assert all(c["id"] != case.pk for c in other.get("/api/v1/cases").json())
+        moved = other.post(
+            f"/api/v1/cases/{case.pk}/transitions",
+            {"target": "case_review"},
+            content_type="application/json",
+        )
+        assert moved.status_code == 404
+        assert Case.objects.get(pk=case.pk).stage == case.stage
+        assert other.get(f"/inspections/assignments/{assignment.pk}/").status_code == 404
+        cert = other.get(f"/inspections/plans/{assignment.plan_id}/certificate-1.json")
+        assert cert.status_code == 404
+
     def test_penalty_opens_a_linked_penalty_case_and_makes_the_target_high_risk(self):
         assignment = self._assignment(4)
         start_inspection(actor=self._member(assignment), assignment_id=assignment.pk)

@@ -73,3 +73,41 @@ class StateCheck(WorldTestCase):
         code, text = run_verify_ledger()
         assert code == 1
         assert f"inspections_assignment #{self.assignment.pk} 字段 outcome" in text
+
+    def test_a_drawn_target_swapped_in_the_table_is_named(self):
+        other = Assignment.objects.filter(draw=self.drawn).order_by("position")[1]
+        Assignment.objects.filter(pk=self.assignment.pk).update(target=other.target_id)
+        code, text = run_verify_ledger()
+        assert code == 1
+        assert f"inspections_assignment #{self.assignment.pk} 字段 target" in text
+
+    def test_an_inspector_swapped_into_a_team_is_named(self):
+        from sanxiang.directory.models import Officer
+
+        other = Assignment.objects.filter(draw=self.drawn).order_by("position")[1]
+        outsider = Officer.objects.exclude(certificate_no__in=other.team_order).first()
+        assert outsider is not None
+        member = other.team.order_by("pk").first()
+        assert member is not None
+        other.team.remove(member)  # the M2M row, as raw SQL on the through table would
+        other.team.add(outsider)
+        code, text = run_verify_ledger()
+        assert code == 1
+        assert f"inspections_assignment #{other.pk} 字段 team" in text
+
+    def test_an_assignment_dropped_from_a_round_is_named(self):
+        last = Assignment.objects.filter(draw=self.drawn).order_by("-position")[0]
+        last.team.clear()
+        Assignment.objects.filter(pk=last.pk).delete()
+        code, text = run_verify_ledger()
+        assert code == 1
+        assert f"inspections_assignment #{self.drawn.pk}/{last.position} 字段 position" in text
+
+    def test_findings_or_a_deadline_softened_in_the_table_are_named(self):
+        Assignment.objects.filter(pk=self.assignment.pk).update(
+            findings="未见明显问题", rectify_by=timezone.localdate() + timedelta(days=90)
+        )
+        code, text = run_verify_ledger()
+        assert code == 1
+        assert f"inspections_assignment #{self.assignment.pk} 字段 findings" in text
+        assert f"inspections_assignment #{self.assignment.pk} 字段 rectify_by" in text
