@@ -21,7 +21,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from sanxiang.cases.models import Case, CaseSource, Party
+from sanxiang.cases.models import Case, CaseMember, CaseSource, Party
 from sanxiang.directory.models import Agency, CertificateStatus, MatterCategory, Officer
 from sanxiang.directory.queries import areas_of
 from sanxiang.lib import draw
@@ -142,9 +142,11 @@ def _inspectors(plan: Plan, agencies: list[Agency]) -> list[Officer]:
     ]
 
 
-def _inspected_before(plan: Plan, officers: list[Officer]) -> dict[int, set[str]]:
-    """Per officer, the targets they were drawn to inspect in the plan's year or the year
-    before (recused, so that nobody inspects the same target twice running)."""
+def _inspected_before(
+    plan: Plan, officers: list[Officer], targets: list[Target]
+) -> dict[int, set[str]]:
+    """Per officer, the targets they inspected in the plan's year or the year before, drawn or
+    in a 行政检查 case (recused, so that nobody inspects the same target twice running)."""
     rows = Assignment.objects.filter(
         active=True,
         draw__status=DrawStatus.DRAWN,
@@ -156,6 +158,26 @@ def _inspected_before(plan: Plan, officers: list[Officer]) -> dict[int, set[str]
     for assignment in rows.prefetch_related("team"):
         for officer in assignment.team.all():
             out[officer.pk].add(assignment.target.draw_id)
+    # And 行政检查 cases outside the draws (a complaint, a 专项检查) that named the target as
+    # a party, opened in those years by a team these officers were on.
+    by_identifier = {v: t.draw_id for t in targets for v in (t.credit_code, t.id_number) if v}
+    members = CaseMember.objects.filter(
+        officer__in=officers,
+        recused=False,
+        case__procedure="inspection",
+        case__opened_on__year__gte=plan.year - 1,
+        case__opened_on__year__lte=plan.year,
+    ).values_list("officer_id", "case_id")
+    cases: dict[int, list[int]] = defaultdict(list)
+    for officer_id, case_id in members:
+        cases[case_id].append(officer_id)
+    for case_id, code, id_number in Party.objects.filter(case_id__in=cases).values_list(
+        "case_id", "credit_code", "id_number"
+    ):
+        found = by_identifier.get(code) or by_identifier.get(id_number)
+        if found:
+            for officer_id in cases[case_id]:
+                out[officer_id].add(found)
     return out
 
 
@@ -173,7 +195,7 @@ def build(plan: Plan) -> tuple[dict[str, Any], list[Target], list[Officer]]:
     by_officer: dict[int, list[Conflict]] = defaultdict(list)
     for conflict in conflicts:
         by_officer[conflict.officer_id].append(conflict)
-    inspected = _inspected_before(plan, officers)
+    inspected = _inspected_before(plan, officers, targets)
     document = draw.input_document(
         plan=section,
         targets=[

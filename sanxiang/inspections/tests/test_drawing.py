@@ -385,6 +385,24 @@ class YearlyCapAndRecusal(WorldTestCase):
                 inspector = next(i for i in document["inspectors"] if i["id"] == code)
                 assert pick["target"] in inspector["inspected_targets"]
 
+    def test_an_inspection_case_outside_the_draws_recuses_its_team_from_the_target(self):
+        from sanxiang.cases.testing import company, open_test_case
+        from sanxiang.inspections import frozen
+
+        target = self.targets[4]
+        open_test_case(  # officer and officer2 inspected it on a complaint last month
+            self.w,
+            procedure="inspection",
+            parties=[company(target.name, credit_code=target.credit_code)],
+        )
+        document, _, _ = frozen.build(make_plan(self.w, ratio="100", number="G"))
+        inspected = {i["id"]: i["inspected_targets"] for i in document["inspectors"]}
+        assert inspected["T0001"] == inspected["T0002"] == [target.credit_code]
+        assert inspected["T0004"] == []
+        result = draw.draw(document, bytes(32))
+        team = next(s["team"] for s in result["selected"] if s["target"] == target.credit_code)
+        assert not {"T0001", "T0002"} & set(team)
+
     def test_a_deactivated_target_is_not_a_candidate(self):
         Target.objects.filter(pk=self.targets[1].pk).update(active=False)
         from sanxiang.inspections import frozen
