@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from sanxiang.accounts.models import Role, User
@@ -25,7 +26,7 @@ from sanxiang.lib.errors import DomainError, ValidationFailed
 from sanxiang.lib.workdays import CalendarGap, add_working_days
 
 from .. import listeners, publication
-from ..models import Assignment, Outcome, RiskGrade, Target, TargetKind
+from ..models import Assignment, Conflict, Outcome, RiskGrade, Target, TargetKind
 
 RESULT_DAYS = publication.RESULT_DAYS  # 国办发〔2015〕58号 二(四); local rule: 20 working days
 
@@ -100,6 +101,26 @@ def _case_matter(assignment: Assignment) -> Any:
     )
 
 
+def _no_conflict_since(assignment: Assignment) -> None:
+    """A member who declared a conflict with the target (or its area) after the freeze does
+    not inspect it: the drawn team cannot be changed by hand, so the head redraws with a reason
+    (recusal, 行政处罚法 第43条)."""
+    target = assignment.target
+    found = (
+        Conflict.objects.filter(officer__in=assignment.team.all(), withdrawn=False)
+        .filter(Q(target=target) | Q(area=target.area))
+        .select_related("officer")
+        .first()
+    )
+    if found is not None:
+        raise DomainError(
+            "conflict",
+            f"检查组成员{found.officer.name}已申报与该对象的回避情形（{found.get_kind_display()}），"
+            "不能开展检查；请负责人写明理由重新抽取（行政处罚法 第43条：执法人员与案件有直接利害"
+            "关系或者有其他关系可能影响公正执法的，应当回避）。",
+        )
+
+
 @transaction.atomic(durable=True)
 def start_inspection(*, actor: User, assignment_id: int, on: date | None = None) -> Case:
     """Open the 行政检查 case of a drawn target with its drawn team (who must be certified
@@ -116,6 +137,7 @@ def start_inspection(*, actor: User, assignment_id: int, on: date | None = None)
             f"检查日期须在计划的检查期间（{plan.period_start} 至 {plan.period_end}）内。",
             field="on",
         )
+    _no_conflict_since(assignment)
     matter = _case_matter(assignment)
     assert matter is not None  # noqa: S101 - a plan always names a matter
     team = _team_ids(assignment)

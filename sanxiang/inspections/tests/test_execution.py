@@ -151,6 +151,24 @@ class Execution(WorldTestCase):
         record_follow_up(actor=member, assignment_id=assignment.pk, on=today, note="已整改到位")
         assert follow_ups() == []
 
+    def test_a_conflict_declared_after_the_draw_stops_the_team_from_starting(self):
+        from sanxiang.inspections.services import declare_conflict
+
+        assignment = self._assignment(2)
+        member = self._member(assignment)
+        declare_conflict(
+            actor=member,
+            officer_id=member.officer.pk,
+            kind="relative",
+            target_id=assignment.target_id,
+            note="配偶新任该场所管理组织成员",
+        )
+        with pytest.raises(DomainError) as refused:
+            start_inspection(actor=member, assignment_id=assignment.pk)
+        assert refused.value.code == "conflict"
+        assert "回避" in refused.value.message and "第43条" in refused.value.message
+        assert Assignment.objects.get(pk=assignment.pk).case_id is None
+
     def test_a_team_member_suspended_after_the_draw_cannot_start_the_inspection(self):
         from sanxiang.directory.models import CertificateStatus, Officer
 
