@@ -98,6 +98,40 @@ class Target(models.Model):
         return self.credit_code or f"P{self.pk:08d}"
 
 
+class TargetVersion(models.Model):
+    """One version of a target's entry, in force on [valid_from, valid_to) (the 名录库 is
+    versioned like the other lists: a new version on every save, import or result that changes
+    the grade; the old one is closed, never rewritten)."""
+
+    target = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="versions")
+    version = models.PositiveIntegerField("版本")
+    fields = models.JSONField("登记内容")  # name, codes, address, area, category, grades, matters
+    reason = models.CharField("变更原因", max_length=60)
+    valid_from = models.DateTimeField("生效时间")
+    valid_to = models.DateTimeField("失效时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "检查对象版本"
+        verbose_name_plural = "检查对象版本"
+        ordering = ["target_id", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "version"], name="inspection_target_version"),
+            models.UniqueConstraint(
+                fields=["target"],
+                condition=Q(valid_to__isnull=True),
+                name="inspection_target_one_current_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} v{self.version}"
+
+    @property
+    def grade_label(self) -> str:
+        grade = str(self.fields.get("risk_grade", ""))
+        return str(dict(RiskGrade.choices).get(grade, grade))
+
+
 class ConflictKind(models.TextChoices):
     RELATIVE = "relative", "近亲属关系"
     EMPLOYER = "employer", "曾任职或有利害关系"

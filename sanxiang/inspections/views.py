@@ -212,7 +212,11 @@ def target(request: HttpRequest, pk: int) -> HttpResponse:
     found = queries.targets_of(visible_agency_ids(request.user)).filter(pk=pk).first()
     if found is None:
         raise DomainError("not_found", "未找到该检查对象，或无权访问。")
-    context = {"t": found, "history": queries.history(found)}
+    context = {
+        "t": found,
+        "history": queries.history(found),
+        "versions": found.versions.order_by("-version"),
+    }
     return render(request, "inspections/target.html", context)
 
 

@@ -27,6 +27,7 @@ from sanxiang.lib.workdays import CalendarGap, add_working_days
 
 from .. import listeners, publication
 from ..models import Assignment, Conflict, Outcome, RiskGrade, Target, TargetKind
+from .targets import record_version
 
 RESULT_DAYS = publication.RESULT_DAYS  # 国办发〔2015〕58号 二(四); local rule: 20 working days
 
@@ -273,6 +274,8 @@ def record_result(
     )
     if grade != target.risk_grade:
         Target.objects.filter(pk=target.pk).update(risk_grade=grade, version=target.version + 1)
+        changed = Target.objects.get(pk=target.pk)
+        record_version(changed, f"双随机检查结果：{Outcome(outcome).label}")
     append(
         event_type="inspection.result_recorded",
         payload={

@@ -20,7 +20,15 @@ from sanxiang.lib.errors import DomainError, ValidationFailed
 from sanxiang.lib.identifiers import is_valid_credit_code, is_valid_resident_id
 from sanxiang.lib.sheets import SheetError, cell_text, read_rows
 
-from ..models import Conflict, ConflictKind, RiskGrade, Target, TargetCategory, TargetKind
+from ..models import (
+    Conflict,
+    ConflictKind,
+    RiskGrade,
+    Target,
+    TargetCategory,
+    TargetKind,
+    TargetVersion,
+)
 
 EDITORS = (Role.ADMIN, Role.OFFICER, Role.HEAD)
 
@@ -103,6 +111,35 @@ def _clean(data: TargetData, matters: dict[str, Matter]) -> tuple[dict[str, obje
     return fields, [matters[c] for c in dict.fromkeys(data.matter_codes)]
 
 
+SNAPSHOT_FIELDS = (
+    "kind",
+    "name",
+    "credit_code",
+    "id_number",
+    "legal_representative",
+    "address",
+    "phone",
+    "area",
+    "category",
+    "risk_grade",
+    "credit_grade",
+    "complaint",
+    "active",
+)
+
+
+def record_version(target: Target, reason: str) -> TargetVersion:
+    """Close the target's version in force and open ``target.version`` with its fields now
+    (inside the caller's transaction, beside its ledger entry)."""
+    now = timezone.now()
+    TargetVersion.objects.filter(target=target, valid_to__isnull=True).update(valid_to=now)
+    fields: dict[str, object] = {name: getattr(target, name) for name in SNAPSHOT_FIELDS}
+    fields["matters"] = sorted(target.matters.values_list("code", flat=True))
+    return TargetVersion.objects.create(
+        target=target, version=target.version, fields=fields, reason=reason, valid_from=now
+    )
+
+
 def _existing(agency: Agency, fields: dict[str, object]) -> Target | None:
     rows = Target.objects.filter(agency=agency)
     if fields["credit_code"]:
@@ -124,6 +161,7 @@ def _save(
         target.active = True
         target.save()
     target.matters.set(chosen)
+    record_version(target, "登记" if target.version == 1 else "更新")
     append(
         event_type="inspection.target_saved",
         payload={

@@ -22,7 +22,7 @@ from sanxiang.inspections.services import (
 from sanxiang.ledger.models import Entry
 from sanxiang.lib.errors import DomainError
 from sanxiang.lib.workdays import add_working_days
-from sanxiang.testing import WorldTestCase
+from sanxiang.testing import WorldTestCase, signed_in
 
 from .helpers import make_plan, make_targets, random_matter, sheet_row, xlsx
 
@@ -184,8 +184,6 @@ class Execution(WorldTestCase):
         assert not Entry.objects.filter(event_type="inspection.started").exists()
 
     def test_another_agency_cannot_reach_the_inspection_case_through_the_api(self):
-        from sanxiang.testing import signed_in
-
         assignment = self._assignment(0)
         case = start_inspection(actor=self._member(assignment), assignment_id=assignment.pk)
         other = signed_in(self.w.other_officer)
@@ -201,6 +199,37 @@ class Execution(WorldTestCase):
         assert other.get(f"/inspections/assignments/{assignment.pk}/").status_code == 404
         cert = other.get(f"/inspections/plans/{assignment.plan_id}/certificate-1.json")
         assert cert.status_code == 404
+
+    def test_a_grade_raised_by_a_result_is_a_new_version_of_the_target(self):
+        from sanxiang.inspections.models import TargetVersion
+
+        assignment = (
+            Assignment.objects.filter(draw=self.draw)
+            .exclude(target__risk_grade="high")
+            .order_by("position")
+            .first()
+        )
+        assert assignment is not None
+        target = assignment.target
+        before = TargetVersion.objects.get(target=target, valid_to__isnull=True)
+        assert before.version == target.version
+        start_inspection(actor=self._member(assignment), assignment_id=assignment.pk)
+        record_result(
+            actor=self._member(assignment),
+            assignment_id=assignment.pk,
+            outcome=Outcome.PENALTY,
+            findings="擅自改变宗教活动场所登记内容",
+            inspected_on=timezone.localdate(),
+            penalty_matter_id=self.penalty.pk,
+        )
+        versions = list(TargetVersion.objects.filter(target=target).order_by("version"))
+        assert [v.version for v in versions] == [before.version, before.version + 1]
+        assert versions[0].valid_to is not None and versions[1].valid_to is None
+        assert versions[0].fields["risk_grade"] == before.fields["risk_grade"]
+        assert versions[1].fields["risk_grade"] == "high"
+        assert versions[1].reason == "双随机检查结果：立案查处"
+        page = signed_in(self.w.head).get(f"/inspections/targets/{target.pk}/")
+        assert "双随机检查结果：立案查处" in page.content.decode()
 
     def test_penalty_opens_a_linked_penalty_case_and_makes_the_target_high_risk(self):
         assignment = self._assignment(4)
@@ -284,6 +313,19 @@ class Import(WorldTestCase):
         assert n == 5
         assert Target.objects.count() == 5
         assert Entry.objects.filter(event_type="inspection.targets_imported").count() == 1
+
+    def test_a_re_import_closes_the_old_version_and_opens_a_new_one(self):
+        from sanxiang.inspections.models import TargetVersion
+
+        import_targets(actor=self.w.officer, stream=xlsx([sheet_row(1)]))
+        import_targets(actor=self.w.officer, stream=xlsx([sheet_row(1, 所在区域="二街道")]))
+        target = Target.objects.get()
+        assert target.version == 2
+        old, new = TargetVersion.objects.filter(target=target).order_by("version")
+        assert (old.fields["area"], old.reason) == ("一街道", "登记")
+        assert (new.fields["area"], new.reason) == ("二街道", "更新")
+        assert old.valid_to == new.valid_from and new.valid_to is None
+        assert new.fields["matters"] == ["T-SJ-01"]
 
     def test_every_bad_row_is_reported_and_nothing_is_saved(self):
         rows = [
