@@ -21,7 +21,7 @@ from sanxiang.documents.testing import take_step
 from sanxiang.ledger.reconcile import reconcile
 from sanxiang.lib.canonical import canonical_json
 from sanxiang.lib.errors import DomainError
-from sanxiang.testing import WorldTestCase
+from sanxiang.testing import WorldTestCase, signed_in
 
 TODAY = timezone.localdate()
 BASIS = "《宗教事务条例》第七十一条"
@@ -211,3 +211,26 @@ class TheSheetCarriesTheKinds(BenchmarkKindsTestCase):
         assert outcome.changed == 1
         current = DiscretionBenchmark.objects.get(matter=self.matter, circumstance="ordinary")
         assert current.penalty_kinds == ",warning,criticism," and current.version == 2
+
+
+class ThePagesShowTheKinds(BenchmarkKindsTestCase):
+    def test_the_head_ticks_the_kinds_on_the_configuration_page_and_the_draft_shows_them(self):
+        client = signed_in(self.w.head)
+        response = client.post(
+            "/cases/configuration/",
+            {
+                "matter": self.matter.pk,
+                "circumstance": "grave",
+                "description": "以营利为目的长期提供条件",
+                "fine_min": "100000",
+                "fine_max": "200000",
+                "penalty_kinds": ["warning", "fine", "confiscation"],
+            },
+        )
+        assert response.status_code == 302
+        grave = DiscretionBenchmark.objects.get(matter=self.matter, circumstance="grave")
+        assert grave.penalty_kinds == ",warning,fine,confiscation,"
+        page = client.get("/cases/configuration/").content.decode()
+        assert "<td>警告、罚款、没收违法所得、没收非法财物</td>" in page
+        draft = signed_in(self.w.officer).get(f"/cases/{self.case.pk}/draft/").content.decode()
+        assert "可给予：警告、罚款（行政处罚法第三十四条）" in draft
