@@ -13,4 +13,7 @@ EVENT_TYPES = (
     EventType("supervision.handbook_filed", "执法工作手册报备", timeline=False),
     EventType("supervision.device_registered", "登记音像记录设备", timeline=False),
     EventType("supervision.device_status", "变更音像记录设备状态", timeline=False),
+    EventType("supervision.review_batch_frozen", "冻结评查抽取名单", timeline=False),
+    EventType("supervision.review_batch_drawn", "随机抽取评查案卷", timeline=False),
+    EventType("supervision.training_recorded", "登记执法培训", timeline=False),
 )

@@ -233,6 +233,9 @@ class Handbook(models.Model):
     contents = models.JSONField("目录", default=list)
     pdf_name = models.CharField("PDF", max_length=200)
     pdf_sha256 = models.CharField("PDF SHA-256", max_length=64)
+    # The same contents as DOCX (officials edit DOCX; DESIGN.md), rendered with the PDF.
+    docx_name = models.CharField("DOCX", max_length=200, blank=True)
+    docx_sha256 = models.CharField("DOCX SHA-256", max_length=64, blank=True)
     created_at = models.DateTimeField("编制时间")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="编制人", on_delete=models.PROTECT, related_name="+"
@@ -301,3 +304,95 @@ class AvDevice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.serial}"
+
+
+class BatchStatus(models.TextChoices):
+    PENDING = "pending", "待抽取（等待签名检查点）"
+    DRAWN = "drawn", "已抽取"
+
+
+class ReviewBatch(models.Model):
+    """A 评查 batch drawn at random from the closed, not yet reviewed files of a scope, with the
+    inspections' verifiable draw (``sanxiang.lib.draw``): the candidate list is frozen and its
+    hash ledgered first; the seed is ``SHA-256(input hash || root)`` of the first signed
+    checkpoint that contains that entry, so nobody knows it before the list is fixed."""
+
+    owner = models.ForeignKey(
+        "directory.Agency", verbose_name="组织单位", on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField("评查批次", max_length=60)
+    count = models.PositiveIntegerField("抽取份数")
+    frozen_input = models.TextField("冻结的候选名单（规范JSON）")
+    input_sha256 = models.CharField("名单摘要", max_length=64)
+    seed_entry = models.ForeignKey(
+        "ledger.Entry", verbose_name="冻结记录", on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        "状态", max_length=16, choices=BatchStatus.choices, default=BatchStatus.PENDING
+    )
+    seed = models.CharField("随机种子", max_length=64, blank=True)
+    checkpoint = models.ForeignKey(
+        "ledger.Checkpoint",
+        verbose_name="种子检查点",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    drawn = models.JSONField("抽中案件", default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("冻结时间")
+    drawn_at = models.DateTimeField("抽取时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "评查抽取批次"
+        verbose_name_plural = "评查抽取批次"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="review_batch_name_unique"),
+            models.CheckConstraint(
+                condition=Q(status__in=BatchStatus.values), name="review_batch_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(count__gt=0), name="review_batch_count_positive"),
+            models.CheckConstraint(
+                condition=Q(status="pending") | (Q(checkpoint__isnull=False) & ~Q(seed="")),
+                name="review_batch_drawn_has_seed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.count})"
+
+
+class Training(models.Model):
+    """A training of an agency's officers (seed plan §五(一)3 / §五(三): 培训), for the 落实台账."""
+
+    agency = models.ForeignKey(
+        "directory.Agency", verbose_name="执法主体", on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField("培训内容", max_length=200)
+    held_on = models.DateField("培训日期")
+    hours = models.DecimalField("学时", max_digits=4, decimal_places=1)
+    attendees = models.ManyToManyField(
+        "directory.Officer", verbose_name="参训人员", related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField("登记时间")
+    is_demo = models.BooleanField("演示数据", default=False)
+
+    class Meta:
+        verbose_name = "培训记录"
+        verbose_name_plural = "培训记录"
+        ordering = ["agency_id", "-held_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours__gt=0, hours__lte=200), name="training_hours_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.title}"

@@ -193,16 +193,17 @@ def by_agency(user: Any) -> list[dict[str, Any]]:
 
 
 def by_officer(user: Any) -> list[dict[str, Any]]:
-    """Per officer of the case teams: files, average score, 不合格 count."""
+    """Per officer of the case teams and month: files, average score, 不合格 count."""
     return [
         dict(row)
         for row in reviews_for(user)
         .filter(case__members__recused=False)
-        .values("case__members__officer__name", "agency__name")
+        .annotate(month=TruncMonth("created_at"))
+        .values("case__members__officer__name", "agency__name", "month")
         .annotate(
             n=Count("pk"),
             average=Avg("total"),
             failed=Count("pk", filter=Q(verdict=Verdict.FAILED)),
         )
-        .order_by("agency__name", "case__members__officer__name")
+        .order_by("agency__name", "case__members__officer__name", "month")
     ]

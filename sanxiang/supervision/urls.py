@@ -8,6 +8,7 @@ urlpatterns = [
     path("cases/", views.figure_cases, name="cases"),
     path("reviews/", views.review_list, name="reviews"),
     path("reviews/<int:pk>/", views.review_detail, name="review"),
+    path("batches/<int:pk>/certificate.json", views.batch_certificate, name="batch_certificate"),
     path("rollout/", views.rollout_page, name="rollout"),
     path("handbooks/", views.handbook_list, name="handbooks"),
     path("handbooks/<int:pk>/handbook.pdf", views.handbook_pdf, name="handbook_pdf"),

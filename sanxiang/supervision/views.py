@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
@@ -16,7 +18,7 @@ from sanxiang.accounts.models import Role, User
 from sanxiang.accounts.queries import require_role
 from sanxiang.lib.errors import DomainError, ValidationFailed
 
-from . import exports, handbook, notices, queries, reviews, rollout, scoring
+from . import batches, exports, handbook, notices, queries, reviews, rollout, scoring
 from .forms import AnswerForm, CloseForm, NoticeForm
 from .models import AvDevice, DeviceKind, Notice, NoticeAttachment, NoticeStatus
 
@@ -185,18 +187,25 @@ def review_list(request: HttpRequest) -> HttpResponse:
     """评查: the files scored so far, the scores per agency and officer, and a new batch."""
     user = acting_user(request)
     if request.method == "POST":
-        chosen = reviews.closed_unreviewed(user).order_by("pk")
         raw = request.POST.get("count", "").strip()
-        if raw and raw.isdigit():
-            chosen = chosen.order_by("?")[: int(raw)]  # a random sample of the closed files
+        name = request.POST.get("batch", "")
+        if raw:
+            if not raw.isdigit():
+                raise ValidationFailed("抽取份数须为正整数。", field="count")
+            # A random sample, drawn verifiably (batches.py): freeze, then the checkpoint seed.
+            frozen = batches.freeze_batch(actor=user, name=name, count=int(raw))
+            drawn = batches.draw_batch(actor=user, batch_id=frozen.pk)
+            messages.success(request, f"已随机抽取并自动评查 {len(drawn.drawn)} 份案卷。")
+            return redirect("supervision:reviews")
         ids = [int(x) for x in request.POST.getlist("case") if x.isdigit()] or list(
-            chosen.values_list("pk", flat=True)
+            reviews.closed_unreviewed(user).order_by("pk").values_list("pk", flat=True)
         )
-        made = reviews.review_files(actor=user, case_ids=ids, batch=request.POST.get("batch", ""))
+        made = reviews.review_files(actor=user, case_ids=ids, batch=name)
         messages.success(request, f"已自动评查 {len(made)} 份案卷。")
         return redirect("supervision:reviews")
     rows = reviews.reviews_for(user).order_by("-created_at", "-pk")
     context = {
+        "batches": batches.batches_for(user)[:20],
         "page": Paginator(rows, 30).get_page(request.GET.get("page")),
         "by_agency": reviews.by_agency(user),
         "by_officer": reviews.by_officer(user),
@@ -231,6 +240,18 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("supervision:review", pk=pk)
     context = {"review": review, "error": error, "form_items": scoring.FORM}
     return render(request, "supervision/review.html", context)
+
+
+@staff_view
+def batch_certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The batch's draw certificate (JSON): anyone can redo the draw from it."""
+    found = batches.batches_for(acting_user(request)).filter(pk=pk).first()
+    if found is None:
+        raise DomainError("not_found", "未找到该评查批次，或无权查看。")
+    body = json.dumps(batches.certificate(found), ensure_ascii=False, indent=1)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f"attachment; filename=review-batch-{found.pk}.json"
+    return response
 
 
 # --- 执法工作手册 -------------------------------------------------------------------------------
