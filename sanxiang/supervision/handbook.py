@@ -3,8 +3,8 @@
 Sections: 事项清单 with 服务指南, 执法流程图, 裁量基准, 法制审核目录清单, 音像记录事项清单,
 随机抽查事项清单, 公示规则; a table of contents with page numbers (WeasyPrint's
 ``target-counter``); versioned; filed (报备) with the 司法局 as a ledger entry the supervisor
-sees. The PDF is rendered before the short transaction that numbers the version (a version
-taken meanwhile means a new render)."""
+sees; the same contents as DOCX (handbook_docx.py). Both are rendered before the short
+transaction that numbers the version (a version taken meanwhile means a new render)."""
 
 from __future__ import annotations
 
@@ -30,8 +30,9 @@ from sanxiang.procedures.flowchart import render_svg
 from sanxiang.records.queries import av_list
 from sanxiang.review.models import CatalogueVersion
 
+from .handbook_docx import render_docx
 from .models import Handbook
-from .notices import store
+from .notices import Stored, store
 
 SECTIONS = (
     ("matters", "一、行政执法事项清单及服务指南"),
@@ -48,10 +49,10 @@ def _context(agency: Agency, version: int) -> dict[str, Any]:
     today = timezone.localdate()
     matters = list(current_versions({agency.pk}))
     used = sorted({m.category for m in matters})
+    definitions = [d for d in DEFINITIONS.values() if d.category in used]
     charts = [
         (d.label, mark_safe(render_svg(d)))  # noqa: S308 - our own SVG, no user text in it
-        for d in DEFINITIONS.values()
-        if d.category in used
+        for d in definitions
     ]
     return {
         "agency": agency,
@@ -60,6 +61,7 @@ def _context(agency: Agency, version: int) -> dict[str, Any]:
         "sections": SECTIONS,
         "matters": matters,
         "charts": charts,
+        "definitions": definitions,
         "benchmarks": DiscretionBenchmark.objects.filter(matter__agency=agency)
         .select_related("matter")
         .order_by("matter__code", "fine_min"),
@@ -76,12 +78,14 @@ def _check(actor: User) -> Agency:
     return home_agency(actor)
 
 
-def render(agency: Agency, version: int) -> bytes:
+def render(agency: Agency, version: int) -> tuple[bytes, bytes]:
+    """The PDF and the DOCX of one version, from one reading of the data."""
     from weasyprint import HTML
 
-    html = render_to_string("supervision/handbook.html", _context(agency, version))
+    context = _context(agency, version)
+    html = render_to_string("supervision/handbook.html", context)
     pdf: bytes = HTML(string=html).write_pdf()
-    return pdf
+    return pdf, render_docx(context)
 
 
 def compile_handbook(*, actor: User) -> Handbook:
@@ -89,15 +93,18 @@ def compile_handbook(*, actor: User) -> Handbook:
     agency = _check(actor)
     for _ in range(3):
         version = (Handbook.objects.filter(agency=agency).aggregate(m=Max("version"))["m"] or 0) + 1
-        pdf = store(render(agency, version), "pdf")
-        made = _commit(actor=actor, agency=agency, version=version, name=pdf.name, sha=pdf.sha256)
+        pdf_bytes, docx_bytes = render(agency, version)
+        pdf, docx = store(pdf_bytes, "pdf"), store(docx_bytes, "docx")
+        made = _commit(actor=actor, agency=agency, version=version, pdf=pdf, docx=docx)
         if made is not None:
             return made
     raise DomainError("conflict", "手册版本号被占用，请稍后重试。")
 
 
 @transaction.atomic(durable=True)
-def _commit(*, actor: User, agency: Agency, version: int, name: str, sha: str) -> Handbook | None:
+def _commit(
+    *, actor: User, agency: Agency, version: int, pdf: Stored, docx: Stored
+) -> Handbook | None:
     Agency.objects.select_for_update().filter(pk=agency.pk).first()  # one compile at a time
     if Handbook.objects.filter(agency=agency, version=version).exists():
         return None
@@ -105,14 +112,21 @@ def _commit(*, actor: User, agency: Agency, version: int, name: str, sha: str) -
         agency=agency,
         version=version,
         contents=[label for _, label in SECTIONS],
-        pdf_name=name,
-        pdf_sha256=sha,
+        pdf_name=pdf.name,
+        pdf_sha256=pdf.sha256,
+        docx_name=docx.name,
+        docx_sha256=docx.sha256,
         created_at=timezone.now(),
         created_by=actor,
     )
     ledger.append(
         event_type="supervision.handbook_compiled",
-        payload={"handbook": handbook.pk, "version": version, "pdf_sha256": sha},
+        payload={
+            "handbook": handbook.pk,
+            "version": version,
+            "pdf_sha256": pdf.sha256,
+            "docx_sha256": docx.sha256,
+        },
         actor=actor,
         agency_id=agency.pk,
     )
@@ -141,6 +155,7 @@ def file_handbook(*, actor: User, handbook_id: int) -> Handbook:
             "handbook": handbook.pk,
             "version": handbook.version,
             "pdf_sha256": handbook.pdf_sha256,
+            "docx_sha256": handbook.docx_sha256,
             "filed_with": agency.supervised_by_id,
         },
         actor=actor,

@@ -277,16 +277,22 @@ def handbook_list(request: HttpRequest) -> HttpResponse:
     return render(request, "supervision/handbooks.html", context)
 
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
 @staff_view
-def handbook_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def handbook_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """One version of the 手册 as PDF (shown inline) or DOCX (downloaded)."""
     found = handbook.handbooks_for(acting_user(request)).filter(pk=pk).first()
-    if found is None:
+    name = (found.pdf_name if kind == "pdf" else found.docx_name) if found else ""
+    if found is None or not name:
         raise DomainError("not_found", "未找到该手册，或无权查看。")
-    with default_storage.open(found.pdf_name, "rb") as stream:
+    with default_storage.open(name, "rb") as stream:
         data = stream.read()
-    response = HttpResponse(data, content_type="application/pdf")
+    response = HttpResponse(data, content_type="application/pdf" if kind == "pdf" else DOCX)
+    how = "inline" if kind == "pdf" else "attachment"
     response["Content-Disposition"] = (
-        f"inline; filename=handbook-{found.agency_id}-v{found.version}.pdf"
+        f"{how}; filename=handbook-{found.agency_id}-v{found.version}.{kind}"
     )
     return response
 

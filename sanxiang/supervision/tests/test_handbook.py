@@ -63,3 +63,32 @@ class HandbookTest(WorldTestCase):
         made = handbook.compile_handbook(actor=self.w.head)
         with self.assertRaises(DomainError):
             handbook.file_handbook(actor=self.w.other_officer, handbook_id=made.pk)
+
+    def test_the_docx_has_the_same_sections_under_a_table_of_contents_field(self) -> None:
+        import io
+        import zipfile
+
+        from docx import Document
+
+        make_matter(self.w.agency, "penalty")
+        made = handbook.compile_handbook(actor=self.w.head)
+        assert made.docx_sha256 and made.docx_name.endswith(".docx")
+        handbook.file_handbook(actor=self.w.head, handbook_id=made.pk)
+        response = signed_in(self.w.supervisor).get(
+            f"/supervision/handbooks/{made.pk}/handbook.docx"
+        )
+        assert response.status_code == 200
+        data = response.content
+        document = Document(io.BytesIO(data))
+        headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+        assert headings == [label for _, label in handbook.SECTIONS]
+        xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
+        assert 'TOC \\o "1-1"' in xml  # a real TOC field over the Heading 1 sections
+        settings = zipfile.ZipFile(io.BytesIO(data)).read("word/settings.xml").decode()
+        assert "updateFields" in settings
+        text = "\n".join(p.text for p in document.paragraphs)
+        cells = "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+        assert "为违法宗教活动提供条件的处罚" in text + cells
+        assert "行政处罚普通程序" in text  # its flowchart's steps
+        entry = Entry.objects.get(event_type="supervision.handbook_compiled")
+        assert made.docx_sha256 in entry.payload
