@@ -35,6 +35,7 @@ COCKPIT_HEADERS = (
     "双随机结果逾期公开",
     "双随机结果逾期未公开",
     "年报",
+    "手册报备",
 )
 
 
@@ -66,6 +67,7 @@ def cockpit_xlsx(board: Cockpit) -> bytes:
             a.random_late,
             a.random_overdue,
             a.report.label if a.report else "",
+            f"第{a.handbook_version}版 {a.handbook_filed}" if a.handbook_version else "未报备",
         )
         for a in board.agencies
     ]
@@ -90,3 +92,13 @@ def cases_xlsx(title: str, cases: Iterable[Case]) -> bytes:
         for c in cases
     )
     return write_rows(title, CASE_HEADERS, rows)
+
+
+def cockpit_pdf(board: Cockpit) -> bytes:
+    """The cockpit's table and stage counts as a landscape A4 PDF (WeasyPrint)."""
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    html = render_to_string("supervision/cockpit_pdf.html", {"board": board})
+    pdf: bytes = HTML(string=html).write_pdf()
+    return pdf

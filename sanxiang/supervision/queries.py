@@ -16,7 +16,8 @@ from functools import cached_property
 from typing import Any, cast
 
 from django.db.models import Case as DbCase
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.utils import timezone
 
 from sanxiang.accounts.models import Role
 from sanxiang.cases.models import Case, CaseMember, Deadline, DeadlineStatus
@@ -25,6 +26,7 @@ from sanxiang.directory.queries import REVIEWER_RATIO_MINIMUM, ReviewerRatio, ce
 from sanxiang.disclosure.models import Publication, PublicationStatus
 from sanxiang.disclosure.queries import ReportStatus, report_status_for
 from sanxiang.inspections import publication as results
+from sanxiang.inspections.models import Assignment
 from sanxiang.lib.errors import DomainError
 from sanxiang.procedures.definitions import DEFINITIONS
 from sanxiang.records.models import AV_KINDS, AvLevel, AvRequirement, Record
@@ -63,7 +65,18 @@ FIGURES = {
     "expiring": "证件即将到期人员在办案组",
     "av_missing": "缺少应当音像记录",
     "notices": "督办未办结",
+    "notices_overdue": "督办逾期未报整改情况",
     "review_failed": "评查不合格",
+    "random_late": "双随机结果逾期公开",
+    "random_overdue": "双随机结果逾期未公开",
+}
+
+# The officer figures' drill-down (officers_for_figure): the people behind them.
+OFFICER_FIGURES = {
+    "expired": "证件过期或失效的执法人员",
+    "expiring": "证件30日内到期的执法人员",
+    "reviewers": "持有效证件的法制审核人员",
+    "officers": "持有效证件的执法人员（不含法制审核人员）",
 }
 
 
@@ -137,6 +150,9 @@ class AgencyFigures:
     random_late: int = 0
     random_overdue: int = 0
     report: ReportStatus | None = None
+    # The latest 执法工作手册 filed (报备) with the bureau: version and day (None: never).
+    handbook_version: int | None = None
+    handbook_filed: date | None = None
 
     @property
     def major_total(self) -> int:
@@ -380,6 +396,18 @@ def _notices_and_reviews(rows: Rows, today: date) -> None:
         rows[review["agency_id"]].review_failed = review["failed"]
 
 
+def _handbooks(rows: Rows) -> None:
+    from .models import Handbook
+
+    for row in (
+        Handbook.objects.filter(agency_id__in=list(rows), filed_at__isnull=False)
+        .values("agency_id")
+        .annotate(version=Max("version"), filed=Max("filed_at"))
+    ):
+        rows[row["agency_id"]].handbook_version = row["version"]
+        rows[row["agency_id"]].handbook_filed = timezone.localdate(row["filed"])
+
+
 def cockpit(user: Any, *, today: date, agency_id: int | None = None) -> Cockpit:
     """Every figure of the agencies in ``user``'s scope: one grouped query per figure."""
     bodies = cockpit_bodies(user, agency_id)
@@ -394,6 +422,7 @@ def cockpit(user: Any, *, today: date, agency_id: int | None = None) -> Cockpit:
     _officers(rows, bodies, today)
     _av(rows, open_cases, today)
     _notices_and_reviews(rows, today)
+    _handbooks(rows)
     for agency_id, found in results.counts(set(rows), today).items():
         if agency_id in rows:
             rows[agency_id].random_published = found["published"]
@@ -490,15 +519,53 @@ def cases_for_figure(
         chosen = open_cases.filter(Exists(members.filter(_member_expiring(today))))
     elif figure == "av_missing":
         chosen = _with_category(open_cases).filter(av_missing_filter(today))
-    elif figure == "notices":
-        chosen = cases.filter(
-            Exists(Notice.objects.filter(case_id=OuterRef("pk"), status__in=AWAITING))
+    elif figure in ("notices", "notices_overdue"):
+        awaiting = Notice.objects.filter(case_id=OuterRef("pk"), status__in=AWAITING)
+        if figure == "notices_overdue":
+            awaiting = awaiting.filter(due_on__lt=today)
+        chosen = cases.filter(Exists(awaiting))
+    elif figure == "random_overdue":
+        late = results.unpublished(set(ids), today).filter(
+            plan__period_end__lte=results.overdue_cutoff(today)
         )
+        chosen = cases.filter(pk__in=late.filter(case__isnull=False).values("case_id"))
+    elif figure == "random_late":
+        late = Assignment.objects.filter(
+            target__agency_id__in=ids,
+            active=True,
+            published_at__isnull=False,
+            published_at__date__gt=F("publish_by"),
+            case__isnull=False,
+        )
+        chosen = cases.filter(pk__in=late.values("case_id"))
     else:  # review_failed
         chosen = cases.filter(
             Exists(FileReview.objects.filter(case_id=OuterRef("pk"), verdict=Verdict.FAILED))
         )
     return chosen.select_related("agency", "matter").order_by("agency_id", "opened_on", "pk")
+
+
+def officers_for_figure(
+    user: Any, *, figure: str, today: date, agency_id: int | None = None
+) -> QuerySet[Officer]:
+    """The officers behind a certificate or reviewer figure of the cockpit, in the same scope
+    (units folded into their agency, as the figures count them)."""
+    if figure not in OFFICER_FIGURES:
+        names = "、".join(OFFICER_FIGURES)
+        raise DomainError("validation_error", f"未知的人员统计项“{figure}”，应为：{names}。")
+    owner = _unit_to_body(cockpit_bodies(user, agency_id))
+    valid = certified_on(today)
+    wanted = {
+        "expired": ~valid,
+        "expiring": valid & Q(certificate_expires__lte=today + timedelta(days=EXPIRING_DAYS)),
+        "reviewers": valid & Q(is_reviewer=True),
+        "officers": valid & Q(is_reviewer=False),
+    }[figure]
+    return (
+        Officer.objects.filter(wanted, agency_id__in=list(owner))
+        .select_related("agency")
+        .order_by("agency_id", "name", "pk")
+    )
 
 
 __all__ = ["REVIEWER_RATIO_MINIMUM", "Cockpit", "cases_for_figure", "cockpit", "cockpit_bodies"]

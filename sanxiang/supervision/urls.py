@@ -6,6 +6,7 @@ app_name = "supervision"
 urlpatterns = [
     path("", views.cockpit, name="cockpit"),
     path("cases/", views.figure_cases, name="cases"),
+    path("officers/", views.figure_officers, name="officers"),
     path("reviews/", views.review_list, name="reviews"),
     path("reviews/<int:pk>/", views.review_detail, name="review"),
     path("batches/<int:pk>/certificate.json", views.batch_certificate, name="batch_certificate"),

@@ -47,12 +47,17 @@ def cockpit(request: HttpRequest) -> HttpResponse:
     board = queries.cockpit(acting_user(request), today=today, agency_id=_agency_param(request))
     if request.GET.get("format") == "xlsx":
         return _xlsx(exports.cockpit_xlsx(board), f"cockpit-{today:%Y%m%d}.xlsx")
+    if request.GET.get("format") == "pdf":
+        response = HttpResponse(exports.cockpit_pdf(board), content_type="application/pdf")
+        response["Content-Disposition"] = f"attachment; filename=cockpit-{today:%Y%m%d}.pdf"
+        return response
     context = {
         "board": board,
         "chart": board.chart(),
         "minimum": queries.REVIEWER_RATIO_MINIMUM,
         # Reversed once: the table links every figure of every agency (hundreds of links).
         "drill": reverse("supervision:cases"),
+        "officers": reverse("supervision:officers"),
     }
     return render(request, "supervision/cockpit.html", context)
 
@@ -78,6 +83,27 @@ def figure_cases(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     context = {"page": page, "title": title, "extra_query": query.urlencode(), "today": today}
     return render(request, "supervision/cases.html", context)
+
+
+@staff_view
+def figure_officers(request: HttpRequest) -> HttpResponse:
+    """The officers behind a certificate or reviewer-ratio figure (the drill-down)."""
+    figure = request.GET.get("figure", "")
+    officers = queries.officers_for_figure(
+        acting_user(request),
+        figure=figure,
+        today=timezone.localdate(),
+        agency_id=_agency_param(request),
+    )
+    page = Paginator(officers, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "title": queries.OFFICER_FIGURES[figure],
+        "extra_query": query.urlencode(),
+    }
+    return render(request, "supervision/officers.html", context)
 
 
 # --- 督办 -------------------------------------------------------------------------------------

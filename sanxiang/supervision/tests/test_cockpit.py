@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase
@@ -151,6 +153,9 @@ class CockpitQueryCountTest(TestCase):
         assert count() == small
 
 
+ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+
+
 class CockpitPagesTest(WorldTestCase):
     def test_the_cockpit_page_shows_the_charts_data_and_links_to_drill_downs(self) -> None:
         open_test_case(self.w, opened_on=a_day(-100))
@@ -176,6 +181,73 @@ class CockpitPagesTest(WorldTestCase):
         response = client.get("/supervision/cases/?figure=red&format=xlsx")
         rows = list(load_workbook(io.BytesIO(response.content)).worksheets[0].values)
         assert rows[1][1] == case.number
+
+    def test_the_cockpit_exports_a_pdf_with_every_agency_and_figure(self) -> None:
+        import subprocess
+        import tempfile
+
+        open_test_case(self.w, opened_on=a_day(-100))
+        response = signed_in(self.w.supervisor).get("/supervision/?format=pdf")
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+        path = Path(tempfile.mkdtemp()) / "cockpit.pdf"
+        path.write_bytes(response.content)
+        text = subprocess.run(  # noqa: S603 - poppler on our own file
+            ["/usr/bin/pdftotext", "-layout", str(path), "-"], capture_output=True, check=True
+        ).stdout.decode()
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / "supervision-cockpit.pdf").write_bytes(response.content)
+        assert "执法监督驾驶舱" in text and self.w.agency.name in text
+        assert "已超期 1 件" in text and "未报备" in text
+
+    def test_officer_figures_drill_down_to_the_officers_within_scope(self) -> None:
+        Officer.objects.filter(user=self.w.officer2).update(
+            certificate_status=CertificateStatus.SUSPENDED
+        )
+        client = signed_in(self.w.supervisor)
+        page = client.get("/supervision/officers/?figure=expired").content.decode()
+        suspended = Officer.objects.get(user=self.w.officer2)
+        assert suspended.certificate_no in page
+        assert Officer.objects.get(user=self.w.officer).certificate_no not in page
+        reviewers = client.get("/supervision/officers/?figure=reviewers").content.decode()
+        assert Officer.objects.get(user=self.w.reviewer).certificate_no in reviewers
+        assert client.get("/supervision/officers/?figure=all").status_code == 422
+        outside = client.get(
+            f"/supervision/officers/?figure=expired&agency={self.w.other_agency.pk}"
+        )
+        assert outside.status_code == 403
+        _, stranger = second_district()
+        foreign = signed_in(stranger).get("/supervision/officers/?figure=expired")
+        assert suspended.certificate_no not in foreign.content.decode()
+
+    def test_overdue_notices_and_filed_handbooks_show_on_the_cockpit(self) -> None:
+        from sanxiang.supervision import handbook
+        from sanxiang.supervision.models import Notice, NoticeStatus
+        from sanxiang.supervision.notices import NoticeData, issue_notice
+
+        case = open_test_case(self.w, title="被督办的案件")
+        notice = issue_notice(
+            actor=self.w.supervisor,
+            data=NoticeData(
+                agency_id=self.w.agency.pk,
+                case_id=case.pk,
+                subject="超期",
+                finding="超期未决定",
+                requirement="依法决定",
+                due_on=a_day(1),
+            ),
+        )
+        Notice.objects.filter(pk=notice.pk).update(due_on=a_day(-1), status=NoticeStatus.ESCALATED)
+        today = timezone.localdate()
+        row = queries.cockpit(self.w.supervisor, today=today).agencies[0]
+        assert (row.notices, row.notices_overdue, row.handbook_version) == (1, 1, None)
+        drill = queries.cases_for_figure(self.w.supervisor, figure="notices_overdue", today=today)
+        assert [c.pk for c in drill] == [case.pk]
+        made = handbook.compile_handbook(actor=self.w.head)
+        handbook.file_handbook(actor=self.w.head, handbook_id=made.pk)
+        row = queries.cockpit(self.w.supervisor, today=today).agencies[0]
+        assert (row.handbook_version, row.handbook_filed) == (1, today)
+        page = signed_in(self.w.supervisor).get("/supervision/").content.decode()
+        assert "第1版" in page and "figure=notices_overdue" in page
 
     def test_bad_input_is_refused_with_a_message(self) -> None:
         client = signed_in(self.w.supervisor)
