@@ -1,17 +1,17 @@
 """落实台账 and 自查 (seed plan §七(三), §五(一)3, §五(四)): the rollout ledger of the three
 systems per agency — which lists, guides, flowcharts and rules exist and since when — computed
-from the data, the 音像记录设备 register, the 自查 statistics and a drafted 总结报告.
-
-Training records are not kept yet (issue 14 item 5 asks for them; not built)."""
+from the data, the 音像记录设备 register, the training records, the 自查 statistics and a
+drafted 总结报告."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
 from sanxiang.accounts.models import Role, User
@@ -27,7 +27,7 @@ from sanxiang.procedures.definitions import DEFINITIONS
 from sanxiang.records.models import AvRequirement
 from sanxiang.review.models import CatalogueVersion
 
-from .models import AvDevice, DeviceKind, DeviceStatus, Handbook
+from .models import AvDevice, DeviceKind, DeviceStatus, Handbook, Training
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,9 @@ def rollout_ledger(agency: Agency) -> list[LedgerLine]:
         n=Count("pk"), since=Min("valid_from")
     )
     handbook = Handbook.objects.filter(agency=agency).order_by("-version").first()
+    trainings = Training.objects.filter(agency=agency).aggregate(
+        n=Count("pk"), since=Min("held_on")
+    )
     return [
         LedgerLine("行政执法事项清单", matters["n"], matters["since"]),
         LedgerLine("服务指南", guides["n"], guides["since"]),
@@ -82,6 +85,7 @@ def rollout_ledger(agency: Agency) -> list[LedgerLine]:
             timezone.localdate(handbook.created_at) if handbook else None,
             ("已报备" if handbook.filed_at else "未报备") if handbook else "未编制",
         ),
+        LedgerLine("执法培训记录", trainings["n"], trainings["since"]),
     ]
 
 
@@ -112,8 +116,16 @@ def self_check(agency: Agency, *, today: date) -> dict[str, Any]:
     cases = Case.objects.filter(agency=agency, opened_on__year=year).aggregate(
         n=Count("pk"), closed=Count("pk", filter=Q(closed_on__isnull=False))
     )
+    trained = Training.objects.filter(agency=agency, held_on__year=year)
+    training = trained.aggregate(sessions=Count("pk", distinct=True), hours=Sum("hours"))
+    training["people"] = (
+        Officer.objects.filter(agency_id__in=ids, pk__in=trained.values("attendees"))
+        .distinct()
+        .count()
+    )
     return {
         "year": year,
+        "training": training,
         "people": people,
         "categories": categories,
         "devices": devices,
@@ -148,7 +160,9 @@ def draft_report(agency: Agency, *, today: date) -> str:
         f"待公示{figures['publications']['queued']}件。",
         f"三、全过程记录。本年度立案{figures['cases']['n']}件，结案{figures['cases']['closed']}件，"
         "执法过程均在平台留痕，调阅记入账本。",
-        "四、存在的问题及下一步措施。"
+        f"四、培训。本年度组织三项制度培训{figures['training']['sessions']}次、"
+        f"{figures['training']['hours'] or 0}学时，参训执法人员{figures['training']['people']}人。",
+        "五、存在的问题及下一步措施。"
         + (f"尚未建立：{'、'.join(missing)}。" if missing else "各项制度、清单均已建立。"),
     ]
     return "\n".join(lines)
@@ -214,3 +228,62 @@ def set_device_status(*, actor: User, device_id: int, status: str) -> AvDevice:
         agency_id=agency.pk,
     )
     return device
+
+
+@transaction.atomic(durable=True)
+def record_training(
+    *,
+    actor: User,
+    title: str,
+    held_on: date,
+    hours: str,
+    attendee_ids: list[int],
+    is_demo: bool = False,
+) -> Training:
+    """A training of the agency's officers, for the 落实台账 and the 总结报告."""
+    if not (actor.is_superuser or actor.role in (Role.HEAD, Role.ADMIN)):
+        raise DomainError("forbidden", "培训记录由本机关负责人或管理员登记。")
+    agency = home_agency(actor)
+    if not title.strip():
+        raise ValidationFailed("请填写培训内容。", field="title")
+    if held_on > timezone.localdate():
+        raise ValidationFailed("培训日期不能晚于今天（登记已举办的培训）。", field="held_on")
+    try:
+        length = Decimal(hours)
+    except InvalidOperation:
+        raise ValidationFailed("学时应为数字。", field="hours") from None
+    if not (Decimal(0) < length <= 200) or length != length.quantize(Decimal("0.1")):
+        raise ValidationFailed("学时应大于0、不超过200，最多一位小数。", field="hours")
+    wanted = set(attendee_ids)
+    if not wanted:
+        raise ValidationFailed("请选择参训人员。", field="attendees")
+    own = set(
+        Officer.objects.filter(
+            pk__in=wanted, agency_id__in=Agency.subtree_ids({agency.pk})
+        ).values_list("pk", flat=True)
+    )
+    if own != wanted:
+        raise ValidationFailed("参训人员须为本机关执法人员。", field="attendees")
+    training = Training.objects.create(
+        agency=agency,
+        title=title.strip()[:200],
+        held_on=held_on,
+        hours=length,
+        recorded_by=actor,
+        recorded_at=timezone.now(),
+        is_demo=is_demo,
+    )
+    training.attendees.set(sorted(own))
+    ledger.append(
+        event_type="supervision.training_recorded",
+        payload={
+            "training": training.pk,
+            "title": training.title,
+            "held_on": held_on,
+            "hours": str(length),
+            "attendees": sorted(own),
+        },
+        actor=actor,
+        agency_id=agency.pk,
+    )
+    return training

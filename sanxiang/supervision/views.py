@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from django.contrib import messages
 from django.core.files.storage import default_storage
@@ -16,11 +17,20 @@ from django.views.decorators.http import require_http_methods
 from sanxiang.accounts.decorators import acting_user, staff_view
 from sanxiang.accounts.models import Role, User
 from sanxiang.accounts.queries import require_role
+from sanxiang.directory.models import Agency, MatterCategory, Officer
 from sanxiang.lib.errors import DomainError, ValidationFailed
 
 from . import batches, exports, handbook, notices, queries, reviews, rollout, scoring
 from .forms import AnswerForm, CloseForm, NoticeForm
-from .models import AvDevice, DeviceKind, Notice, NoticeAttachment, NoticeStatus
+from .models import (
+    AvDevice,
+    DeviceKind,
+    DeviceStatus,
+    Notice,
+    NoticeAttachment,
+    NoticeStatus,
+    Training,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -326,6 +336,40 @@ def handbook_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 # --- 落实台账 and 自查 ---------------------------------------------------------------------------
 
 
+def _rollout_post(request: HttpRequest, user: User) -> str:
+    """The three writes of the page: a device, a device's status, a training."""
+    action = request.POST.get("action", "device")
+    if action == "device_status":
+        raw = request.POST.get("device", "")
+        if not raw.isdigit():
+            raise ValidationFailed("请选择设备。", field="device")
+        rollout.set_device_status(
+            actor=user, device_id=int(raw), status=request.POST.get("status", "")
+        )
+        return "设备状态已变更。"
+    if action == "training":
+        try:
+            held_on = date.fromisoformat(request.POST.get("held_on", ""))
+        except ValueError:
+            raise ValidationFailed("培训日期格式应为 YYYY-MM-DD。", field="held_on") from None
+        rollout.record_training(
+            actor=user,
+            title=request.POST.get("title", ""),
+            held_on=held_on,
+            hours=request.POST.get("hours", ""),
+            attendee_ids=[int(x) for x in request.POST.getlist("attendees") if x.isdigit()],
+        )
+        return "培训记录已登记。"
+    holder = request.POST.get("holder", "")
+    rollout.register_device(
+        actor=user,
+        kind=request.POST.get("kind", ""),
+        serial=request.POST.get("serial", ""),
+        holder_id=int(holder) if holder.isdigit() else None,
+    )
+    return "设备已登记。"
+
+
 @require_http_methods(["GET", "POST"])
 @staff_view
 def rollout_page(request: HttpRequest) -> HttpResponse:
@@ -335,24 +379,29 @@ def rollout_page(request: HttpRequest) -> HttpResponse:
     wanted = _agency_param(request)
     agency = queries.cockpit_bodies(user, wanted)[0] if wanted else bodies[0]
     if request.method == "POST":
-        holder = request.POST.get("holder", "")
-        rollout.register_device(
-            actor=user,
-            kind=request.POST.get("kind", ""),
-            serial=request.POST.get("serial", ""),
-            holder_id=int(holder) if holder.isdigit() else None,
-        )
-        messages.success(request, "设备已登记。")
+        messages.success(request, _rollout_post(request, user))
         return redirect("supervision:rollout")
     today = timezone.localdate()
+    figures = rollout.self_check(agency, today=today)
     context = {
         "agency": agency,
         "bodies": bodies,
         "lines": rollout.rollout_ledger(agency),
-        "figures": rollout.self_check(agency, today=today),
+        "figures": figures,
         "devices": AvDevice.objects.filter(agency=agency).select_related("holder"),
         "kinds": DeviceKind.choices,
+        "statuses": DeviceStatus.choices,
+        "trainings": Training.objects.filter(agency=agency).prefetch_related("attendees")[:50],
+        "officers": Officer.objects.filter(agency_id__in=Agency.subtree_ids({agency.pk})).order_by(
+            "name"
+        ),
         "report": rollout.draft_report(agency, today=today),
+        "category_labels": [
+            (MatterCategory(c).label, n) for c, n in sorted(figures["categories"].items())
+        ],
+        "device_labels": [
+            (DeviceStatus(st).label, n) for st, n in sorted(figures["devices"].items())
+        ],
         "may_register": user.role in (Role.HEAD, Role.ADMIN) and agency.pk == bodies[0].pk,
     }
     return render(request, "supervision/rollout.html", context)
