@@ -294,6 +294,11 @@ def _order(f: Facts) -> str:
         if definition.step(source, target) is None:
             a, b = definition.label_of(source), definition.label_of(target)
             return f"“{a}”之后直接进入“{b}”，不符合执法流程。"
+    # A file whose stage moved without a transition in the ledger (changed behind the
+    # platform's back, e.g. by SQL) did not follow the procedure as far as anyone can show.
+    if stages[-1] != f.case.stage:
+        a, b = definition.label_of(stages[-1]), definition.label_of(f.case.stage)
+        return f"账本记录的最后环节为“{a}”，案件却处于“{b}”：环节变更没有流程记录。"
     return ""
 
 
