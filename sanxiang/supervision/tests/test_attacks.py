@@ -92,11 +92,14 @@ class NoticeAttacksTest(WorldTestCase):
         notice = notices.issue_notice(actor=self.w.supervisor, data=data(self.w))
         with self.assertRaises(IntegrityError), transaction.atomic():
             Notice.objects.filter(pk=notice.pk).update(agency_id=notice.issuer_id)
-        with self.assertRaises(IntegrityError), transaction.atomic():
-            with connection.cursor() as cur:
-                cur.execute(
-                    "UPDATE supervision_notice SET status = 'whatever' WHERE id = %s", [notice.pk]
-                )
+        with (
+            self.assertRaises(IntegrityError),
+            transaction.atomic(),
+            connection.cursor() as cur,
+        ):
+            cur.execute(
+                "UPDATE supervision_notice SET status = 'whatever' WHERE id = %s", [notice.pk]
+            )
 
 
 class ReviewAttacksTest(WorldTestCase):
