@@ -21,6 +21,15 @@ pytestmark = pytest.mark.browser
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 
 
+def _pdf_text(path: Path, *, page: int | None = None) -> str:
+    import subprocess
+
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    return subprocess.run(  # noqa: S603 - poppler on our own file
+        ["/usr/bin/pdftotext", "-layout", *pages, str(path), "-"], capture_output=True, check=True
+    ).stdout.decode()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_cockpit_drill_down_and_a_notice_round_trip(
     live_server: Any, browser: Any, tmp_path: Path
@@ -56,6 +65,14 @@ def test_cockpit_drill_down_and_a_notice_round_trip(
     sup.wait_for_selector("#notice-status")
     notice = Notice.objects.get()
     assert notice.case_id == late.pk and "执督〔" in sup.inner_text("h1")
+    # The 督办通知书 PDF carries its 文号 and the case.
+    pdf_link = sup.locator("a[href$='notice.pdf']").first
+    served = sup.request.get(base + str(pdf_link.get_attribute("href")))
+    assert served.headers["content-type"] == "application/pdf"
+    notice_pdf = tmp_path / "notice.pdf"
+    notice_pdf.write_bytes(served.body())
+    words = "".join(_pdf_text(notice_pdf).split())  # lines wrap inside the case number
+    assert notice.number in words and late.number in words and "行政执法督办通知书" in words
 
     # The head finds it in the inbox and answers with an attachment.
     head = signed_in_page(browser, base, w.head)
@@ -105,9 +122,39 @@ def test_the_head_compiles_and_files_the_handbook_and_its_contents_are_in_the_pd
     assert response.headers["content-type"] == "application/pdf"
     pdf = tmp_path / "handbook.pdf"
     pdf.write_bytes(response.body())
-    text = subprocess.run(  # noqa: S603 - poppler on our own file
-        ["/usr/bin/pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True
-    ).stdout.decode()
+    text = _pdf_text(pdf)
     toc = re.findall(r"([一二三四五六七])、(\S+?)\s*\.+\s*(\d+)", text)
     assert [t[0] for t in toc] == list("一二三四五六七"), text[:800]
     assert "为违法宗教活动提供条件的处罚" in text
+    # Each entry of the table of contents points at the page where its section begins.
+    for numeral, title, page in toc:
+        on_page = _pdf_text(pdf, page=int(page))
+        assert f"{numeral}、{title}" in "".join(on_page.split()[:3]), (numeral, page)
+    # The table of contents page, rendered: not blank, and kept to look at.
+    subprocess.run(  # noqa: S603 - poppler on our own file
+        [
+            "/usr/bin/pdftoppm",
+            "-png",
+            "-r",
+            "60",
+            "-f",
+            "2",
+            "-l",
+            "2",
+            str(pdf),
+            str(tmp_path / "toc"),
+        ],
+        check=True,
+    )
+    [png] = tmp_path.glob("toc*.png")
+    from PIL import Image
+
+    image = Image.open(png).convert("L")
+    dark = sum(1 for v in image.getdata() if v < 128)
+    assert dark > 500, "the table of contents page rendered blank"
+    ARTIFACTS.mkdir(exist_ok=True)
+    png.replace(ARTIFACTS / "supervision-handbook-toc.png")
+    # The DOCX of the same version is offered beside it.
+    docx = sup.locator("#handbooks a:has-text('DOCX')")
+    served = sup.request.get(base + str(docx.get_attribute("href")))
+    assert served.body()[:2] == b"PK"
