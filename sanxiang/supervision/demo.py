@@ -444,6 +444,7 @@ def load() -> None:
         )
     _supervision(bureau)
     _devices(bureau)
+    _training(bureau)
     category, stage, scene = AV_LINE
     if not AvRequirement.objects.filter(agency=bureau, category=category, stage=stage).exists():
         add_av_requirement(
@@ -503,3 +504,24 @@ def _devices(bureau: Agency) -> None:
     ):
         if not AvDevice.objects.filter(agency=bureau, serial=serial).exists():
             register_device(actor=admin, kind=kind, serial=serial, holder_id=holder, is_demo=True)
+
+
+def _training(bureau: Agency) -> None:
+    """One training of the market bureau's officers (the 落实台账's 培训 line)."""
+    from sanxiang.supervision.models import Training
+    from sanxiang.supervision.rollout import record_training
+
+    if Training.objects.filter(agency=bureau).exists():
+        return
+    people = list(
+        Officer.objects.filter(user__username__in=["ma", "niu", "lv"]).values_list("pk", flat=True)
+    )
+    if people:
+        record_training(
+            actor=User.objects.get(username="mhead"),
+            title="行政执法三项制度及执法全过程记录专题培训",
+            held_on=timezone.localdate() - timedelta(days=20),
+            hours="4",
+            attendee_ids=people,
+            is_demo=True,
+        )

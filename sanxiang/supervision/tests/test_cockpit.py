@@ -296,3 +296,6 @@ class DemoDistrictTest(TestCase):
         notice = Notice.objects.get(agency=market.agency)
         assert notice.case is not None and notice.case.title == "某超市销售超过保质期食品案"
         assert market.notices == 1
+        from sanxiang.supervision.rollout import self_check
+
+        assert self_check(market.agency, today=timezone.localdate())["training"]["people"] == 3
