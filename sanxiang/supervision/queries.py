@@ -525,19 +525,19 @@ def cases_for_figure(
             awaiting = awaiting.filter(due_on__lt=today)
         chosen = cases.filter(Exists(awaiting))
     elif figure == "random_overdue":
-        late = results.unpublished(set(ids), today).filter(
+        overdue = results.unpublished(set(ids), today).filter(
             plan__period_end__lte=results.overdue_cutoff(today)
         )
-        chosen = cases.filter(pk__in=late.filter(case__isnull=False).values("case_id"))
+        chosen = cases.filter(pk__in=overdue.filter(case__isnull=False).values("case_id"))
     elif figure == "random_late":
-        late = Assignment.objects.filter(
+        tardy = Assignment.objects.filter(
             target__agency_id__in=ids,
             active=True,
             published_at__isnull=False,
             published_at__date__gt=F("publish_by"),
             case__isnull=False,
         )
-        chosen = cases.filter(pk__in=late.values("case_id"))
+        chosen = cases.filter(pk__in=tardy.values("case_id"))
     else:  # review_failed
         chosen = cases.filter(
             Exists(FileReview.objects.filter(case_id=OuterRef("pk"), verdict=Verdict.FAILED))

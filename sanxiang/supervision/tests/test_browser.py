@@ -150,7 +150,8 @@ def test_the_head_compiles_and_files_the_handbook_and_its_contents_are_in_the_pd
     from PIL import Image
 
     image = Image.open(png).convert("L")
-    dark = sum(1 for v in image.getdata() if v < 128)
+    histogram = image.histogram()  # 256 counts of grey levels
+    dark = sum(histogram[:128])
     assert dark > 500, "the table of contents page rendered blank"
     ARTIFACTS.mkdir(exist_ok=True)
     png.replace(ARTIFACTS / "supervision-handbook-toc.png")

@@ -80,7 +80,11 @@ class HandbookTest(WorldTestCase):
         assert response.status_code == 200
         data = response.content
         document = Document(io.BytesIO(data))
-        headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+        headings = [
+            p.text
+            for p in document.paragraphs
+            if p.style is not None and p.style.name == "Heading 1"
+        ]
         assert headings == [label for _, label in handbook.SECTIONS]
         xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
         assert 'TOC \\o "1-1"' in xml  # a real TOC field over the Heading 1 sections
