@@ -91,7 +91,13 @@ def figure_cases(request: HttpRequest) -> HttpResponse:
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"page": page, "title": title, "extra_query": query.urlencode(), "today": today}
+    context = {
+        "page": page,
+        "title": title,
+        "figure": figure,
+        "extra_query": query.urlencode(),
+        "today": today,
+    }
     return render(request, "supervision/cases.html", context)
 
 
