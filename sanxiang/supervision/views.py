@@ -228,6 +228,14 @@ def attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpRespons
 def review_list(request: HttpRequest) -> HttpResponse:
     """评查: the files scored so far, the scores per agency and officer, and a new batch."""
     user = acting_user(request)
+    if request.method == "POST" and request.POST.get("action") == "draw":
+        # A frozen batch whose draw did not finish (or whose scoring was interrupted).
+        raw = request.POST.get("batch_id", "")
+        if not raw.isdigit():
+            raise ValidationFailed("请选择评查批次。", field="batch")
+        drawn = batches.draw_batch(actor=user, batch_id=int(raw))
+        messages.success(request, f"已抽取并自动评查 {len(drawn.drawn)} 份案卷。")
+        return redirect("supervision:reviews")
     if request.method == "POST":
         raw = request.POST.get("count", "").strip()
         name = request.POST.get("batch", "")

@@ -116,5 +116,10 @@ class BatchDrawTest(WorldTestCase):
         assert "抽取证书 JSON" in page and batch.input_sha256[:16] in page
         cert = client.get(f"/supervision/batches/{batch.pk}/certificate.json").json()
         assert batches.verify_certificate(cert) == []
+        pending = batches.freeze_batch(actor=self.w.supervisor, name="待抽", count=1)
+        assert "抽取</button>" in client.get("/supervision/reviews/").content.decode()
+        client.post("/supervision/reviews/", {"action": "draw", "batch_id": str(pending.pk)})
+        pending.refresh_from_db()
+        assert pending.status == BatchStatus.DRAWN and len(pending.drawn) == 1
         bad = client.post("/supervision/reviews/", {"count": "两份", "batch": "坏"})
         assert bad.status_code == 422 and "正整数" in bad.content.decode()
