@@ -178,6 +178,7 @@ INSTALLED_APPS = [
     "sanxiang.supervision",
     "sanxiang.applicant",
     "sanxiang.licensing",
+    "sanxiang.coercion",
     "sanxiang.api",
     "sanxiang.imports",
 ]

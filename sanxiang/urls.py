@@ -22,6 +22,7 @@ urlpatterns = [
     path("exchange/", include("sanxiang.exchange.urls")),
     path("applicant/", include("sanxiang.applicant.urls")),
     path("licensing/", include("sanxiang.licensing.urls")),
+    path("coercion/", include("sanxiang.coercion.urls")),
     path("procedures/", include("sanxiang.procedures.urls")),
     path("supervision/", include("sanxiang.supervision.urls")),
     path("imports/", include("sanxiang.imports.urls")),

@@ -2,8 +2,10 @@
 
 ``case.opened`` and ``case.transition`` carry the clocks their stage started and stopped
 (``deadlines.stage_entered``), ``case.deadline_paused`` and ``case.deadline_resumed`` the
-pauses. Replaying them gives each clock's state; a status, start, stop or pause changed behind
-the application is named. Due dates are not compared: entering a year's holiday notice counts
+pauses, ``case.deadline_extended`` the extension the head approved (its ``extended``: the
+clock's days after it; 行政许可法 第42条, 行政强制法 第25条). Replaying them gives each
+clock's state; a status, start, stop, pause, length or extension changed behind the application
+is named. Due dates are not compared: entering a year's holiday notice counts
 running clocks again (``deadlines.recompute_for_year``), which the calendar's entry records.
 Cases opened before the entries carried the clocks are not replayed.
 """
@@ -27,6 +29,8 @@ class Clock:
     stopped_on: str | None
     pauses: int
     seq: int | None  # the entry that last changed it
+    days: int | None = None  # the period's length, extensions included (None: not ledgered)
+    extensions: int = 0
 
 
 def replay(facts: Sequence[Fact]) -> tuple[set[int], dict[tuple[int, str], Clock]]:
@@ -44,8 +48,13 @@ def replay(facts: Sequence[Fact]) -> tuple[set[int], dict[tuple[int, str], Clock
         changed = payload.get("clocks") or {}
         for started in changed.get("started", []):
             state[(case_id, started["rule"])] = Clock(
-                DeadlineStatus.RUNNING, started["starts_on"], None, 0, fact.seq
+                DeadlineStatus.RUNNING, started["starts_on"], None, 0, fact.seq, started.get("days")
             )
+        for extended in changed.get("extended", []):
+            clock = state.get((case_id, extended["rule"]))
+            if clock is not None:
+                clock.days, clock.seq = extended["days"], fact.seq
+                clock.extensions += 1
         for stopped in changed.get("stopped", []):
             clock = state.get((case_id, stopped["rule"]))
             if clock is not None:
@@ -76,12 +85,24 @@ def check(facts: Sequence[Fact]) -> Iterable[Divergence]:
     cases, state = replay(facts)
     # All clocks, filtered here: a list of every case id would pass SQLite's variable limit.
     rows = (
-        Deadline.objects.annotate(paused=Count("pauses"))
-        .values_list("pk", "case_id", "rule", "status", "starts_on", "stopped_on", "paused")
+        Deadline.objects.annotate(paused=Count("pauses"), extended=Count("extension"))
+        .values_list(
+            "pk",
+            "case_id",
+            "rule",
+            "status",
+            "starts_on",
+            "stopped_on",
+            "paused",
+            "days",
+            "extended",
+        )
         .order_by("case_id", "rule", "pk")
     )
     seen: set[tuple[int, str]] = set()
-    for pk, case_id, rule, status, starts_on, stopped_on, paused in rows.iterator(chunk_size=5000):
+    for pk, case_id, rule, status, starts_on, stopped_on, paused, days, extended in rows.iterator(
+        chunk_size=5000
+    ):
         if case_id not in cases:
             continue  # opened before the entries carried the clocks
         clock = state.get((case_id, rule))
@@ -112,6 +133,22 @@ def check(facts: Sequence[Fact]) -> Iterable[Divergence]:
                     clock.seq,
                     f"账本记载为“{ledgered or '无'}”，表中为“{held or '无'}”",
                 )
+        if clock.days is not None and days != clock.days:
+            yield Divergence(
+                "cases_deadline",
+                str(pk),
+                "days",
+                clock.seq,
+                f"账本记载的期限为{clock.days}，表中为{days}",
+            )
+        if extended != clock.extensions:
+            yield Divergence(
+                "cases_deadlineextension",
+                f"deadline={pk}",
+                "id",
+                clock.seq,
+                f"账本记载延长{clock.extensions}次，表中有{extended}条延长记录",
+            )
         if paused != clock.pauses:
             yield Divergence(
                 "cases_deadlinepause",

@@ -178,6 +178,19 @@ def _start(case: Case, rule: DeadlineRule, on: date) -> dict[str, Any]:
     }
 
 
+def extend_clock(case: Case, clock: Deadline, days: int) -> dict[str, Any]:
+    """Move ``clock``'s last day ``days`` further in its own unit (行政许可法 第42条: working
+    days from the twentieth; 行政强制法 第25条: calendar days, a last day on a holiday not moved,
+    as the first period's was not); return it as the ledger entry says it."""
+    due = due_date(clock.due_on, days, clock.unit)
+    rule = next((r for r in case.definition.deadlines if r.code == clock.rule), None)
+    warn_days = effective(case, rule).warn_days if rule is not None else DEFAULT_WARN_DAYS
+    warn = warn_date(due, warn_days)
+    total = clock.days + days
+    Deadline.objects.filter(pk=clock.pk).update(due_on=due, warn_on=warn, days=total)
+    return {"rule": clock.rule, "days": total, "added": days, "due_on": due, "warn_on": warn}
+
+
 def _draft_of_kinds(case: Case, kinds: tuple[str, ...]) -> bool:
     """Whether the draft is of one of ``kinds``, as its kind or imposed together (并处)."""
     together = Q()

@@ -14,6 +14,8 @@ EVENT_TYPES = (
     EventType("case.draft_saved", "保存决定草稿", timeline=True, aliases=("draft_saved",)),
     EventType("case.deadline_paused", "期限暂停", timeline=True, aliases=("deadline_paused",)),
     EventType("case.deadline_resumed", "期限恢复", timeline=True, aliases=("deadline_resumed",)),
+    # 行政许可法 第42条, 行政强制法 第25条: the head extends a clock once (services/extensions.py).
+    EventType("case.deadline_extended", "批准延长期限", timeline=True),
     EventType("case.recusal_requested", "申请回避", timeline=True, aliases=("recusal_requested",)),
     EventType("case.recusal_decided", "回避决定", timeline=True, aliases=("recusal_decided",)),
     EventType("case.member_added", "增加办案人员", timeline=True, aliases=("member_added",)),

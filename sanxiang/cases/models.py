@@ -706,6 +706,7 @@ class DiscretionBenchmarkVersion(models.Model):
 from .execution_models import ExecutionKind as ExecutionKind  # noqa: E402
 from .execution_models import ExecutionRecord as ExecutionRecord  # noqa: E402
 from .execution_models import Payment as Payment  # noqa: E402
+from .extension_models import DeadlineExtension as DeadlineExtension  # noqa: E402
 from .hearing_models import ScheduledHearing as ScheduledHearing  # noqa: E402
 from .party_models import AgentAuthority as AgentAuthority  # noqa: E402
 from .party_models import PartyAgent as PartyAgent  # noqa: E402

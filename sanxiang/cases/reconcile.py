@@ -35,6 +35,10 @@ from .models import Case, DecisionDraft, DraftSnapshot
 CLOCK_TYPES = (
     "case.deadline_paused",
     "case.deadline_resumed",
+    # The head's extension (行政许可法 第42条, 行政强制法 第25条: services/extensions.py).
+    "case.deadline_extended",
+    # 行政强制法 第27条: the goods confiscated end the 查封扣押 clock (coercion/services.py).
+    "coercion.confiscated",
     "case.payment_recorded",
     "case.execution_recorded",
     # Also a document a DeadlineRule names (行政处罚法 第56条: 先行登记保存, deadlines.py).

@@ -392,22 +392,188 @@ def preservation_decision(sheet: CaseSheet) -> list[Block]:
     ]
 
 
+# --- 查封、扣押 and the licence's extension (h10b) ---------------------------------------------
+
+
+def _seized(sheet: CaseSheet) -> list[tuple[str, str, str, str, str]]:
+    """The items of the 清单 (coercion.queries.items_text: 名称, 规格, 数量, 单位, 地点)."""
+    rows = []
+    for line in sheet.provided.get("seizure_decision", "").splitlines():
+        cells = [*line.split("\t"), "", "", "", ""][:5]
+        rows.append((cells[0], cells[1], cells[2], cells[3], cells[4]))
+    return rows
+
+
+def _seized_lines(sheet: CaseSheet) -> list[Para]:
+    rows = _seized(sheet)
+    if not rows:
+        return [Para(BLANK)]
+    return [
+        Para(
+            f"{n}. {name}{f'（{spec}）' if spec else ''}，{qty}{unit}"
+            f"{f'，存放于{where}' if where else ''}；",
+            align="left",
+        )
+        for n, (name, spec, qty, unit, where) in enumerate(rows, 1)
+    ]
+
+
 def seizure_decision_body(sheet: CaseSheet) -> list[Para]:
-    items = _draft_text(sheet)
+    # 行政强制法 第24条第2款: (一) the party (before this body), (二) 理由、依据和期限, (三) the
+    # 场所、设施或者财物's 名称、数量等, (四) 复议 and 诉讼, (五) the agency, its seal and the date.
     return [
         Para(f"{sheet.case_name}一案（案号：{sheet.case_number}），{_facts(sheet).text}"),
-        # 行政强制法 第24条 (contents), 第25条 (30 days, +30 with approval).
         Para(
-            f"依据{_basis(sheet)}及《中华人民共和国行政强制法》第二十四条的规定，本机关决定对你（单位）的"
-            "下列场所、设施或者财物予以查封（扣押）："
+            f"依据{_basis(sheet)}及《中华人民共和国行政强制法》第九条第（二）项、第二十四条的规定，"
+            "经本机关负责人批准，本机关决定对你（单位）的下列场所、设施或者财物予以查封（扣押），"
+            "详见《查封扣押清单》（一式二份，由当事人和本机关分别保存）："
         ),
-        Para(items),
+        *_seized_lines(sheet),
         Para(
             "查封、扣押的期限为三十日，自本决定作出之日起计算；情况复杂的，经本机关负责人批准，可以延长，"
             "但延长期限不超过三十日（《中华人民共和国行政强制法》第二十五条）。"
+            "查封、扣押期间，任何人不得隐藏、转移、变卖、损毁被查封、扣押的财物（第二十六条）。"
         ),
         _remedy(sheet),
     ]
+
+
+def seizure_inventory(sheet: CaseSheet) -> list[Block]:
+    """查封扣押清单 (行政强制法 第24条第3款): 一式二份, signed by the party and the agency."""
+    rows = [
+        *_case_rows(sheet),
+        Row((("当事人", sheet.party_names),)),
+    ]
+    for n, (name, spec, qty, unit, where) in enumerate(_seized(sheet), 1):
+        # A row holds two label-value pairs: the item's name and features, then its amount.
+        rows.append(Row(((f"{n}. 名称", name), ("规格、特征", spec or "—"))))
+        rows.append(Row((("数量", f"{qty}{unit}"), ("存放地点", where or "—"))))
+    if not _seized(sheet):
+        rows.append(Row((("名称、数量", BLANK),)))
+    return [
+        Table(tuple(rows)),
+        Para(
+            "本清单一式二份，由当事人和行政机关分别保存（《中华人民共和国行政强制法》第二十四条第三款）。",
+            indent=False,
+        ),
+        Para(f"当事人{SIGN_LINE}", indent=False),
+        Para(f"执法人员{SIGN_LINE}", indent=False),
+        Para(f"行政机关（盖章）：{sheet.agency_name}", indent=False),
+    ]
+
+
+def seizure_extension(sheet: CaseSheet) -> list[Block]:
+    """延长查封扣押期限决定书 (行政强制法 第25条): once, in writing, with the reason."""
+    f = _provided_fields(sheet, "seizure_extension")
+    decision = _earlier(sheet, "seizure_decision") or BLANK
+    return [
+        *_parties(sheet),
+        Para(
+            f"本机关于{decision}对你（单位）的有关场所、设施或者财物予以查封（扣押）"
+            f"（案号：{sheet.case_number}），查封、扣押期限至{f.get('原届满日', BLANK)}届满。"
+        ),
+        Para(f"因{f.get('延长理由', BLANK)}，情况复杂，需要延长查封、扣押期限。"),
+        Para(
+            "根据《中华人民共和国行政强制法》第二十五条第一款、第二款的规定，经本机关负责人批准，"
+            f"决定将查封、扣押期限延长{f.get('延长期限', BLANK)}，"
+            f"至{f.get('延长后届满日', BLANK)}止。"
+            "延长期限不超过三十日，且仅延长一次。"
+        ),
+        _remedy(sheet),
+    ]
+
+
+# 行政强制法 第28条第1款's grounds as the 解除查封扣押决定书 states them.
+def seizure_release(sheet: CaseSheet) -> list[Block]:
+    """解除查封扣押决定书 (行政强制法 第28条): the ground, and the goods returned at once."""
+    f = _provided_fields(sheet, "seizure_release")
+    decision = _earlier(sheet, "seizure_decision") or BLANK
+    ground = f.get("解除理由", BLANK)
+    explained = f"（{f['说明']}）" if f.get("说明") else ""
+    return [
+        *_parties(sheet),
+        Para(
+            f"本机关于{decision}对你（单位）的下列场所、设施或者财物予以查封（扣押）"
+            f"（案号：{sheet.case_number}）："
+        ),
+        *_seized_lines(sheet),
+        Para(
+            f"经查，{ground}{explained}。根据《中华人民共和国行政强制法》第二十八条第一款的规定，"
+            f"本机关决定自{f.get('解除日期', BLANK)}起解除上述查封（扣押）。"
+        ),
+        Para(
+            "解除查封、扣押的，立即退还财物；已将鲜活物品或者其他不易保管的财物拍卖或者变卖的，"
+            "退还拍卖或者变卖所得款项（第二十八条第二款）。请持本决定书及《查封扣押清单》"
+            "到本机关办理财物退还手续。"
+        ),
+        _contact(sheet),
+    ]
+
+
+def on_spot_report(sheet: CaseSheet) -> list[Block]:
+    """当场实施行政强制措施报告 (行政强制法 第19条): within 二十四小时, approval made up."""
+    f = _provided_fields(sheet, "on_spot_report")
+    rows = [
+        *_case_rows(sheet),
+        Row((("当事人", sheet.party_names),)),
+        Row(
+            (
+                ("当场实施时间", f.get("当场实施时间", BLANK)),
+                ("报告时间", f.get("报告负责人时间", BLANK)),
+            )
+        ),
+        Row((("报告时限", f.get("报告时限", BLANK)),)),
+        Row((("情况紧急的事由", f.get("紧急事由", BLANK)),), tall=True),
+        Row(
+            (
+                (
+                    "查封、扣押的场所、设施或者财物",
+                    "；".join(p.text.rstrip("；") for p in _seized_lines(sheet)),
+                ),
+            ),
+            tall=True,
+        ),
+        Row((("实施人员", _officers(sheet)),)),
+        Row(
+            (
+                (
+                    "负责人意见（补办批准手续）",
+                    f"□ 同意　□ 不同意，立即解除\n签名：{BLANK}　＿＿年＿＿月＿＿日",
+                ),
+            ),
+            tall=True,
+        ),
+    ]
+    return [
+        Table(tuple(rows)),
+        Para(
+            "依据《中华人民共和国行政强制法》第十九条：情况紧急，需要当场实施行政强制措施的，"
+            "行政执法人员应当在二十四小时内向行政机关负责人报告，并补办批准手续。"
+            "行政机关负责人认为不应当采取行政强制措施的，应当立即解除。",
+            indent=False,
+        ),
+    ]
+
+
+def licence_extension_notice(sheet: CaseSheet) -> list[Block]:
+    """延长行政许可期限通知书 (行政许可法 第42条): ten working days more, the reason told."""
+    f = _provided_fields(sheet, "licence_extension_notice")
+    return [
+        Para(
+            f"你（单位）于{chinese_date(sheet.opened_on)}提出的{sheet.matter_name}申请（编号：{sheet.case_number}），"
+            f"本机关已依法受理，原应于{f.get('原届满日', BLANK)}前作出行政许可决定。"
+        ),
+        Para(f"因{f.get('延长理由', BLANK)}，本机关在二十日内不能作出决定。"),
+        Para(
+            "根据《中华人民共和国行政许可法》第四十二条第一款的规定，经本机关负责人批准，"
+            f"作出行政许可决定的期限延长{f.get('延长期限', '十个工作日')}，"
+            f"至{f.get('延长后届满日', BLANK)}。期限以工作日计算，不含法定节假日（第八十二条）。"
+        ),
+        _contact(sheet),
+    ]
+
+
+# --- end h10b ---------------------------------------------------------------------------------
 
 
 def licence_acceptance(sheet: CaseSheet) -> list[Block]:
@@ -826,6 +992,12 @@ BUILDERS: dict[str, Callable[[CaseSheet], list[Block]]] = {
     "licence_refusal": licence_refusal,
     "on_the_spot_decision": on_the_spot_decision,
     "site_record": site_record,
+    # h10b: 延长许可期限, 查封、扣押
+    "licence_extension_notice": licence_extension_notice,
+    "seizure_inventory": seizure_inventory,
+    "seizure_extension": seizure_extension,
+    "seizure_release": seizure_release,
+    "on_spot_report": on_spot_report,
 }
 
 # Letters addressed to the party get a 主送 line; decisions name the party in the body instead.
@@ -841,6 +1013,7 @@ _ADDRESSED = {
     "inquiry_notice",
     "licence_rejection",
     "rectification_order",
+    "licence_extension_notice",  # h10b
 }
 
 

@@ -67,6 +67,18 @@ _DEFAULTS = (
     Kind("supplement_notice", "补正告知书", "补", numbered=True, single=True),
     Kind("licence_grant", "准予行政许可决定书", "许", numbered=True, single=True, decision=True),
     Kind("licence_refusal", "不予行政许可决定书", "不许", True, single=True, decision=True),
+    # --- 延长许可期限, 查封、扣押 (h10b) ---
+    # 行政许可法 第42条: the extension's reason told to the applicant (once per case).
+    Kind("licence_extension_notice", "延长行政许可期限通知书", "许延", True, single=True),
+    # 行政强制法 第24条第3款: the 清单, 一式二份, signed by the party and the agency.
+    Kind("seizure_inventory", "查封扣押清单", "封单", numbered=False, single=False, letter=False),
+    # 行政强制法 第25条: the extension decided once, in writing, with its reason.
+    Kind("seizure_extension", "延长查封扣押期限决定书", "封延", True, single=True),
+    # 行政强制法 第28条: the release, on one of its grounds (stops the 第25条 clock).
+    Kind("seizure_release", "解除查封扣押决定书", "解封", True, single=True),
+    # 行政强制法 第19条: a measure carried out on the spot reported to the head within 24 hours.
+    Kind("on_spot_report", "当场实施行政强制措施报告", "当强", False, single=True, letter=False),
+    # --- end h10b ---
 )
 DEFAULT_KINDS: dict[str, Kind] = {k.code: k for k in _DEFAULTS}
 CHOICES = [(k.code, k.title) for k in _DEFAULTS]

@@ -64,5 +64,16 @@ def demo_sheet(*, with_earlier: bool = True) -> CaseSheet:
             "讨论情况：一致同意按拟定意见处罚\n讨论结论：同意按拟定意见作出决定",
             # What cases.transfers.transfer_text supplies for the 案件移送书 (第27条).
             "case_transfer": "接收机关：盘锦市公安局兴隆台分局\n移送理由：非法经营数额巨大",
+            # h10b: what coercion.queries and cases.services.extensions supply (行政强制法
+            # 第19、24、25、28条; 行政许可法 第42条).
+            "seizure_decision": "宗教宣传册《某某》\t32开，彩色印刷\t1200\t册\t本局物证保管室\n"
+            "宣传光盘\t\t85\t张\t本局物证保管室",
+            "seizure_extension": "延长理由：涉案宣传品来源需协查\n原届满日：2026年5月8日\n"
+            "延长期限：30日\n延长后届满日：2026年6月7日\n批准日期：2026年5月6日",
+            "seizure_release": "解除理由：当事人没有违法行为\n解除日期：2026年5月20日",
+            "on_spot_report": "当场实施时间：2026年4月8日10:30\n报告负责人时间：2026年4月8日15:00\n"
+            "报告时限：24小时内（用时4.5小时）\n紧急事由：当事人正在街头散发，不当场扣押将继续扩散",
+            "licence_extension_notice": "延长理由：需实地核查场所安全条件\n原届满日：2026年4月1日\n"
+            "延长期限：10个工作日\n延长后届满日：2026年4月16日\n批准日期：2026年3月30日",
         },
     )

@@ -78,6 +78,13 @@ HTTP_STATUS = {
     # A party link opened before the configured 统一身份认证 channel proved who the visitor is
     # (applicant/identity.py).
     "real_name_required": 401,
+    # A clock extended a second time (行政许可法 第42条, 行政强制法 第25条: once, with the head's
+    # approval; cases/services/extensions.py); extending one that ran out is deadline_passed.
+    "deadline_extended_once": 409,
+    # 查封、扣押 (coercion/, 行政强制法 第24、28条): the 清单 changed after the 查封扣押决定书
+    # printed it; a case closed while what was seized is neither released nor confiscated.
+    "seizure_list_issued": 409,
+    "seizure_not_released": 409,
     # Resumable uploads (tus 1.0 with the checksum extension; records/resumable.py,
     # docs/records.md): each refuses one request and changes nothing.
     "upload_request_invalid": 400,

@@ -23,3 +23,10 @@ class LicensingConfig(AppConfig):
         register_case_panel(panels.case_licence_terms)
         snapshots.register_section(queries.SECTION, queries.snapshot_section)
         register_sheet_text("licence_grant", queries.grant_paragraph)
+        # 行政许可法 第42条: the notice prints the extension the head approved (cases app).
+        register_sheet_text(
+            "licence_extension_notice",
+            queries.extension_paragraph,
+            required="制发《延长行政许可期限通知书》前，须经负责人批准延长并写明理由"
+            "（行政许可法 第42条）。",
+        )

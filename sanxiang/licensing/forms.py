@@ -20,3 +20,11 @@ class TermsForm(StyledForm):
     valid_until = forms.DateField(
         label="有效期至", widget=_DATE, required=False, help_text="留空为长期有效"
     )
+
+
+class ExtendForm(StyledForm):
+    """行政许可法 第42条: the head extends the 二十日 by 十日 (working days), the reason told."""
+
+    reason = forms.CharField(
+        label="延长理由（告知申请人）", max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )

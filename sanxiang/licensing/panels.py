@@ -6,14 +6,16 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from sanxiang.cases.models import Case
+from sanxiang.accounts.models import Role
+from sanxiang.cases.models import Case, Deadline
 from sanxiang.cases.panels import CasePanel
 from sanxiang.cases.queries import had_role
 from sanxiang.cases.services.common import may_take
+from sanxiang.cases.services.extensions import extension_of
 from sanxiang.procedures.definitions import STAFF, StageRole
 
 from . import queries
-from .forms import TermsForm
+from .forms import ExtendForm, TermsForm
 from .services import BASIS
 
 
@@ -32,6 +34,17 @@ def case_licence_terms(request: HttpRequest, case: Case) -> CasePanel | None:
             else {"valid_from": case.opened_on}
         )
         form = TermsForm(initial=initial, auto_id="licence-%s")
+    clock = Deadline.objects.filter(case=case, rule=queries.EXTENSION_RULE).first()
+    extension = extension_of(case, queries.EXTENSION_RULE) if clock is not None else None
+    rule = case.definition.rule(queries.EXTENSION_RULE)
+    may_extend = bool(
+        (user.is_superuser or user.role == Role.HEAD)
+        and clock is not None
+        and clock.status in ("running", "paused")
+        and extension is None
+        and rule.extension is not None
+        and case.definition.has_role(case.stage, *rule.extension.at)
+    )
     return CasePanel(
         order=35,
         template="licensing/_case_panel.html",
@@ -41,5 +54,9 @@ def case_licence_terms(request: HttpRequest, case: Case) -> CasePanel | None:
             "form": form,
             "basis": BASIS,
             "case": case,
+            "clock": clock,
+            "extension": extension,
+            "extension_basis": rule.extension.basis if rule.extension else "",
+            "extend_form": ExtendForm(auto_id="licence-extend-%s") if may_extend else None,
         },
     )

@@ -7,6 +7,7 @@ from typing import Any
 
 from sanxiang.cases import snapshots
 from sanxiang.cases.models import Case, DecisionDraft, DraftSnapshot
+from sanxiang.cases.services.extensions import extension_text
 from sanxiang.documents.content import chinese_date
 
 from .models import LicenceCategory, LicenceTerms
@@ -85,3 +86,12 @@ def decided_view(case: Case) -> dict[str, str] | None:
     if terms is None:
         return None
     return {**terms, "category_label": category_label(terms["category"]), "term": term_text(terms)}
+
+
+# 行政许可法 第42条: the licence's 二十日 (working days) extended by 十日 once, the reason told.
+EXTENSION_RULE = "decide"
+
+
+def extension_paragraph(case: Case) -> str:
+    """What the 延长行政许可期限通知书 prints (``label：value`` lines; empty: not extended)."""
+    return extension_text(case, EXTENSION_RULE)

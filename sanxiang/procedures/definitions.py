@@ -83,6 +83,19 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Extension:
+    """A clock the head may extend once, by at most ``days`` of the rule's own unit, at a stage
+    playing one of ``at``, before it has run out, with a written reason told to the party in a
+    document of kind ``document`` (行政许可法 第42条: 延长十日; 行政强制法 第25条: 延长不超过
+    三十日). Written by ``cases.services.extensions.extend_deadline``; once per clock."""
+
+    days: int
+    basis: str
+    document: str
+    at: tuple[StageRole, ...]
+
+
+@dataclass(frozen=True)
 class DeadlineRule:
     """A clock started on entering ``starts_at_stage``, stopped by ``stops_at_stages``."""
 
@@ -104,6 +117,8 @@ class DeadlineRule:
     # issued, stopped by one of ``stops_with_documents`` (cases.deadlines.document_issued).
     starts_with_document: str = ""
     stops_with_documents: tuple[str, ...] = ()
+    # The head may extend it once (``Extension``); ``None``: it cannot be extended.
+    extension: Extension | None = None
 
     @property
     def unit_label(self) -> str:
@@ -555,6 +570,18 @@ PENALTY_SUMMARY = Definition(
     on_the_spot=True,
 )
 
+# --- 行政许可法 第42条: the licence's 20 working days, +10 with the head's approval (h10b) -------
+# 第42条第1款: "二十日内不能作出决定的，经本行政机关负责人批准，可以延长十日，并应当将延长期限的
+# 理由告知申请人" — 十日 in the law's working days (第82条: 本法规定的期限以工作日计算，不含法定
+# 节假日), told at the 审查 stage in the 延长行政许可期限通知书.
+LICENCE_EXTENSION = Extension(
+    days=10,
+    basis="行政许可法 第42条第1款：二十日内不能作出决定的，经本行政机关负责人批准，可以延长十日，"
+    "并应当将延长期限的理由告知申请人（第82条：工作日）",
+    document="licence_extension_notice",
+    at=(StageRole.REVIEW,),
+)
+
 LICENCE = Definition(
     code="licence",
     label="行政许可",
@@ -577,14 +604,15 @@ LICENCE = Definition(
         Step("supplement", "acceptance", "补正后受理", documents=("受理通知书",)),
         Step("supplement", "archived", "逾期未补正，终止"),
         Step("acceptance", "examination", "审查"),
-        # 行政许可法 第37-38条: decision by the agency, signed off by its head.
+        # 行政许可法 第37-38条: decision by the agency, signed off by its head; 第42条: the
+        # 延长行政许可期限通知书 of an extension the head approved (LICENCE_EXTENSION).
         Step(
             "examination",
             "decision",
             "作出许可决定",
             HEAD_ONLY,
             head_approval=True,
-            documents=("准予行政许可决定书", "不予行政许可决定书"),
+            documents=("准予行政许可决定书", "不予行政许可决定书", "延长行政许可期限通知书"),
         ),
         # 行政许可法 第44条: certificate issued within 10 working days.
         Step("decision", "delivery", "送达、颁发证件", documents=("送达回证",)),
@@ -607,8 +635,9 @@ LICENCE = Definition(
             "acceptance",
             20,
             "working",
-            "行政许可法 第42条：自受理之日起二十日内作出决定",
+            "行政许可法 第42条：自受理之日起二十日内作出决定；经本机关负责人批准可延长十日",
             ("decision", "archived"),
+            extension=LICENCE_EXTENSION,
         ),
         DeadlineRule(
             "issue",
@@ -620,6 +649,23 @@ LICENCE = Definition(
             ("delivery", "archived"),
         ),
     ),
+)
+
+# --- 行政强制法: 查封、扣押 (h10b) --------------------------------------------------------------
+# 第25条: 三十日 (calendar days: 第69条 makes only 十日以内 periods working days), extended once
+# by at most 三十日 with the head's approval, told in writing with the reason (延长查封扣押期限
+# 决定书); 第27-28条: ended by the 解除查封扣押决定书 (coercion/services.py) or by a 没收.
+SEIZURE_EXTENSION = Extension(
+    days=30,
+    basis="行政强制法 第25条：查封、扣押的期限不得超过三十日；情况复杂的，经行政机关负责人批准，"
+    "可以延长，但是延长期限不得超过三十日；延长的决定应当及时书面告知当事人，并说明理由",
+    document="seizure_extension",
+    at=(StageRole.DECISION, StageRole.DELIVERY, StageRole.EXECUTION),
+)
+
+# 行政强制法 第18条第（七）项: every compulsory measure carried out has its 现场笔录.
+SITE_RECORD = Needs(
+    ("site_record",), "行政强制法 第18条第（七）项：实施行政强制措施应当制作现场笔录"
 )
 
 COERCION = Definition(
@@ -635,33 +681,55 @@ COERCION = Definition(
         Stage("archived", "归档", StageRole.ARCHIVED, final=True),
     ),
     steps=_steps(
-        # 行政强制法 第18条: reported to and approved by the head before it is carried out.
+        # 行政强制法 第18条第（一）项: reported to and approved by the head before it is carried
+        # out; 第19条: carried out on the spot in an emergency, reported within 二十四小时 and the
+        # approval made up (the 当场实施行政强制措施报告: coercion/guards.py requires it then).
         Step(
             "filing",
             "decision",
             "负责人批准，作出查封扣押决定",
             HEAD_ONLY,
             head_approval=True,
-            documents=("查封扣押决定书",),
+            documents=("当场实施行政强制措施报告", "查封扣押决定书", "查封扣押清单"),
         ),
-        Step("filing", "closing", "不予批准", HEAD_ONLY, head_approval=True),
-        # 行政强制法 第24条: the decision and the list of goods delivered on the spot.
-        Step("decision", "delivery", "当场交付决定书和清单", documents=("送达回证",)),
+        # 第19条: the head who finds the measure taken on the spot unwarranted lifts it at once.
+        Step(
+            "filing",
+            "closing",
+            "不予批准",
+            HEAD_ONLY,
+            head_approval=True,
+            documents=("解除查封扣押决定书",),
+        ),
+        # 行政强制法 第24条: the decision and its 清单 made and handed over on the spot.
+        Step(
+            "decision",
+            "delivery",
+            "当场交付决定书和清单",
+            documents=("送达回证",),
+            requires=(
+                Needs(
+                    ("seizure_decision",),
+                    "行政强制法 第24条第1款：制作并当场交付查封、扣押决定书和清单",
+                    delivered=True,
+                ),
+                Needs(
+                    ("seizure_inventory",),
+                    "行政强制法 第24条第3款：查封、扣押清单一式二份，由当事人和行政机关分别保存",
+                ),
+            ),
+        ),
         Step("delivery", "execution", "实施查封扣押"),
-        # 行政强制法 第27-28条: release, or hand over / confiscate by decision.
+        # 行政强制法 第27-28条: release, or hand over / confiscate by decision; 第25条: the
+        # extension decided while the measure lasts.
         Step(
             "execution",
             "closing",
             "解除或者依法处理",
             HEAD_ONLY,
             head_approval=True,
-            documents=("现场笔录",),
-            requires=(
-                Needs(
-                    ("site_record",),
-                    "行政强制法 第18条第（七）项：实施行政强制措施应当制作现场笔录",
-                ),
-            ),
+            documents=("现场笔录", "延长查封扣押期限决定书", "解除查封扣押决定书"),
+            requires=(SITE_RECORD,),
         ),
         Step("closing", "archived", "归档"),
     ),
@@ -672,11 +740,15 @@ COERCION = Definition(
             "decision",
             30,
             "calendar",
-            "行政强制法 第25条：查封、扣押的期限不得超过三十日（经批准可延长三十日）",
+            "行政强制法 第25条：查封、扣押的期限不得超过三十日；情况复杂的，经负责人批准可以延长，"
+            "延长期限不得超过三十日",
             ("closing",),
+            stops_with_documents=("seizure_release",),
+            extension=SEIZURE_EXTENSION,
         ),
     ),
 )
+# --- end 行政强制法 (h10b) ----------------------------------------------------------------------
 
 INSPECTION = Definition(
     code="inspection",

@@ -153,6 +153,14 @@ FILE_NEEDS: dict[str, tuple[FileNeed, ...]] = {
             ),
             after=StageRole.EXECUTION,
         ),
+        # 行政强制法 第24条第3款: the 清单 a copy of which the agency keeps (h10b).
+        FileNeed(
+            Needs(
+                ("seizure_inventory",),
+                "行政强制法 第24条第3款：查封、扣押清单一式二份，由当事人和行政机关分别保存",
+            ),
+            after=StageRole.DECISION,
+        ),
     ),
 }
 

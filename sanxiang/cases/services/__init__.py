@@ -22,6 +22,7 @@ from .execution import (
     record_payment,
     terminate_execution,
 )
+from .extensions import extend_deadline
 from .opening import (
     MINIMUM_TEAM,
     Limitation,
@@ -66,6 +67,7 @@ __all__ = [
     "check_summary_limit",
     "conclude_enforcement",
     "decide_recusal",
+    "extend_deadline",
     "fingerprint",
     "local_today",
     "matter_category",

@@ -27,7 +27,14 @@ KEY_TEXT = {
     "inquiry_record": [COMPANY, "如实回答询问的义务"],
     "evidence_preservation": [COMPANY, "第五十六条", "七日内"],
     "preservation_decision": [COMPANY, "第五十六条", "七日内及时作出处理决定", "解除先行登记保存"],
-    "seizure_decision": [COMPANY, "第二十四条", "三十日", "兴隆台区人民政府"],
+    "seizure_decision": [
+        COMPANY,
+        "第二十四条",
+        "三十日",
+        "兴隆台区人民政府",
+        "1. 宗教宣传册《某某》（32开，彩色印刷），1200册，存放于本局物证保管室",
+        "2. 宣传光盘，85张",
+    ],
     "penalty_notice": [COMPANY, "陈述、申辩", "五日内", "人民币20,000.00元"],
     "hearing_notice": [COMPANY, "要求举行听证", "七日前"],
     "hearing_summons": [
@@ -90,6 +97,25 @@ KEY_TEXT = {
         "王明",
     ],
     "site_record": [COMPANY, "第十八条", "现场情况", "见证人"],
+    # h10b: 延长许可期限, 查封、扣押
+    "licence_extension_notice": [
+        COMPANY,
+        "第四十二条第一款",
+        "需实地核查场所安全条件",
+        "延长10个工作日",
+        "2026年4月16日",
+        "2026年4月1日",
+    ],
+    "seizure_inventory": [COMPANY, "宗教宣传册《某某》", "1200册", "一式二份", "第二十四条第三款"],
+    "seizure_extension": [
+        COMPANY,
+        "涉案宣传品来源需协查",
+        "延长30日",
+        "2026年6月7日",
+        "第二十五条",
+    ],
+    "seizure_release": [COMPANY, "当事人没有违法行为", "第二十八条第一款", "立即退还财物"],
+    "on_spot_report": [COMPANY, "第十九条", "二十四小时内", "2026年4月8日10:30", "不当场扣押"],
 }
 
 
