@@ -99,7 +99,7 @@ def item_payload(item: SeizureItem | ItemData, position: int) -> dict[str, str |
         "position": position,
         "name": item.name,
         "specification": item.specification,
-        "quantity": str(Decimal(item.quantity).normalize()),
+        "quantity": f"{Decimal(item.quantity).normalize():f}",
         "unit": item.unit,
         "location": item.location,
     }

@@ -690,7 +690,7 @@ COERCION = Definition(
             "负责人批准，作出查封扣押决定",
             HEAD_ONLY,
             head_approval=True,
-            documents=("当场实施行政强制措施报告", "查封扣押决定书", "查封扣押清单"),
+            documents=("当场实施行政强制措施报告", "查封扣押决定书"),
         ),
         # 第19条: the head who finds the measure taken on the spot unwarranted lifts it at once.
         Step(
@@ -706,7 +706,7 @@ COERCION = Definition(
             "decision",
             "delivery",
             "当场交付决定书和清单",
-            documents=("送达回证",),
+            documents=("查封扣押清单", "送达回证"),
             requires=(
                 Needs(
                     ("seizure_decision",),
