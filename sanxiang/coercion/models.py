@@ -33,13 +33,13 @@ class SeizureItem(models.Model):
             models.CheckConstraint(condition=~Q(unit=""), name="seizure_item_unit"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.name} {self.quantity_text}{self.unit}"
+
     @property
     def quantity_text(self) -> str:
         """1200, 2.5: the amount without trailing zeros or an exponent."""
         return f"{self.quantity.normalize():f}"
-
-    def __str__(self) -> str:
-        return f"{self.name} {self.quantity_text}{self.unit}"
 
 
 class ReleaseGround(models.TextChoices):

@@ -76,16 +76,16 @@ def check(facts: Sequence[Fact]) -> Iterable[Divergence]:
         elif fact.event_type == "coercion.on_spot_reported":
             reports[fact.case_id] = fact
     yield from _items(lists)
+    yield from _outcomes(outcomes)
+    yield from _reports(reports)
+
+
+def _outcomes(ledgered: dict[int, Fact]) -> Iterable[Divergence]:
+    table = "coercion_seizureoutcome"
+    names = ("outcome", "ground", "explanation", "decision_number", "on")
     for o in SeizureOutcome.objects.all():
-        fact = outcomes.pop(o.case_id, None)
-        said = (
-            {
-                k: (fact.payload.get(k) or "")
-                for k in ("outcome", "ground", "explanation", "decision_number", "on")
-            }
-            if fact
-            else {}
-        )
+        fact = ledgered.pop(o.case_id, None)
+        said = {k: fact.payload.get(k) or "" for k in names} if fact is not None else {}
         held = {
             "outcome": o.outcome,
             "ground": o.ground,
@@ -93,32 +93,25 @@ def check(facts: Sequence[Fact]) -> Iterable[Divergence]:
             "decision_number": o.decision_number,
             "on": o.decided_on.isoformat(),
         }
-        yield from _compare("coercion_seizureoutcome", str(o.pk), fact, said, held)
-    for case_id, fact in sorted(outcomes.items()):
-        yield Divergence(
-            "coercion_seizureoutcome",
-            f"case={case_id}",
-            "id",
-            fact.seq,
-            "账本记载的处理结果在表中不存在",
-        )
+        yield from _compare(table, str(o.pk), fact, said, held)
+    for case_id, fact in sorted(ledgered.items()):
+        yield Divergence(table, f"case={case_id}", "id", fact.seq, "账本记载的处理结果在表中不存在")
+
+
+def _reports(ledgered: dict[int, Fact]) -> Iterable[Divergence]:
+    table = "coercion_onspotreport"
+    names = ("carried_out_at", "reported_at", "circumstances")
     for r in OnSpotReport.objects.all():
-        fact = reports.pop(r.case_id, None)
-        said = (
-            {k: fact.payload.get(k, "") for k in ("carried_out_at", "reported_at", "circumstances")}
-            if fact
-            else {}
-        )
+        fact = ledgered.pop(r.case_id, None)
+        said = {k: fact.payload.get(k, "") for k in names} if fact is not None else {}
         held = {
             "carried_out_at": timezone.localtime(r.carried_out_at).isoformat(),
             "reported_at": timezone.localtime(r.reported_at).isoformat(),
             "circumstances": r.circumstances,
         }
-        yield from _compare("coercion_onspotreport", str(r.pk), fact, said, held)
-    for case_id, fact in sorted(reports.items()):
-        yield Divergence(
-            "coercion_onspotreport", f"case={case_id}", "id", fact.seq, "账本记载的报告在表中不存在"
-        )
+        yield from _compare(table, str(r.pk), fact, said, held)
+    for case_id, fact in sorted(ledgered.items()):
+        yield Divergence(table, f"case={case_id}", "id", fact.seq, "账本记载的报告在表中不存在")
 
 
 RECONCILER = Reconciler("coercion", EVENT_TYPES, check)

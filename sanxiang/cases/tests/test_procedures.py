@@ -18,6 +18,9 @@ from sanxiang.cases.testing import (
     person,
     working_days_before,
 )
+from sanxiang.coercion.services import release
+from sanxiang.coercion.testing import record_items
+from sanxiang.documents.services import issue_document
 from sanxiang.documents.testing import take_step, waive_periods
 from sanxiang.ledger.models import Entry
 from sanxiang.lib.errors import DomainError
@@ -137,6 +140,7 @@ class HappyPaths(WorldTestCase):
 
     def test_seizure_is_approved_by_the_head_and_released(self):
         case = open_test_case(self.w, procedure="coercion")
+        record_items(self.w.officer, case.pk)  # 行政强制法 第24条: the 清单 comes first
         save_draft(
             actor=self.w.officer,
             case_id=case.pk,
@@ -145,15 +149,11 @@ class HappyPaths(WorldTestCase):
         case = self.walk(case, [("decision", "head")])
         seizure = case.deadlines.get(rule="seizure")
         assert seizure.due_on == timezone.localdate() + timedelta(days=30)
-        self.walk(
-            case,
-            [
-                ("delivery", "officer"),
-                ("execution", "officer"),
-                ("closing", "head"),
-                ("archived", "officer"),
-            ],
-        )
+        case = self.walk(case, [("delivery", "officer"), ("execution", "officer")])
+        # 行政强制法 第28条: released by the head's decision, served before the case closes.
+        release(actor=self.w.head, case_id=case.pk, ground="no_violation")
+        issue_document(actor=self.w.officer, case_id=case.pk, kind="seizure_release")
+        self.walk(case, [("closing", "head"), ("archived", "officer")])
 
     def test_inspection(self):
         case = open_test_case(self.w, procedure="inspection")

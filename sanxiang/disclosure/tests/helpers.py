@@ -95,6 +95,10 @@ def decided_case(
             from sanxiang.licensing.testing import record_terms
 
             record_terms(world.officer, case.pk, **(terms or {}))
+    if procedure == "coercion":  # 行政强制法 第24条: the 清单 the 查封扣押决定书 prints
+        from sanxiang.coercion.testing import record_items
+
+        record_items(world.officer, case.pk)
     save_draft(
         actor=world.officer,
         case_id=case.pk,

@@ -67,6 +67,7 @@ class Extension(QuickDocumentsTestCase):
         doc = issue_document(actor=self.w.officer, case_id=case.pk, kind="licence_extension_notice")
         assert doc.number.startswith("测民宗许延字")
         kind = get_kind("licence_extension_notice")
+        assert kind is not None
         text = "".join(
             getattr(b, "text", "")
             for b in build(kind, sheet_from_case(case), number=doc.number, issued_on=TODAY).blocks
@@ -137,9 +138,7 @@ class Extension(QuickDocumentsTestCase):
         assert found and "30" in found[0].message
         with connection.cursor() as cursor:
             cursor.execute("UPDATE cases_deadline SET days = 30 WHERE id = %s", [clock.pk])
-            cursor.execute(
-                "DELETE FROM cases_deadlineextension WHERE deadline_id = %s", [clock.pk]
-            )
+            cursor.execute("DELETE FROM cases_deadlineextension WHERE deadline_id = %s", [clock.pk])
         found = [d for d in reconcile() if d.table == "cases_deadlineextension"]
         assert found and "延长1次" in found[0].message
 
