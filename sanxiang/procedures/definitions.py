@@ -707,15 +707,16 @@ COERCION = Definition(
             "delivery",
             "当场交付决定书和清单",
             documents=("查封扣押清单", "送达回证"),
+            # The 清单 first, so that the 送达回证 after the decision names both.
             requires=(
+                Needs(
+                    ("seizure_inventory",),
+                    "行政强制法 第24条第3款：查封、扣押清单一式二份，由当事人和行政机关分别保存",
+                ),
                 Needs(
                     ("seizure_decision",),
                     "行政强制法 第24条第1款：制作并当场交付查封、扣押决定书和清单",
                     delivered=True,
-                ),
-                Needs(
-                    ("seizure_inventory",),
-                    "行政强制法 第24条第3款：查封、扣押清单一式二份，由当事人和行政机关分别保存",
                 ),
             ),
         ),

@@ -12,6 +12,7 @@ DEMO_MODULES = [
     "sanxiang.directory.demo",
     "sanxiang.catalog.demo",
     "sanxiang.cases.demo",
+    "sanxiang.coercion.demo",  # 查封、扣押 of 非法宗教宣传品 (行政强制法)
     "sanxiang.records.demo",
     "sanxiang.review.demo",
     "sanxiang.disclosure.demo",
