@@ -45,7 +45,7 @@ def _open(
         procedure="coercion",
         title=title,
         source="inspection",
-        facts=f"{title}：执法人员巡查发现当事人散发、销售含有宗教极端内容的宣传品。",
+        facts="执法人员巡查发现当事人散发、销售含有宗教极端内容的宣传品。",
         parties=[party],
         team=team,
         opened_on=on,
