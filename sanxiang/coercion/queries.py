@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.utils import timezone
@@ -39,8 +40,8 @@ def extension_text(case: Case) -> str:
     return clock_extension_text(case, "seizure")
 
 
-def _cn(day: object) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"  # type: ignore[attr-defined]
+def _cn(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def outcome_of(case: Case | int) -> SeizureOutcome | None:
@@ -63,8 +64,8 @@ def report_of(case: Case | int) -> OnSpotReport | None:
     return OnSpotReport.objects.filter(case_id=case_id).first()
 
 
-def _at(value: object) -> str:
-    at = timezone.localtime(value)  # type: ignore[arg-type]
+def _at(value: datetime) -> str:
+    at = timezone.localtime(value)
     return f"{at.year}年{at.month}月{at.day}日{at:%H:%M}"
 
 

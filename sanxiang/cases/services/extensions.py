@@ -79,7 +79,9 @@ def extend_deadline(
         raise ValidationFailed("批准日期不能晚于今天。", field="on")
     if day < clock.starts_on:
         raise ValidationFailed("批准日期不能早于期限起算日。", field="on")
-    if day > clock.due_on:
+    # Recorded while the period runs: an approval dated back into it once it ran out would
+    # extend a period that has already ended.
+    if max(day, local_today()) > clock.due_on:
         raise DomainError(
             "deadline_passed",
             f"“{the_rule.label}”已于{_cn(clock.due_on)}届满，届满后不能再延长（{extension.basis}）。",

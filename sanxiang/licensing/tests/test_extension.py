@@ -94,6 +94,9 @@ class Extension(QuickDocumentsTestCase):
         error = refused(self.extend, case=case)
         assert error.code == "deadline_passed"
         assert "届满后不能再延长" in error.message
+        # Nor by an approval dated back into the period.
+        error = refused(self.extend, case=case, on=clock.due_on)
+        assert error.code == "deadline_passed"
         assert not DeadlineExtension.objects.exists()
         assert not Entry.objects.filter(event_type="case.deadline_extended").exists()
 
