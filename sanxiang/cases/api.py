@@ -325,5 +325,34 @@ def list_deadlines(request: HttpRequest, case_id: int) -> list[Any]:
     return list(queries.deadlines_of(case, timezone.localdate()))
 
 
+class ExtensionIn(Schema):
+    """行政许可法 第42条 (rule ``decide``), 行政强制法 第25条 (rule ``seizure``)."""
+
+    reason: str
+    days: int | None = None  # the law's most by default
+    on: date | None = None
+
+
+@router.post(
+    "/{case_id}/deadlines/{rule}/extension",
+    response=list[DeadlineOut],
+    summary="负责人批准延长期限（仅一次）",
+)
+def extend_deadline(
+    request: HttpRequest, case_id: int, rule: str, payload: ExtensionIn
+) -> list[Any]:
+    actor = request.auth  # type: ignore[attr-defined]
+    services.extend_deadline(
+        actor=actor,
+        case_id=case_id,
+        rule=rule,
+        reason=payload.reason,
+        days=payload.days,
+        on=payload.on,
+    )
+    case = queries.get_case_for(actor, case_id)
+    return list(queries.deadlines_of(case, timezone.localdate()))
+
+
 # The execution's endpoints (payments, 延期/分期, the court, 终结) join this router.
 from . import execution_api as execution_api  # noqa: E402

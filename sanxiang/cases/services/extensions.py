@@ -58,6 +58,8 @@ def extend_deadline(
     reason = reason.strip()
     if not reason:
         raise ValidationFailed(f"请写明延长的理由（{extension.basis}）。", field="reason")
+    if "\x00" in reason:
+        raise ValidationFailed("延长理由含有不可见的控制字符。", field="reason")
     if len(reason) > 500:
         raise ValidationFailed("延长理由不超过500字。", field="reason")
     wanted = extension.days if days is None else days

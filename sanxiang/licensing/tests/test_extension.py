@@ -181,3 +181,36 @@ class Page(QuickDocumentsTestCase):
         other = signed_in(self.w.other_officer)
         other.post(f"/licensing/cases/{case.pk}/extend/", {"reason": "x"})
         assert DeadlineExtension.objects.count() == 1
+
+
+class Api(QuickDocumentsTestCase):
+    def test_the_head_extends_through_the_api_and_others_are_refused(self):
+        case = open_test_case(self.w, procedure="licence", parties=[company()])
+        for target in ("acceptance", "examination"):
+            take_step(self.w.officer, case.pk, target)
+        url = f"/api/v1/cases/{case.pk}/deadlines/decide/extension"
+
+        def post(client, body):
+            return client.post(url, body, content_type="application/json")
+
+        officer = signed_in(self.w.officer)
+        denied = post(officer, {"reason": REASON})
+        assert denied.status_code == 403 and denied.json()["error"]["code"] == "forbidden"
+        other = signed_in(self.w.other_officer)
+        assert post(other, {"reason": REASON}).json()["error"]["code"] == "not_found"
+        head = signed_in(self.w.head)
+        bad = post(head, {"reason": REASON, "days": 11})
+        assert bad.status_code == 422 and bad.json()["error"]["code"] == "validation_error"
+        unknown = head.post(
+            f"/api/v1/cases/{case.pk}/deadlines/nope/extension",
+            {"reason": REASON},
+            content_type="application/json",
+        )
+        assert unknown.status_code == 409
+        done = post(head, {"reason": REASON})
+        assert done.status_code == 200, done.content
+        clock = next(d for d in done.json() if d["rule"] == "decide")
+        assert clock["days"] == 30
+        again = post(head, {"reason": REASON})
+        assert again.status_code == 409
+        assert again.json()["error"]["code"] == "deadline_extended_once"
