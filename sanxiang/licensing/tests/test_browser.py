@@ -45,3 +45,24 @@ def test_an_officer_records_what_the_licence_grants_on_the_case_page(browser, li
     ARTIFACTS.mkdir(exist_ok=True)
     page.locator("#case-licence").screenshot(path=str(ARTIFACTS / "case-licence-terms.png"))
     assert LicenceTerms.objects.get(case=case).licence_number == "兴民宗登字〔2026〕第001号"
+
+
+def test_the_head_extends_the_decision_period_on_the_case_page(browser, live_server):
+    from sanxiang.cases.models import DeadlineExtension
+
+    world = World.build()
+    case = open_test_case(world, procedure="licence", parties=[company("兴隆台区某寺", n=13)])
+    for target in ("acceptance", "examination"):
+        take_step(world.officer, case.pk, target)
+    page = signed_in_page(browser, live_server.url, world.head)
+    page.goto(f"{live_server.url}/cases/{case.pk}/")
+    panel = page.locator("#case-licence")
+    expect(panel).to_contain_text("第42条第1款")
+    panel.get_by_text("负责人批准延长十个工作日").click()
+    panel.get_by_label("延长理由").fill("需实地核查场所的消防安全条件")
+    panel.get_by_role("button", name="批准延长").click()
+    expect(page.get_by_text("已批准延长十个工作日")).to_be_visible()
+    expect(page.locator("[data-testid=licence-clock]")).to_contain_text("30个工作日")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("#case-licence").screenshot(path=str(ARTIFACTS / "case-licence-extension.png"))
+    assert DeadlineExtension.objects.get().deadline.case_id == case.pk
