@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('cases', '0013_deadline_extension'),
+        ('cases', '0014_deadline_extension'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

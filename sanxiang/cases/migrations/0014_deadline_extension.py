@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0012_scheduled_hearing'),
+        ('cases', '0013_benchmark_penalty_kinds'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
