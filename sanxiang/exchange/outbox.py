@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Min, Q
 from django.utils import timezone
 
 from sanxiang.accounts.models import Role, User
@@ -386,11 +386,20 @@ def retry_dead(*, actor: User, message_id: int) -> OutboxMessage:
 
 
 def due_endpoint_ids(now: datetime | None = None) -> list[int]:
+    """The active endpoints whose head (first pending message) is due. Only the head counts:
+    the messages behind a head waiting out its back-off are not sent past it, so an endpoint
+    whose head waits has nothing to do yet."""
     now = now or timezone.now()
+    heads = (
+        OutboxMessage.objects.filter(status=MessageStatus.PENDING, endpoint__is_active=True)
+        .values("endpoint_id")
+        .annotate(head=Min("pk"))
+        .values("head")
+    )
     return sorted(
         set(
-            OutboxMessage.objects.filter(
-                status=MessageStatus.PENDING, next_attempt_at__lte=now, endpoint__is_active=True
-            ).values_list("endpoint_id", flat=True)
+            OutboxMessage.objects.filter(pk__in=heads, next_attempt_at__lte=now).values_list(
+                "endpoint_id", flat=True
+            )
         )
     )

@@ -17,7 +17,11 @@ from . import outbox, services
 @task()
 def deliver_endpoint(endpoint_id: int) -> dict[str, int]:
     run = outbox.deliver(endpoint_id=endpoint_id)
-    if run.retry_at is not None:
+    if run.failed and run.retry_at is not None:
+        # Only the run whose attempt failed queues the next attempt. A run that merely found
+        # the head still waiting (kicked by a new event, or a duplicate) ends: re-queueing it
+        # too made one more chain per event and per sweep while a receiver was down, each
+        # waking at every retry (an hour's outage left dozens of them).
         deliver_endpoint.using(run_after=run.retry_at).enqueue(endpoint_id)
     elif run.delivered >= outbox.BATCH:
         deliver_endpoint.enqueue(endpoint_id)

@@ -191,6 +191,41 @@ class Delivering(WorldTestCase):
         )
         assert waiting.latest("pk").run_after == message.next_attempt_at
 
+    def test_an_outage_keeps_one_delivery_chain_however_many_events_and_sweeps(self):
+        # A receiver that is down (no listener) while events keep coming and the sweep runs:
+        # only the run whose attempt failed queues the next attempt, so the queue holds one
+        # waiting delivery for the endpoint, not one more per event and per sweep.
+        from sanxiang.exchange.tasks import sweep_outbox
+
+        OutboxMessage.objects.all().delete()
+        self.ep.url = f"http://127.0.0.1:{free_port()}/push"
+        self.ep.save(update_fields=["url"])
+        waiting = DBTaskResult.objects.filter(
+            task_path=deliver_endpoint.module_path, status="READY", args_kwargs__args=[self.ep.pk]
+        )
+        self._queue(1)
+        deliver_endpoint.call(self.ep.pk)  # fails: the next attempt is queued at its time
+        assert waiting.count() == 1
+        for n in range(3):
+            with self.captureOnCommitCallbacks(execute=True), transaction.atomic():
+                outbox.record(event_type="decision.made", agency_id=self.w.agency.pk, data={"n": n})
+            sweep_outbox.call()
+        head = OutboxMessage.objects.order_by("pk").first()
+        assert head is not None and head.attempts == 1
+        retry = list(waiting.filter(run_after=head.next_attempt_at).values_list("pk", flat=True))
+        assert len(retry) == 1
+        # Each event kicked a run (the sweep queued none: the head is not due); the worker runs
+        # them, and each finds the head still waiting and ends without queueing another.
+        kicked = list(waiting.exclude(pk__in=retry))
+        assert len(kicked) == 3
+        for task in kicked:
+            deliver_endpoint.call(self.ep.pk)
+            task.delete()  # a finished run is no longer READY
+        assert list(waiting.values_list("pk", flat=True)) == retry
+        message = OutboxMessage.objects.get(pk=head.pk)
+        assert message.attempts == 1  # the waiting head was not tried before its time
+        assert waiting.get().run_after == message.next_attempt_at
+
 
 class SwitchingAnEndpointOff(WorldTestCase):
     def _event(self, n):
