@@ -156,6 +156,7 @@ def record(*, event_type: str, agency_id: int | None, data: dict[str, Any]) -> l
         raise RuntimeError("outbox.record must run inside the business transaction")
     if event_type not in EventType.values:
         raise ValueError(f"unknown outbox event {event_type!r}")
+    _serialise_recording()
     now = timezone.now()
     messages = []
     active: set[int] = set()
@@ -181,6 +182,26 @@ def record(*, event_type: str, agency_id: int | None, data: dict[str, Any]) -> l
     for endpoint_id in sorted({m.endpoint_id for m in created} & active):
         transaction.on_commit(partial(_kick, endpoint_id))
     return created
+
+
+# The key of the PostgreSQL advisory lock that orders outbox writes ("sxoutbox" in ASCII).
+OUTBOX_LOCK = 0x73786F7574626F78
+
+
+def _serialise_recording() -> None:
+    """Make message ids follow commit order. An id is taken at INSERT, not at commit (DESIGN.md,
+    "Ledger appends and locks"): a transaction that recorded first but commits last would have
+    its lower id delivered after a higher one already pushed. So each recording transaction
+    holds one transaction-scoped lock from its INSERT to its commit. Every caller records at
+    the end of its business transaction (exchange.hooks: a transition's after-hook,
+    after a publication, a withdrawal, a 年报, a 抽查结果) and takes no lock after it, so it
+    cannot close a deadlock; keep it that way (record last). Only transactions that record an
+    event wait for each other, for the rest of their commit. SQLite has one writer at a time
+    already."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [OUTBOX_LOCK])
 
 
 def _kick(endpoint_id: int) -> None:

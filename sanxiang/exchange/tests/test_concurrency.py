@@ -3,6 +3,7 @@ PostgreSQL): exactly one effect, and both callers get the first one's answer."""
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any
 from unittest import mock
@@ -157,3 +158,67 @@ def test_one_external_id_under_two_keys_at_once_is_received_once_and_refused_onc
     assert refused.json()["error"]["code"] == "conflict"
     assert InboundTransfer.objects.count() == 1
     assert Entry.objects.filter(event_type="exchange.transfer_received").count() == 1
+
+
+def test_an_event_committed_later_is_never_pushed_before_one_with_a_lower_id():
+    """Two business transactions record an event at once; the one that recorded first (the
+    lower message id) commits last. A delivery run in between must not push the higher id
+    first: the id is taken at INSERT, so without the outbox lock the receiver got 2 before 1."""
+    from django.db import transaction
+
+    from sanxiang.exchange import outbox
+
+    world = World.build()
+    made = outbox.create_endpoint(
+        actor=world.admin,
+        data=outbox.EndpointData(
+            name="省级平台",
+            system="provincial",
+            url="http://127.0.0.1:9/push",
+            event_types=["decision.made"],
+            agency_ids=[],
+        ),
+    )
+    recorded, release, later_done = threading.Event(), threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                outbox.record(event_type="decision.made", agency_id=world.agency.pk, data={"n": 1})
+                recorded.set()
+                release.wait(timeout=10)  # still open while the other one tries to commit
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def second() -> None:
+        try:
+            recorded.wait(timeout=10)
+            with transaction.atomic():
+                outbox.record(event_type="decision.made", agency_id=world.agency.pk, data={"n": 2})
+            later_done.set()
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    sent: list[int] = []
+
+    def post(url: str, body: bytes, headers: dict[str, str]) -> outbox.Reply:
+        sent.append(json.loads(body)["data"]["n"])
+        return outbox.Reply(status=200)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    assert recorded.wait(timeout=10)
+    later_done.wait(timeout=2)  # with the lock it waits for the first to commit
+    outbox.deliver(endpoint_id=made.endpoint.pk, post=post)  # whatever is committed now
+    release.set()
+    for t in threads:
+        t.join(timeout=30)
+    assert not errors, errors
+    outbox.deliver(endpoint_id=made.endpoint.pk, post=post)
+    assert sent == [1, 2]
