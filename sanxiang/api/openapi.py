@@ -47,17 +47,58 @@ ERRORS: dict[int, tuple[str, str, str]] = {
 }
 
 
-def _error_response(status: int) -> dict[str, Any]:
+# The signed requests of the exchange API (docs/exchange.md, "Signing a request"; checked by
+# exchange.services.check_request in this order), for the ``SignedClient`` scheme.
+SIGNED_CLIENT = (
+    "省级平台、信用平台的接口密钥（管理员在“数据交换 → 接口密钥”创建，密钥只显示一次）。"
+    "每个请求带四个请求头并签名：\n\n"
+    "- `X-Sanxiang-Key`：密钥标识（`sx_…`）\n"
+    "- `X-Sanxiang-Timestamp`：Unix 秒；与服务器时间相差超过 300 秒即拒绝（`request_expired`）\n"
+    "- `X-Sanxiang-Nonce`：8–64 个 ASCII 字符，同一密钥不得重复（重放为 409 `request_replayed`）\n"
+    "- `X-Sanxiang-Signature`：小写十六进制的 HMAC-SHA256（启用国密时为 HMAC-SM3），"
+    "密钥为接口密钥，签名串为以换行连接的六行：请求方法（大写）、路径（已解码，如 "
+    "`/api/v1/exchange/transfers`）、规范化查询串（参数按键值排序，RFC 3986 百分号编码，"
+    "`k=v` 以 `&` 连接）、请求体的十六进制摘要（同一哈希；GET 为空串的摘要）、时间戳、随机串"
+    "（签名错误为 401 `signature_invalid`）。\n\n"
+    "写操作（POST）另须 `Idempotency-Key`（1–80 个字符）：同一键同一请求体返回原结果，"
+    "换了请求体为 422 `idempotency_mismatch`。请求体上限 256 KiB（413 `payload_too_large`）。"
+    "密钥只能访问其权限范围（`read_master`、`read_decisions`、`read_statistics`、`push`）"
+    "与执法主体范围内的数据（403 `forbidden`）。"
+)
+# What a signed operation answers beyond the generic examples: status → [(code, message)].
+SIGNED_ERRORS: dict[int, list[tuple[str, str]]] = {
+    401: [
+        ("signature_invalid", "签名不正确。"),
+        ("request_expired", "请求时间戳与服务器时间相差超过 300 秒，请校准时钟后重新签名。"),
+        ("forbidden", "需要登录或有效的接口密钥。"),
+    ],
+    403: [("forbidden", "该密钥无“读取执法决定”权限。")],
+    409: [
+        ("request_replayed", "该请求已处理过（随机串重复），拒绝重放。"),
+        ("conflict", "来文编号 省交〔2026〕15号 已接收，不能重复移送。"),
+    ],
+    413: [("payload_too_large", "请求体超过 262144 字节的上限。")],
+    422: [
+        ("validation_error", "请求数据有误：Idempotency-Key：必填。"),
+        (
+            "idempotency_mismatch",
+            "该 Idempotency-Key 已用于内容不同的请求；同一幂等键只能对应同一请求体。",
+        ),
+    ],
+}
+
+
+def _error_response(status: int, *, signed: bool = False) -> dict[str, Any]:
     description, code, message = ERRORS[status]
-    return {
-        "description": description,
-        "content": {
-            "application/json": {
-                "schema": {"$ref": "#/components/schemas/Error"},
-                "example": {"error": {"code": code, "message": message}},
-            }
-        },
-    }
+    body: dict[str, Any] = {"schema": {"$ref": "#/components/schemas/Error"}}
+    if signed and status in SIGNED_ERRORS:
+        body["examples"] = {
+            code: {"value": {"error": {"code": code, "message": text}}}
+            for code, text in SIGNED_ERRORS[status]
+        }
+    else:
+        body["example"] = {"error": {"code": code, "message": message}}
+    return {"description": description, "content": {"application/json": body}}
 
 
 # A string the services refuse when it is empty after ``str.strip()``: at least one character
@@ -130,13 +171,17 @@ def _refine(schema: dict[str, Any]) -> None:
 
 def complete(schema: dict[str, Any]) -> dict[str, Any]:
     schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    schemes = schema["components"].get("securitySchemes", {})
+    if "SignedClient" in schemes:
+        schemes["SignedClient"]["description"] = SIGNED_CLIENT
     _refine(schema)
     for path_item in schema.get("paths", {}).values():
         for operation in path_item.values():
             responses = operation.setdefault("responses", {})
+            signed = any("SignedClient" in s for s in operation.get("security", []))
             for status in ERRORS:
                 if status == 401 and not operation.get("security"):
                     continue
-                responses.setdefault(str(status), _error_response(status))
+                responses.setdefault(str(status), _error_response(status, signed=signed))
                 responses.setdefault(status, responses.pop(str(status)))
     return schema

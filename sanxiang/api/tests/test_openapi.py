@@ -54,3 +54,33 @@ def test_the_exchange_text_fields_are_refused_blank_as_documented(served):
     transfer = served["components"]["schemas"]["TransferIn"]["properties"]
     for name in ("external_id", "title", "from_agency", "summary"):
         assert transfer[name]["pattern"] == openapi.NONBLANK, name
+
+
+def test_the_signed_scheme_says_how_to_sign_and_each_signed_operation_names_its_refusals(served):
+    scheme = served["components"]["securitySchemes"]["SignedClient"]
+    for header in ("X-Sanxiang-Key", "X-Sanxiang-Timestamp", "X-Sanxiang-Nonce"):
+        assert header in scheme["description"], header
+    assert "X-Sanxiang-Signature" in scheme["description"]
+    assert "HMAC-SM3" in scheme["description"] and "Idempotency-Key" in scheme["description"]
+    codes = served["components"]["schemas"]["Error"]["properties"]["error"]["properties"]["code"]
+    signed = [
+        operation
+        for path, item in served["paths"].items()
+        if path.startswith("/api/v1/exchange/")
+        for operation in item.values()
+    ]
+    assert len(signed) == 6
+    for operation in signed:
+        assert operation["security"] == [{"SignedClient": []}]
+        named = {
+            int(status): set(answer["content"]["application/json"]["examples"])
+            for status, answer in operation["responses"].items()
+            if int(status) in openapi.SIGNED_ERRORS
+        }
+        assert named[401] >= {"signature_invalid", "request_expired"}
+        assert named[409] >= {"request_replayed"}
+        assert named[413] == {"payload_too_large"}
+        assert named[422] >= {"idempotency_mismatch", "validation_error"}
+        for status, answer in operation["responses"].items():
+            for example in answer["content"]["application/json"].get("examples", {}).values():
+                assert example["value"]["error"]["code"] in codes["enum"], status

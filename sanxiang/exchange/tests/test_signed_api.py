@@ -523,3 +523,22 @@ class ReplayCases(ExchangeTestCase):
             422,
             "refused_after_auth",
         )
+
+
+class RefusalsInChinese(ExchangeTestCase):
+    def test_a_schema_refusal_names_the_field_and_says_what_is_wrong_in_chinese(self):
+        response = call(
+            self.client,
+            self.key,
+            self.secret,
+            "POST",
+            f"{BASE}/certificates",
+            {"certificate_no": "T0001", "status": "lost"},
+        )
+        assert response.status_code == 422
+        message = response.json()["error"]["message"]
+        assert "Idempotency-Key：必填" in message
+        assert "status：应为以下之一：'valid', 'suspended' or 'revoked'" in message
+        assert "reason：必填" in message
+        page = call(self.client, self.key, self.secret, "GET", f"{BASE}/decisions?limit=101")
+        assert page.json()["error"]["message"] == "请求数据有误：limit：不能大于 100"
