@@ -10,6 +10,7 @@ class ApplicantConfig(AppConfig):
         from sanxiang.cases.panels import register_case_panel
         from sanxiang.ledger import registry
 
+        from . import tasks  # noqa: F401 - registers the hourly prune of progress tries
         from .events import EVENT_TYPES
         from .panels import party_links_panel
 

@@ -64,7 +64,8 @@ class PartyLink(models.Model):
 
 
 class ProgressAttempt(models.Model):
-    """One try at the public progress query (or at an unknown link): counted for the limit.
+    """One try at the public progress query (or at an unknown link): counted for the limit,
+    and removed by ``tasks.prune_progress_attempts`` once it is older than the window.
 
     The address and the case number are kept only as HMACs under the secret key: enough to
     count, not to tell who asked for which case."""
@@ -79,11 +80,9 @@ class ProgressAttempt(models.Model):
         verbose_name_plural = "进度查询尝试"
         indexes = [
             models.Index(fields=["address_key", "at"], name="progress_attempt_addr_idx"),
-            models.Index(
-                fields=["number_key", "at"],
-                condition=~Q(number_key=""),
-                name="progress_attempt_number_idx",
-            ),
+            # Not partial: SQLite cannot tell that ``number_key = x`` implies a condition
+            # ``number_key <> ''``, and counted the number's tries by a scan of every try.
+            models.Index(fields=["number_key", "at"], name="progress_attempt_number_idx"),
         ]
 
     def __str__(self) -> str:

@@ -49,13 +49,13 @@ def progress_query(request: HttpRequest) -> HttpResponse:
     number = request.POST.get("number", "")[:80]
     context["number"] = number.strip()
     try:
-        case, party = services.progress_by_number(
+        proven = services.progress_by_number(
             number=number, factor=request.POST.get("factor", "")[:20], address=_address(request)
         )
     except DomainError as err:
         context["error"] = err
         return render(request, "applicant/progress_query.html", context, status=err.status)
-    context["progress"] = queries.progress_of(case, party)
+    context["progress"] = queries.progress_of(proven.case, proven.party, parties=proven.parties)
     return render(request, "applicant/progress.html", context)
 
 

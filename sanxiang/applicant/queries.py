@@ -54,10 +54,13 @@ def addressed_documents(case: Case) -> list[IssuedDocument]:
     return [d for d in issued if (k := get_kind(d.kind)) is not None and k.letter]
 
 
-def progress_of(case: Case, party: Party) -> Progress:
+def progress_of(case: Case, party: Party, *, parties: list[Party] | None = None) -> Progress:
+    """What ``party`` may see of ``case``; ``parties``: all the case's parties when the caller
+    read them already (the progress query does), else they are read here."""
     definition = case.definition
     stage = definition.stage(case.stage)
-    others = [_masked_name(p) for p in case.parties.exclude(pk=party.pk)]
+    everyone = case.parties.all() if parties is None else parties
+    others = [_masked_name(p) for p in everyone if p.pk != party.pk]
     deadlines = list(
         Deadline.objects.filter(case=case, status=DeadlineStatus.RUNNING).order_by("due_on")
     )

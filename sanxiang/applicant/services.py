@@ -12,11 +12,11 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from sanxiang.accounts.models import User
@@ -152,22 +152,27 @@ def _limited() -> DomainError:
 def count_try(*, address: str, number: str = "") -> int:
     """Count one try, or refuse with ``rate_limited`` once the address or the case number
     has had its tries in the window (a refused try is not counted again)."""
-    return _count(address=address, number=number)
+    keys = _check_limit(address=address, number=number)
+    return ProgressAttempt.objects.create(address_key=keys[0], number_key=keys[1]).pk
 
 
-def _count(*, address: str, number: str) -> int:
+def _check_limit(*, address: str, number: str) -> tuple[str, str]:
+    """Refuse once the address or the case number has had its tries in the window; else the
+    two keys to count this try under. One query counts both (the tries of the address, and
+    those of the number from any address)."""
     a_key = address_key(address)
     n_key = number_key(number) if number else ""
     _serialise(a_key)
-    now = timezone.now()
-    since = now - timedelta(seconds=int(settings.SANXIANG_PROGRESS_RATE_WINDOW_SECONDS))
+    since = timezone.now() - timedelta(seconds=int(settings.SANXIANG_PROGRESS_RATE_WINDOW_SECONDS))
     limit = int(settings.SANXIANG_PROGRESS_RATE_LIMIT)
-    recent = ProgressAttempt.objects.filter(at__gte=since)
-    by_address = recent.filter(address_key=a_key).count()
-    by_number = recent.filter(number_key=n_key).count() if n_key else 0
-    if by_address >= limit or by_number >= limit:
+    mine = Q(address_key=a_key) | Q(number_key=n_key) if n_key else Q(address_key=a_key)
+    counts = {"by_address": Count("pk", filter=Q(address_key=a_key))}
+    if n_key:
+        counts["by_number"] = Count("pk", filter=Q(number_key=n_key))
+    counted = ProgressAttempt.objects.filter(mine, at__gte=since).aggregate(**counts)
+    if counted["by_address"] >= limit or counted.get("by_number", 0) >= limit:
         raise _limited()
-    return ProgressAttempt.objects.create(address_key=a_key, number_key=n_key, at=now).pk
+    return a_key, n_key
 
 
 def check_not_limited(*, address: str) -> None:
@@ -208,7 +213,16 @@ def _code_matches(party: Party, code: str) -> bool:
     ).exists()
 
 
-def progress_by_number(*, number: str, factor: str, address: str) -> tuple[Case, Party]:
+class Proven(NamedTuple):
+    """A progress query answered: the case, the party who proved to hold it, and all the
+    case's parties (read in the same query)."""
+
+    case: Case
+    party: Party
+    parties: list[Party]
+
+
+def progress_by_number(*, number: str, factor: str, address: str) -> Proven:
     """The case and the party who proved to hold it, or ``not_found`` for an unknown number
     and a wrong factor alike (the answer tells nothing the factor does not prove)."""
     wanted = normalise_number(number)
@@ -218,37 +232,42 @@ def progress_by_number(*, number: str, factor: str, address: str) -> tuple[Case,
             "请填写案件编号（受理编号）和证件号码（或统一社会信用代码）后六位，"
             "或网上申请回执上的八位查询码。"
         )
-    party = _try_number(number=wanted, factor=held, address=address)
-    if party is None:  # raised after the commit, so the wrong try stays counted
+    proven = _try_number(number=wanted, factor=held, address=address)
+    if proven is None:  # raised after the commit, so the wrong try stays counted
         raise DomainError("not_found", NOT_FOUND_MESSAGE)
-    return party.case, party
+    return proven
 
 
 @transaction.atomic(durable=True)
-def _try_number(*, number: str, factor: str, address: str) -> Party | None:
-    """One transaction: count the try (or refuse it), look the party up, log a success."""
-    attempt_id = _count(address=address, number=number)
-    # 案件编号 is unique per agency and indexed as (agency, number): naming every agency lets
-    # the database seek that index instead of scanning all cases (agencies are few).
-    agencies = list(Agency.objects.values_list("pk", flat=True))
-    parties = Party.objects.filter(
-        case__agency_id__in=agencies, case__number=number
-    ).select_related("case", "case__agency")
-    for party in parties:
-        if _factor_matches(party, factor) or _code_matches(party, factor):
-            ProgressAttempt.objects.filter(pk=attempt_id).update(succeeded=True)
-            ledger.append(
-                event_type="applicant.progress_viewed",
-                payload={
-                    "party_id": party.pk,
-                    "via": "number",
-                    "address_key": address_key(address),
-                },
-                agency_id=party.case.agency_id,
-                case_id=party.case_id,
-            )
-            return party
-    return None
+def _try_number(*, number: str, factor: str, address: str) -> Proven | None:
+    """One transaction: check the limit, look the party up, count the try (as succeeded or
+    not: a wrong factor stays counted, the transaction commits either way), log a success.
+
+    Four statements besides the transaction: the limit's count, the parties of the number
+    (with their case and agency; the case's other parties for the page come with them),
+    the try's row, the ledger entry."""
+    a_key, n_key = _check_limit(address=address, number=number)
+    # 案件编号 is unique per agency and indexed as (agency, number): naming the agencies (a
+    # subquery on the few of them) lets the database seek that index instead of scanning.
+    parties = list(
+        Party.objects.filter(
+            case__agency_id__in=Agency.objects.values("pk"), case__number=number
+        ).select_related("case", "case__agency")
+    )
+    found = next((p for p in parties if _factor_matches(p, factor)), None)
+    if found is None:
+        found = next((p for p in parties if _code_matches(p, factor)), None)
+    ProgressAttempt.objects.create(address_key=a_key, number_key=n_key, succeeded=bool(found))
+    if found is None:
+        return None
+    ledger.append(
+        event_type="applicant.progress_viewed",
+        payload={"party_id": found.pk, "via": "number", "address_key": a_key},
+        agency_id=found.case.agency_id,
+        case_id=found.case_id,
+    )
+    # The case's other parties were read with it: the page need not ask for them again.
+    return Proven(found.case, found, [p for p in parties if p.case_id == found.case_id])
 
 
 def _link_for(token: str) -> PartyLink | None:

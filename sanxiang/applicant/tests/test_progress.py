@@ -108,3 +108,28 @@ class AskingForProgress(QuickDocumentsTestCase):
         Case.objects.filter(pk=case.pk).update(stage="archived")
         text = self.ask(case.number, person_of(case).id_number[-6:]).content.decode()
         assert "归档" in text and "无需您再办理事项" in text
+
+
+class ProgressQueryCost(QuickDocumentsTestCase):
+    def test_an_answered_query_is_six_statements_with_its_two_writes(self):
+        """The limit's count, the parties of the number (with case, agency and the other
+        parties), the try's row, the ledger entry, the running clocks, the documents; and on
+        PostgreSQL the address's advisory lock. A seventh is a regression (benchmark
+        ``applicant_progress``)."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        case = two_party_case(self.w, "defence")
+        factor = person_of(case).id_number[-6:]
+        with CaptureQueriesContext(connection) as done:
+            answer = self.client.post(URL, {"number": case.number, "factor": factor})
+        assert answer.status_code == 200
+        statements = [
+            q["sql"]
+            for q in done.captured_queries
+            if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "BEGIN", "COMMIT"))
+        ]
+        expected = 7 if connection.vendor == "postgresql" else 6
+        assert len(statements) == expected, "\n".join(s[:120] for s in statements)
+        writes = [s for s in statements if s.startswith(("INSERT", "UPDATE", "DELETE"))]
+        assert len(writes) == 2
