@@ -114,6 +114,33 @@ class DefenceStatement(models.Model):
         return f"{self.case_id}/{self.party_id} {self.submitted_at:%Y-%m-%d}"
 
 
+class DefenceAttachment(models.Model):
+    """A file the party attached to their 陈述申辩 (evidence, a 情况说明 …): the bytes are in
+    the evidence store (``records.blobs``, content-addressed, checked like an application's
+    materials), this row names them. One per submission; a party may submit again within the
+    period to add another."""
+
+    statement = models.ForeignKey(
+        DefenceStatement, on_delete=models.PROTECT, related_name="attachments"
+    )
+    original_name = models.CharField("原文件名", max_length=255, blank=True)
+    size = models.PositiveBigIntegerField("大小")
+    content_type = models.CharField("内容类型", max_length=100)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    storage_name = models.CharField("存储名", max_length=200)
+
+    class Meta:
+        verbose_name = "陈述申辩附件"
+        verbose_name_plural = "陈述申辩附件"
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(size__gt=0), name="defence_attachment_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id} {self.sha256[:8]}"
+
+
 # ------------------------------------------------------------------ 网上受理 (issue 16, item 1)
 
 

@@ -110,18 +110,38 @@ def _link_context(link: Any, token: str, **extra: Any) -> dict[str, Any]:
     }
 
 
+def _defence(request: HttpRequest, token: str) -> HttpResponse:
+    upload = request.FILES.get(FIELD)
+    received = upload.received if isinstance(upload, SpooledUpload) else None
+    try:
+        defence.submit_defence(
+            token=token,
+            address=_address(request),
+            text=request.POST.get("text", "")[:6000],
+            received=received,
+            original_name=(upload.name or "") if upload else "",
+        )
+    except DomainError as err:
+        return render(request, "applicant/link_error.html", {"error": err}, status=err.status)
+    cast(SpoolingUploadHandler, request.upload_handlers[0]).spool = None  # stored
+    return redirect(reverse("applicant_portal:link", args=[token]) + "?submitted=1")
+
+
+@csrf_exempt  # checked below, once the spooling upload handler is in place
 @never_cache
 @require_POST
 @identity.requires_real_name
 def link_defence(request: HttpRequest, token: str) -> HttpResponse:
-    """A written 陈述申辩 submitted through the link (行政处罚法 第45条)."""
+    """A written 陈述申辩 submitted through the link (行政处罚法 第45条), with an optional
+    attachment streamed into the evidence store's spool."""
+    handler = SpoolingUploadHandler(request)
+    request.upload_handlers = [handler]
     try:
-        defence.submit_defence(
-            token=token, address=_address(request), text=request.POST.get("text", "")[:6000]
-        )
-    except DomainError as err:
+        return csrf_protect(_defence)(request, token)
+    except DomainError as err:  # refused while the body was read (too large)
         return render(request, "applicant/link_error.html", {"error": err}, status=err.status)
-    return redirect(reverse("applicant_portal:link", args=[token]) + "?submitted=1")
+    finally:
+        handler.discard()
 
 
 @never_cache

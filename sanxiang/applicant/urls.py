@@ -9,6 +9,7 @@ urlpatterns = [
     path("cases/<int:case_id>/buzheng/", views.supplement_request, name="supplement"),
     path("cases/<int:case_id>/shouli/", views.accept, name="accept"),
     path("materials/<int:pk>/", views.material, name="material"),
+    path("shenbian/fujian/<int:pk>/", views.defence_attachment, name="defence_attachment"),
     path("cases/<int:case_id>/dianzi/", views.delivery_consent, name="delivery_consent"),
     path("cases/<int:case_id>/dianzi/song/", views.delivery_send, name="delivery_send"),
 ]

@@ -19,7 +19,7 @@ from sanxiang.documents.services import issue_document
 from sanxiang.lib.errors import DomainError, ValidationFailed
 from sanxiang.records import blobs
 
-from . import delivery, intake, services, supplements
+from . import defence, delivery, intake, services, supplements
 
 
 def _int(raw: str | None, field: str, message: str) -> int:
@@ -102,6 +102,20 @@ def material(request: HttpRequest, pk: int) -> HttpResponse:
         content_disposition_header(False, found.original_name or found.item) or ""
     )
     # staff_view types its views as returning HttpResponse; a streamed file is served as is.
+    return cast(HttpResponse, response)
+
+
+@staff_view
+@require_GET
+def defence_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    """A file attached to an online 陈述申辩, opened by staff of the case's agency (logged)."""
+    found = defence.open_attachment(actor=acting_user(request), attachment_id=pk)
+    response = FileResponse(
+        blobs.storage().open(found.storage_name, "rb"), content_type=found.content_type
+    )
+    response["Content-Disposition"] = (
+        content_disposition_header(False, found.original_name or "附件") or ""
+    )
     return cast(HttpResponse, response)
 
 
