@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from sanxiang.cases.models import Case, Deadline, DeadlineStatus, Party
 from sanxiang.documents.kinds import get_kind
 from sanxiang.documents.models import IssuedDocument
@@ -64,11 +66,22 @@ def progress_of(case: Case, party: Party, *, parties: list[Party] | None = None)
     deadlines = list(
         Deadline.objects.filter(case=case, status=DeadlineStatus.RUNNING).order_by("due_on")
     )
+    awaited = "" if stage.final else AWAITED.get(case.stage, "")
+    today = timezone.localdate()
+    lapsed = next((d for d in deadlines if d.rule == "supplement" and d.due_on < today), None)
+    if lapsed is not None:
+        # 行政许可法 第32条第一款第（四）项: not told within the five working days, the
+        # application counts as accepted from the day it was received.
+        awaited = (
+            f"办案机关未在{lapsed.due_on:%Y年%m月%d日}前告知补正。依《中华人民共和国行政许可法》"
+            f"第三十二条，您的申请自收到申请材料之日（{case.opened_on:%Y年%m月%d日}）起即为受理，"
+            "办理期限自该日起算；请等待办案机关作出决定。"
+        )
     return Progress(
         case=case,
         party=party,
         stage_label=stage.label,
-        awaited="" if stage.final else AWAITED.get(case.stage, ""),
+        awaited=awaited,
         other_parties=others,
         deadlines=deadlines,
         documents=addressed_documents(case),

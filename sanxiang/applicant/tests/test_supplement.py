@@ -22,7 +22,7 @@ from .helpers import PDF, online_matter, submitted
 QUICK = mock.patch("sanxiang.documents.render_pdf.render_pdf", quick_pdf)
 
 
-class SupplementOnline(QuickDocumentsTestCase):
+class Applied(QuickDocumentsTestCase):
     def setUp(self) -> None:
         self.matter = online_matter(self.w)
         with QUICK:
@@ -58,6 +58,8 @@ class SupplementOnline(QuickDocumentsTestCase):
             {"item": item, "file": handle},
         )
 
+
+class SupplementOnline(Applied):
     def test_the_head_tells_the_items_at_once_and_the_applicant_sees_exactly_them(self):
         assert self.ask().status_code == 302
         case = Case.objects.get()
@@ -151,3 +153,25 @@ class SupplementOnline(QuickDocumentsTestCase):
         assert self.ask(self.w.other_officer).status_code == 404
         assert self.ask(self.w.officer).status_code == 403
         assert Case.objects.get().stage == "application"
+
+
+class DeemedAccepted(Applied):
+    def test_after_five_working_days_untold_the_applicant_reads_it_counts_as_accepted(self):
+        """行政许可法 第32条: told nothing in time, the application counts as accepted from the
+        day of receipt; 受理 is then dated that day and the 20 working days run from it."""
+        from sanxiang.applicant.models import OnlineApplication
+        from sanxiang.lib.workdays import add_working_days
+
+        ago = timezone.localdate() - timedelta(days=10)
+        # test data: received ten days ago
+        Case.objects.filter(pk=self.case.pk).update(opened_on=ago)
+        OnlineApplication.objects.update(submitted_at=timezone.now() - timedelta(days=10))
+        Deadline.objects.filter(rule="supplement").update(
+            starts_on=ago, due_on=timezone.localdate() - timedelta(days=1), warn_on=ago
+        )
+        page = self.client.get(reverse("applicant_portal:link", args=[self.link])).content.decode()
+        assert "即为受理" in page and f"{ago:%Y年%m月%d日}" in page
+        answer = self.staff(self.w.head).post(reverse("applicant:accept", args=[self.case.pk]))
+        assert answer.status_code == 302
+        decide = Deadline.objects.get(case=self.case, rule="decide")
+        assert decide.starts_on == ago and decide.due_on == add_working_days(ago, 20)
