@@ -145,7 +145,9 @@ def test_apply_online_then_supplement_on_a_phone(browser, live_server, tmp_path)
     context.close()
 
 
-def test_a_penalty_party_states_its_defence_and_asks_for_a_hearing_on_a_phone(browser, live_server):
+def test_a_penalty_party_states_its_defence_and_asks_for_a_hearing_on_a_phone(
+    browser, live_server, tmp_path
+):
     """After the 告知: 陈述申辩 and a hearing request through the link; the decision then waits."""
     import pytest as _pytest
 
@@ -175,9 +177,16 @@ def test_a_penalty_party_states_its_defence_and_asks_for_a_hearing_on_a_phone(br
     context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
     page = context.new_page()
     page.goto(f"{live_server.url}/gongshi/jindu/l/{token}/")
+    from sanxiang.applicant.tests.helpers import PDF
+
+    evidence = tmp_path / "整改情况说明.pdf"
+    evidence.write_bytes(PDF)
     page.get_by_label("您的陈述、申辩意见").fill("我公司已整改，请求从轻处罚。")
+    page.get_by_label("附件").set_input_files(str(evidence))
+    shoot(page, "applicant-defence-form-phone")
     page.get_by_role("button", name="提交陈述申辩").click()
     page.get_by_text("已收到您的陈述申辩意见").wait_for()
+    page.get_by_text("附件：整改情况说明.pdf").wait_for()
     page.get_by_label("要求听证的事项和理由").fill("罚款数额过高。")
     page.get_by_role("button", name="要求听证").click()
     page.get_by_text("已收到您的听证要求").wait_for()
@@ -187,4 +196,11 @@ def test_a_penalty_party_states_its_defence_and_asks_for_a_hearing_on_a_phone(br
         transition(actor=world.head, case_id=case.pk, target="decision")
     assert refused.value.code == "hearing_requested"
     assert Case.objects.get(pk=case.pk).stage == "defence"
+    # The case team reads both on the case page, the attachment with it.
+    from sanxiang.testing import signed_in_page
+
+    staff = signed_in_page(browser, live_server.url, world.officer)
+    staff.goto(f"{live_server.url}/cases/{case.pk}/#party-links")
+    staff.get_by_role("link", name="整改情况说明.pdf").wait_for()
+    shoot(staff, "applicant-defence-hearing-staff")
     context.close()
