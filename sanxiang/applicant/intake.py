@@ -41,6 +41,7 @@ from sanxiang.ledger import services as ledger
 from sanxiang.lib.errors import DomainError, ValidationFailed
 from sanxiang.lib.identifiers import is_valid_credit_code, is_valid_resident_id
 from sanxiang.records import blobs
+from sanxiang.records.handlers import SpoolingUploadHandler
 from sanxiang.records.sniff import EXECUTABLE, sniff
 
 from . import services
@@ -67,6 +68,14 @@ ARTICLE_32 = (
     "《中华人民共和国行政许可法》第三十二条第一款第（四）项：申请材料不齐全或者不符合法定形式的，"
     "应当当场或者在五日内一次告知申请人需要补正的全部内容，逾期不告知的，自收到申请材料之日起即为受理。"
 )
+
+
+class MaterialUploadHandler(SpoolingUploadHandler):
+    """The evidence store's spooling handler, reading 1 MiB at a time instead of Django's
+    64 KiB: an application's scans run to many MiB, and each chunk costs a pass of the
+    multipart parser in Python (benchmark ``applicant_intake_throughput``)."""
+
+    chunk_size = 2**20
 
 
 def max_material_bytes() -> int:

@@ -152,7 +152,7 @@ def _upload(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 @require_POST
 def upload(request: HttpRequest, token: str) -> HttpResponse:
-    handler = SpoolingUploadHandler(request)
+    handler = intake.MaterialUploadHandler(request)
     request.upload_handlers = [handler]
     try:
         return csrf_protect(_upload)(request, token)

@@ -134,7 +134,7 @@ def _defence(request: HttpRequest, token: str) -> HttpResponse:
 def link_defence(request: HttpRequest, token: str) -> HttpResponse:
     """A written 陈述申辩 submitted through the link (行政处罚法 第45条), with an optional
     attachment streamed into the evidence store's spool."""
-    handler = SpoolingUploadHandler(request)
+    handler = intake.MaterialUploadHandler(request)
     request.upload_handlers = [handler]
     try:
         return csrf_protect(_defence)(request, token)
@@ -240,7 +240,7 @@ def _link_refusal(request: HttpRequest, token: str, err: DomainError) -> HttpRes
 @require_POST
 @identity.requires_real_name
 def link_supplement_upload(request: HttpRequest, token: str) -> HttpResponse:
-    handler = SpoolingUploadHandler(request)
+    handler = intake.MaterialUploadHandler(request)
     request.upload_handlers = [handler]
     try:
         return csrf_protect(_supplement_upload)(request, token)
