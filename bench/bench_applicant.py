@@ -9,9 +9,10 @@ The rate limit is lifted for the run (one client would otherwise be stopped afte
 Its target, 0.02, is the lowest acceptable ratio: a progress query may cost at most fifty
 ``/healthz`` requests. It is not free work like ``/healthz``: one serialised transaction with
 the limit's count, the parties' look-up, the try's row and the ledger entry, then the running
-clocks and the documents, and a page (six SQL statements, held by
-``applicant/tests/test_progress.py::ProgressQueryCost``). The twelve-statement version before
-it measured 0.017 here (56 q/s); a regression back to it falls below the target.
+clocks and the documents, and a page (six SQL statements). On this shared machine single
+runs scatter widely (0.017-0.055 for the earlier ten-statement version, 0.018-0.056 for this
+one), so the target guards the order of magnitude (a scan or a query per row falls below it);
+the statement count itself is held by ``applicant/tests/test_progress.py::ProgressQueryCost``.
 
 网上受理 (``applicant_intake_throughput``): an application with 20 MiB of materials (two files
 of 10 MiB) started, uploaded through the portal's multipart form and submitted, as MiB/s; the
