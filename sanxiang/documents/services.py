@@ -103,6 +103,8 @@ def _check_may_issue(case: Case, kind: Kind) -> None:
         raise ValidationFailed(lacking, field="kind")
     if kind.code in NAMES_VIOLATION:
         _check_violation_named(case, kind)
+    if kind.code in NOTICE_NAMES_PROVISIONS:
+        _check_notice_provisions(case, kind)
 
 
 # The documents whose body says "违反了《…》第…条的规定" (builders._violation): a blank there
@@ -122,6 +124,39 @@ def _check_violation_named(case: Case, kind: Kind) -> None:
             f"决定草稿未填写“违反的条款”，《{kind.title}》不能写成“违反了____的规定”。"
             "请在决定草稿中写明当事人违反的法律、法规、规章条款（行政处罚法 第59条），"
             "重新报送审核后再制发。",
+            field="violated_provision",
+        )
+
+
+# --- 行政处罚事先告知书 (issue 10, h10a item 2) ---------------------------------------------
+# 行政处罚法 第44条: the 告知 states 拟作出的行政处罚内容及事实、理由、依据. The notice prints
+# "违反了《…》的规定，依据《…》" (builders.penalty_notice): without the provision violated and the
+# one applied it would be served as "违反了____的规定", which tells the party no 依据 at all.
+NOTICE_NAMES_PROVISIONS = frozenset({"penalty_notice"})
+NOTICE_BASIS = (
+    "行政处罚法 第44条：行政机关在作出行政处罚决定之前，应当告知当事人拟作出的行政处罚内容及事实、"
+    "理由、依据"
+)
+
+
+def _check_notice_provisions(case: Case, kind: Kind) -> None:
+    """The intended penalty (the draft), the provision violated and the provision applied,
+    before the 事先告知书 is issued; the refusal names what is missing and cites 第44条."""
+    sheet = queries.sheet_from_case(case)
+    draft = sheet.draft
+    lacking = []
+    if draft is None:
+        lacking.append("拟作出的行政处罚内容（决定草稿）")
+    if draft is None or not draft.violated_provision.strip():
+        lacking.append("违反的条款")
+    applied = draft.legal_basis.strip() if draft is not None else ""
+    if not (applied or sheet.matter_basis.strip()):
+        lacking.append("处罚依据（适用的条款）")
+    if lacking:
+        raise DomainError(
+            "violated_provision_required",
+            f"《{kind.title}》须写明{'、'.join(lacking)}，不能写成“违反了____的规定”。"
+            f"请先在决定草稿中填写后再制发（{NOTICE_BASIS}）。",
             field="violated_provision",
         )
 

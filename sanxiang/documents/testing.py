@@ -19,8 +19,8 @@ from unittest import mock
 from django.utils import timezone
 
 from sanxiang.cases import order
-from sanxiang.cases.models import Case
-from sanxiang.cases.services import record_defence, transition
+from sanxiang.cases.models import Case, DecisionDraft
+from sanxiang.cases.services import DraftData, record_defence, save_draft, transition
 from sanxiang.cases.testing import settle
 from sanxiang.procedures.filing import file_needs
 
@@ -89,6 +89,27 @@ def issue_file_needs(actor: Any, case_id: int) -> list[IssuedDocument]:
     return done
 
 
+# The intended penalty a test case's officer drafts before the 告知 when the test wrote none
+# (行政处罚法 第44条: the 事先告知书 states 拟作出的行政处罚内容及事实、理由、依据; without
+# the provision violated and the one applied it is refused, documents.services).
+NOTICE_DRAFT = DraftData(
+    kind="warning",
+    legal_basis="《宗教事务条例》第七十一条（测试数据）",
+    violated_provision="《宗教事务条例》第四十一条（测试数据）",
+)
+
+
+def draft_before_notice(actor: Any, case_id: int, target: str) -> bool:
+    """Save ``NOTICE_DRAFT`` when the step needs a 事先告知书 and the case has no draft yet."""
+    case = Case.objects.get(pk=case_id)
+    step = case.definition.step(case.stage, target)
+    needs_notice = step is not None and any("penalty_notice" in n.kinds for n in step.requires)
+    if not needs_notice or DecisionDraft.objects.filter(case_id=case_id).exists():
+        return False
+    save_draft(actor=actor, case_id=case_id, data=NOTICE_DRAFT)
+    return True
+
+
 def take_step(
     actor: Any,
     case_id: int,
@@ -102,6 +123,7 @@ def take_step(
     """Issue the step's required documents (and, with ``waive``, record the party's written
     waiver of a running period; with ``pay``, before 结案 the payment of the fine still owed:
     ``cases.testing.settle``), then take the step through the transition service."""
+    draft_before_notice(actor, case_id, target)
     issue_file_needs(actor, case_id)
     issue_required(actor, case_id, target)
     if waive:

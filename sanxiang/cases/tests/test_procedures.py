@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from sanxiang.cases.models import Case, DeadlineStatus
+from sanxiang.cases.models import Case, DeadlineStatus, DecisionDraft
 from sanxiang.cases.queries import had_stage
 from sanxiang.cases.services import DraftData, save_draft, transition
 from sanxiang.cases.testing import (
@@ -198,6 +198,9 @@ class DecisionRules(WorldTestCase):
 
     def test_a_decision_without_a_draft_is_refused(self):
         case = self.ready_for_decision()
+        # The 事先告知书 needs the drafted penalty (第44条), so a case reaches here with a
+        # draft: remove it behind the services (a row deleted by hand) and the guard still holds.
+        DecisionDraft.objects.filter(case=case).delete()
         with pytest.raises(DomainError) as caught:
             transition(actor=self.w.head, case_id=case.pk, target="decision")
         assert caught.value.code == "validation_error"

@@ -11,7 +11,7 @@ from sanxiang.documents.models import IssuedDocument, NumberSequence
 from sanxiang.documents.services import allocate_number, format_number, issue_document
 from sanxiang.testing import World, WorldTestCase
 
-from .helpers import case_at
+from .helpers import case_at, fine_draft
 
 
 def allocate(agency_id: int, year: int, kind: str) -> int:
@@ -43,7 +43,7 @@ class NumberFormat(WorldTestCase):
         assert allocate(self.w.other_agency.pk, 2026, "penalty_decision") == 1
 
     def test_an_issued_decision_carries_its_formatted_number(self):
-        case = case_at(self.w, "case_review")
+        case = case_at(self.w, "case_review", **fine_draft())
         doc = issue_document(actor=self.w.officer, case_id=case.pk, kind="penalty_notice")
         assert doc.number == format_number("测民宗", "告", doc.year, 1)
         assert doc.seq == 1
@@ -62,7 +62,7 @@ class NumberFormat(WorldTestCase):
         assert doc.number.startswith("测民宗检字〔") and doc.number.endswith("第1号")
 
     def test_a_failed_issue_gives_its_number_back(self):
-        case = case_at(self.w, "case_review")
+        case = case_at(self.w, "case_review", **fine_draft())
         with (
             mock.patch("sanxiang.documents.services.render_pdf", side_effect=RuntimeError),
             pytest.raises(RuntimeError),

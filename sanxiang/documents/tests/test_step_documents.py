@@ -64,6 +64,7 @@ class PenaltyNotice(QuickDocumentsTestCase):
 
     def test_the_review_stage_offers_the_notice_and_once_issued_the_step_goes(self):
         case = self.at_review()
+        save_draft(actor=self.w.officer, case_id=case.pk, data=DraftData(**fine_draft()))
         assert "penalty_notice" in {k.code for k in allowed_kinds(case)}
         issue_document(actor=self.w.officer, case_id=case.pk, kind="penalty_notice")
         moved = transition(actor=self.w.officer, case_id=case.pk, target="notice")
