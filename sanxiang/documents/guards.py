@@ -9,10 +9,14 @@ after it) before 送达, the 当场行政处罚决定书 before it is handed ove
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from itertools import pairwise
 from typing import Any
 
+from sanxiang.ledger.models import Entry
 from sanxiang.lib.errors import DomainError
 from sanxiang.procedures.definitions import Definition, Needs, StageRole
 from sanxiang.procedures.engine import GuardContext
@@ -49,6 +53,96 @@ def is_delivered(case_id: int, document_id: int, receipts: list[int]) -> bool:
     return any(r > document_id for r in receipts) or document_id in delivered_otherwise(case_id)
 
 
+# --- One 送达回证 per party (issue 10, h10a item 4) ------------------------------------------
+# 行政处罚法 第61条 serves the 决定书 by the 民事诉讼法's rules; 民事诉讼法 第87条: 送达诉讼文书必须
+# 有送达回证，由受送达人在送达回证上记明收到日期，签名或者盖章 — one receipt per 受送达人. A
+# document issued for one party (``issue_document(party_id=)``: the ``party`` of its
+# ``document.issued`` entry) is delivered by that party's receipt; a document issued for every
+# party names each party registered by then, and wants a receipt of each. A receipt issued for
+# every party counts only where it names one party (it has one 受送达人 signature).
+RECEIPT_BASIS = "民事诉讼法 第87条（行政处罚法 第61条依此送达）：每名受送达人一份送达回证"
+
+
+@dataclass(frozen=True)
+class _Issued:
+    pk: int
+    kind: str
+    issued_at: datetime
+
+
+@dataclass(frozen=True)
+class _Party:
+    pk: int
+    name: str
+    added_at: datetime | None
+
+
+def addressed_parties(case_id: int) -> dict[int, int]:
+    """The documents of the case issued for one party: document id → party id (the ledger's
+    ``document.issued`` entries are the record of whom a document addressed)."""
+    rows = Entry.objects.filter(case_id=case_id, event_type="document.issued").values_list(
+        "payload", flat=True
+    )
+    out: dict[int, int] = {}
+    for raw in rows:
+        payload = json.loads(raw)
+        if payload.get("party") is not None:
+            out[int(payload["document"])] = int(payload["party"])
+    return out
+
+
+def _named(doc: _Issued, parties: list[_Party], addressed: dict[int, int]) -> set[int]:
+    """The parties a document names: its one party, or every party registered before it."""
+    if doc.pk in addressed:
+        return {addressed[doc.pk]}
+    return {p.pk for p in parties if p.added_at is None or p.added_at <= doc.issued_at}
+
+
+def undelivered_parties(
+    found: list[_Issued], receipts: list[_Issued], parties: list[_Party], addressed: dict[int, int]
+) -> list[_Party]:
+    """The parties named by one of ``found`` with no receipt of their own after the latest
+    of ``found`` that names them."""
+    lacking = []
+    for party in parties:
+        naming = [d.pk for d in found if party.pk in _named(d, parties, addressed)]
+        if not naming:
+            continue
+        last = max(naming)
+        if not any(r.pk > last and _named(r, parties, addressed) == {party.pk} for r in receipts):
+            lacking.append(party)
+    return lacking
+
+
+def _parties(case_id: int) -> list[_Party]:
+    from sanxiang.cases.models import Party
+
+    rows = Party.objects.filter(case_id=case_id).order_by("pk")
+    return [_Party(p.pk, p.name, p.added_at) for p in rows.only("pk", "name", "added_at")]
+
+
+def lacking_receipts(case_id: int, kinds: tuple[str, ...]) -> tuple[int | None, list[_Party]]:
+    """The latest document of ``kinds`` and the parties it was not yet delivered to (each
+    party's own 送达回证, or the document delivered by other means); (None, []) if none."""
+    issued = [
+        _Issued(pk, kind, at)
+        for kind, pk, at in IssuedDocument.objects.filter(case_id=case_id)
+        .order_by("pk")
+        .values_list("kind", "pk", "issued_at")
+    ]
+    found = [d for d in issued if d.kind in kinds]
+    if not found:
+        return None, []
+    last = max(d.pk for d in found)
+    if last in delivered_otherwise(case_id):
+        return last, []
+    parties = _parties(case_id)
+    receipts = [d for d in issued if d.kind == RECEIPT]
+    if not parties:  # a case without parties: any receipt after the document
+        return last, [] if any(r.pk > last for r in receipts) else [_Party(0, "", None)]
+    return last, undelivered_parties(found, receipts, parties, addressed_parties(case_id))
+
+
 def _titles(kinds: tuple[str, ...]) -> str:
     names = []
     for code in kinds:
@@ -73,15 +167,24 @@ def missing(case_id: int, requires: tuple[Needs, ...]) -> list[str]:
         if not found:
             lacking.append(f"须先制发{_titles(need.kinds)}（{need.basis}）")
             continue
-        last = max(found)
-        if not need.delivered or any(r > last for r in receipts):
+        if not need.delivered:
             continue
-        if otherwise is None:
-            otherwise = delivered_otherwise(case_id)
-        if last not in otherwise:
+        last = max(found)
+        if not any(r > last for r in receipts):
+            if otherwise is None:
+                otherwise = delivered_otherwise(case_id)
+            if last not in otherwise:
+                lacking.append(
+                    f"{_titles(need.kinds)}须先送达并制发《送达回证》，或经当事人确认电子送达并已送达"
+                    f"（{need.basis}）"
+                )
+            continue
+        _, parties = lacking_receipts(case_id, need.kinds)
+        names = "、".join(p.name for p in parties if p.name)
+        if names:
             lacking.append(
-                f"{_titles(need.kinds)}须先送达并制发《送达回证》，或经当事人确认电子送达并已送达"
-                f"（{need.basis}）"
+                f"{_titles(need.kinds)}尚未向{names}送达：须为每名受送达人分别制发《送达回证》"
+                f"（{RECEIPT_BASIS}；{need.basis}）"
             )
     return lacking
 

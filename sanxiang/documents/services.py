@@ -25,7 +25,7 @@ from sanxiang.lib.errors import DomainError, ValidationFailed
 from . import queries, sealing
 from .builders import PER_PARTY, build
 from .content import DocumentContent
-from .guards import RECEIPT, is_delivered
+from .guards import RECEIPT, is_delivered, lacking_receipts
 from .kinds import Kind, get_kind
 from .models import IssuedDocument, NumberSequence
 from .render_docx import render_docx
@@ -412,11 +412,18 @@ def issue_for_step(*, actor: User, case_id: int, target: str) -> list[IssuedDocu
             kind = next((k for k in need.kinds if k in offered), need.kinds[0])
             last = issue_document(actor=actor, case_id=case_id, kind=kind)
             done.append(last)
+        if not need.delivered:
+            continue
         receipts = IssuedDocument.objects.filter(case=case, kind=RECEIPT, pk__gt=last.pk)
-        if need.delivered and not is_delivered(
-            case.pk, last.pk, list(receipts.values_list("pk", flat=True))
-        ):
-            done.append(issue_document(actor=actor, case_id=case_id, kind=RECEIPT))
+        if not is_delivered(case.pk, last.pk, list(receipts.values_list("pk", flat=True))):
+            parties = list(case.parties.values_list("pk", flat=True))
+            if len(parties) <= 1:
+                done.append(issue_document(actor=actor, case_id=case_id, kind=RECEIPT))
+                continue
+        # 每名受送达人一份送达回证 (guards.RECEIPT_BASIS): the receipt of each party still lacking.
+        for party in lacking_receipts(case.pk, need.kinds)[1]:
+            one = party.pk or None
+            done.append(issue_document(actor=actor, case_id=case_id, kind=RECEIPT, party_id=one))
     return done
 
 
