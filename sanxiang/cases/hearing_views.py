@@ -79,7 +79,10 @@ def hearing_panel(request: HttpRequest, case: Case) -> CasePanel | None:
         if hearing is not None:
             at = timezone.localtime(hearing.held_at)
             initial |= {"held_on": at.date(), "held_time": at.time(), "place": hearing.place}
-            initial |= {"presiding": hearing.presiding_id, "notified_on": hearing.notified_on}
+            # A notice already issued: a new time or place is notified again from today (第64条).
+            renotice = hearings.notified_schedule(case.pk) is not None
+            notified_on = timezone.localdate() if renotice else hearing.notified_on
+            initial |= {"presiding": hearing.presiding_id, "notified_on": notified_on}
         form = HearingForm(initial=initial, case=case, auto_id="hearing-%s")
     transfer = TransferForm(auto_id="transfer-%s") if at_review and writable else None
     return CasePanel(

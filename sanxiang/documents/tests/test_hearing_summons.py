@@ -5,8 +5,11 @@ and no decision before the hearing's day."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -200,3 +203,124 @@ class LeavingTheHearing(QuickDocumentsTestCase):
         assert case.stage == "decision"
         kinds = list(IssuedDocument.objects.filter(case=case).values_list("kind", flat=True))
         assert kinds[-2:] == ["hearing_summons", "delivery_receipt"]
+
+
+@contextmanager
+def clock(day: date) -> Iterator[None]:
+    """Run the block as on ``day`` (10:00 local): the services stamp their rows and ledger
+    entries with that time, as a walk over those days would have (the ledger is append-only,
+    so its entries cannot be back-dated after the fact)."""
+    with mock.patch("django.utils.timezone.now", return_value=at(day, 10)):
+        yield
+
+
+class RescheduledHearing(QuickDocumentsTestCase):
+    """A hearing whose time changes after its 听证通知书 was served is notified again, and the
+    七个工作日 run from the new notice's service (第64条第（二）项, 第85条; h10a item 3)."""
+
+    def notified(self, first: date) -> Case:
+        """On ``first``, a case taken to its hearing, the hearing scheduled 7 working days on
+        and its 听证通知书 and 送达回证 issued."""
+        with clock(first):
+            case = LeavingTheHearing.heard(self)  # type: ignore[arg-type]
+            hold_hearing(self.w, case.pk, notified_on=first)
+            for kind in ("hearing_summons", "delivery_receipt"):
+                issue_document(actor=self.w.officer, case_id=case.pk, kind=kind)
+        return case
+
+    def reschedule(self, case: Case, held: date, **kwargs: Any) -> ScheduledHearing:
+        return schedule_hearing(
+            actor=self.w.officer,
+            case_id=case.pk,
+            held_at=at(held, 14),
+            place="本机关三楼听证室",
+            presiding_id=self.w.head.officer.pk,
+            **kwargs,
+        )
+
+    def decide(self, case: Case) -> Case:
+        pass_review(self.w, case)
+        return take_step(self.w.head, case.pk, "decision")
+
+    def test_the_case_leaves_the_hearing_on_its_first_notice(self):
+        case = self.notified(working_days_before(timezone.localdate(), 7))
+        assert self.decide(case).stage == "decision"
+
+    def test_a_new_time_cannot_be_notified_on_a_day_before_today(self):
+        first = working_days_before(timezone.localdate(), 7)
+        case = self.notified(first)
+        held = add_working_days(timezone.localdate(), 8)
+        error = refused(
+            "hearing_notice_too_late", self.reschedule, case=case, held=held, notified_on=first
+        )
+        assert "原定时间" in error.message and "重新制发《听证通知书》" in error.message
+        assert "第64条" in error.message and "第85条" in error.message
+        assert ScheduledHearing.objects.filter(case=case).count() == 1
+
+    def test_the_old_notice_does_not_let_the_rescheduled_hearing_be_left(self):
+        today = timezone.localdate()
+        case = self.notified(working_days_before(today, 10))
+        moved_on = working_days_before(today, 7)
+        with clock(moved_on):
+            self.reschedule(case, today)  # 七个工作日 after the day it is moved
+        entry = Entry.objects.filter(event_type="case.hearing_scheduled", case_id=case.pk)
+        assert '"renotice":true' in entry.latest("id").payload.replace(" ", "")
+        before = Entry.objects.filter(case_id=case.pk, event_type="case.transition").count()
+        pass_review(self.w, case)
+        error = refused(
+            "hearing_not_held", take_step, actor=self.w.head, case_id=case.pk, target="decision"
+        )
+        assert "原定时间、地点" in error.message and "重新制发《听证通知书》" in error.message
+        assert Case.objects.get(pk=case.pk).stage == "hearing"
+        assert Entry.objects.filter(case_id=case.pk, event_type="case.transition").count() == before
+
+    def test_the_new_notice_served_seven_working_days_before_lets_the_case_go(self):
+        today = timezone.localdate()
+        case = self.notified(working_days_before(today, 10))
+        moved_on = working_days_before(today, 7)
+        with clock(moved_on):
+            self.reschedule(case, today)
+            issue_document(actor=self.w.officer, case_id=case.pk, kind="hearing_summons")
+        pass_review(self.w, case)
+        error = refused(
+            "document_required", transition, actor=self.w.head, case_id=case.pk, target="decision"
+        )
+        assert "《听证通知书》" in error.message  # the new notice is not yet delivered
+        with clock(moved_on):
+            issue_document(actor=self.w.officer, case_id=case.pk, kind="delivery_receipt")
+        assert take_step(self.w.head, case.pk, "decision").stage == "decision"
+
+    def test_the_new_notice_served_six_working_days_before_is_too_late(self):
+        today = timezone.localdate()
+        case = self.notified(working_days_before(today, 10))
+        with clock(working_days_before(today, 7)):
+            self.reschedule(case, today)
+            issue_document(actor=self.w.officer, case_id=case.pk, kind="hearing_summons")
+        # Served a day late: six working days before the new hearing day.
+        with clock(working_days_before(today, 6)):
+            issue_document(actor=self.w.officer, case_id=case.pk, kind="delivery_receipt")
+        pass_review(self.w, case)
+        error = refused(
+            "hearing_notice_too_late",
+            transition,
+            actor=self.w.head,
+            case_id=case.pk,
+            target="decision",
+        )
+        assert "变更后的《听证通知书》" in error.message and "不足七个工作日" in error.message
+        assert Case.objects.get(pk=case.pk).stage == "hearing"
+
+    def test_the_same_time_and_place_entered_again_needs_no_new_notice(self):
+        case = self.notified(working_days_before(timezone.localdate(), 7))
+        hearing = current(case)
+        assert hearing is not None
+        schedule_hearing(
+            actor=self.w.officer,
+            case_id=case.pk,
+            held_at=hearing.held_at,
+            place=hearing.place,
+            presiding_id=hearing.presiding_id,
+            notified_on=hearing.notified_on,
+        )
+        assert ScheduledHearing.objects.filter(case=case).count() == 2
+        assert self.decide(case).stage == "decision"
