@@ -31,6 +31,9 @@ class CasesConfig(AppConfig):
         from .panels import register_case_panel
 
         register_case_panel(hearing_panel)
+        from .no_penalty_views import no_penalty_panel
+
+        register_case_panel(no_penalty_panel)
         calendar.register_recomputer(recompute_for_year)
         registry.register(*EVENT_TYPES)
         reconcile.register(state.RECONCILER)

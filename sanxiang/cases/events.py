@@ -27,6 +27,8 @@ EVENT_TYPES = (
     EventType("case.hearing_scheduled", "安排听证", timeline=True),
     # 行政处罚法 第27条: the organ a case is handed to and why (cases/transfers.py).
     EventType("case.transfer_prepared", "拟移送司法机关", timeline=True),
+    # 行政处罚法 第57条第1款: the ground of a 不予处罚 and why (cases/no_penalty.py).
+    EventType("case.no_penalty_prepared", "拟不予行政处罚", timeline=True),
     # Execution (cases/services/execution.py): a payment from its 缴款书 (the payload carries
     # the 缴纳罚款 clock it stopped), and 延期/分期, 申请强制执行, 执行完毕, 终结执行.
     EventType("case.payment_recorded", "登记缴款", timeline=True),

@@ -133,7 +133,9 @@ def _transition(
     source, target = str(payload.get("source", "")), str(payload.get("target", ""))
     step = definition.step(source, target) if definition else None
     arrow = f"{_stage_label(definition, source)} → {_stage_label(definition, target)}"
-    title = f"{step.label}：{arrow}" if step else arrow
+    # Two steps may join the stages (审查 → 结案: 移送 or 不予处罚): the entry names the one taken.
+    label = str(payload.get("step") or (step.label if step else ""))
+    title = f"{label}：{arrow}" if label else arrow
     note = str(payload.get("note", ""))
     # A step recorded after the fact keeps its legal date visible.
     day = payload.get("on")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import execution_views, hearing_views, party_views, views
+from . import execution_views, hearing_views, no_penalty_views, party_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -22,6 +22,7 @@ urlpatterns = [
     path("<int:pk>/closing/request/", views.closing_request, name="closing_request"),
     path("<int:pk>/hearing/", hearing_views.schedule, name="hearing"),
     path("<int:pk>/transfer/", hearing_views.transfer, name="transfer"),
+    path("<int:pk>/no-penalty/", no_penalty_views.prepare, name="no_penalty"),
     path("<int:pk>/closing/return/", views.closing_return, name="closing_return"),
     path("<int:pk>/execution/", execution_views.case_execution, name="execution"),
     path("<int:pk>/draft/", views.case_draft, name="draft"),

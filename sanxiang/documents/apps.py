@@ -35,6 +35,15 @@ class DocumentsConfig(AppConfig):
             transfer_text,
             required="制发《案件移送书》前须先写明接收机关和移送理由（行政处罚法 第27条）。",
         )
+        from sanxiang.cases.no_penalty import no_penalty_text
+
+        # 行政处罚法 第57条第1款第（二）（三）项: the 不予行政处罚决定书 states its ground (h10a).
+        register_sheet_text(
+            "no_penalty_decision",
+            no_penalty_text,
+            required="制发《不予行政处罚决定书》前须先拟定不予处罚的情形和理由"
+            "（行政处罚法 第30条、第31条、第33条、第36条、第57条）。",
+        )
         register_case_panel(case_documents_panel)
         registry.register(*EVENT_TYPES)
         reconcile.register(state.RECONCILER)

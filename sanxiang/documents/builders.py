@@ -219,20 +219,42 @@ def penalty_decision_body(sheet: CaseSheet) -> list[Para]:
     return blocks
 
 
+# --- 不予行政处罚决定书 (h10a) -------------------------------------------------------------
 def no_penalty_decision_body(sheet: CaseSheet) -> list[Para]:
-    return [
+    """行政处罚法 第57条第1款第（二）（三）项: the ground recorded through ``cases.no_penalty``
+    (第30、31、33、36条 or 违法事实不能成立), its reasons, what the law orders beside (第30条:
+    责令监护人加以管教; 第31条: 严加看管和治疗), 第33条第3款's 教育, and the remedies."""
+    fields = _provided_fields(sheet, "no_penalty_decision")
+    article = fields.get("条款", BLANK)
+    blocks = [
         Para(
-            f"{sheet.case_name}一案，本机关于{chinese_date(sheet.opened_on)}立案调查（案号：{sheet.case_number}）。"
+            f"{sheet.case_name}一案，本机关于{chinese_date(sheet.opened_on)}立案调查（案号：{sheet.case_number}），"
+            "现已调查终结。"
         ),
         _facts(sheet),
-        # 行政处罚法 第33条: 轻微并及时改正、没有造成危害后果的，不予行政处罚.
+        Para(f"认定理由：{fields.get('理由', BLANK)}"),
         Para(
-            "本机关认为，当事人的违法行为轻微并及时改正，没有造成危害后果（或者属初次违法且危害后果轻微并及时改正），"
-            f"依据《中华人民共和国行政处罚法》第三十三条及{_basis(sheet)}，决定不予行政处罚。"
+            f"本机关认为，{fields.get('情形', BLANK)}，依据{article}"
+            + (
+                f"及{sheet.draft.legal_basis.strip()}"
+                if sheet.draft and sheet.draft.legal_basis.strip()
+                else ""
+            )
+            + "的规定，决定不予行政处罚。"
         ),
-        Para("本机关同时对当事人进行教育，当事人应当依法从事相关活动，不得再犯。"),
-        _remedy(sheet),
     ]
+    if fields.get("责令"):
+        blocks.append(Para(f"同时{fields['责令']}。"))
+    # 第33条第3款: 对当事人的违法行为依法不予行政处罚的，行政机关应当对当事人进行教育.
+    if "第五十七条" not in article:
+        blocks.append(
+            Para(
+                "根据《中华人民共和国行政处罚法》第三十三条第三款的规定，本机关已对当事人进行教育，"
+                "当事人应当依法从事相关活动，不得再犯。"
+            )
+        )
+    blocks.append(_remedy(sheet))
+    return blocks
 
 
 def penalty_notice(sheet: CaseSheet) -> list[Block]:

@@ -18,7 +18,7 @@ from typing import Any
 
 from sanxiang.ledger.models import Entry
 from sanxiang.lib.errors import DomainError
-from sanxiang.procedures.definitions import Definition, Needs, StageRole
+from sanxiang.procedures.definitions import Definition, Needs, StageRole, Step
 from sanxiang.procedures.engine import GuardContext
 from sanxiang.procedures.filing import file_needs
 
@@ -190,19 +190,34 @@ def missing(case_id: int, requires: tuple[Needs, ...]) -> list[str]:
 
 
 def required_documents(context: GuardContext) -> None:
-    step = context.definition.step(context.source, context.target)
-    if step is None:
+    steps = context.definition.steps_between(context.source, context.target)
+    if not steps:
         return
-    lacking = missing(context.case.pk, step.requires)
-    if lacking:
-        raise DomainError("document_required", f"“{step.label}”：{'；'.join(lacking)}。")
+    refusals = []
+    for step in steps:
+        lacking = missing(context.case.pk, step.requires)
+        if not lacking:
+            return  # one of the steps between the stages has all it needs
+        refusals.append(f"“{step.label}”：{'；'.join(lacking)}")
+    # Two steps join the stages (审查 → 结案 by 移送 or by 不予处罚): either will do.
+    raise DomainError("document_required", f"{'；或'.join(refusals)}。")
 
 
-def _path_needs(definition: Definition, entered: list[str]) -> list[Needs]:
+def step_taken(definition: Definition, case_id: int, source: str, target: str) -> Step | None:
+    """The step ``source → target`` whose documents the case holds (the first if none does)."""
+    steps = definition.steps_between(source, target)
+    if len(steps) > 1:
+        for step in steps:
+            if step.requires and not missing(case_id, step.requires):
+                return step
+    return steps[0] if steps else None
+
+
+def _path_needs(definition: Definition, entered: list[str], case_id: int) -> list[Needs]:
     """The ``Step.requires`` of every step the case took (consecutive stages it entered)."""
     needs: list[Needs] = []
     for source, target in pairwise(entered):
-        step = definition.step(source, target)
+        step = step_taken(definition, case_id, source, target)
         if step is not None:
             needs.extend(n for n in step.requires if n not in needs)
     return needs
@@ -222,7 +237,7 @@ def file_lacking(case: Any, *, entering: str = "") -> list[str]:
     if entering:
         entered.append(entering)
     roles = {definition.role_of(code) for code in entered}
-    needs = _path_needs(definition, entered)
+    needs = _path_needs(definition, entered, case.pk)
     for need in file_needs(case.procedure):
         applies = need.after is None or need.after in roles
         # One sentence per document: a step already asked for it (delivered, if so) says it.

@@ -121,6 +121,9 @@ def allowed_kinds(case: Case) -> list[Kind]:
             if kind.decision:
                 if case.stage in decision and case.stage in (step.source, step.target):
                     codes.add(kind.code)
+                elif step.source == case.stage and definition.is_closed(step.target):
+                    # A decision that ends the case from here (不予处罚 at 审查, h10a).
+                    codes.add(kind.code)
             elif step.source == case.stage:
                 codes.add(kind.code)
     draft_kind = getattr(getattr(case, "draft", None), "kind", None)

@@ -75,5 +75,9 @@ def demo_sheet(*, with_earlier: bool = True) -> CaseSheet:
             "报告时限：24小时内（用时4.5小时）\n紧急事由：当事人正在街头散发，不当场扣押将继续扩散",
             "licence_extension_notice": "延长理由：需实地核查场所安全条件\n原届满日：2026年4月1日\n"
             "延长期限：10个工作日\n延长后届满日：2026年4月16日\n批准日期：2026年3月30日",
+            # What cases.no_penalty.no_penalty_text supplies for the 不予行政处罚决定书 (h10a).
+            "no_penalty_decision": "情形：当事人的违法行为轻微并及时改正，没有造成危害后果\n"
+            "条款：《中华人民共和国行政处罚法》第三十三条第一款\n"
+            "理由：当事人已于当日撤除全部宣传品，未造成影响",
         },
     )

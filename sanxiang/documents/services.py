@@ -21,6 +21,7 @@ from sanxiang.cases.models import Case
 from sanxiang.directory.models import Agency
 from sanxiang.ledger.services import append
 from sanxiang.lib.errors import DomainError, ValidationFailed
+from sanxiang.procedures.definitions import Step
 
 from . import queries, sealing
 from .builders import PER_PARTY, build
@@ -401,7 +402,7 @@ def issue_for_step(*, actor: User, case_id: int, target: str) -> list[IssuedDocu
     lacks (``Step.requires``): the kind the stage offers, and a 送达回证 after it where it must
     be delivered. Each is a full ``issue_document``; returns those issued."""
     case = queries.case_for(actor, case_id, issue=True)
-    step = case.definition.step(case.stage, target)
+    step = _step_to_prepare(case, target)
     if step is None:
         return []
     done: list[IssuedDocument] = []
@@ -425,6 +426,18 @@ def issue_for_step(*, actor: User, case_id: int, target: str) -> list[IssuedDocu
             one = party.pk or None
             done.append(issue_document(actor=actor, case_id=case_id, kind=RECEIPT, party_id=one))
     return done
+
+
+def _step_to_prepare(case: Case, target: str) -> Step | None:
+    """Of the steps from the case's stage to ``target``, the one whose documents can be made
+    now (审查 → 结案: the 案件移送书 once the 移送 is prepared, the 不予行政处罚决定书 once its
+    ground is), else the first."""
+    steps = case.definition.steps_between(case.stage, target)
+    for step in steps:
+        kinds = [k for need in step.requires for k in need.kinds]
+        if len(steps) == 1 or (kinds and not queries.missing_text(case, kinds[0])):
+            return step
+    return steps[0] if steps else None
 
 
 @transaction.atomic(durable=True)

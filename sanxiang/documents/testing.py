@@ -19,6 +19,7 @@ from unittest import mock
 from django.utils import timezone
 
 from sanxiang.cases import order
+from sanxiang.cases.history import had_role
 from sanxiang.cases.models import Case, DecisionDraft
 from sanxiang.cases.services import DraftData, record_defence, save_draft, transition
 from sanxiang.cases.testing import settle
@@ -68,7 +69,7 @@ def waive_periods(actor: Any, case_id: int, target: str, *, on: date | None = No
     return recorded
 
 
-def issue_file_needs(actor: Any, case_id: int) -> list[IssuedDocument]:
+def issue_file_needs(actor: Any, case_id: int, target: str = "") -> list[IssuedDocument]:
     """Issue the documents the case file will need (``procedures.filing``) that the case's stage
     offers and it has not yet issued, as an officer fills in the 立案审批表 at 立案: what the
     archive guard (``guards.complete_file``) will ask for. A decision only once drafted."""
@@ -79,6 +80,13 @@ def issue_file_needs(actor: Any, case_id: int) -> list[IssuedDocument]:
     with mock.patch("sanxiang.documents.services.render_pdf", quick_pdf):
         for need in file_needs(case.procedure):
             kinds = need.needs.kinds
+            # Only what the file will need on the way the case goes: not the 事先告知书 of a
+            # case closed at 审查 without a penalty (it never enters 告知).
+            after = need.after
+            ahead = after is None or had_role(case, after)
+            entering = after is not None and case.definition.has_role(target, after)
+            if target and not ahead and not entering:
+                continue
             if issued & set(kinds):
                 continue
             kind = next((offered[k] for k in kinds if k in offered), None)
@@ -124,7 +132,7 @@ def take_step(
     waiver of a running period; with ``pay``, before 结案 the payment of the fine still owed:
     ``cases.testing.settle``), then take the step through the transition service."""
     draft_before_notice(actor, case_id, target)
-    issue_file_needs(actor, case_id)
+    issue_file_needs(actor, case_id, target)
     issue_required(actor, case_id, target)
     if waive:
         waive_periods(actor, case_id, target, on=on)

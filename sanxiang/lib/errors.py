@@ -69,6 +69,10 @@ HTTP_STATUS = {
     # 7 working days after the notice; an investigator presiding; the decision before the
     # scheduled hearing day.
     "hearing_notice_too_late": 422,
+    # 行政处罚法 第30条、第31条、第36条 (cases/no_penalty.py): a 不予处罚 ground the case's facts do
+    # not bear out (a legal person under 第30条, a party fourteen on the day of the act, an act
+    # discovered within the 追责期限).
+    "no_penalty_ground_unfounded": 422,
     "hearing_presiding_investigator": 422,
     "hearing_not_held": 409,
     # 行政处罚法 第57条第2款 (review/collective.py): a decision the heads must discuss, without

@@ -212,6 +212,11 @@ class Definition:
                 return step
         return None
 
+    def steps_between(self, source: str, target: str) -> list[Step]:
+        """Every step ``source → target``: two may join the same stages (审查 → 结案 by 移送
+        or by 不予处罚), with the same roles; the documents guard takes either's ``requires``."""
+        return [s for s in self.steps if s.source == source and s.target == target]
+
     def closing_step(self, source: str) -> Step | None:
         """The step from ``source`` into 结案 (a head approval an officer may ask for)."""
         into = self.codes_with_role(StageRole.CLOSING)
@@ -258,6 +263,16 @@ def validate(definition: Definition, *, roles_required: bool = False) -> None:
             raise DefinitionError(
                 f"{definition.code}: step {step.source}→{step.target} closes without the head"
             )
+    for step in definition.steps:
+        twin = definition.step(step.source, step.target)
+        if twin is not None and (twin.roles, twin.head_approval) != (
+            step.roles,
+            step.head_approval,
+        ):
+            # The engine checks the roles of the first: steps between two stages share them.
+            raise DefinitionError(
+                f"{definition.code}: steps {step.source}→{step.target} differ in roles"
+            )
     present = set(roles)
     for wait in definition.waits:
         if {wait.after, wait.before} - present:
@@ -294,6 +309,15 @@ NOTICE_DOCUMENT = Needs(
     ("penalty_notice",),
     "行政处罚法 第44条：作出行政处罚决定之前，应当告知当事人拟作出的行政处罚内容及事实、"
     "理由、依据，并告知当事人依法享有的陈述、申辩、要求听证等权利",
+)
+
+# 行政处罚法 第57条第1款第（二）（三）项, 第61条: a decision not to penalise is a decision served on
+# the party (with its 复议、诉讼 rights), by its 送达回证 (h10a).
+NO_PENALTY_DOCUMENT = Needs(
+    ("no_penalty_decision",),
+    "行政处罚法 第57条第1款第（二）（三）项：不予行政处罚的，由行政机关负责人决定；"
+    "第61条：决定书应当送达当事人（以送达回证为凭）",
+    delivered=True,
 )
 
 # 行政处罚法 第45条 and 第62条: no decision before the party was heard. The law sets no period
@@ -429,6 +453,20 @@ PENALTY_ORDINARY = Definition(
                     "行政处罚法 第27条：违法行为涉嫌犯罪的，行政机关应当及时将案件移送司法机关",
                 ),
             ),
+        ),
+        # --- 不予处罚 at 审查 (h10a) ---------------------------------------------------------
+        # 行政处罚法 第57条第1款第（二）（三）项: the head decides no penalty is given, on a ground
+        # of 第30、31、33、36条 (cases/no_penalty.py). No 事先告知: 第44条 asks it before a
+        # 行政处罚决定. The 不予行政处罚决定书 is served with its 送达回证 (第61条) before the case
+        # is closed; a second step between the same stages as 移送, the guard takes either.
+        Step(
+            "case_review",
+            "closing",
+            "不予行政处罚",
+            HEAD_ONLY,
+            head_approval=True,
+            documents=("不予行政处罚决定书", "送达回证"),
+            requires=(NO_PENALTY_DOCUMENT,),
         ),
         # 行政处罚法 第44-45条: the party is told and may state and defend.
         Step("notice", "defence", "听取陈述申辩"),

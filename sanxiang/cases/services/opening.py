@@ -54,6 +54,9 @@ def _years_after(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+years_after = _years_after  # the period's last day (第36条), for cases.no_penalty too
+
+
 def check_limitation(limitation: Limitation, opened_on: date) -> tuple[date, date]:
     """Refuse a case whose violation was discovered after the period of 第36条; return the
     discovery day and the period's last day."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
 from django.db import transaction
 
 from sanxiang.accounts.models import User
+from sanxiang.ledger.models import Entry
 from sanxiang.ledger.services import append
 from sanxiang.lib.errors import DomainError, ValidationFailed
 from sanxiang.procedures import engine
@@ -28,6 +30,24 @@ def allowed_message(definition: Definition, stage: str) -> str:
         return f"案件已处于“{definition.label_of(stage)}”，没有后续步骤。"
     names = "、".join(f"{s.label}（{definition.label_of(s.target)}）" for s in nexts)
     return f"当前阶段“{definition.label_of(stage)}”之后只能：{names}。"
+
+
+def _step_label(case: Case, definition: Definition, source: str, target: str) -> str:
+    """Where two steps join the stages (审查 → 结案: 移送 or 不予处罚), the one taken: the first
+    whose required documents the ledger shows issued (the documents guard checked them)."""
+    steps = definition.steps_between(source, target)
+    if len(steps) < 2:
+        return ""
+    kinds = {
+        json.loads(raw).get("kind")
+        for raw in Entry.objects.filter(case_id=case.pk, event_type="document.issued").values_list(
+            "payload", flat=True
+        )
+    }
+    for step in steps:
+        if step.requires and all(kinds & set(need.kinds) for need in step.requires):
+            return step.label
+    return steps[0].label
 
 
 @transaction.atomic(durable=True)
@@ -87,6 +107,7 @@ def transition(
             "on": day,
             "note": note,
             "clocks": started_stopped,
+            **({"step": label} if (label := _step_label(case, definition, source, target)) else {}),
             **({"snapshot": changes["decided_snapshot"]} if decides else {}),
             **({"closing_request": settled} if settled is not None else {}),
         },
