@@ -123,6 +123,13 @@ def decided_case(
         if target == "decision" and heard:
             hold_hearing(world, case.pk, notified_on=notified)
         case = take_step(actor, case.pk, target, on=on if target == "decision" else notified)
+    if issue and kind == "no_penalty":
+        # The 不予行政处罚决定书 states its ground (行政处罚法 第33条; cases.no_penalty).
+        from sanxiang.cases.no_penalty import prepare_no_penalty
+
+        prepare_no_penalty(
+            actor=world.officer, case_id=case.pk, ground="minor_corrected", reasons="测试数据"
+        )
     if issue:
         issue_decision(world, case)
     return case

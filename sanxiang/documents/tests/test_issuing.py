@@ -91,9 +91,16 @@ class IssuingADocument(QuickDocumentsTestCase):
 
     def test_the_stage_decides_which_kinds_are_offered(self):
         case = case_at(self.w, "case_review")
-        # 审查 leads to the 告知 or, a crime suspected, to the judicial organ (第27条).
+        # 审查 leads to the 告知, to 不予处罚 (第57条: its decision and receipt) or, a crime
+        # suspected, to the judicial organ (第27条).
         offered = [k.code for k in allowed_kinds(case)]
-        assert offered == ["penalty_notice", "address_confirmation", "case_transfer"]
+        assert offered == [
+            "penalty_notice",
+            "no_penalty_decision",
+            "address_confirmation",
+            "delivery_receipt",
+            "case_transfer",
+        ]
         archived = case_at(self.w, "archived")
         assert allowed_kinds(archived) == []
 

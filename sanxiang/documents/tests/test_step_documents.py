@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from sanxiang.cases.models import Case
+from sanxiang.cases.no_penalty import prepare_no_penalty
 from sanxiang.cases.services import DraftData, save_draft, transition
 from sanxiang.cases.testing import company, open_test_case
 from sanxiang.documents.kinds import get_kind
@@ -94,6 +95,9 @@ class DecisionDelivered(QuickDocumentsTestCase):
         case = case_at(
             self.w, "decision", kind="no_penalty", legal_basis="《行政处罚法》第三十三条"
         )
+        prepare_no_penalty(
+            actor=self.w.officer, case_id=case.pk, ground="minor_corrected", reasons="已改正"
+        )
         issue_document(actor=self.w.officer, case_id=case.pk, kind="no_penalty_decision")
         issue_document(actor=self.w.officer, case_id=case.pk, kind="delivery_receipt")
         assert transition(actor=self.w.officer, case_id=case.pk, target="delivery").stage == (
@@ -153,8 +157,10 @@ def test_every_required_document_is_a_known_kind_offered_where_the_step_starts()
                     kind = get_kind(code)
                     assert kind is not None, code
                     if kind.decision:
-                        # Decision documents are offered at the decision stage only.
-                        assert definition.has_role(step.source, StageRole.DECISION), code
+                        # Decision documents are offered at the decision stage, or where the
+                        # decision ends the case (不予处罚 at 审查, offering it).
+                        ends = definition.is_closed(step.target) and kind.title in step.documents
+                        assert definition.has_role(step.source, StageRole.DECISION) or ends, code
                     else:
                         leaving = definition.next_steps(step.source)
                         titles = {t for s in leaving for t in s.documents}

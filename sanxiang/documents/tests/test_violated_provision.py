@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from sanxiang.cases.no_penalty import prepare_no_penalty
 from sanxiang.cases.services import DraftData, save_draft
 from sanxiang.catalog.models import MatterVersion
 from sanxiang.documents.builders import build
@@ -38,6 +39,9 @@ class ViolatedProvision(QuickDocumentsTestCase):
 
     def test_a_no_penalty_decision_needs_no_violated_provision(self):
         case = case_at(self.w, "decision", kind="no_penalty", legal_basis="第三十三条")
+        prepare_no_penalty(
+            actor=self.w.officer, case_id=case.pk, ground="minor_corrected", reasons="已改正"
+        )
         doc = issue_document(actor=self.w.officer, case_id=case.pk, kind="no_penalty_decision")
         assert doc.kind == "no_penalty_decision"
 
