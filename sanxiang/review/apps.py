@@ -35,6 +35,9 @@ class ReviewConfig(AppConfig):
         engine.register_after_transition(gate.after_transition)
         workbench_panels.register(panels.pending_reviews)
         register_case_panel(panels.case_review_status)
+        from .collective_views import collective_panel
+
+        register_case_panel(collective_panel)
 
         from sanxiang.catalog import calendar as catalog_calendar
 

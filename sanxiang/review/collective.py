@@ -13,18 +13,25 @@ it; ``collective_guard`` refuses the decision otherwise (``collective_discussion
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
 
+from sanxiang.accounts.models import Role, User
+from sanxiang.accounts.queries import home_agency, require_role
 from sanxiang.cases.models import Case, Circumstance, DecisionDraft
+from sanxiang.cases.queries import get_case_for
 from sanxiang.documents.models import IssuedDocument
-from sanxiang.lib.errors import DomainError
+from sanxiang.ledger.services import append
+from sanxiang.lib.errors import DomainError, ValidationFailed
 from sanxiang.procedures.definitions import StageRole
 from sanxiang.procedures.engine import GuardContext
 
-from .models import Discussion, DiscussionOutcome, MajorFlag, MajorReason
+from .models import CaseReview, Discussion, DiscussionOutcome, MajorFlag, MajorReason
 
 KIND = "collective_discussion"
 BASIS = (
@@ -115,3 +122,87 @@ def collective_guard(context: GuardContext) -> None:
             "collective_discussion_required",
             f"{lead}已集体讨论，须先制发本次讨论的《集体讨论记录》附卷，方可作出决定（{BASIS}）。",
         )
+
+
+# --- 集体讨论 from the case page (issue 10, h10a item 5) -------------------------------------
+# 第57条第2款 puts a 情节复杂 or 重大违法 case to the heads whether or not its decision is a
+# 重大执法决定 under legal review: a case with ``reasons`` is discussed by the heads from the
+# case page before its decision, with no review round (``Discussion.round`` stays empty; the
+# case's review file is the discussions' home and is created unmarked if it has none).
+CASE_EVENT = "review.collective_discussion"
+# A discussion of the case (not of a disagreement with the reviewer) decides or does not.
+CASE_OUTCOMES = (DiscussionOutcome.DECIDE, DiscussionOutcome.NO_DECISION)
+# Before the decision: from 审查 to the stages a decision is made from.
+BEFORE_DECISION = (StageRole.REVIEW, StageRole.NOTICE, StageRole.DEFENCE, StageRole.HEARING)
+MIN_ATTENDEES = 3  # the head and at least two others (the same rule as record_discussion)
+
+
+@transaction.atomic(durable=True)
+def convene_discussion(
+    *,
+    actor: User,
+    case_id: int,
+    held_on: date,
+    attendees: list[str],
+    outcome: str,
+    minutes: str,
+) -> Discussion:
+    """The head records the heads' 集体讨论 of a case 第57条第2款 puts to them: who took part,
+    what was said, the conclusion; the 集体讨论记录 then prints it (``record_text``)."""
+    case = get_case_for(actor, case_id, write=True)
+    require_role(actor, Role.HEAD)
+    if home_agency(actor).pk != case.agency_id:
+        raise DomainError("forbidden", "只有本机关负责人可以主持集体讨论。")
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not case.definition.has_role(case.stage, *BEFORE_DECISION):
+        raise DomainError(
+            "conflict",
+            f"案件处于“{case.stage_label}”，集体讨论须在调查终结后、作出决定前进行（{BASIS}）。",
+        )
+    why = reasons(case)
+    if not why:
+        raise DomainError(
+            "conflict",
+            "本案不属于本机关须集体讨论的情形（情节复杂或者重大违法，见集体讨论标准）；"
+            f"承办机构与法制审核有分歧的，在法制审核页记录集体讨论（{BASIS}）。",
+        )
+    if outcome not in CASE_OUTCOMES:
+        raise ValidationFailed(
+            "请选择讨论结论：同意按拟定意见作出决定，或不予作出该决定。", field="outcome"
+        )
+    names = list(dict.fromkeys(a.strip() for a in attendees if a.strip()))
+    if len(names) < MIN_ATTENDEES:
+        raise ValidationFailed("集体讨论须至少三名参加人员（含负责人）。", field="attendees")
+    if held_on > timezone.localdate():
+        raise ValidationFailed("讨论日期不能晚于今天。", field="held_on")
+    if held_on < case.opened_on:
+        raise ValidationFailed("讨论日期不能早于立案日期。", field="held_on")
+    if not minutes.strip():
+        raise ValidationFailed("请填写讨论情况（各参加人员的意见）。", field="minutes")
+    file, _ = CaseReview.objects.get_or_create(case=case, defaults={"agency_id": case.agency_id})
+    discussion = Discussion.objects.create(
+        review=file,
+        round=None,
+        held_on=held_on,
+        attendees=names,
+        outcome=outcome,
+        minutes=minutes.strip(),
+        recorded_by=actor,
+        recorded_at=timezone.now(),
+    )
+    append(
+        event_type=CASE_EVENT,
+        payload={
+            "number": case.number,
+            "discussion": discussion.pk,
+            "reasons": why,
+            "held_on": held_on,
+            "attendees": names,
+            "outcome": outcome,
+            "minutes": discussion.minutes,
+        },
+        actor=actor,
+        agency_id=case.agency_id,
+        case_id=case.pk,
+    )
+    return discussion

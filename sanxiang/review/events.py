@@ -15,5 +15,7 @@ EVENT_TYPES = (
     EventType("review.deadline_extended", "延长审核期限", timeline=True),
     EventType("review.disputed", "对审核意见提出异议", timeline=True),
     EventType("review.discussion", "集体讨论决定", timeline=True),
+    # 行政处罚法 第57条第2款: the heads' 集体讨论 of a case, from the case page (collective.py).
+    EventType("review.collective_discussion", "负责人集体讨论", timeline=True),
     EventType("review.gate_passed", "法制审核把关通过", timeline=True),
 )

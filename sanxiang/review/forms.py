@@ -101,6 +101,20 @@ class DiscussionForm(StyledForm):
         return [a.strip() for a in raw.replace("，", "、").split("、") if a.strip()]
 
 
+class CaseDiscussionForm(DiscussionForm):
+    """The heads' 集体讨论 of a case (第57条第2款): decide, or do not (h10a item 5)."""
+
+    outcome = forms.ChoiceField(
+        label="讨论结论",
+        choices=[
+            (o.value, o.label) for o in (DiscussionOutcome.DECIDE, DiscussionOutcome.NO_DECISION)
+        ],
+    )
+    minutes = forms.CharField(
+        label="讨论情况（各参加人员意见）", widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
 class CatalogueForm(StyledForm):
     # Text fields on purpose: the service refuses a negative or non-numeric threshold itself.
     fine_natural = forms.CharField(label="罚款金额：个人（元，达到即审核）")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import collective_views, views
 
 app_name = "review"
 urlpatterns = [
@@ -19,4 +19,6 @@ urlpatterns = [
     path("cases/<int:case_pk>/submit/", views.submit, name="submit"),
     path("cases/<int:case_pk>/flag/", views.flag, name="flag"),
     path("cases/<int:case_pk>/discussion/", views.discussion, name="discussion"),
+    # 行政处罚法 第57条第2款: the heads' 集体讨论 of a case, from the case page (h10a).
+    path("cases/<int:pk>/collective/", collective_views.convene, name="collective"),
 ]

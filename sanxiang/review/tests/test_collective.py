@@ -4,18 +4,26 @@ recorded with a conclusion for it and its 集体讨论记录 is issued; other ca
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.test import override_settings
 from django.utils import timezone
 
 from sanxiang.cases.models import Case
 from sanxiang.cases.services import transition
+from sanxiang.documents.builders import build
+from sanxiang.documents.kinds import get_kind
 from sanxiang.documents.models import IssuedDocument
+from sanxiang.documents.queries import sheet_from_case
 from sanxiang.documents.services import issue_document
+from sanxiang.documents.testing import take_step
 from sanxiang.ledger.models import Entry
 from sanxiang.lib.errors import DomainError
 from sanxiang.review import collective, services
+from sanxiang.review.models import CaseReview, Discussion
 from sanxiang.review.testing import pass_review
+from sanxiang.testing import signed_in
 
 from .helpers import ReviewTestCase, case_at_defence
 
@@ -104,3 +112,105 @@ class TheHeadsDiscussion(ReviewTestCase):
         assert collective.reasons(case) == []
         transition(actor=self.w.head, case_id=case.pk, target="decision")
         assert Case.objects.get(pk=case.pk).stage == "decision"
+
+
+class DiscussionWithoutAReview(ReviewTestCase):
+    """A case 第57条第2款 puts to the heads need not be a 重大执法决定 under legal review: the head
+    convenes its 集体讨论 from the case page (h10a item 5)."""
+
+    def convene(self, case: Case, actor=None, **kwargs):
+        values = {
+            "held_on": timezone.localdate(),
+            "attendees": ATTENDEES,
+            "outcome": "decide",
+            "minutes": "甲：情节严重，同意罚款。乙：同意。丙：同意。",
+        } | kwargs
+        return collective.convene_discussion(actor=actor or self.w.head, case_id=case.pk, **values)
+
+    def test_a_grave_case_without_review_could_not_be_discussed_through_the_review(self):
+        case = case_at_defence(self.w, "5000", circumstance="grave")
+        assert collective.reasons(case) and not CaseReview.objects.filter(case=case, major=True)
+        with pytest.raises(DomainError) as caught:
+            TheHeadsDiscussion.discussed(self, case)  # type: ignore[arg-type]
+        assert caught.value.code == "conflict" and "尚未报送法制审核" in caught.value.message
+        assert refused(self.w, case).code == "collective_discussion_required"
+
+    def test_the_head_convenes_it_and_with_its_record_the_decision_is_made(self):
+        case = case_at_defence(self.w, "5000", circumstance="grave")
+        discussion = self.convene(case)
+        assert discussion.round is None and discussion.attendees == ATTENDEES
+        entry = Entry.objects.get(case_id=case.pk, event_type="review.collective_discussion")
+        assert "违法情节严重" in entry.payload and entry.actor_id == self.w.head.pk
+        assert refused(self.w, case).code == "collective_discussion_required"  # no record yet
+        issue_document(actor=self.w.officer, case_id=case.pk, kind="collective_discussion")
+        moved = take_step(self.w.head, case.pk, "decision")
+        assert moved.stage == "decision"
+        record = IssuedDocument.objects.get(case=case, kind="collective_discussion")
+        kind = get_kind("collective_discussion")
+        assert kind is not None
+        day = timezone.localdate(record.issued_at)
+        text = str(build(kind, sheet_from_case(case), number="", issued_on=day).blocks)
+        assert "负责人甲、副局长乙、法制科长丙" in text and "同意按拟定意见作出决定" in text
+        assert not CaseReview.objects.get(case=case).major  # still not a 重大执法决定
+
+    def test_a_discussion_against_the_decision_keeps_it_shut(self):
+        case = case_at_defence(self.w, "5000", circumstance="grave")
+        self.convene(case, outcome="no_decision")
+        issue_document(actor=self.w.officer, case_id=case.pk, kind="collective_discussion")
+        error = refused(self.w, case)
+        assert error.code == "collective_discussion_required" and "不予作出" in error.message
+
+    def test_only_the_agencys_head_convenes_it(self):
+        case = case_at_defence(self.w, "5000", circumstance="grave")
+        for user, code in (
+            (self.w.officer, "forbidden"),
+            (self.w.reviewer, "forbidden"),
+            (self.w.supervisor, "forbidden"),
+            (self.w.other_officer, "not_found"),
+        ):
+            with pytest.raises(DomainError) as caught:
+                self.convene(case, actor=user)
+            assert caught.value.code == code, (user, caught.value.message)
+        assert not Discussion.objects.filter(review__case=case).exists()
+
+    def test_bad_input_and_a_case_not_for_the_heads_write_nothing(self):
+        case = case_at_defence(self.w, "5000", circumstance="grave")
+        for kwargs in (
+            {"attendees": ATTENDEES[:2]},
+            {"outcome": "resolved"},
+            {"minutes": "  "},
+            {"held_on": timezone.localdate() + timedelta(days=1)},
+        ):
+            with pytest.raises(DomainError) as caught:
+                self.convene(case, **kwargs)
+            assert caught.value.code == "validation_error", kwargs
+        small = case_at_defence(self.w, "500")
+        with pytest.raises(DomainError) as caught:
+            self.convene(small)
+        assert caught.value.code == "conflict" and "不属于" in caught.value.message
+        assert not Entry.objects.filter(event_type="review.collective_discussion").exists()
+
+    def test_the_case_page_shows_the_reasons_and_the_heads_form(self):
+        case = case_at_defence(self.w, "5000", circumstance="grave")
+        head = signed_in(self.w.head)
+        page = head.get(f"/cases/{case.pk}/").content.decode()
+        assert 'id="case-collective"' in page and "第57条第2款" in page
+        assert 'data-action="convene-discussion"' in page
+        officer_page = signed_in(self.w.officer).get(f"/cases/{case.pk}/").content.decode()
+        assert 'id="case-collective"' in officer_page
+        assert 'data-action="convene-discussion"' not in officer_page
+        response = head.post(
+            f"/review/cases/{case.pk}/collective/",
+            {
+                "held_on": timezone.localdate().isoformat(),
+                "attendees": "负责人甲、副局长乙、法制科长丙",
+                "outcome": "decide",
+                "minutes": "一致同意。",
+            },
+        )
+        assert response.status_code == 302
+        assert Discussion.objects.filter(review__case=case, round=None).count() == 1
+        other = signed_in(self.w.other_officer).post(
+            f"/review/cases/{case.pk}/collective/", {"outcome": "decide"}
+        )
+        assert other.status_code == 404
