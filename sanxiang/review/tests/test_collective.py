@@ -5,6 +5,7 @@ recorded with a conclusion for it and its 集体讨论记录 is issued; other ca
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import override_settings
@@ -119,7 +120,7 @@ class DiscussionWithoutAReview(ReviewTestCase):
     convenes its 集体讨论 from the case page (h10a item 5)."""
 
     def convene(self, case: Case, actor=None, **kwargs):
-        values = {
+        values: dict[str, Any] = {
             "held_on": timezone.localdate(),
             "attendees": ATTENDEES,
             "outcome": "decide",
