@@ -133,13 +133,14 @@ class CasesApi(WorldTestCase):
             (officer, "notice", ["penalty_notice"]),
             (officer, "defence", []),
         ]
+        # The intended penalty is drafted before the 告知书 states it (第44条).
+        draft = {"kind": "warning", "violated_provision": "《宗教事务条例》第四十一条"}
+        assert self.post(officer, f"{url}/draft", draft, "put").status_code == 200
         for client, target, kinds in steps:
             for kind in kinds:
                 body = {"case_id": case_id, "kind": kind}
                 assert self.post(officer, issue, body).status_code == 201
             assert self.post(client, f"{url}/transitions", {"target": target}).status_code == 200
-        draft = {"kind": "warning", "violated_provision": "《宗教事务条例》第四十一条"}
-        assert self.post(officer, f"{url}/draft", draft, "put").status_code == 200
         waiver = {"kind": "waiver", "note": "当事人书面放弃陈述申辩"}
         assert self.post(officer, f"{url}/defence", waiver).status_code == 200
         for client, target, kinds in [

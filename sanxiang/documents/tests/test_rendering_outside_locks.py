@@ -27,7 +27,12 @@ from sanxiang.documents.services import issue_document
 from sanxiang.lib import orphans
 from sanxiang.lib.errors import DomainError
 
-from .helpers import QuickDocumentsTestCase, case_at, quick_pdf
+from .helpers import QuickDocumentsTestCase, case_at, fine_draft, quick_pdf
+
+
+def at_review(world: Any) -> Case:
+    """A case at 审查 with its drafted fine (the 事先告知书 states it, 第44条)."""
+    return case_at(world, "case_review", **fine_draft())
 
 
 def stored_objects() -> set[str]:
@@ -62,7 +67,7 @@ class RenderingOutsideTheLocks(QuickDocumentsTestCase):
             return issue_document(actor=self.w.officer, case_id=case.pk, kind=kind)
 
     def test_the_pdf_is_rendered_while_no_transaction_of_ours_is_open(self):
-        case = case_at(self.w, "case_review")
+        case = at_review(self.w)
         outside = len(connection.atomic_blocks)
         renders = Renders()
         doc = self.issue(case, renders)
@@ -70,7 +75,7 @@ class RenderingOutsideTheLocks(QuickDocumentsTestCase):
         assert doc.seq == 1
 
     def test_a_number_taken_while_rendering_goes_to_the_other_and_this_one_is_rendered_again(self):
-        first, second = case_at(self.w, "case_review"), case_at(self.w, "case_review")
+        first, second = at_review(self.w), at_review(self.w)
 
         def meanwhile(call: int) -> None:
             if call == 1:
@@ -85,7 +90,7 @@ class RenderingOutsideTheLocks(QuickDocumentsTestCase):
         assert NumberSequence.objects.get(kind="penalty_notice").last == 2
 
     def test_a_case_changed_while_rendering_is_issued_from_what_it_now_says(self):
-        case = case_at(self.w, "case_review")
+        case = at_review(self.w)
 
         def meanwhile(call: int) -> None:
             if call == 1:
@@ -101,7 +106,7 @@ class RenderingOutsideTheLocks(QuickDocumentsTestCase):
         assert rebuilt.sha256() == doc.content_sha256
 
     def test_a_commit_refused_after_rendering_takes_no_number_and_leaves_one_orphan(self):
-        case = case_at(self.w, "case_review")
+        case = at_review(self.w)
         before = stored_objects()
 
         def meanwhile(call: int) -> None:
@@ -119,14 +124,14 @@ class RenderingOutsideTheLocks(QuickDocumentsTestCase):
         assert stored_objects() == before
 
     def test_the_sweep_keeps_every_object_an_issued_document_points_at(self):
-        docs = [self.issue(case_at(self.w, "case_review"), Renders()) for _ in range(3)]
+        docs = [self.issue(at_review(self.w), Renders()) for _ in range(3)]
         assert orphans.sweep_all(grace=timedelta(0)) == []
         for doc in docs:
             assert default_storage.exists(doc.pdf_name) and default_storage.exists(doc.docx_name)
 
     def test_after_losing_every_optimistic_race_the_last_render_happens_under_the_locks(self):
-        others = [case_at(self.w, "case_review") for _ in range(services.OPTIMISTIC_ATTEMPTS)]
-        case = case_at(self.w, "case_review")
+        others = [at_review(self.w) for _ in range(services.OPTIMISTIC_ATTEMPTS)]
+        case = at_review(self.w)
         outside = len(connection.atomic_blocks)
 
         def meanwhile(call: int) -> None:
