@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sanxiang.cases.models import Case, Party
+from sanxiang.cases.services import DraftData, save_draft
 from sanxiang.cases.testing import company, open_test_case, person
 
 from ..services import create_link
@@ -13,6 +14,17 @@ from ..services import create_link
 def two_party_case(world: Any, stage: str = "investigation") -> Case:
     case = open_test_case(
         world, parties=[company(), person("王小明")], title="某公司违规组织宗教活动"
+    )
+    # The intended penalty with the provision violated and the one applied: a 事先告知书 is
+    # refused without them (行政处罚法 第44条; documents.services).
+    save_draft(
+        actor=world.officer,
+        case_id=case.pk,
+        data=DraftData(
+            kind="warning",
+            violated_provision="《宗教事务条例》第四十一条",
+            legal_basis="《宗教事务条例》第七十一条",
+        ),
     )
     Case.objects.filter(pk=case.pk).update(stage=stage)  # test data: placed at a stage
     return Case.objects.get(pk=case.pk)

@@ -42,7 +42,10 @@ class OnlineAnswers(QuickDocumentsTestCase):
             actor=self.w.officer,
             case_id=case.pk,
             data=DraftData(
-                kind="fine", fine_amount=amount, legal_basis="《宗教事务条例》第七十一条"
+                kind="fine",
+                fine_amount=amount,
+                legal_basis="《宗教事务条例》第七十一条",
+                violated_provision="《宗教事务条例》第四十一条",
             ),
         )
         take_step(self.w.officer, case.pk, "notice", on=notice_on, waive=False)

@@ -40,6 +40,17 @@ def closed_case(
     case = open_test_case(w, opened_on=opened, title=title or "评查案件")
     for target, who, after in PATH:
         if documents and case.stage == "case_review":
+            # 行政处罚法 第44条: the notice states the drafted penalty and its provisions.
+            save_draft(
+                actor=w.officer,
+                case_id=case.pk,
+                data=DraftData(
+                    violated_provision="《宗教事务条例》第四十一条",
+                    kind="warning",
+                    legal_basis="《宗教事务条例》第六十五条",
+                    text="警告",
+                ),
+            )
             issue_document(actor=w.officer, case_id=case.pk, kind="penalty_notice")
         if documents and case.stage == "decision":
             issue_document(actor=w.officer, case_id=case.pk, kind="penalty_decision")
