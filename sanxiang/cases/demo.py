@@ -297,7 +297,9 @@ def load() -> None:
         saved = False
         for i, (target, who) in enumerate(demo.path, start=1):
             on = case.opened_on + timedelta(days=i * demo.step_every) if demo.step_every else today
-            if demo.draft and target == demo.draft_before:
+            # The draft first where the 告知 states it (行政处罚法 第44条), else before its step.
+            notice = case.definition.has_role(target, StageRole.NOTICE)
+            if demo.draft and not saved and (target == demo.draft_before or notice):
                 save_draft(actor=officer, case_id=case.pk, data=demo.draft)
                 saved = True
             actor = head if who == "head" else officer

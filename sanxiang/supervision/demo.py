@@ -34,6 +34,7 @@ from sanxiang.directory.models import Agency, AgencyKind, AgencyLevel, Certifica
 from sanxiang.directory.services import OfficerData, create_officer, set_certificate_status
 from sanxiang.documents.services import issue_document
 from sanxiang.lib.errors import DomainError
+from sanxiang.procedures.definitions import StageRole
 from sanxiang.records.models import AvLevel, AvRequirement
 from sanxiang.records.services import AvRequirementData, RecordData, add_av_requirement, add_record
 
@@ -383,13 +384,17 @@ def _case(bureau: Agency, matters: dict[str, Matter], demo: DemoCase) -> None:
         opened_on=opened,
         is_demo=True,
     )
+    saved = False
     for target, who, after in demo.path:
+        # The draft before the 事先告知书 states it (行政处罚法 第44条), at the latest before 决定.
+        notice = case.definition.has_role(target, StageRole.NOTICE)
+        if demo.draft and not saved and (target == "decision" or notice):
+            save_draft(actor=officer, case_id=case.pk, data=demo.draft)
+            saved = True
         for kind in demo.documents.get(case.stage, []):
             issue_document(actor=officer, case_id=case.pk, kind=kind)
         if demo.evidence and case.stage == "investigation":
             _evidence(officer, case.pk)
-        if demo.draft and target == "decision":
-            save_draft(actor=officer, case_id=case.pk, data=demo.draft)
         actor = head if who == "head" else officer
         on = opened + timedelta(after)
         # What the law's order needs (the 告知书, the 决定书 delivered, the party's waiver of a

@@ -181,7 +181,10 @@ class ThePeriodIsTheGuards(QuickDocumentsTestCase):
             actor=self.w.officer,
             case_id=case.pk,
             data=DraftData(
-                kind="fine", fine_amount="500", legal_basis="《宗教事务条例》第七十一条"
+                kind="fine",
+                fine_amount="500",
+                legal_basis="《宗教事务条例》第七十一条",
+                violated_provision="《宗教事务条例》第四十一条",
             ),
         )
         take_step(self.w.officer, case.pk, "notice", waive=False)
