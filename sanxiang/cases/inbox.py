@@ -96,10 +96,12 @@ def approvals(user: Any, ctx: Context) -> Section | None:
     if ctx.limit and count:
         rows = waiting.annotate(closing_asked=asked).order_by("opened_on", "pk")[: ctx.limit]
         for case in rows:
-            closing = case.definition.closing_step(case.stage) if case.closing_asked else None
-            if closing is not None:
-                # 结案审批表: the head signs it where the request is shown, on the stage panel.
-                title, anchor = f"结案审批（{closing.label}）：{case.title}", "closing-request"
+            closing = case.definition.closing_steps(case.stage) if case.closing_asked else []
+            if closing:
+                # 结案审批表: the head signs it where the request is shown, on the stage panel
+                # (twin steps into 结案, as at 审查, are named both).
+                label = "或".join(s.label for s in closing)
+                title, anchor = f"结案审批（{label}）：{case.title}", "closing-request"
             else:
                 step = awaiting_head(case.definition).get(case.stage, "")
                 title, anchor = f"{step}：{case.title}", "case-stage"

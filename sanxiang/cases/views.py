@@ -229,6 +229,8 @@ def closing_context(user: Any, case: Case, *, writable: bool) -> dict[str, Any]:
     returned = latest if latest and latest.status == ClosingRequestStatus.RETURNED else None
     return {
         "closing_step": step,
+        # Twin steps into 结案 (审查: 移送司法机关 or 不予行政处罚) share the request: name both.
+        "closing_label": "或".join(s.label for s in case.definition.closing_steps(case.stage)),
         "closing_pending": pending,
         "closing_returned": returned if returned and returned.stage == case.stage else None,
         "may_ask_closing": pending is None

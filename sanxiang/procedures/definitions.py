@@ -219,8 +219,12 @@ class Definition:
 
     def closing_step(self, source: str) -> Step | None:
         """The step from ``source`` into 结案 (a head approval an officer may ask for)."""
+        return next(iter(self.closing_steps(source)), None)
+
+    def closing_steps(self, source: str) -> list[Step]:
+        """Every step from ``source`` into 结案: at 审查 both 移送司法机关 and 不予行政处罚."""
         into = self.codes_with_role(StageRole.CLOSING)
-        return next((s for s in self.steps if s.source == source and s.target in into), None)
+        return [s for s in self.steps if s.source == source and s.target in into]
 
     def next_steps(self, source: str) -> list[Step]:
         return [s for s in self.steps if s.source == source]

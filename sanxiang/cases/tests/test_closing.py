@@ -218,3 +218,23 @@ class ClosingOnTheCasePage(ClosingTestCase):
         html = response.content.decode()
         assert response.status_code == 403 and "只有本案办案人员可以报请结案" in html
         assert "（forbidden）" not in html
+
+
+class ClosingFromCaseReview(ClosingTestCase):
+    """At 审查 two steps end the case (移送司法机关, 不予行政处罚): the request names both."""
+
+    def test_the_closing_box_and_the_heads_inbox_name_both_ways_to_close(self):
+        case = open_test_case(self.w, title="某公司违规组织宗教活动案")
+        take_step(self.w.head, case.pk, "investigation")
+        take_step(self.w.officer, case.pk, "case_review")
+        page = signed_in(self.w.officer).get(f"/cases/{case.pk}/").content.decode()
+        assert "结案审批（移送司法机关或不予行政处罚）" in page
+        # Test data: the service would first want the 移送书 or the 不予行政处罚决定书 issued.
+        ClosingRequest.objects.create(
+            case=case, stage="case_review", target="closing", requested_by=self.w.officer
+        )
+        section = approvals(self.w.head)
+        assert section is not None
+        assert [i.title for i in section.items] == [
+            "结案审批（移送司法机关或不予行政处罚）：某公司违规组织宗教活动案"
+        ]
