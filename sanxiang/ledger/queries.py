@@ -19,6 +19,20 @@ def latest_checkpoint() -> Checkpoint | None:
     return Checkpoint.objects.order_by("-tree_size", "-id").first()
 
 
+def first_checkpoint_containing(entry: Entry) -> Checkpoint | None:
+    """The first signed checkpoint whose tree contains ``entry`` (integrated first if it was
+    not yet): the seed of the verifiable draws (docs/draw.md §2), unknown when the entry was
+    written. None while no checkpoint covers it."""
+    if entry.seq is None:
+        from .services import integrate
+
+        integrate()
+        entry.refresh_from_db()
+    if entry.seq is None:
+        return None
+    return Checkpoint.objects.filter(tree_size__gt=entry.seq).order_by("tree_size", "id").first()
+
+
 def entries_for(user: Any) -> QuerySet[Entry]:
     """Entries of the agencies ``user`` may read (a supervisor: those it supervises)."""
     return Entry.objects.filter(agency_id__in=visible_agency_ids(user)).order_by("-id")

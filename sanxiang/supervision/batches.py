@@ -28,6 +28,7 @@ from sanxiang.ledger import formats, keys, tree
 from sanxiang.ledger import services as ledger
 from sanxiang.ledger.encoding import leaf_input
 from sanxiang.ledger.models import Checkpoint, Entry
+from sanxiang.ledger.queries import first_checkpoint_containing
 from sanxiang.lib import draw, merkle
 from sanxiang.lib.canonical import canonical_bytes, canonical_json
 from sanxiang.lib.errors import DomainError, ValidationFailed
@@ -104,16 +105,6 @@ def drawn_ids(document: dict[str, Any], seed: bytes) -> list[str]:
     return draw.sample(ids, int(document["count"]), draw.Generator(seed))
 
 
-def _seed_checkpoint(entry: Entry) -> Checkpoint | None:
-    """The first signed checkpoint whose tree contains ``entry`` (as the 双随机 draw)."""
-    if entry.seq is None:
-        ledger.integrate()
-        entry.refresh_from_db()
-    if entry.seq is None:
-        return None
-    return Checkpoint.objects.filter(tree_size__gt=entry.seq).order_by("tree_size", "id").first()
-
-
 def draw_batch(*, actor: User, batch_id: int, sign: bool = True) -> ReviewBatch:
     """Draw a frozen batch once its seed checkpoint exists (``sign``: sign one now if none yet),
     then score the drawn files."""
@@ -124,10 +115,10 @@ def draw_batch(*, actor: User, batch_id: int, sign: bool = True) -> ReviewBatch:
         raise DomainError("not_found", "未找到该评查批次，或无权访问。")
     if batch.status == BatchStatus.PENDING:
         entry = Entry.objects.get(pk=batch.seed_entry_id)
-        cp = _seed_checkpoint(entry)
+        cp = first_checkpoint_containing(entry)
         if cp is None and sign:
             ledger.make_checkpoint()
-            cp = _seed_checkpoint(entry)
+            cp = first_checkpoint_containing(entry)
         if cp is None:
             raise DomainError(
                 "draw_seed_pending",

@@ -18,6 +18,7 @@ from sanxiang.directory.models import Agency, AgencyLevel, Officer
 from sanxiang.ledger import formats, keys, tree
 from sanxiang.ledger import services as ledger
 from sanxiang.ledger.models import Checkpoint, Entry
+from sanxiang.ledger.queries import first_checkpoint_containing
 from sanxiang.lib import draw
 from sanxiang.lib.canonical import canonical_json
 from sanxiang.lib.errors import DomainError, ValidationFailed
@@ -349,16 +350,6 @@ def request_redraw(*, actor: User, plan_id: int, reason: str) -> Draw:
     )
 
 
-def _seed_checkpoint(entry: Entry) -> Checkpoint | None:
-    """The first signed checkpoint whose tree contains ``entry`` (docs/draw.md §2)."""
-    if entry.seq is None:
-        ledger.integrate()
-        entry.refresh_from_db()
-    if entry.seq is None:
-        return None
-    return Checkpoint.objects.filter(tree_size__gt=entry.seq).order_by("tree_size", "id").first()
-
-
 def _verified_input(plan: Plan, entry: Entry) -> dict[str, Any]:
     """The stored frozen input, refused if it no longer hashes to what the ledger recorded."""
     recorded = json.loads(entry.payload)
@@ -379,7 +370,7 @@ def _verified_input(plan: Plan, entry: Entry) -> dict[str, Any]:
 
 
 def certificate_of(draw_row: Draw, document: dict[str, Any], entry: Entry, cp: Checkpoint) -> dict:
-    assert entry.seq is not None  # noqa: S101 - _seed_checkpoint integrated it
+    assert entry.seq is not None  # noqa: S101 - first_checkpoint_containing integrated it
     hashes = draw.hashes(document)
     seed = draw.seed_from(input_sha256=hashes["input_sha256"], checkpoint_root=cp.root_hash)
     return {
@@ -415,10 +406,10 @@ def perform_draw(*, draw_id: int, actor: User | None = None, sign: bool = False)
     if pending.status != DrawStatus.PENDING:
         raise DomainError("conflict", "该轮已抽取。")
     entry = Entry.objects.get(pk=pending.seed_entry_id)
-    cp = _seed_checkpoint(entry)
+    cp = first_checkpoint_containing(entry)
     if cp is None and sign:
         ledger.make_checkpoint()
-        cp = _seed_checkpoint(entry)
+        cp = first_checkpoint_containing(entry)
     if cp is None:
         raise DomainError(
             "draw_seed_pending",
