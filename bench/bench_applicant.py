@@ -6,13 +6,14 @@ six characters of a party's ID, as a party on the portal does. Each answered que
 try (the rate limit's row) and writes its ledger entry, so the figure includes both writes.
 The rate limit is lifted for the run (one client would otherwise be stopped after five).
 
-Its target, 0.02, is the lowest acceptable ratio: a progress query may cost at most fifty
-``/healthz`` requests. It is not free work like ``/healthz``: one serialised transaction with
-the limit's count, the parties' look-up, the try's row and the ledger entry, then the running
-clocks and the documents, and a page (six SQL statements). On this shared machine single
-runs scatter widely (0.017-0.055 for the earlier ten-statement version, 0.018-0.056 for this
-one), so the target guards the order of magnitude (a scan or a query per row falls below it);
-the statement count itself is held by ``applicant/tests/test_progress.py::ProgressQueryCost``.
+Its target stays 0.3, set before this figure was first measured and not met: measured
+0.017-0.056 on this shared machine (the ten-statement version and the six-statement one scatter
+over the same range). A progress query is not free work like ``/healthz``: one serialised
+transaction with the limit's count, the parties' look-up, the try's row and the ledger entry,
+then the running clocks and the documents, and a page (six SQL statements, held by
+``applicant/tests/test_progress.py::ProgressQueryCost``). The target is kept rather than
+lowered to what the code does; reaching it needs the page rendered without the ORM's per-query
+compilation (cached statements) or the try and the entry written after the answer.
 
 网上受理 (``applicant_intake_throughput``): an application with 20 MiB of materials (two files
 of 10 MiB) started, uploaded through the portal's multipart form and submitted, as MiB/s; the
@@ -135,7 +136,7 @@ def main() -> None:
         value=value,
         unit="q/s",
         ratio=value / max(base),
-        target="0.02",
+        target="0.3",
     )
     from django.test import override_settings
 
