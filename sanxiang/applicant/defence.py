@@ -77,6 +77,7 @@ def submit_defence(
     *,
     token: str,
     address: str,
+    browser: str,
     text: str,
     received: blobs.Received | None = None,
     original_name: str = "",
@@ -90,7 +91,7 @@ def submit_defence(
             raise ValidationFailed("请填写陈述、申辩意见。", field="text")
         if len(body) > MAX_TEXT:
             raise ValidationFailed(f"陈述、申辩意见不超过 {MAX_TEXT} 字。", field="text")
-        link = services.use_link(token=token, address=address, what="defence")
+        link = services.use_link(token=token, address=address, browser=browser, what="defence")
         _check_open(link.case)
     except BaseException:
         if received is not None:

@@ -54,11 +54,11 @@ def may_request(case: Case) -> bool:
     )
 
 
-def request_hearing(*, token: str, address: str, reason: str = "") -> HearingRequest:
+def request_hearing(*, token: str, address: str, browser: str, reason: str = "") -> HearingRequest:
     text = reason.strip()
     if len(text) > MAX_REASON:
         raise ValidationFailed(f"理由不超过 {MAX_REASON} 字。", field="reason")
-    link = services.use_link(token=token, address=address, what="hearing")
+    link = services.use_link(token=token, address=address, browser=browser, what="hearing")
     return _record(link=link, reason=text)
 
 

@@ -35,6 +35,10 @@ class PartyLink(models.Model):
     )
     use_count = models.PositiveIntegerField("使用次数", default=0)
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    # The browser the link is bound to: the SHA-256 of a random cookie set at its first use
+    # (the cookie itself is never stored). Another browser is refused ``link_other_browser``.
+    browser_sha256 = models.CharField("绑定浏览器摘要", max_length=64, blank=True, default="")
+    bound_at = models.DateTimeField("绑定时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "当事人专用链接"
@@ -48,6 +52,12 @@ class PartyLink(models.Model):
                 condition=(Q(revoked_at__isnull=True) & Q(revoked_by__isnull=True))
                 | (Q(revoked_at__isnull=False) & Q(revoked_by__isnull=False)),
                 name="party_link_revoked_with_actor",
+            ),
+            # A binding has both its hash and its time, or neither.
+            models.CheckConstraint(
+                condition=(Q(browser_sha256="") & Q(bound_at__isnull=True))
+                | (~Q(browser_sha256="") & Q(bound_at__isnull=False)),
+                name="party_link_bound_with_time",
             ),
         ]
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("shiming/", identity.start, name="real_name"),
     path("shiming/fanhui/", identity.callback, name="real_name_callback"),
     path("l/<str:token>/", portal_views.link_progress, name="link"),
+    path("l/<str:token>/bangding/", portal_views.link_rebind, name="rebind"),
     path("l/<str:token>/shenbian/", portal_views.link_defence, name="defence"),
     path("l/<str:token>/wenshu/<int:document_id>.pdf", portal_views.link_document, name="document"),
     path("l/<str:token>/tingzheng/", portal_views.link_hearing, name="hearing"),

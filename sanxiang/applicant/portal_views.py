@@ -32,6 +32,43 @@ def _address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR") or "unknown")
 
 
+LINK_COOKIE = "sxlink"
+
+
+def _browser(request: HttpRequest) -> str:
+    """This browser's key for the link of the page (its cookie, scoped to the link's path),
+    or a fresh one: a link's first use binds to it (services.use_link)."""
+    return str(request.COOKIES.get(LINK_COOKIE, ""))[:100] or services.new_browser_key()
+
+
+def _keep(request: HttpRequest, response: HttpResponseBase, token: str, browser: str) -> Any:
+    """After an accepted use: the browser keeps its key for this link (HttpOnly, Lax so the
+    link opens from an e-mail or SMS, Secure over HTTPS, sent only under the link's path)."""
+    response.set_cookie(
+        LINK_COOKIE,
+        browser,
+        max_age=services.MAX_LINK_DAYS * 86400,
+        path=reverse("applicant_portal:link", args=[token]),
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def _link_error(request: HttpRequest, token: str, err: DomainError, browser: str) -> HttpResponse:
+    """A refused link page; from another browser it offers the second factor (rebind).
+
+    The browser keeps its key on a refusal too: a use may have bound the link before a later
+    check refused (a 陈述申辩 after its period), and a key the link is not bound to opens
+    nothing."""
+    context: dict[str, Any] = {"error": err}
+    if err.code == "link_other_browser":
+        context["rebind_url"] = reverse("applicant_portal:rebind", args=[token])
+    response = render(request, "applicant/link_error.html", context, status=err.status)
+    return cast(HttpResponse, _keep(request, response, token, browser))
+
+
 def _limits() -> dict[str, int]:
     return {
         "rate_limit": int(settings.SANXIANG_PROGRESS_RATE_LIMIT),
@@ -63,11 +100,33 @@ def progress_query(request: HttpRequest) -> HttpResponse:
 @require_GET
 @identity.requires_real_name
 def link_progress(request: HttpRequest, token: str) -> HttpResponse:
+    browser = _browser(request)
     try:
-        link = services.use_link(token=token, address=_address(request), what="progress")
+        link = services.use_link(
+            token=token, address=_address(request), browser=browser, what="progress"
+        )
     except DomainError as err:
-        return render(request, "applicant/link_error.html", {"error": err}, status=err.status)
-    return render(request, "applicant/progress.html", _link_context(link, token))
+        return _link_error(request, token, err, browser)
+    response = render(request, "applicant/progress.html", _link_context(link, token))
+    return _keep(request, response, token, browser)
+
+
+@never_cache
+@require_POST
+def link_rebind(request: HttpRequest, token: str) -> HttpResponse:
+    """Another browser continues with the link once the party gives the second factor."""
+    browser = _browser(request)
+    try:
+        services.rebind_link(
+            token=token,
+            address=_address(request),
+            factor=request.POST.get("factor", "")[:20],
+            browser=browser,
+        )
+    except DomainError as err:
+        return _link_error(request, token, err, browser)
+    response = redirect(reverse("applicant_portal:link", args=[token]))
+    return cast(HttpResponse, _keep(request, response, token, browser))
 
 
 def _link_context(link: Any, token: str, **extra: Any) -> dict[str, Any]:
@@ -113,18 +172,21 @@ def _link_context(link: Any, token: str, **extra: Any) -> dict[str, Any]:
 def _defence(request: HttpRequest, token: str) -> HttpResponse:
     upload = request.FILES.get(FIELD)
     received = upload.received if isinstance(upload, SpooledUpload) else None
+    browser = _browser(request)
     try:
         defence.submit_defence(
             token=token,
             address=_address(request),
+            browser=browser,
             text=request.POST.get("text", "")[:6000],
             received=received,
             original_name=(upload.name or "") if upload else "",
         )
     except DomainError as err:
-        return render(request, "applicant/link_error.html", {"error": err}, status=err.status)
+        return _link_error(request, token, err, browser)
     cast(SpoolingUploadHandler, request.upload_handlers[0]).spool = None  # stored
-    return redirect(reverse("applicant_portal:link", args=[token]) + "?submitted=1")
+    response = redirect(reverse("applicant_portal:link", args=[token]) + "?submitted=1")
+    return cast(HttpResponse, _keep(request, response, token, browser))
 
 
 @csrf_exempt  # checked below, once the spooling upload handler is in place
@@ -150,10 +212,12 @@ def link_defence(request: HttpRequest, token: str) -> HttpResponse:
 def link_document(request: HttpRequest, token: str, document_id: int) -> HttpResponse:
     """A document addressed to the party, opened through their link (each opening logged)."""
     doc = IssuedDocument.objects.filter(pk=document_id).first()
+    browser = _browser(request)
     try:
         link = services.use_link(
             token=token,
             address=_address(request),
+            browser=browser,
             what="document",
             case_id=doc.case_id if doc else None,
             document_id=document_id,
@@ -161,11 +225,11 @@ def link_document(request: HttpRequest, token: str, document_id: int) -> HttpRes
         if doc is None or queries.document_of_link(link, doc.pk) is None:
             raise DomainError("not_found", "未找到该文书。")
     except DomainError as err:
-        return render(request, "applicant/link_error.html", {"error": err}, status=err.status)
+        return _link_error(request, token, err, browser)
     delivery.opened(link=link, document_id=doc.pk)  # 电子送达: the first opening is the 送达
     response = HttpResponse(read_file(doc, "pdf"), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(False, f"{doc.title}.pdf") or ""
-    return response
+    return cast(HttpResponse, _keep(request, response, token, browser))
 
 
 @never_cache
@@ -173,13 +237,18 @@ def link_document(request: HttpRequest, token: str, document_id: int) -> HttpRes
 @identity.requires_real_name
 def link_hearing(request: HttpRequest, token: str) -> HttpResponse:
     """A hearing asked for through the link (行政处罚法 第63条、第64条第（一）项)."""
+    browser = _browser(request)
     try:
         hearing.request_hearing(
-            token=token, address=_address(request), reason=request.POST.get("reason", "")[:3000]
+            token=token,
+            address=_address(request),
+            browser=browser,
+            reason=request.POST.get("reason", "")[:3000],
         )
     except DomainError as err:
-        return render(request, "applicant/link_error.html", {"error": err}, status=err.status)
-    return redirect(reverse("applicant_portal:link", args=[token]) + "?hearing=1#h-hearing")
+        return _link_error(request, token, err, browser)
+    response = redirect(reverse("applicant_portal:link", args=[token]) + "?hearing=1#h-hearing")
+    return cast(HttpResponse, _keep(request, response, token, browser))
 
 
 @never_cache
@@ -187,14 +256,17 @@ def link_hearing(request: HttpRequest, token: str) -> HttpResponse:
 @identity.requires_real_name
 def link_receipt(request: HttpRequest, token: str) -> HttpResponseBase:
     """The 网上申请材料接收凭证 PDF of the link's case (rendered now if it was not yet)."""
+    browser = _browser(request)
     try:
-        link = services.use_link(token=token, address=_address(request), what="receipt")
+        link = services.use_link(
+            token=token, address=_address(request), browser=browser, what="receipt"
+        )
         application = intake.application_of(link.case)
         if application is None:
             raise DomainError("not_found", "本案不是网上申请的案件，没有网上申请回执。")
         application = intake.render_receipt(application_id=application.pk)
     except DomainError as err:
-        return render(request, "applicant/link_error.html", {"error": err}, status=err.status)
+        return _link_error(request, token, err, browser)
     response = FileResponse(
         blobs.storage().open(application.receipt_name, "rb"), content_type="application/pdf"
     )
@@ -202,12 +274,13 @@ def link_receipt(request: HttpRequest, token: str) -> HttpResponseBase:
         content_disposition_header(False, f"网上申请回执-{link.case.number}.pdf") or ""
     )
     response["X-Content-SHA256"] = application.receipt_sha256
-    return response
+    return _keep(request, response, token, browser)
 
 
 def _supplement_upload(request: HttpRequest, token: str) -> HttpResponse:
     handler = cast(SpoolingUploadHandler, request.upload_handlers[0])
     address = _address(request)
+    browser = _browser(request)
     try:
         upload = request.FILES.get(FIELD)
         if not isinstance(upload, SpooledUpload):
@@ -216,23 +289,27 @@ def _supplement_upload(request: HttpRequest, token: str) -> HttpResponse:
         supplements.upload_supplement(
             token=token,
             address=address,
+            browser=browser,
             item=item,
             received=upload.received,
             original_name=upload.name or "",
         )
         handler.spool = None
     except DomainError as err:
-        return _link_refusal(request, token, err)
-    return redirect(reverse("applicant_portal:link", args=[token]) + "#h-supplement")
+        return _link_refusal(request, token, err, browser)
+    response = redirect(reverse("applicant_portal:link", args=[token]) + "#h-supplement")
+    return cast(HttpResponse, _keep(request, response, token, browser))
 
 
-def _link_refusal(request: HttpRequest, token: str, err: DomainError) -> HttpResponse:
+def _link_refusal(request: HttpRequest, token: str, err: DomainError, browser: str) -> HttpResponse:
     """A refused upload shown on the party's page when the link itself is fine."""
     link = services._link_for(token)
-    if link is None or err.code in {"party_link_invalid", "not_found", "rate_limited"}:
-        return render(request, "applicant/link_error.html", {"error": err}, status=err.status)
+    page_refusals = {"party_link_invalid", "not_found", "rate_limited", "link_other_browser"}
+    if link is None or err.code in page_refusals:  # nothing of the case shown
+        return _link_error(request, token, err, browser)
     context = _link_context(link, token, error=err)
-    return render(request, "applicant/progress.html", context, status=err.status)
+    response = render(request, "applicant/progress.html", context, status=err.status)
+    return cast(HttpResponse, _keep(request, response, token, browser))
 
 
 @csrf_exempt  # checked below, once the spooling upload handler is in place
@@ -254,8 +331,10 @@ def link_supplement_upload(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 @identity.requires_real_name
 def link_supplement_submit(request: HttpRequest, token: str) -> HttpResponse:
+    browser = _browser(request)
     try:
-        supplements.finish_supplement(token=token, address=_address(request))
+        supplements.finish_supplement(token=token, address=_address(request), browser=browser)
     except DomainError as err:
-        return _link_refusal(request, token, err)
-    return redirect(reverse("applicant_portal:link", args=[token]) + "?supplied=1#h-supplement")
+        return _link_refusal(request, token, err, browser)
+    response = redirect(reverse("applicant_portal:link", args=[token]) + "?supplied=1#h-supplement")
+    return cast(HttpResponse, _keep(request, response, token, browser))

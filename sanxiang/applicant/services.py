@@ -280,11 +280,38 @@ def _link_for(token: str) -> PartyLink | None:
     )
 
 
+OTHER_BROWSER_MESSAGE = (
+    "该链接已在另一台设备或浏览器上使用过，为防止链接被他人冒用，不能在此打开。"
+    "请在您第一次打开该链接的设备和浏览器上打开；如已更换设备，可在下方填写证件号码"
+    "（或统一社会信用代码）后六位后继续，或联系办案机关重新获取链接。"
+)
+UNBOUND_MESSAGE = (
+    "该链接的浏览器绑定记录已不存在，为防止链接被他人冒用，请在下方填写证件号码"
+    "（或统一社会信用代码）后六位后继续，或联系办案机关重新获取链接。"
+)
+
+
+def new_browser_key() -> str:
+    """The random value of a link's browser cookie (256 bits; only its SHA-256 is stored)."""
+    return secrets.token_urlsafe(32)
+
+
 def use_link(
-    *, token: str, address: str, what: str, case_id: int | None = None, document_id: int = 0
+    *,
+    token: str,
+    address: str,
+    what: str,
+    browser: str,
+    case_id: int | None = None,
+    document_id: int = 0,
 ) -> PartyLink:
     """The live link of ``token``, its use logged, or a refusal: unknown (counted for the
-    address's limit), expired, revoked, or presented for another case than its own."""
+    address's limit), expired, revoked, presented for another case than its own, or from
+    another browser than the one it is bound to (counted for the address and the link).
+
+    ``browser`` is the value of the link's cookie in this browser, or a fresh
+    ``new_browser_key()`` when it has none: a link never used binds to it at this use (the
+    view then sets the cookie); a bound link accepts only the browser it is bound to."""
     check_not_limited(address=address)
     link = _link_for(token)
     if link is None:
@@ -303,19 +330,46 @@ def use_link(
         )
     if case_id is not None and case_id != link.case_id:
         raise DomainError("forbidden", "该链接不能用于此案件。")
-    _log_use(link, address=address, what=what, document_id=document_id)
+    if not _log_use(link, address=address, what=what, document_id=document_id, browser=browser):
+        # Committed before the refusal: the try counts for the address and for the link.
+        count_try(address=address, number=_link_key(link))
+        raise DomainError("link_other_browser", _other_browser_message(link))
     return link
 
 
+def _link_key(link: PartyLink) -> str:
+    return f"link:{link.pk}"
+
+
+def _other_browser_message(link: PartyLink) -> str:
+    return OTHER_BROWSER_MESSAGE if link.bound_at else UNBOUND_MESSAGE
+
+
 @transaction.atomic(durable=True)
-def _log_use(link: PartyLink, *, address: str, what: str, document_id: int) -> None:
+def _log_use(link: PartyLink, *, address: str, what: str, document_id: int, browser: str) -> bool:
+    """Log one use from ``browser``; False (nothing written) if the link is bound to another
+    browser, or its binding is gone although it was used (cleared behind the application: the
+    party proves the second factor again, ``rebind_link``)."""
     now = timezone.now()
     live = Q(pk=link.pk, revoked_at__isnull=True, expires_at__gt=now)
-    # Revoked between the read and now: the revocation wins.
-    if PartyLink.objects.filter(live).update(use_count=F("use_count") + 1, last_used_at=now) != 1:
-        raise DomainError(
-            "party_link_invalid", "该链接已被办案机关撤销，不能再使用。请联系办案机关重新获取。"
-        )
+    key = token_hash(browser) if browser else ""
+    changes: dict[str, Any] = {"use_count": F("use_count") + 1, "last_used_at": now}
+    bound = False
+    if not key:
+        mine = Q(pk__in=[])
+    elif link.browser_sha256:
+        mine = Q(browser_sha256=key)
+    else:  # the first use binds; a concurrent first use from elsewhere makes this match none
+        mine = Q(browser_sha256="", bound_at__isnull=True, use_count=0)
+        changes.update(browser_sha256=key, bound_at=now)
+        bound = True
+    if PartyLink.objects.filter(live & mine).update(**changes) != 1:
+        if not PartyLink.objects.filter(live).exists():  # revoked between the read and now
+            raise DomainError(
+                "party_link_invalid",
+                "该链接已被办案机关撤销，不能再使用。请联系办案机关重新获取。",
+            )
+        return False
     payload: dict[str, Any] = {
         "link_id": link.pk,
         "party_id": link.party_id,
@@ -324,9 +378,64 @@ def _log_use(link: PartyLink, *, address: str, what: str, document_id: int) -> N
     }
     if document_id:
         payload["document_id"] = document_id
+    if bound:
+        payload["browser_sha256"] = key
     ledger.append(
         event_type="applicant.link_used",
         payload=payload,
         agency_id=link.case.agency_id,
         case_id=link.case_id,
     )
+    return True
+
+
+def rebind_link(*, token: str, address: str, factor: str, browser: str) -> PartyLink:
+    """Bind a live link to this browser once its party gives the second factor they hold
+    (the last six characters of the ID number or credit code). Every try counts for the
+    address and for the link (the progress query's limit), a wrong one stays counted."""
+    check_not_limited(address=address)
+    link = _link_for(token)
+    if link is None:
+        count_try(address=address)
+        raise DomainError("not_found", LINK_UNKNOWN_MESSAGE)
+    if link.revoked_at is not None or link.expires_at <= timezone.now():
+        raise DomainError("party_link_invalid", "该链接已失效，请联系办案机关重新获取。")
+    held = "".join(factor.split()).upper()
+    if len(held) != 6:
+        raise ValidationFailed("请填写证件号码（或统一社会信用代码）后六位。", field="factor")
+    if not browser:
+        raise ValidationFailed("请允许浏览器保存本站的 Cookie 后再试。")
+    if not _try_rebind(link, address=address, factor=held, browser=browser):
+        raise DomainError(  # raised after the commit, so the wrong try stays counted
+            "link_other_browser",
+            "证件号码（或统一社会信用代码）后六位不正确，不能在此浏览器上打开该链接。"
+            "请核对后重试，或联系办案机关重新获取链接。",
+        )
+    link.refresh_from_db()
+    return link
+
+
+@transaction.atomic(durable=True)
+def _try_rebind(link: PartyLink, *, address: str, factor: str, browser: str) -> bool:
+    a_key, n_key = _check_limit(address=address, number=_link_key(link))
+    ok = _factor_matches(link.party, factor)
+    ProgressAttempt.objects.create(address_key=a_key, number_key=n_key, succeeded=ok)
+    if not ok:
+        return False
+    now = timezone.now()
+    key = token_hash(browser)
+    live = Q(pk=link.pk, revoked_at__isnull=True, expires_at__gt=now)
+    if PartyLink.objects.filter(live).update(browser_sha256=key, bound_at=now) != 1:
+        raise DomainError("party_link_invalid", "该链接已失效，请联系办案机关重新获取。")
+    ledger.append(
+        event_type="applicant.link_rebound",
+        payload={
+            "link_id": link.pk,
+            "party_id": link.party_id,
+            "address_key": a_key,
+            "browser_sha256": key,
+        },
+        agency_id=link.case.agency_id,
+        case_id=link.case_id,
+    )
+    return True

@@ -204,11 +204,19 @@ def _live_request(link_case: Case) -> SupplementRequest:
 
 
 def upload_supplement(
-    *, token: str, address: str, item: str, received: blobs.Received, original_name: str
+    *,
+    token: str,
+    address: str,
+    browser: str,
+    item: str,
+    received: blobs.Received,
+    original_name: str,
 ) -> Material:
     """One file for one item told in the 补正告知 (the same item again replaces it)."""
     try:
-        link = services.use_link(token=token, address=address, what="supplement_upload")
+        link = services.use_link(
+            token=token, address=address, browser=browser, what="supplement_upload"
+        )
         request = _live_request(link.case)
         if item not in {i["item"] for i in request.items}:
             raise ValidationFailed("该项不在补正告知书列明的内容中。", field="item")
@@ -249,8 +257,10 @@ def _save(
     return material
 
 
-def finish_supplement(*, token: str, address: str) -> SupplementRequest:
-    link = services.use_link(token=token, address=address, what="supplement_submit")
+def finish_supplement(*, token: str, address: str, browser: str) -> SupplementRequest:
+    link = services.use_link(
+        token=token, address=address, browser=browser, what="supplement_submit"
+    )
     return _finish(case_id=link.case_id)
 
 

@@ -40,6 +40,8 @@ HTTP_STATUS = {
     "seal_invalid": 409,
     # A party link (applicant/) that has expired or was revoked by staff.
     "party_link_invalid": 410,
+    # A party link opened from another browser than the one it is bound to (its first use).
+    "link_other_browser": 403,
     # A step of the procedure taken without the document it needs (documents/guards.py):
     # the message names the document and the article.
     "document_required": 409,

@@ -154,7 +154,13 @@ class UsingALink(QuickDocumentsTestCase):
         case, other = two_party_case(self.w), two_party_case(self.w)
         token = link_for(self.w, case, company_of(case))
         err = refused(
-            "forbidden", use_link, token=token, address="1.2.3.4", what="x", case_id=other.pk
+            "forbidden",
+            use_link,
+            token=token,
+            address="1.2.3.4",
+            browser="b" * 43,
+            what="x",
+            case_id=other.pk,
         )
         assert "不能用于此案件" in err.message
 
