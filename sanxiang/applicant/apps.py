@@ -43,3 +43,4 @@ class ApplicantConfig(AppConfig):
         # so verify_ledger checks those deliveries against their entries.
         register_delivery_evidence(delivery.delivered_document_ids)
         reconcile.register(state.RECONCILER)
+        reconcile.register(state.BINDING_RECONCILER)

@@ -7,6 +7,8 @@ EVENT_TYPES = (
     EventType("applicant.link_revoked", "撤销当事人专用链接", timeline=True),
     # Every use of a link (each page, each download) is one entry: who looked, at what.
     EventType("applicant.link_used", "当事人使用专用链接", timeline=False),
+    # A link bound to the browser of its first use, in that use's transaction (services.py).
+    EventType("applicant.link_bound", "专用链接绑定首次使用的浏览器", timeline=False),
     # A link bound again to another browser by its party's second factor (services.py).
     EventType("applicant.link_rebound", "当事人凭证件号码在新设备上使用专用链接", timeline=True),
     # A progress query answered by case number and second factor (refused tries are only

@@ -113,6 +113,7 @@ def link_progress(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 @require_POST
+@identity.requires_real_name
 def link_rebind(request: HttpRequest, token: str) -> HttpResponse:
     """Another browser continues with the link once the party gives the second factor."""
     browser = _browser(request)

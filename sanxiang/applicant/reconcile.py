@@ -14,7 +14,7 @@ from typing import Any
 
 from sanxiang.ledger.reconcile import Divergence, Fact, Reconciler
 
-from .models import ElectronicDelivery
+from .models import ElectronicDelivery, PartyLink
 
 TABLE = ElectronicDelivery._meta.db_table
 EVENT_TYPES = ("applicant.delivery_sent", "applicant.delivery_received")
@@ -63,3 +63,40 @@ def check(facts: Sequence[Fact]) -> Iterable[Divergence]:
 
 
 RECONCILER = Reconciler("applicant.electronic_delivery", EVENT_TYPES, check)
+
+
+# ----------------------------------------------------------- party links' browser bindings
+
+LINK_TABLE = PartyLink._meta.db_table
+BINDING_EVENTS = ("applicant.link_bound", "applicant.link_rebound")
+
+
+def check_bindings(facts: Sequence[Fact]) -> Iterable[Divergence]:
+    """A link's browser binding is the one its last binding entry names: a hash cleared,
+    swapped or set behind the application (to let another browser in) is named."""
+    last: dict[int, Fact] = {}
+    for fact in facts:
+        last[int(fact.payload.get("link_id") or 0)] = fact
+    held = dict(PartyLink.objects.exclude(browser_sha256="").values_list("pk", "browser_sha256"))
+    for pk in sorted(last.keys() - held.keys()):
+        if PartyLink.objects.filter(pk=pk).exists():
+            yield Divergence(
+                LINK_TABLE,
+                str(pk),
+                "browser_sha256",
+                last[pk].seq,
+                "账本记载的浏览器绑定在表中被清除",
+            )
+    for pk, value in sorted(held.items()):
+        named = last.get(pk)
+        if named is None:
+            yield Divergence(
+                LINK_TABLE, str(pk), "browser_sha256", None, "表中的浏览器绑定在账本中没有登记条目"
+            )
+        elif named.payload.get("browser_sha256") != value:
+            yield Divergence(
+                LINK_TABLE, str(pk), "browser_sha256", named.seq, "绑定的浏览器与账本记载不符"
+            )
+
+
+BINDING_RECONCILER = Reconciler("applicant.link_binding", BINDING_EVENTS, check_bindings)

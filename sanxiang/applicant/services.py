@@ -378,14 +378,19 @@ def _log_use(link: PartyLink, *, address: str, what: str, document_id: int, brow
     }
     if document_id:
         payload["document_id"] = document_id
-    if bound:
-        payload["browser_sha256"] = key
     ledger.append(
         event_type="applicant.link_used",
         payload=payload,
         agency_id=link.case.agency_id,
         case_id=link.case_id,
     )
+    if bound:  # its own entry: verify_ledger replays the bindings, not every use
+        ledger.append(
+            event_type="applicant.link_bound",
+            payload={"link_id": link.pk, "party_id": link.party_id, "browser_sha256": key},
+            agency_id=link.case.agency_id,
+            case_id=link.case_id,
+        )
     return True
 
 

@@ -23,6 +23,7 @@ from sanxiang.applicant.services import create_link, number_key, revoke_link
 from sanxiang.documents.services import issue_document
 from sanxiang.documents.tests.helpers import QuickDocumentsTestCase
 from sanxiang.ledger.models import Entry
+from sanxiang.ledger.reconcile import reconcile
 
 from .helpers import company_of, link_for, two_party_case
 from .test_defence import notified_case
@@ -38,7 +39,7 @@ def sha(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def factor_of(party) -> str:  # type: ignore[no-untyped-def]
+def factor_of(party) -> str:
     return (party.id_number or party.credit_code)[-6:]
 
 
@@ -60,9 +61,11 @@ class Binding(QuickDocumentsTestCase):
         link = PartyLink.objects.get()
         assert link.browser_sha256 == sha(cookie.value) and link.bound_at is not None
         assert cookie.value not in json.dumps(list(PartyLink.objects.values()), default=str)
-        entry = Entry.objects.get(event_type="applicant.link_used")
+        entry = Entry.objects.get(event_type="applicant.link_bound")
         assert json.loads(entry.payload)["browser_sha256"] == link.browser_sha256
         assert cookie.value not in entry.payload
+        assert self.client.get(link_url(self.token)).status_code == 200
+        assert Entry.objects.filter(event_type="applicant.link_bound").count() == 1
 
     def test_over_https_the_cookie_is_secure(self):
         answer = self.client.get(link_url(self.token), secure=True)
@@ -131,7 +134,7 @@ class Binding(QuickDocumentsTestCase):
         assert self.client.get(link_url(fresh.token)).status_code == 403
 
 
-def _named(data: bytes, name: str):  # type: ignore[no-untyped-def]
+def _named(data: bytes, name: str):
     import io
 
     handle = io.BytesIO(data)
@@ -215,6 +218,47 @@ class BindingClearedBySql(QuickDocumentsTestCase):
         assert self.client.post(rebind, {"factor": factor_of(self.party)}).status_code == 302
         assert self.client.get(link_url(self.token)).status_code == 200
         assert stranger.get(link_url(self.token)).status_code == 403
+
+
+class BindingsAgainstTheLedger(QuickDocumentsTestCase):
+    """verify_ledger's state check names a binding changed behind the application."""
+
+    def setUp(self) -> None:
+        self.case = two_party_case(self.w)
+        self.party = company_of(self.case)
+        self.token = link_for(self.w, self.case, self.party)
+
+    def found(self) -> list[str]:
+        return [d.line() for d in reconcile() if d.table == "applicant_partylink"]
+
+    def test_bindings_made_by_the_application_agree_with_the_ledger(self):
+        assert self.found() == []
+        self.client.get(link_url(self.token))
+        assert self.found() == []
+        phone = Client()
+        rebind = reverse("applicant_portal:rebind", args=[self.token])
+        phone.post(rebind, {"factor": factor_of(self.party)})
+        assert phone.get(link_url(self.token)).status_code == 200
+        assert self.found() == []
+
+    def test_a_binding_cleared_swapped_or_set_by_sql_is_named(self):
+        self.client.get(link_url(self.token))
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE applicant_partylink SET browser_sha256 = '', bound_at = NULL")
+        assert any("被清除" in line for line in self.found())
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE applicant_partylink SET browser_sha256 = %s, bound_at = %s",
+                [sha("attacker"), "2026-01-01 00:00:00"],
+            )
+        assert any("与账本记载不符" in line for line in self.found())
+        other = create_link(actor=self.w.officer, case_id=self.case.pk, party_id=self.party.pk)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE applicant_partylink SET browser_sha256 = %s, bound_at = %s WHERE id = %s",
+                [sha("attacker"), "2026-01-01 00:00:00", other.link.pk],
+            )
+        assert any(f"#{other.link.pk}" in line and "没有登记条目" in line for line in self.found())
 
 
 class DeliveryThroughABoundLink(QuickDocumentsTestCase):
