@@ -204,3 +204,36 @@ def test_a_penalty_party_states_its_defence_and_asks_for_a_hearing_on_a_phone(
     staff.get_by_role("link", name="整改情况说明.pdf").wait_for()
     shoot(staff, "applicant-defence-hearing-staff")
     context.close()
+
+
+def test_a_link_replayed_on_another_phone_is_refused_until_the_party_proves_the_factor(
+    browser, live_server
+):
+    """The link binds to the first phone; a second phone with the same URL sees nothing of the
+    case until the party gives the last six characters of the credit code (issue 16)."""
+    world = World.build()
+    case = two_party_case(world, "defence")
+    party = company_of(case)
+    token = create_link(actor=world.officer, case_id=case.pk, party_id=party.pk).token
+    url = f"{live_server.url}/gongshi/jindu/l/{token}/"
+    first = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
+    mine = first.new_page()
+    mine.goto(url)
+    mine.get_by_role("heading", name="需要您办理的事项").wait_for()
+    other = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
+    page = other.new_page()
+    page.goto(url)
+    page.get_by_role("alert").get_by_text("第一次打开该链接的设备").wait_for()
+    assert party.name not in page.content() and case.number not in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+    shoot(page, "applicant-link-other-browser-phone")
+    page.get_by_label("后六位").fill("000000")
+    page.get_by_role("button", name="在此设备上继续使用").click()
+    page.get_by_role("alert").get_by_text("不正确").wait_for()
+    page.get_by_label("后六位").fill(party.credit_code[-6:])
+    page.get_by_role("button", name="在此设备上继续使用").click()
+    page.get_by_role("heading", name="需要您办理的事项").wait_for()
+    mine.reload()
+    mine.get_by_role("alert").get_by_text("第一次打开该链接的设备").wait_for()
+    first.close()
+    other.close()
