@@ -78,6 +78,15 @@ def test_a_warning_case_goes_from_filing_to_archive_in_the_browser(live_server, 
 
     officer.goto(url)
     step(officer, "case_review")
+    # The intended penalty is drafted first: the 事先告知书 states it with the provision violated
+    # and the one applied (行政处罚法 第44条; 第59条 keeps the two apart).
+    officer.click("text=起草决定")
+    officer.select_option("select[name=kind]", "warning")
+    officer.fill("textarea[name=legal_basis]", "《宗教事务条例》第六十五条")
+    officer.fill("[name=violated_provision]", "《宗教事务条例》第四十一条")
+    officer.click("main form button")
+    officer.wait_for_selector("text=决定草稿已保存")
+    officer.goto(url)
     # 行政处罚法 第44条: no 告知 without the 事先告知书; the stage offers it.
     officer.click('button[data-target-stage="notice"]')
     officer.wait_for_selector("#transition-errors [data-error-code=document_required]")
@@ -85,13 +94,6 @@ def test_a_warning_case_goes_from_filing_to_archive_in_the_browser(live_server, 
     issue(officer, "penalty_notice")
     step(officer, "notice")
     step(officer, "defence")
-    officer.click("text=起草决定")
-    officer.select_option("select[name=kind]", "warning")
-    officer.fill("textarea[name=legal_basis]", "《宗教事务条例》第六十五条")
-    # 行政处罚法 第59条: the provision violated, apart from the one applied (the 决定书 needs it).
-    officer.fill("[name=violated_provision]", "《宗教事务条例》第四十一条")
-    officer.click("main form button")
-    officer.wait_for_selector("text=决定草稿已保存")
 
     # The same day as the 告知: the 陈述申辩 period runs (第45条, 第62条), the head is refused,
     # and the page shows the period with its article.

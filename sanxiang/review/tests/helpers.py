@@ -47,9 +47,11 @@ def case_at_defence(
         opened_on=on,
     )
     transition(actor=world.head, case_id=case.pk, target="investigation", on=on)
-    for target in ("case_review", "notice", "defence"):
-        take_step(world.officer, case.pk, target, on=on)
+    take_step(world.officer, case.pk, "case_review", on=on)
+    # Drafted before the 告知, whose 事先告知书 states it (行政处罚法 第44条).
     draft(world, case, amount, **kwargs)
+    for target in ("notice", "defence"):
+        take_step(world.officer, case.pk, target, on=on)
     # The party waived its 陈述申辩 (and, in 第63条's scope, the hearing) in writing, so the
     # decision waits only for the legal review these tests are about.
     waive_periods(world.officer, case.pk, "decision")
