@@ -47,6 +47,7 @@ class DocumentsConfig(AppConfig):
         register_case_panel(case_documents_panel)
         registry.register(*EVENT_TYPES)
         reconcile.register(state.RECONCILER)
+        reconcile.register(state.STEP_RECONCILER)
 
         from sanxiang.lib import orphans
 

@@ -12,10 +12,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from itertools import pairwise
 from typing import Any
 
+from django.db.models import Q
+from django.utils import timezone
+
+from sanxiang.catalog.queries import in_force_on
 from sanxiang.ledger.models import Entry
 from sanxiang.lib.errors import DomainError
 from sanxiang.procedures.definitions import Definition, Needs, StageRole, Step
@@ -23,7 +27,7 @@ from sanxiang.procedures.engine import GuardContext
 from sanxiang.procedures.filing import file_needs
 
 from .kinds import get_kind
-from .models import IssuedDocument
+from .models import IssuedDocument, StepRequirement
 
 RECEIPT = "delivery_receipt"
 
@@ -189,13 +193,47 @@ def missing(case_id: int, requires: tuple[Needs, ...]) -> list[str]:
     return lacking
 
 
+# --- The agency's own step-bound documents (issue 10, item 2: overridable per agency) --------
+# An agency adds requirements (``StepRequirement``, stricter than the law); the definition's
+# ``Step.requires`` always stand (a row cannot remove one). The refusal cites the agency's basis.
+
+
+def agency_rows(case: Any, step: Step, on: date | None = None) -> list[StepRequirement]:
+    """The agency's rows for ``step`` in force on ``on`` (today) for the case's matter."""
+    day = on or timezone.localdate()
+    return list(
+        StepRequirement.objects.filter(
+            in_force_on(day),
+            agency_id=case.agency_id,
+            procedure=case.procedure,
+            source=step.source,
+            target=step.target,
+        )
+        .filter(Q(matter__isnull=True) | Q(matter_id=case.matter_id))
+        .select_related("agency")
+        .order_by("pk")
+    )
+
+
+def agency_basis(row: StepRequirement) -> str:
+    return f"{row.agency.name}增设：{row.basis}"
+
+
+def step_needs(case: Any, step: Step, on: date | None = None) -> tuple[Needs, ...]:
+    """What ``step`` requires of ``case``: the law's (``Step.requires``), then the agency's."""
+    added = tuple(
+        Needs((row.kind,), agency_basis(row), row.delivered) for row in agency_rows(case, step, on)
+    )
+    return step.requires + added
+
+
 def required_documents(context: GuardContext) -> None:
     steps = context.definition.steps_between(context.source, context.target)
     if not steps:
         return
     refusals = []
     for step in steps:
-        lacking = missing(context.case.pk, step.requires)
+        lacking = missing(context.case.pk, step_needs(context.case, step, context.on))
         if not lacking:
             return  # one of the steps between the stages has all it needs
         refusals.append(f"“{step.label}”：{'；'.join(lacking)}")

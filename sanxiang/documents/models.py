@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -96,3 +97,56 @@ class IssuedDocument(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("IssuedDocument is write-once")
+
+
+class StepRequirement(models.Model):
+    """An agency's own step-bound 文书 (issue 10, item 2): besides what the procedure definition
+    requires (``Step.requires``, the law's), this agency requires a document of ``kind`` issued
+    (and with ``delivered`` delivered) before the step ``source → target`` of ``procedure`` is
+    taken, for one matter or every matter. An agency may only add (stricter); the law's cannot be
+    removed. Rows are dated, never edited: ending one sets ``valid_to`` (the list keeps its
+    history), the same shape as the 音像记录事项清单 (``records.AvRequirement``)."""
+
+    agency = models.ForeignKey(
+        "directory.Agency", verbose_name="执法主体", on_delete=models.PROTECT, related_name="+"
+    )
+    procedure = models.CharField("程序", max_length=32)
+    source = models.CharField("环节（自）", max_length=32)
+    target = models.CharField("环节（至）", max_length=32)
+    kind = models.CharField("文书种类", max_length=32)
+    delivered = models.BooleanField("须送达", default=False)
+    matter = models.ForeignKey(
+        "catalog.Matter",
+        verbose_name="执法事项",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="留空表示该程序的全部事项",
+    )
+    basis = models.CharField("本机关依据或理由", max_length=300)
+    valid_from = models.DateField("生效日期")
+    valid_to = models.DateField("失效日期", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("登记时间")
+
+    class Meta:
+        verbose_name = "本机关增设的环节文书"
+        verbose_name_plural = "本机关增设的环节文书"
+        ordering = ["agency_id", "procedure", "source", "target", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="step_requirement_period_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure} {self.source}→{self.target} {self.kind}"

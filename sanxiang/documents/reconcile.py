@@ -13,7 +13,7 @@ from django.core.files.storage import default_storage
 
 from sanxiang.ledger.reconcile import Divergence, Fact, Reconciler
 
-from .models import IssuedDocument
+from .models import IssuedDocument, StepRequirement
 
 EVENT_TYPES = ("document.issued",)
 _FIELDS = ("content_sha256", "pdf_sha256", "docx_sha256")
@@ -57,3 +57,66 @@ def check(facts: Sequence[Fact]) -> Iterable[Divergence]:
 
 
 RECONCILER = Reconciler("documents", EVENT_TYPES, check)
+
+
+# --- The agency's step-bound documents (StepRequirement) ------------------------------------
+# ``document.step_requirement_added`` names the row and every field it was saved with;
+# ``document.step_requirement_ended`` its valid_to. A row added, changed or deleted behind the
+# services (raw SQL) is named here.
+STEP_EVENTS = ("document.step_requirement_added", "document.step_requirement_ended")
+STEP_TABLE = "documents_steprequirement"
+_STEP_FIELDS = {
+    "procedure": "procedure",
+    "source": "source",
+    "target": "target",
+    "kind": "kind",
+    "delivered": "delivered",
+    "matter_id": "matter",
+    "basis": "basis",
+}
+
+
+def check_step_requirements(facts: Sequence[Fact]) -> Iterable[Divergence]:
+    added: dict[int, Fact] = {}
+    ended: dict[int, Fact] = {}
+    for fact in facts:
+        pk = fact.payload.get("row")
+        if not isinstance(pk, int):
+            continue
+        if fact.event_type == "document.step_requirement_added":
+            added[pk] = fact
+        else:
+            ended[pk] = fact
+    rows = {row.pk: row for row in StepRequirement.objects.all()}
+    for pk in sorted(rows.keys() - added.keys()):
+        yield Divergence(STEP_TABLE, str(pk), "id", None, "环节文书要求在账本中没有添加条目")
+    for pk, fact in sorted(added.items()):
+        row = rows.get(pk)
+        if row is None:
+            yield Divergence(STEP_TABLE, str(pk), "id", fact.seq, "账本记载的条目在表中不存在")
+            continue
+        for field, key in _STEP_FIELDS.items():
+            if getattr(row, field) != fact.payload.get(key):
+                said = fact.payload.get(key)
+                yield Divergence(
+                    STEP_TABLE, str(pk), field, fact.seq, f"与账本记载不符：账本为“{said}”"
+                )
+        if row.valid_from.isoformat() != fact.payload.get("valid_from"):
+            said = fact.payload.get("valid_from")
+            yield Divergence(
+                STEP_TABLE, str(pk), "valid_from", fact.seq, f"与账本记载不符：账本为“{said}”"
+            )
+        end = ended.get(pk)
+        want = end.payload.get("valid_to") if end is not None else None
+        have = row.valid_to.isoformat() if row.valid_to is not None else None
+        if have != want:
+            yield Divergence(
+                STEP_TABLE,
+                str(pk),
+                "valid_to",
+                end.seq if end is not None else fact.seq,
+                f"与账本记载不符：账本为“{want or '长期有效'}”",
+            )
+
+
+STEP_RECONCILER = Reconciler("documents.step_requirements", STEP_EVENTS, check_step_requirements)

@@ -6,14 +6,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from typing import Any
+from datetime import date, datetime
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from sanxiang.accounts.models import User
+from sanxiang.accounts.models import Role, User
+from sanxiang.accounts.queries import require_agency_access, require_role
 from sanxiang.cases import snapshots
 from sanxiang.cases.deadlines import document_issued as document_clocks
 from sanxiang.cases.execution_clocks import on_receipt_issued
@@ -21,14 +23,15 @@ from sanxiang.cases.models import Case
 from sanxiang.directory.models import Agency
 from sanxiang.ledger.services import append
 from sanxiang.lib.errors import DomainError, ValidationFailed
-from sanxiang.procedures.definitions import Step
+from sanxiang.catalog.models import Matter
+from sanxiang.procedures.definitions import DEFINITIONS, Step
 
 from . import queries, sealing
 from .builders import PER_PARTY, build
 from .content import DocumentContent
-from .guards import RECEIPT, is_delivered, lacking_receipts
+from .guards import RECEIPT, is_delivered, lacking_receipts, step_needs
 from .kinds import Kind, get_kind
-from .models import IssuedDocument, NumberSequence
+from .models import IssuedDocument, NumberSequence, StepRequirement
 from .render_docx import render_docx
 from .render_pdf import render_pdf
 from .seal_image import seal_data_uri
@@ -406,7 +409,7 @@ def issue_for_step(*, actor: User, case_id: int, target: str) -> list[IssuedDocu
     if step is None:
         return []
     done: list[IssuedDocument] = []
-    for need in step.requires:
+    for need in step_needs(case, step):  # the law's and the agency's (StepRequirement)
         last = IssuedDocument.objects.filter(case=case, kind__in=need.kinds).order_by("-pk").first()
         if last is None:
             offered = {k.code for k in queries.issuable_kinds(case)}
@@ -520,3 +523,148 @@ def commit_composed(
     return _record(
         actor=actor, case=case, kind=kind, rendered=rendered, year=year, snapshot="", extra={}
     )
+
+
+# --- The agency's own step-bound documents (issue 10, item 2: overridable per agency) --------
+
+
+@dataclass(frozen=True)
+class StepRequirementData:
+    procedure: str
+    source: str
+    target: str
+    kind: str
+    basis: str
+    valid_from: date
+    delivered: bool = False
+    matter_id: int | None = None
+
+
+def step_offers(step: Step) -> list[str]:
+    """The kind codes a step may require: the forms it produces and those the law requires."""
+    codes: list[str] = []
+    for title in step.documents:
+        kind = get_kind(title)
+        if kind is not None and kind.code not in codes:
+            codes.append(kind.code)
+    for need in step.requires:
+        codes.extend(code for code in need.kinds if code not in codes)
+    return codes
+
+
+def validate_step_requirement(agency_id: int, data: StepRequirementData) -> Step:
+    """The step the row adds to; refuses what the agency cannot add (a Chinese message)."""
+    definition = DEFINITIONS.get(data.procedure)
+    if definition is None:
+        raise ValidationFailed("程序无效。", field="procedure")
+    step = definition.step(data.source, data.target)
+    if step is None:
+        raise ValidationFailed(f"{definition.label}没有该环节。", field="step")
+    kind = get_kind(data.kind)
+    if kind is None:
+        raise ValidationFailed("文书种类无效。", field="kind")
+    if kind.code not in step_offers(step):
+        raise ValidationFailed(
+            f"“{step.label}”环节不制作《{kind.title}》，不能要求先行制发。", field="kind"
+        )
+    if not data.basis.strip():
+        raise ValidationFailed("请填写本机关的依据或理由。", field="basis")
+    if data.matter_id is not None:
+        matter = Matter.objects.filter(pk=data.matter_id, agency_id=agency_id).first()
+        if matter is None:
+            raise ValidationFailed("执法事项不属于本执法主体。", field="matter")
+        if matter.category != definition.category:
+            raise ValidationFailed("该执法事项不适用此程序。", field="matter")
+    for need in step.requires:
+        if kind.code in need.kinds and (need.delivered or not data.delivered):
+            raise DomainError(
+                "conflict", f"法定要求已包含《{kind.title}》（{need.basis}），无需重复增设。"
+            )
+    if StepRequirement.objects.filter(
+        agency_id=agency_id,
+        procedure=data.procedure,
+        source=data.source,
+        target=data.target,
+        kind=kind.code,
+        matter_id=data.matter_id,
+        valid_to__isnull=True,
+    ).exists():
+        raise DomainError("conflict", f"本机关已对该环节增设《{kind.title}》，请勿重复添加。")
+    return step
+
+
+def _may_configure(actor: User, agency_id: int) -> None:
+    require_role(actor, Role.HEAD, Role.ADMIN)
+    require_agency_access(actor, agency_id, write=True)
+    if not actor.is_superuser and actor.agency_id != agency_id:
+        raise DomainError("forbidden", "只能配置本机关的环节文书。")
+
+
+@transaction.atomic(durable=True)
+def add_step_requirement(
+    *, actor: User, agency_id: int, data: StepRequirementData
+) -> StepRequirement:
+    """Add a document the agency requires before a step (only stricter: the law's stand)."""
+    _may_configure(actor, agency_id)
+    validate_step_requirement(agency_id, data)
+    kind = get_kind(data.kind)
+    assert kind is not None  # noqa: S101 - validated above
+    row = StepRequirement.objects.create(
+        agency_id=agency_id,
+        procedure=data.procedure,
+        source=data.source,
+        target=data.target,
+        kind=kind.code,
+        delivered=data.delivered,
+        matter_id=data.matter_id,
+        basis=data.basis.strip(),
+        valid_from=data.valid_from,
+        created_by=actor,
+        created_at=timezone.now(),
+    )
+    append(
+        event_type="document.step_requirement_added",
+        payload=step_requirement_payload(row),
+        actor=actor,
+        agency_id=agency_id,
+    )
+    return row
+
+
+def step_requirement_payload(row: StepRequirement) -> dict[str, Any]:
+    """What the ledger keeps of a row (``reconcile`` compares the table with it)."""
+    return {
+        "row": row.pk,
+        "procedure": row.procedure,
+        "source": row.source,
+        "target": row.target,
+        "kind": row.kind,
+        "delivered": row.delivered,
+        "matter": row.matter_id,
+        "basis": row.basis,
+        "valid_from": row.valid_from.isoformat(),
+    }
+
+
+@transaction.atomic(durable=True)
+def end_step_requirement(*, actor: User, row_id: int, valid_to: date) -> StepRequirement:
+    """End a row's validity (kept in the list's history; nothing is deleted)."""
+    row = StepRequirement.objects.filter(pk=row_id).first()
+    if row is None:
+        raise DomainError("not_found", "未找到该条目。")
+    _may_configure(actor, row.agency_id)
+    if valid_to < row.valid_from:
+        raise ValidationFailed("失效日期不能早于生效日期。", field="valid_to")
+    changed = StepRequirement.objects.filter(pk=row.pk, valid_to__isnull=True).update(
+        valid_to=valid_to
+    )
+    if changed != 1:
+        raise DomainError("conflict", "该条目已失效。")
+    append(
+        event_type="document.step_requirement_ended",
+        payload={"row": row.pk, "valid_to": valid_to.isoformat()},
+        actor=actor,
+        agency_id=row.agency_id,
+    )
+    row.refresh_from_db()
+    return row
