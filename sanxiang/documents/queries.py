@@ -7,7 +7,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -26,11 +26,11 @@ from sanxiang.catalog.queries import in_force_on
 from sanxiang.directory.models import Agency, AgencyLevel
 from sanxiang.ledger.models import Entry
 from sanxiang.lib.errors import DomainError
-from sanxiang.procedures.definitions import StageRole
+from sanxiang.procedures.definitions import DEFINITIONS, StageRole, Step
 
 from .builders import DECISION_BODIES, build, decision_body
 from .kinds import Kind, all_kinds, get_kind
-from .models import IssuedDocument
+from .models import IssuedDocument, StepRequirement
 from .sheet import AgentSheet, CaseSheet, DraftSheet, Earlier, OfficerSheet, PartySheet
 
 NOT_FOUND = "未找到该案件或文书，或无权访问。"
@@ -424,3 +424,99 @@ def issued_decision_body(doc: IssuedDocument) -> tuple[str, ...]:
             "如需公示新的内容，请重新制发决定书。",
         )
     return tuple(p.text for p in decision_body(doc.kind, sheet))
+
+
+# --- Step-bound 文书, the law's and the agency's (issue 10, item 2), for the staff page and the
+# portal's published list.
+
+
+@dataclass(frozen=True)
+class StepNeed:
+    title: str  # 《…》或《…》
+    delivered: bool
+    basis: str  # the article (law) or the agency's basis
+    row: Any = None  # the agency's StepRequirement, None for the law's
+
+
+@dataclass(frozen=True)
+class StepLine:
+    procedure: str
+    source: str
+    target: str
+    label: str
+    stages: str  # 调查 → 审查
+    law: tuple[StepNeed, ...]
+    agency: tuple[StepNeed, ...]
+    offers: tuple[tuple[str, str], ...]  # (code, title) the agency may require
+
+
+@dataclass(frozen=True)
+class ProcedureSteps:
+    code: str
+    label: str
+    steps: tuple[StepLine, ...]
+
+
+def step_offers(step: Step) -> list[str]:
+    """The kind codes a step may require: the forms it produces and those the law requires."""
+    codes: list[str] = []
+    for title in step.documents:
+        kind = get_kind(title)
+        if kind is not None and kind.code not in codes:
+            codes.append(kind.code)
+    for need in step.requires:
+        codes.extend(code for code in need.kinds if code not in codes)
+    return codes
+
+
+def _title_of(code: str) -> str:
+    kind = get_kind(code)
+    return f"《{kind.title if kind else code}》"
+
+
+def step_requirement_list(
+    agency: Agency, *, on: date | None = None, only_required: bool = False
+) -> list[ProcedureSteps]:
+    """Per procedure, each step's required 文书: the definition's (``Step.requires``, with its
+    article) and the agency's rows in force on ``on`` (today). ``only_required``: leave out the
+    steps that require nothing (the published list)."""
+    day = on or timezone.localdate()
+    rows = list(
+        StepRequirement.objects.filter(in_force_on(day), agency=agency)
+        .select_related("matter")
+        .order_by("pk")
+    )
+    out = []
+    for definition in DEFINITIONS.values():
+        lines = []
+        for step in definition.steps:
+            law = tuple(
+                StepNeed("或".join(_title_of(c) for c in n.kinds), n.delivered, n.basis)
+                for n in step.requires
+            )
+            added = tuple(
+                StepNeed(_title_of(r.kind), r.delivered, r.basis, r)
+                for r in rows
+                if (r.procedure, r.source, r.target) == (definition.code, step.source, step.target)
+            )
+            offers = tuple((c, _title_of(c)) for c in step_offers(step))
+            if only_required and not (law or added):
+                continue
+            if not (law or added or offers):
+                continue
+            stages = f"{definition.label_of(step.source)} → {definition.label_of(step.target)}"
+            lines.append(
+                StepLine(
+                    definition.code,
+                    step.source,
+                    step.target,
+                    step.label,
+                    stages,
+                    law,
+                    added,
+                    offers,
+                )
+            )
+        if lines:
+            out.append(ProcedureSteps(definition.code, definition.label, tuple(lines)))
+    return out

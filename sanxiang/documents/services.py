@@ -6,8 +6,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
 from datetime import date, datetime
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -20,10 +20,10 @@ from sanxiang.cases import snapshots
 from sanxiang.cases.deadlines import document_issued as document_clocks
 from sanxiang.cases.execution_clocks import on_receipt_issued
 from sanxiang.cases.models import Case
+from sanxiang.catalog.models import Matter
 from sanxiang.directory.models import Agency
 from sanxiang.ledger.services import append
 from sanxiang.lib.errors import DomainError, ValidationFailed
-from sanxiang.catalog.models import Matter
 from sanxiang.procedures.definitions import DEFINITIONS, Step
 
 from . import queries, sealing
@@ -540,18 +540,6 @@ class StepRequirementData:
     matter_id: int | None = None
 
 
-def step_offers(step: Step) -> list[str]:
-    """The kind codes a step may require: the forms it produces and those the law requires."""
-    codes: list[str] = []
-    for title in step.documents:
-        kind = get_kind(title)
-        if kind is not None and kind.code not in codes:
-            codes.append(kind.code)
-    for need in step.requires:
-        codes.extend(code for code in need.kinds if code not in codes)
-    return codes
-
-
 def validate_step_requirement(agency_id: int, data: StepRequirementData) -> Step:
     """The step the row adds to; refuses what the agency cannot add (a Chinese message)."""
     definition = DEFINITIONS.get(data.procedure)
@@ -563,7 +551,7 @@ def validate_step_requirement(agency_id: int, data: StepRequirementData) -> Step
     kind = get_kind(data.kind)
     if kind is None:
         raise ValidationFailed("文书种类无效。", field="kind")
-    if kind.code not in step_offers(step):
+    if kind.code not in queries.step_offers(step):
         raise ValidationFailed(
             f"“{step.label}”环节不制作《{kind.title}》，不能要求先行制发。", field="kind"
         )

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sanxiang.accounts.decorators import acting_user, staff_view
+from sanxiang.accounts.models import Role
+from sanxiang.accounts.queries import home_agency
 from sanxiang.lib.errors import DomainError
 
 from . import queries, services
-from .models import IssuedDocument
+from .forms import StepRequirementForm
+from .models import IssuedDocument, StepRequirement
 from .panels import panel_context
 
 CONTENT_TYPES = {
@@ -67,3 +72,40 @@ def file_response(doc: IssuedDocument, fmt: str) -> HttpResponse:
     response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def step_requirements(request: HttpRequest) -> HttpResponse:
+    """环节文书要求: what the law requires per step and what this agency added; its head or
+    administrator adds and ends the agency's rows (only stricter: the law's stand)."""
+    user = acting_user(request)
+    agency = home_agency(user)
+    procedures = queries.step_requirement_list(agency)
+    form = StepRequirementForm(request.POST or None, agency_id=agency.pk, procedures=procedures)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_step_requirement(actor=user, agency_id=agency.pk, data=form.data_object())
+        except DomainError as err:
+            form.add_error(err.field if err.field in form.fields else None, err.message)
+        else:
+            messages.success(request, "已增设该环节的文书要求。")
+            return redirect("documents:step_requirements")
+    context = {
+        "agency": agency,
+        "procedures": procedures,
+        "form": form,
+        "may_configure": user.role in (Role.HEAD, Role.ADMIN),
+        "ended": StepRequirement.objects.filter(agency=agency, valid_to__isnull=False),
+    }
+    return render(request, "documents/step_requirements.html", context)
+
+
+@require_POST
+@staff_view
+def step_requirement_end(request: HttpRequest, pk: int) -> HttpResponse:
+    services.end_step_requirement(
+        actor=acting_user(request), row_id=pk, valid_to=timezone.localdate()
+    )
+    messages.success(request, "该条目已停用（历史保留）。")
+    return redirect("documents:step_requirements")
