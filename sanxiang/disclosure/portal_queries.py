@@ -255,3 +255,13 @@ def av_list(agency: Agency, on: date) -> list[AvLine] | None:
         )
         for line in fn(agency, on=on)
     ]
+
+
+def step_documents(agency: Agency, on: date) -> list[Any] | None:
+    """Per procedure, each step's required 文书 on ``on``: the law's (with its article) and
+    those the agency added (documents app), or None without it."""
+    fn = _optional("sanxiang.documents", "sanxiang.documents.queries", "step_requirement_list")
+    if fn is None:
+        return None
+    result: list[Any] = fn(agency, on=on, only_required=True)
+    return result

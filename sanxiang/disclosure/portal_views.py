@@ -226,7 +226,8 @@ def sample_download(request: HttpRequest, matter_id: int, pk: int) -> HttpRespon
 
 @require_GET
 def lists(request: HttpRequest, pk: int) -> HttpResponse:
-    """法制审核目录清单 and 音像记录事项清单 of one agency (lists owned by review and records)."""
+    """法制审核目录清单, 音像记录事项清单 and 环节文书要求 of one agency (lists owned by review,
+    records and documents)."""
     body = pq.public_agency(pk)
     try:
         as_of = parse_as_of(request.GET.get("as_of"))
@@ -243,6 +244,7 @@ def lists(request: HttpRequest, pk: int) -> HttpResponse:
             "review_catalogue": catalogue,
             "av": av,
             "av_date": max((line.valid_from for line in av or ()), default=None),
+            "step_documents": pq.step_documents(body, as_of),
         }
 
     return _cached(request, "portal/lists.html", context, as_of=as_of.isoformat())
