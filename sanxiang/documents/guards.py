@@ -198,20 +198,25 @@ def missing(case_id: int, requires: tuple[Needs, ...]) -> list[str]:
 # ``Step.requires`` always stand (a row cannot remove one). The refusal cites the agency's basis.
 
 
+def _in_force_for(case: Any, on: date | None) -> Any:
+    return StepRequirement.objects.filter(
+        in_force_on(on or timezone.localdate()),
+        agency_id=case.agency_id,
+        procedure=case.procedure,
+    ).filter(Q(matter__isnull=True) | Q(matter_id=case.matter_id))
+
+
 def agency_rows(case: Any, step: Step, on: date | None = None) -> list[StepRequirement]:
     """The agency's rows for ``step`` in force on ``on`` (today) for the case's matter."""
-    day = on or timezone.localdate()
+    rows = _in_force_for(case, on).filter(source=step.source, target=step.target)
+    return list(rows.select_related("agency").order_by("pk"))
+
+
+def agency_rows_leaving(case: Any) -> list[tuple[str, bool]]:
+    """(kind, delivered) of the agency's rows in force today on the steps leaving the case's
+    stage: the stage offers these documents (and the 送达回证 where delivery is asked)."""
     return list(
-        StepRequirement.objects.filter(
-            in_force_on(day),
-            agency_id=case.agency_id,
-            procedure=case.procedure,
-            source=step.source,
-            target=step.target,
-        )
-        .filter(Q(matter__isnull=True) | Q(matter_id=case.matter_id))
-        .select_related("agency")
-        .order_by("pk")
+        _in_force_for(case, None).filter(source=case.stage).values_list("kind", "delivered")
     )
 
 

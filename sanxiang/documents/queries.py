@@ -29,6 +29,7 @@ from sanxiang.lib.errors import DomainError
 from sanxiang.procedures.definitions import DEFINITIONS, StageRole, Step
 
 from .builders import DECISION_BODIES, build, decision_body
+from .guards import RECEIPT, agency_rows_leaving
 from .kinds import Kind, all_kinds, get_kind
 from .models import IssuedDocument, StepRequirement
 from .sheet import AgentSheet, CaseSheet, DraftSheet, Earlier, OfficerSheet, PartySheet
@@ -135,6 +136,12 @@ def allowed_kinds(case: Case) -> list[Kind]:
             codes.discard(other)
     if codes and case.definition.category in {"penalty", "coercion"}:
         codes.add("address_confirmation")  # 行政处罚法 第61条: before anything is delivered
+    # The agency's own rows (StepRequirement) on the steps leaving the stage: the document is
+    # offered, and where the row asks delivery, the 送达回证 too.
+    for added, delivered in agency_rows_leaving(case):
+        codes.add(added)
+        if delivered:
+            codes.add(RECEIPT)
     return [k for k in all_kinds() if k.code in codes]
 
 

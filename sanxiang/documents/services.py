@@ -20,7 +20,7 @@ from sanxiang.cases import snapshots
 from sanxiang.cases.deadlines import document_issued as document_clocks
 from sanxiang.cases.execution_clocks import on_receipt_issued
 from sanxiang.cases.models import Case
-from sanxiang.catalog.models import Matter
+from sanxiang.catalog.models import Matter, MatterVersion
 from sanxiang.directory.models import Agency
 from sanxiang.ledger.services import append
 from sanxiang.lib.errors import DomainError, ValidationFailed
@@ -558,25 +558,29 @@ def validate_step_requirement(agency_id: int, data: StepRequirementData) -> Step
     if not data.basis.strip():
         raise ValidationFailed("请填写本机关的依据或理由。", field="basis")
     if data.matter_id is not None:
-        matter = Matter.objects.filter(pk=data.matter_id, agency_id=agency_id).first()
-        if matter is None:
+        if not Matter.objects.filter(pk=data.matter_id, agency_id=agency_id).exists():
             raise ValidationFailed("执法事项不属于本执法主体。", field="matter")
-        if matter.category != definition.category:
+        versions = MatterVersion.objects.filter(matter_id=data.matter_id)
+        if not versions.filter(category=definition.category).exists():
             raise ValidationFailed("该执法事项不适用此程序。", field="matter")
     for need in step.requires:
         if kind.code in need.kinds and (need.delivered or not data.delivered):
             raise DomainError(
                 "conflict", f"法定要求已包含《{kind.title}》（{need.basis}），无需重复增设。"
             )
-    if StepRequirement.objects.filter(
+    same = StepRequirement.objects.filter(
         agency_id=agency_id,
         procedure=data.procedure,
         source=data.source,
         target=data.target,
         kind=kind.code,
-        matter_id=data.matter_id,
         valid_to__isnull=True,
-    ).exists():
+    )
+    if data.matter_id is None:
+        same = same.filter(matter__isnull=True)
+    else:
+        same = same.filter(matter_id=data.matter_id)
+    if same.exists():
         raise DomainError("conflict", f"本机关已对该环节增设《{kind.title}》，请勿重复添加。")
     return step
 
