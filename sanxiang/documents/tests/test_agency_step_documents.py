@@ -21,6 +21,7 @@ from django.utils import timezone
 from sanxiang.accounts.models import Role
 from sanxiang.cases.models import Case
 from sanxiang.cases.services import transition
+from sanxiang.cases.testing import company, make_matter, open_test_case
 from sanxiang.documents.models import IssuedDocument, StepRequirement
 from sanxiang.documents.services import (
     StepRequirementData,
@@ -217,6 +218,38 @@ class Guard(QuickDocumentsTestCase):
         case = case_at(self.w, "investigation")
         moved = transition(actor=self.w.officer, case_id=case.pk, target="case_review")
         assert moved.stage == "case_review"
+
+    def test_a_row_for_one_matter_applies_to_that_matter_only(self):
+        one = make_matter(self.w.agency, "penalty", code="T-one")
+        add_step_requirement(
+            actor=self.w.head, agency_id=self.w.agency.pk, data=data(matter_id=one.pk)
+        )
+        other = case_at(self.w, "investigation")  # the default test matter
+        moved = transition(actor=self.w.officer, case_id=other.pk, target="case_review")
+        assert moved.stage == "case_review"
+        case = open_test_case(self.w, matter=one, parties=[company()])
+        Case.objects.filter(pk=case.pk).update(stage="investigation")
+        refused_with(
+            "document_required",
+            transition,
+            actor=self.w.officer,
+            case_id=case.pk,
+            target="case_review",
+        )
+
+    def test_a_matter_of_another_agency_or_procedure_is_refused(self):
+        theirs = make_matter(self.w.other_agency, "penalty", code="T-theirs")
+        licence = make_matter(self.w.agency, "licence", code="T-licence")
+        for matter, words in ((theirs, "不属于本执法主体"), (licence, "不适用此程序")):
+            error = refused_with(
+                "validation_error",
+                add_step_requirement,
+                actor=self.w.head,
+                agency_id=self.w.agency.pk,
+                data=data(matter_id=matter.pk),
+            )
+            assert words in error.message
+        assert not StepRequirement.objects.exists()
 
     def test_take_step_issues_what_the_agency_added(self):
         add_step_requirement(
