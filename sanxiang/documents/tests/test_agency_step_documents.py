@@ -355,3 +355,11 @@ class Reconcile(QuickDocumentsTestCase):
         copy.save()
         lines = self.lines()
         assert any(f"#{copy.pk} 字段 id" in line and "没有添加条目" in line for line in lines)
+
+
+class TheWayIn(QuickDocumentsTestCase):
+    def test_the_head_finds_the_page_from_the_case_list_and_an_officer_does_not(self):
+        page = signed_in(self.w.head).get("/cases/").content.decode()
+        assert 'href="/documents/step-requirements/"' in page and "环节文书要求" in page
+        officer_page = signed_in(self.w.officer).get("/cases/").content.decode()
+        assert "/documents/step-requirements/" not in officer_page
