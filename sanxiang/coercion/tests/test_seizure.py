@@ -279,8 +279,10 @@ class OnTheSpot(SeizureTestCase):
         assert "24小时内" in text
 
     def test_a_late_report_is_recorded_as_late_and_bad_times_are_refused(self):
-        case = self.opened()
         now = timezone.now()
+        # Opened (报批) on the local day the measure was taken, 30 hours ago: today's date
+        # would be two days later when the test runs shortly after midnight in Asia/Shanghai.
+        case = self.opened(on=timezone.localdate(now - timedelta(hours=30)))
         with pytest.raises(ValidationFailed):
             services.report_on_spot(
                 actor=self.w.officer,
