@@ -95,6 +95,20 @@ def browser(chromium, live_server):
     test_browser = _TestBrowser(chromium)
     yield test_browser
     test_browser.close()
+    _wait_for_requests(live_server)
+
+
+def _wait_for_requests(live_server, timeout: float = 10.0) -> None:
+    """Let the live server's request threads finish once the pages are closed: a request still
+    in its transaction holds a table lock, and on PostgreSQL the teardown's TRUNCATE then
+    deadlocked with it (seen once in CI; the flush failed and the next test met its rows)."""
+    import time
+
+    httpd = getattr(live_server.thread, "httpd", None)
+    threads = list(getattr(httpd, "_threads", None) or ())
+    deadline = time.monotonic() + timeout
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
 
 
 @pytest.fixture
