@@ -125,20 +125,33 @@ def _parties(case_id: int) -> list[_Party]:
     return [_Party(p.pk, p.name, p.added_at) for p in rows.only("pk", "name", "added_at")]
 
 
-def lacking_receipts(case_id: int, kinds: tuple[str, ...]) -> tuple[int | None, list[_Party]]:
-    """The latest document of ``kinds`` and the parties it was not yet delivered to (each
-    party's own 送达回证, or the document delivered by other means); (None, []) if none."""
-    issued = [
+def _issued(case_id: int) -> list[_Issued]:
+    """The case's issued documents in issue order (one query)."""
+    return [
         _Issued(pk, kind, at)
         for kind, pk, at in IssuedDocument.objects.filter(case_id=case_id)
         .order_by("pk")
         .values_list("kind", "pk", "issued_at")
     ]
+
+
+def lacking_receipts(
+    case_id: int,
+    kinds: tuple[str, ...],
+    *,
+    issued: list[_Issued] | None = None,
+    otherwise: set[int] | None = None,
+) -> tuple[int | None, list[_Party]]:
+    """The latest document of ``kinds`` and the parties it was not yet delivered to (each
+    party's own 送达回证, or the document delivered by other means); (None, []) if none.
+    ``issued`` and ``otherwise``: the case's documents and those delivered by other means, when
+    the caller has read them already."""
+    issued = _issued(case_id) if issued is None else issued
     found = [d for d in issued if d.kind in kinds]
     if not found:
         return None, []
     last = max(d.pk for d in found)
-    if last in delivered_otherwise(case_id):
+    if last in (delivered_otherwise(case_id) if otherwise is None else otherwise):
         return last, []
     parties = _parties(case_id)
     receipts = [d for d in issued if d.kind == RECEIPT]
@@ -159,15 +172,13 @@ def missing(case_id: int, requires: tuple[Needs, ...]) -> list[str]:
     """What of ``requires`` the case lacks, each as a Chinese sentence (empty: nothing)."""
     if not requires:
         return []
-    # (kind, pk) in issue order: one query, whatever the number of needs.
-    issued = list(
-        IssuedDocument.objects.filter(case_id=case_id).order_by("pk").values_list("kind", "pk")
-    )
-    receipts = [pk for kind, pk in issued if kind == RECEIPT]
+    # In issue order: one query, whatever the number of needs (also for the per-party check).
+    issued = _issued(case_id)
+    receipts = [d.pk for d in issued if d.kind == RECEIPT]
     otherwise: set[int] | None = None  # asked of the other apps once, and only if needed
     lacking = []
     for need in requires:
-        found = [pk for kind, pk in issued if kind in need.kinds]
+        found = [d.pk for d in issued if d.kind in need.kinds]
         if not found:
             lacking.append(f"须先制发{_titles(need.kinds)}（{need.basis}）")
             continue
@@ -183,7 +194,9 @@ def missing(case_id: int, requires: tuple[Needs, ...]) -> list[str]:
                     f"（{need.basis}）"
                 )
             continue
-        _, parties = lacking_receipts(case_id, need.kinds)
+        if otherwise is None:
+            otherwise = delivered_otherwise(case_id)
+        _, parties = lacking_receipts(case_id, need.kinds, issued=issued, otherwise=otherwise)
         names = "、".join(p.name for p in parties if p.name)
         if names:
             lacking.append(
