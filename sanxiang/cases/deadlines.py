@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
@@ -77,6 +78,18 @@ def due_date(starts_on: date, days: int, unit: str, *, rolls: bool = False) -> d
         raise calendar_gap(error) from None
 
 
+def stop_clocks(case: Case, rules: Iterable[str], on: date) -> list[dict[str, Any]]:
+    """Stop the case's running or paused clocks of ``rules`` on ``on``; return them as the
+    ledger entry that stops them carries them (``clocks.replay``)."""
+    live = Deadline.objects.filter(
+        case=case, rule__in=list(rules), status__in=[DeadlineStatus.RUNNING, DeadlineStatus.PAUSED]
+    )
+    stopped = [{"rule": rule, "on": on} for rule in live.values_list("rule", flat=True)]
+    if stopped:
+        live.update(status=DeadlineStatus.MET, stopped_on=on)
+    return stopped
+
+
 def warn_date(due_on: date, warn_days: int) -> date:
     """The day from which the deadline shows yellow: ``warn_days`` working days before it ends."""
     day, counted = due_on, 0
@@ -98,16 +111,7 @@ def stage_entered(case: Case, definition: Definition, target: str, on: date) -> 
     clocks can be rebuilt from the ledger alone (``reconcile.py`` compares them with the table).
     """
     stopping = [r.code for r in definition.deadlines if target in r.stops_at_stages]
-    stopped: list[dict[str, Any]] = []
-    if stopping:
-        live = Deadline.objects.filter(
-            case=case,
-            rule__in=stopping,
-            status__in=[DeadlineStatus.RUNNING, DeadlineStatus.PAUSED],
-        )
-        stopped = [{"rule": rule, "on": on} for rule in live.values_list("rule", flat=True)]
-        if stopped:
-            live.update(status=DeadlineStatus.MET, stopped_on=on)
+    stopped = stop_clocks(case, stopping, on) if stopping else []
     started: list[dict[str, Any]] = []
     for rule in definition.deadlines:
         if rule.starts_at_stage != target or rule.starts_with_document:
@@ -131,16 +135,7 @@ def document_issued(case: Case, definition: Definition, kind: str, on: date) -> 
     行政处罚法 第56条 from the 先行登记保存证据通知书); return what changed, like
     ``stage_entered``."""
     stopping = [r.code for r in definition.deadlines if kind in r.stops_with_documents]
-    stopped: list[dict[str, Any]] = []
-    if stopping:
-        live = Deadline.objects.filter(
-            case=case,
-            rule__in=stopping,
-            status__in=[DeadlineStatus.RUNNING, DeadlineStatus.PAUSED],
-        )
-        stopped = [{"rule": rule, "on": on} for rule in live.values_list("rule", flat=True)]
-        if stopped:
-            live.update(status=DeadlineStatus.MET, stopped_on=on)
+    stopped = stop_clocks(case, stopping, on) if stopping else []
     started: list[dict[str, Any]] = []
     for rule in definition.deadlines:
         if rule.starts_with_document != kind:

@@ -77,13 +77,9 @@ def _start(
 
 def stop(case: Case, on: date) -> list[dict[str, Any]]:
     """Stop the running court clocks (fine paid, court applied to, case closed)."""
-    live = Deadline.objects.filter(
-        case=case, rule__in=RULES, status__in=[DeadlineStatus.RUNNING, DeadlineStatus.PAUSED]
-    )
-    rules = sorted(live.values_list("rule", flat=True))
-    if rules:
-        live.update(status=DeadlineStatus.MET, stopped_on=on)
-    return [{"rule": rule, "on": on} for rule in rules]
+    from .deadlines import stop_clocks
+
+    return sorted(stop_clocks(case, RULES, on), key=lambda s: str(s["rule"]))
 
 
 def on_stage_entered(case: Case, definition: Definition, target: str, on: date) -> Clocks:

@@ -20,7 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from sanxiang.accounts.models import Role, User
-from sanxiang.cases.models import Case, Deadline, DeadlineStatus
+from sanxiang.cases.deadlines import stop_clocks
+from sanxiang.cases.models import Case, Deadline
 from sanxiang.cases.queries import get_case_for
 from sanxiang.cases.services.common import local_today, may_take
 from sanxiang.documents.models import IssuedDocument
@@ -167,13 +168,7 @@ def _check_ending(actor: User, case: Case, day: date) -> None:
 
 
 def _stop_clock(case: Case, on: date) -> list[dict[str, object]]:
-    live = Deadline.objects.filter(
-        case=case, rule="seizure", status__in=[DeadlineStatus.RUNNING, DeadlineStatus.PAUSED]
-    )
-    if not live.exists():
-        return []
-    live.update(status=DeadlineStatus.MET, stopped_on=on)
-    return [{"rule": "seizure", "on": on}]
+    return stop_clocks(case, ["seizure"], on)
 
 
 @transaction.atomic(durable=True)

@@ -18,7 +18,7 @@ from .. import deadlines as clocks
 from .. import execution as ex
 from .. import execution_clocks as court_clocks
 from ..execution_models import ExecutionKind, ExecutionRecord, Payment
-from ..models import Case, Deadline, DeadlineStatus
+from ..models import Case, Deadline
 from ..queries import get_case_for
 from .common import local_today, may_take, parse_amount
 
@@ -59,13 +59,7 @@ def _check_day(day: date, case: Case, what: str) -> None:
 
 def _stop_pay_clock(case: Case, on: date) -> list[dict[str, object]]:
     """Stop the 缴纳罚款 clock once paid in full; the entry carries it (``clocks.replay``)."""
-    live = Deadline.objects.filter(
-        case=case, rule="pay", status__in=[DeadlineStatus.RUNNING, DeadlineStatus.PAUSED]
-    )
-    if not live.exists():
-        return []
-    live.update(status=DeadlineStatus.MET, stopped_on=on)
-    return [{"rule": "pay", "on": on}]
+    return clocks.stop_clocks(case, ["pay"], on)
 
 
 @transaction.atomic(durable=True)
