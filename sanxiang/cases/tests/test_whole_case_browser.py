@@ -95,7 +95,7 @@ def test_a_whole_ordinary_case_from_the_inquiry_to_the_heads_closing(live_server
     signers = officer.locator(".sx-signers a:has-text('签名')")
     while signers.count():
         signers.first.click()
-        officer.wait_for_selector("#signature-pad")
+        officer.wait_for_selector("#signature-pad[data-ready]")
         draw_signature(officer)
         officer.click("#signature-submit")
         officer.wait_for_selector("[data-testid=transcript-status]")

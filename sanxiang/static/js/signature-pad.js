@@ -89,3 +89,8 @@ document.getElementById("signature-submit").addEventListener("click", async (eve
 
 window.addEventListener("resize", fit);
 fit();
+// The buttons are disabled in the page until this module has run: a tap before it would
+// otherwise do nothing (or send a pad whose strokes were never counted).
+document.getElementById("signature-clear").disabled = false;
+document.getElementById("signature-submit").disabled = false;
+canvas.dataset.ready = "1";

@@ -42,6 +42,8 @@ def watch_errors(page: Any) -> list[str]:
 
 
 def draw_signature(page: Any) -> None:
+    # strokes drawn before the pad's module has run would not be counted
+    page.wait_for_selector("#signature-pad[data-ready]")
     box = page.locator("#signature-pad").bounding_box()
     x, y = box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.6
     page.mouse.move(x, y)
@@ -78,7 +80,7 @@ def test_an_inquiry_is_entered_signed_on_the_canvas_sealed_and_issued(live_serve
     first = True
     while signers.count():
         signers.first.click()
-        page.wait_for_selector("#signature-pad")
+        page.wait_for_selector("#signature-pad[data-ready]")
         if first:
             # an empty pad is refused on the page before anything is sent
             page.click("#signature-submit")
