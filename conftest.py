@@ -46,6 +46,25 @@ def _empty_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _today_is_today(request):
+    """A test module's `TODAY` is the local day when each test starts, not when it was imported.
+
+    Seven modules took `TODAY = timezone.localdate()` at import; a run crossing midnight in
+    Asia/Shanghai (16:00 UTC) then dated their facts a day before the services' today, and a
+    handful failed. A module's `TODAY` (a date, not a datetime) is refreshed before every test.
+    """
+    import datetime
+
+    from django.utils import timezone
+
+    module = request.module
+    stale = getattr(module, "TODAY", None)
+    if type(stale) is datetime.date:
+        module.TODAY = timezone.localdate()
+    yield
+
+
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
