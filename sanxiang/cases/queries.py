@@ -56,7 +56,11 @@ def cases_for(user: Any) -> QuerySet[Case]:
 
 def get_case_for(user: Any, pk: int, *, write: bool = False) -> Case:
     """The case, or ``not_found`` (also for another agency's case) / ``forbidden`` on write."""
-    case = Case.objects.select_related("agency", "matter").filter(pk=pk).first()
+    # get(), not first(): no ORDER BY to compile and run for a primary key (every case request).
+    try:
+        case: Case | None = Case.objects.select_related("agency", "matter").get(pk=pk)
+    except Case.DoesNotExist:
+        case = None
     if case is None or not _may_read(user, case.agency_id):
         raise DomainError("not_found", "未找到该案件，或无权访问。")
     if write and not user.is_superuser and user.role not in WRITE_ROLES:

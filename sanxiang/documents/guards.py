@@ -219,10 +219,11 @@ def _in_force_for(case: Any, on: date | None) -> Any:
     ).filter(Q(matter__isnull=True) | Q(matter_id=case.matter_id))
 
 
-def agency_rows(case: Any, step: Step, on: date | None = None) -> list[StepRequirement]:
-    """The agency's rows for ``step`` in force on ``on`` (today) for the case's matter."""
+def agency_rows(case: Any, step: Step, on: date | None = None) -> list[tuple[str, str, bool]]:
+    """(kind, basis, delivered) of the agency's rows for ``step`` in force on ``on`` (today)
+    for the case's matter. Read on every transition: three columns, no join."""
     rows = _in_force_for(case, on).filter(source=step.source, target=step.target)
-    return list(rows.select_related("agency").order_by("pk"))
+    return list(rows.order_by("pk").values_list("kind", "basis", "delivered"))
 
 
 def agency_rows_leaving(case: Any) -> list[tuple[str, bool]]:
@@ -233,14 +234,12 @@ def agency_rows_leaving(case: Any) -> list[tuple[str, bool]]:
     )
 
 
-def agency_basis(row: StepRequirement) -> str:
-    return f"{row.agency.name}增设：{row.basis}"
-
-
 def step_needs(case: Any, step: Step, on: date | None = None) -> tuple[Needs, ...]:
-    """What ``step`` requires of ``case``: the law's (``Step.requires``), then the agency's."""
+    """What ``step`` requires of ``case``: the law's (``Step.requires``), then the agency's
+    (its rows are the case's agency's, so the basis names ``case.agency``)."""
     added = tuple(
-        Needs((row.kind,), agency_basis(row), row.delivered) for row in agency_rows(case, step, on)
+        Needs((kind,), f"{case.agency.name}增设：{basis}", delivered)
+        for kind, basis, delivered in agency_rows(case, step, on)
     )
     return step.requires + added
 

@@ -24,14 +24,16 @@ def av_record_guard(ctx: GuardContext) -> None:
     if ctx.source == ctx.target:
         return
     case = ctx.case
-    line = required_av_lines(
+    lines = required_av_lines(
         agency_id=case.agency_id,
         matter_id=case.matter_id,
         category=ctx.definition.category,
         stage=ctx.source,
         on=timezone.localdate(),
-    ).first()
-    if line is None:
+    )
+    # Read on every transition: the scene of one line, if any (no ordering, no model).
+    scene = next(iter(lines.values_list("scene", flat=True)[:1]), None)
+    if scene is None:
         return
     recorded = Record.objects.filter(
         case_id=case.pk, stage=ctx.source, media_kind__in=AV_KINDS
@@ -40,5 +42,5 @@ def av_record_guard(ctx: GuardContext) -> None:
         raise DomainError(
             "av_record_required",
             f"按本机关音像记录事项清单，“{stage_label(ctx, ctx.source)}”环节应当进行音像记录"
-            f"（{line.scene}）。本案尚未上传该环节的录音或录像，不能进入下一环节。",
+            f"（{scene}）。本案尚未上传该环节的录音或录像，不能进入下一环节。",
         )

@@ -32,7 +32,7 @@ def after_transition(context: GuardContext) -> None:
     # The catalogue rules read the draft and whether a hearing was held; manual flags mark the
     # case when they are made. Without a draft, only entering the hearing can make it major,
     # so most early transitions cost one query here instead of four.
-    if context.enters(StageRole.HEARING) or queries.draft_of(case) is not None:
+    if context.enters(StageRole.HEARING) or queries.has_draft(case):
         reasons = queries.rule_reasons(case)
         if reasons:
             services.mark_major(case, actor=context.actor, reasons=reasons)

@@ -56,6 +56,11 @@ def draft_of(case: Case) -> DecisionDraft | None:
     return DecisionDraft.objects.filter(case=case).first()
 
 
+def has_draft(case: Case) -> bool:
+    """Whether the case has a decision draft (asked after every transition: an EXISTS)."""
+    return DecisionDraft.objects.filter(case=case).exists()
+
+
 def draft_facts(case: Case, draft: DecisionDraft) -> rules.DraftFacts:
     return rules.DraftFacts(
         kind=draft.kind,

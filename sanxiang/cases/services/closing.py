@@ -112,11 +112,13 @@ def return_closing(*, actor: User, case_id: int, note: str) -> ClosingRequest:
 def settle_request(*, case: Case, actor: User, closes: bool) -> int | None:
     """Inside ``transition``: a step into 结案 approves the waiting request; any other step
     leaves it behind (the case moved on). Returns the request settled, if any."""
-    request = pending_request(case)
-    if request is None:
+    # Asked on every transition: the waiting request's id only (most cases have none).
+    waiting = ClosingRequest.objects.filter(case=case, status=ClosingRequestStatus.PENDING)
+    pk = next(iter(waiting.values_list("pk", flat=True)[:1]), None)
+    if pk is None:
         return None
     status = ClosingRequestStatus.APPROVED if closes else ClosingRequestStatus.SUPERSEDED
-    ClosingRequest.objects.filter(pk=request.pk, status=ClosingRequestStatus.PENDING).update(
+    ClosingRequest.objects.filter(pk=pk, status=ClosingRequestStatus.PENDING).update(
         status=status, decided_by=actor, decided_at=timezone.now()
     )
-    return request.pk
+    return int(pk)
