@@ -134,7 +134,28 @@ CASE_EVENT = "review.collective_discussion"
 CASE_OUTCOMES = (DiscussionOutcome.DECIDE, DiscussionOutcome.NO_DECISION)
 # Before the decision: from 审查 to the stages a decision is made from.
 BEFORE_DECISION = (StageRole.REVIEW, StageRole.NOTICE, StageRole.DEFENCE, StageRole.HEARING)
-MIN_ATTENDEES = 3  # the head and at least two others (the same rule as record_discussion)
+MIN_ATTENDEES = 3  # the head and at least two others
+
+
+def checked_minutes(case: Case, *, attendees: list[str], held_on: date, minutes: str) -> list[str]:
+    """The attendees (each name once) of a 集体讨论 whose record may be kept, or the refusal.
+
+    One check for both ways the heads meet: a case 第57条第2款 puts to them (here) and a
+    persistent disagreement with the legal review (``services.record_discussion``). A name
+    typed twice is one person: three lines of the same name are not three attendees.
+    """
+    names = list(dict.fromkeys(a.strip() for a in attendees if a.strip()))
+    if len(names) < MIN_ATTENDEES:
+        raise ValidationFailed(
+            "集体讨论须至少三名参加人员（含负责人），同一人只计一次。", field="attendees"
+        )
+    if held_on > timezone.localdate():
+        raise ValidationFailed("讨论日期不能晚于今天。", field="held_on")
+    if held_on < case.opened_on:
+        raise ValidationFailed("讨论日期不能早于立案日期。", field="held_on")
+    if not minutes.strip():
+        raise ValidationFailed("请填写讨论情况（各参加人员的意见）。", field="minutes")
+    return names
 
 
 @transaction.atomic(durable=True)
@@ -170,15 +191,7 @@ def convene_discussion(
         raise ValidationFailed(
             "请选择讨论结论：同意按拟定意见作出决定，或不予作出该决定。", field="outcome"
         )
-    names = list(dict.fromkeys(a.strip() for a in attendees if a.strip()))
-    if len(names) < MIN_ATTENDEES:
-        raise ValidationFailed("集体讨论须至少三名参加人员（含负责人）。", field="attendees")
-    if held_on > timezone.localdate():
-        raise ValidationFailed("讨论日期不能晚于今天。", field="held_on")
-    if held_on < case.opened_on:
-        raise ValidationFailed("讨论日期不能早于立案日期。", field="held_on")
-    if not minutes.strip():
-        raise ValidationFailed("请填写讨论情况（各参加人员的意见）。", field="minutes")
+    names = checked_minutes(case, attendees=attendees, held_on=held_on, minutes=minutes)
     file, _ = CaseReview.objects.get_or_create(case=case, defaults={"agency_id": case.agency_id})
     discussion = Discussion.objects.create(
         review=file,

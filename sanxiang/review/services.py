@@ -24,6 +24,7 @@ from sanxiang.lib.money import MoneyError, parse_money
 from sanxiang.procedures.definitions import StageRole
 
 from . import checklist, drafts, opinion, queries
+from .collective import checked_minutes
 from .models import (
     CaseReview,
     CatalogueVersion,
@@ -659,13 +660,7 @@ def record_discussion(
         raise DomainError("conflict", "本案尚未报送法制审核。")
     if outcome not in DiscussionOutcome.values:
         raise ValidationFailed("请选择讨论结论。", field="outcome")
-    names = [a.strip() for a in attendees if a.strip()]
-    if len(names) < 3:
-        raise ValidationFailed("集体讨论须至少三名参加人员（含负责人）。", field="attendees")
-    if held_on > timezone.localdate():
-        raise ValidationFailed("讨论日期不能晚于今天。", field="held_on")
-    if not minutes.strip():
-        raise ValidationFailed("请填写讨论记录。", field="minutes")
+    names = checked_minutes(case, attendees=attendees, held_on=held_on, minutes=minutes)
     discussion = Discussion.objects.create(
         review=file,
         round=latest,

@@ -353,6 +353,32 @@ class DeadlineAndEscalation(ReviewTestCase):
             services.record_discussion(actor=self.w.head, attendees=["a", "b"], **kwargs)
         assert caught.value.field == "attendees"
 
+    def discussing(self, **changed: Any) -> DomainError:
+        """A disputed case whose discussion, with ``changed`` fields, is refused."""
+        case = case_at_defence(self.w)
+        failed(self.w, assigned(self.w, case))
+        fields: dict[str, Any] = dict(
+            held_on=timezone.localdate(),
+            attendees=["head", "officer", "reviewer"],
+            outcome="revise",
+            minutes="记录",
+        )
+        with pytest.raises(DomainError) as caught:
+            services.record_discussion(actor=self.w.head, case_id=case.pk, **(fields | changed))
+        assert events(case, "review.discussion").count() == 0
+        return caught.value
+
+    def test_a_name_typed_three_times_is_one_attendee_and_nothing_is_recorded(self):
+        refusal = self.discussing(attendees=["张局长", " 张局长", "张局长 "])
+        assert refusal.field == "attendees"
+        assert "同一人只计一次" in refusal.message
+
+    def test_a_discussion_dated_before_the_case_was_opened_is_refused(self):
+        # the case was opened today
+        refusal = self.discussing(held_on=timezone.localdate() - timedelta(days=1))
+        assert refusal.field == "held_on"
+        assert "早于立案日期" in refusal.message
+
 
 class ManualFlag(ReviewTestCase):
     def test_a_flag_makes_a_small_case_major_and_says_why(self):

@@ -8,6 +8,7 @@ from django.template import Context, Template
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from sanxiang.cases.models import Case
 from sanxiang.review import checklist, queries, services
@@ -176,7 +177,8 @@ class BrowserPages(ReviewTestCase):
         response = client.post(
             reverse("review:discussion", args=[case.pk]),
             {
-                "held_on": "2026-01-05",
+                # on or after the day the case was opened (a discussion cannot precede it)
+                "held_on": timezone.localdate().isoformat(),
                 "attendees": "head、officer、reviewer",
                 "outcome": "revise",
                 "minutes": "退回修改",
