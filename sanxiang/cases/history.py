@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -52,22 +52,39 @@ def _initial_stage(payload: dict[str, Any], definition: Definition | None) -> st
     return definition.initial.code if definition else ""
 
 
-def stages_entered(case: Case) -> list[str]:
-    """The stages the case entered, in the order the ledger recorded them (repeats kept)."""
+@dataclass(frozen=True)
+class Entered:
+    """The case entered ``stage`` at ``at`` (the entry's time), dated ``on`` (the step's day;
+    None for the first stage, which no step leads into)."""
+
+    stage: str
+    on: date | None
+    at: datetime
+
+
+def stages_entered_at(case: Case) -> list[Entered]:
+    """The stages the case entered with when, in the order the ledger recorded them."""
     definition = DEFINITIONS.get(case.procedure)
     rows = (
         Entry.objects.filter(case_id=case.pk, event_type__in=registry.codes_of(*STAGE_TYPES))
         .order_by("id")
-        .values_list("event_type", "payload")
+        .values_list("event_type", "payload", "created_at")
     )
     stages = []
-    for code, raw in rows:
+    for code, raw, at in rows:
         payload = json.loads(raw)
         if _current(code) == "case.opened":
-            stages.append(_initial_stage(payload, definition))
+            stages.append(Entered(_initial_stage(payload, definition), None, at))
         else:
-            stages.append(str(payload.get("target", "")))
+            on = payload.get("on")
+            day = date.fromisoformat(on) if isinstance(on, str) and on else None
+            stages.append(Entered(str(payload.get("target", "")), day, at))
     return stages
+
+
+def stages_entered(case: Case) -> list[str]:
+    """The stages the case entered, in the order the ledger recorded them (repeats kept)."""
+    return [entered.stage for entered in stages_entered_at(case)]
 
 
 def had_stage(case: Case, code: str) -> bool:

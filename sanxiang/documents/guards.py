@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -28,6 +28,9 @@ from sanxiang.procedures.filing import file_needs
 
 from .kinds import get_kind
 from .models import IssuedDocument, StepRequirement
+
+if TYPE_CHECKING:
+    from sanxiang.cases.history import Entered
 
 RECEIPT = "delivery_receipt"
 
@@ -278,21 +281,49 @@ def _path_needs(definition: Definition, entered: list[str], case_id: int) -> lis
     return needs
 
 
-def file_lacking(case: Any, *, entering: str = "") -> list[str]:
+def _agency_path_needs(case: Any, entered: list[Entered]) -> list[Needs]:
+    """The agency's rows that applied to a step the case took: for the stages the step joined,
+    in force on its day and registered before it was taken — what the guard asked then (a row
+    added later does not reach back; ``valid_from``/``valid_to`` cannot be set in the past)."""
+    rows = list(
+        StepRequirement.objects.filter(agency_id=case.agency_id, procedure=case.procedure)
+        .filter(Q(matter__isnull=True) | Q(matter_id=case.matter_id))
+        .order_by("pk")
+    )
+    needs: list[Needs] = []
+    for before, step in pairwise(entered):
+        day = step.on or timezone.localdate()
+        for row in rows:
+            applied = (
+                (row.source, row.target) == (before.stage, step.stage)
+                and row.created_at <= step.at
+                and row.valid_from <= day
+                and (row.valid_to is None or row.valid_to > day)
+            )
+            need = Needs((row.kind,), f"{case.agency.name}增设：{row.basis}", row.delivered)
+            if applied and need not in needs:
+                needs.append(need)
+    return needs
+
+
+def file_lacking(case: Any, *, entering: str = "", on: date | None = None) -> list[str]:
     """What the case file lacks to be archived (立卷归档), each a Chinese sentence.
 
     The documents of ``procedures.filing.file_needs`` for the stages the case went through,
-    and again those every step it took required (a case taken before a guard existed, or
-    whose rows were altered, is caught here). ``entering``: a stage about to be entered.
+    and again those every step it took required, the law's and the agency's (a case taken
+    before a guard existed, or whose rows were altered, is caught here). ``entering``: a stage
+    about to be entered, on ``on`` (today).
     """
-    from sanxiang.cases.history import stages_entered
+    from sanxiang.cases.history import Entered, stages_entered_at
 
     definition = case.definition
-    entered = stages_entered(case)
+    dated = stages_entered_at(case)
     if entering:
-        entered.append(entering)
+        dated.append(Entered(entering, on, timezone.now()))
+    entered = [e.stage for e in dated]
     roles = {definition.role_of(code) for code in entered}
     needs = _path_needs(definition, entered, case.pk)
+    needs.extend(n for n in _agency_path_needs(case, dated) if n not in needs)
     for need in file_needs(case.procedure):
         applies = need.after is None or need.after in roles
         # One sentence per document: a step already asked for it (delivered, if so) says it.
@@ -309,7 +340,7 @@ def complete_file(context: GuardContext) -> None:
     """归档 is refused while the file lacks a document it must hold, naming every one."""
     if not context.enters(StageRole.ARCHIVED):
         return
-    lacking = file_lacking(context.case, entering=context.target)
+    lacking = file_lacking(context.case, entering=context.target, on=context.on)
     if lacking:
         raise DomainError(
             "file_incomplete",

@@ -557,6 +557,12 @@ def validate_step_requirement(agency_id: int, data: StepRequirementData) -> Step
         )
     if not data.basis.strip():
         raise ValidationFailed("请填写本机关的依据或理由。", field="basis")
+    if data.valid_from < timezone.localdate():
+        # A step already taken was taken under the rows then in force; a row dated back would
+        # make those case files incomplete at 归档 for a rule that did not exist.
+        raise ValidationFailed(
+            "生效日期不能早于今天：新增的要求不溯及已经办理的环节。", field="valid_from"
+        )
     if data.matter_id is not None:
         if not Matter.objects.filter(pk=data.matter_id, agency_id=agency_id).exists():
             raise ValidationFailed("执法事项不属于本执法主体。", field="matter")
@@ -647,6 +653,10 @@ def end_step_requirement(*, actor: User, row_id: int, valid_to: date) -> StepReq
     _may_configure(actor, row.agency_id)
     if valid_to < row.valid_from:
         raise ValidationFailed("失效日期不能早于生效日期。", field="valid_to")
+    if valid_to < timezone.localdate():
+        raise ValidationFailed(
+            "失效日期不能早于今天：已经适用该要求的环节仍按其办理。", field="valid_to"
+        )
     changed = StepRequirement.objects.filter(pk=row.pk, valid_to__isnull=True).update(
         valid_to=valid_to
     )

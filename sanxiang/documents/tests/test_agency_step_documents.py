@@ -22,6 +22,7 @@ from sanxiang.accounts.models import Role
 from sanxiang.cases.models import Case
 from sanxiang.cases.services import transition
 from sanxiang.cases.testing import company, make_matter, open_test_case
+from sanxiang.documents.guards import file_lacking
 from sanxiang.documents.models import IssuedDocument, StepRequirement
 from sanxiang.documents.services import (
     StepRequirementData,
@@ -118,6 +119,8 @@ class Adding(QuickDocumentsTestCase):
             # 调查终结 does not make a 行政处罚决定书: it cannot be asked for before it.
             (data(kind="penalty_decision"), "validation_error", "不制作"),
             (data(basis="  "), "validation_error", "依据或理由"),
+            # a rule cannot reach back to steps already taken
+            (data(valid_from=timezone.localdate() - timedelta(days=1)), "validation_error", "溯及"),
         ]
         for bad, code, words in cases:
             error = refused_with(
@@ -320,6 +323,52 @@ class Pages(QuickDocumentsTestCase):
         assert "《询问通知书》" in page and BASIS in page and "本机关增设" in page
         other = Client().get(f"/gongshi/zhuti/{self.w.other_agency.pk}/qingdan/").content.decode()
         assert BASIS not in other
+
+
+class TheCaseFile(QuickDocumentsTestCase):
+    """归档 checks the file again: what the agency's rows asked of the steps the case took."""
+
+    def through_the_step(self) -> Case:
+        case = open_test_case(self.w, parties=[company()], title="某公司违规组织宗教活动")
+        transition(actor=self.w.head, case_id=case.pk, target="investigation")
+        issue_document(actor=self.w.officer, case_id=case.pk, kind="inquiry_notice")
+        transition(actor=self.w.officer, case_id=case.pk, target="case_review")
+        return Case.objects.get(pk=case.pk)
+
+    def test_a_document_the_agency_required_and_a_dba_deleted_is_named_at_archiving(self):
+        add_step_requirement(actor=self.w.head, agency_id=self.w.agency.pk, data=data())
+        case = self.through_the_step()
+        assert not any("询问通知书" in line for line in file_lacking(case))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM documents_issueddocument WHERE case_id = %s AND kind = %s",
+                [case.pk, "inquiry_notice"],
+            )
+        lacking = [line for line in file_lacking(case) if "询问通知书" in line]
+        assert lacking and BASIS in lacking[0] and self.w.agency.name in lacking[0], lacking
+
+    def test_a_row_added_after_the_step_was_taken_does_not_reach_back(self):
+        case = open_test_case(self.w, parties=[company()], title="某公司违规组织宗教活动")
+        transition(actor=self.w.head, case_id=case.pk, target="investigation")
+        transition(actor=self.w.officer, case_id=case.pk, target="case_review")
+        add_step_requirement(actor=self.w.head, agency_id=self.w.agency.pk, data=data())
+        assert not any("询问通知书" in line for line in file_lacking(case))
+
+    def test_a_row_cannot_be_ended_in_the_past(self):
+        row = add_step_requirement(actor=self.w.head, agency_id=self.w.agency.pk, data=data())
+        StepRequirement.objects.filter(pk=row.pk).update(
+            valid_from=timezone.localdate() - timedelta(days=10)
+        )
+        error = refused_with(
+            "validation_error",
+            end_step_requirement,
+            actor=self.w.head,
+            row_id=row.pk,
+            valid_to=timezone.localdate() - timedelta(days=1),
+        )
+        assert "早于今天" in error.message
+        assert StepRequirement.objects.get(pk=row.pk).valid_to is None
+        assert not Entry.objects.filter(event_type="document.step_requirement_ended").exists()
 
 
 class Reconcile(QuickDocumentsTestCase):
