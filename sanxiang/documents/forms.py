@@ -27,7 +27,12 @@ class StepRequirementForm(StyledForm):
         label="执法事项", queryset=Matter.objects.none(), required=False, empty_label="全部事项"
     )
     basis = forms.CharField(label="本机关依据或理由", max_length=300)
-    valid_from = forms.DateField(label="生效日期", initial=timezone.localdate)
+    valid_from = forms.DateField(
+        label="生效日期",
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="不能早于今天：新增的要求不溯及已经办理的环节",
+    )
 
     def __init__(
         self, *args: Any, agency_id: int, procedures: list[ProcedureSteps], **kwargs: Any
@@ -51,6 +56,8 @@ class StepRequirementForm(StyledForm):
         matter = self.fields["matter"]
         assert isinstance(matter, forms.ModelChoiceField)  # noqa: S101 - narrowing for mypy
         matter.queryset = Matter.objects.filter(agency_id=agency_id).order_by("code")
+        # the date picker offers no day the service would refuse
+        self.fields["valid_from"].widget.attrs["min"] = timezone.localdate().isoformat()
 
     def data_object(self) -> StepRequirementData:
         data = self.cleaned_data
