@@ -156,6 +156,22 @@ def sign_in_page(page: Any, base: str, user: User) -> Any:
     return page
 
 
+def watch_errors(page: Any) -> list[str]:
+    """A page's script errors and CSP refusals as they happen (an inline style or script
+    would show here); a missing favicon is not a page's business."""
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(m.text)
+            if m.type == "error" and "Failed to load resource" not in m.text
+            else None
+        ),
+    )
+    return errors
+
+
 def signed_in_page(browser: Any, base: str, user: User) -> Any:
     """A new browser context (its own cookies) with ``user`` signed in; returns its page."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")

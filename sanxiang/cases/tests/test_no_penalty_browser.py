@@ -17,7 +17,7 @@ from sanxiang.disclosure.models import Publication
 from sanxiang.documents.testing import take_step
 from sanxiang.review.models import Discussion
 from sanxiang.review.tests.helpers import case_at_defence
-from sanxiang.testing import PASSWORD, World, current_code
+from sanxiang.testing import PASSWORD, World, current_code, watch_errors
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,8 +33,7 @@ def test_the_head_ends_a_case_in_no_penalty_and_convenes_a_discussion(live_serve
         case_id=case.pk,
         data=DraftData(kind="no_penalty", legal_basis="《宗教事务条例》第七十一条"),
     )
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    errors = watch_errors(page)
     page.goto(f"{live_server.url}/accounts/login/?next=/cases/{case.pk}/")
     page.fill("input[name=username]", world.head.username)
     page.fill("input[name=password]", PASSWORD)

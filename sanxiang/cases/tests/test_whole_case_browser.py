@@ -32,11 +32,11 @@ from sanxiang.documents.tests.helpers import pdf_text, squeeze
 from sanxiang.ledger.reconcile import reconcile
 from sanxiang.lib.workdays import is_working_day
 from sanxiang.review.testing import pass_review
-from sanxiang.testing import World, sign_in_page, signed_in_page
+from sanxiang.testing import World, sign_in_page, signed_in_page, watch_errors
 from sanxiang.transcripts import services as transcripts
 from sanxiang.transcripts.models import Status, Transcript
 from sanxiang.transcripts.tests.helpers import inquiry, sign_all
-from sanxiang.transcripts.tests.test_browser import draw_signature, watch_errors
+from sanxiang.transcripts.tests.test_browser import draw_signature
 
 from .test_parties_browser import register_lawyer
 

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from sanxiang.testing import PASSWORD, World, current_code
+from sanxiang.testing import PASSWORD, World, current_code, watch_errors
 
 from .helpers import case_at, fine_draft
 
@@ -18,17 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_an_officer_issues_a_decision_and_the_panel_follows_the_stage(live_server, page):
     world = World.build()
     case = case_at(world, "decision", **fine_draft())
-    errors: list[str] = []
-    # Script errors and CSP refusals; a missing favicon is not this panel's business.
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on(
-        "console",
-        lambda m: (
-            errors.append(m.text)
-            if m.type == "error" and "Failed to load resource" not in m.text
-            else None
-        ),
-    )
+    errors = watch_errors(page)
     page.goto(f"{live_server.url}/accounts/login/?next=/cases/{case.pk}/")
     page.fill("input[name=username]", world.officer.username)
     page.fill("input[name=password]", PASSWORD)

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from sanxiang.testing import PASSWORD, World, current_code
+from sanxiang.testing import PASSWORD, World, current_code, watch_errors
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,16 +17,7 @@ BASIS = "本局执法规范第12条：调查终结前须向当事人送达询问
 
 def test_the_head_adds_a_step_document_and_the_portal_publishes_it(live_server, page):
     world = World.build()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on(
-        "console",
-        lambda m: (
-            errors.append(m.text)
-            if m.type == "error" and "Failed to load resource" not in m.text
-            else None
-        ),
-    )
+    errors = watch_errors(page)
     page.goto(f"{live_server.url}/accounts/login/?next=/documents/step-requirements/")
     page.fill("input[name=username]", world.head.username)
     page.fill("input[name=password]", PASSWORD)

@@ -13,7 +13,7 @@ from django.conf import settings
 
 from sanxiang.cases.testing import open_test_case, person
 from sanxiang.documents.tests.helpers import pdf_text, squeeze
-from sanxiang.testing import World, sign_in_page
+from sanxiang.testing import World, sign_in_page, watch_errors
 from sanxiang.transcripts.models import Status, Transcript
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -24,21 +24,6 @@ ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 TABLET = {"width": 1024, "height": 768}
 PHONE = {"width": 390, "height": 844}
 ANSWER = "当天是我组织的聚会，大约有三十人参加。"
-
-
-def watch_errors(page: Any) -> list[str]:
-    """Script errors and CSP refusals (an inline style or script would show here)."""
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on(
-        "console",
-        lambda m: (
-            errors.append(m.text)
-            if m.type == "error" and "Failed to load resource" not in m.text
-            else None
-        ),
-    )
-    return errors
 
 
 def draw_signature(page: Any) -> None:
