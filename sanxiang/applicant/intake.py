@@ -36,6 +36,7 @@ from sanxiang.cases.models import Case, Deadline, Party, PartyKind
 from sanxiang.cases.services import PartyData, open_online_application
 from sanxiang.catalog.models import MatterVersion
 from sanxiang.catalog.queries import in_force_on
+from sanxiang.catalog.services import ApplicationField, application_fields
 from sanxiang.directory.models import Agency, MatterCategory
 from sanxiang.ledger import services as ledger
 from sanxiang.lib.errors import DomainError, ValidationFailed
@@ -178,6 +179,8 @@ class ApplicantData:
     request: str = ""
     electronic_delivery: bool = False
     email: str = ""
+    # the guide's own items (``form_fields``), answered in the guide's order
+    answers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -225,11 +228,34 @@ def _check_applicant(data: ApplicantData) -> dict[str, Any]:
     }
 
 
+MAX_ANSWER = 200
+
+
+def form_fields(guide: MatterVersion) -> list[ApplicationField]:
+    """What the matter's form asks besides who applies (the guide's 网上申请填写事项)."""
+    return application_fields(guide.application_fields)
+
+
+def _check_answers(guide: MatterVersion, answers: tuple[str, ...]) -> list[list[str]]:
+    """The answers as [label, answer] pairs, or the first refusal naming the item."""
+    asked = form_fields(guide)
+    given = [*answers, *[""] * len(asked)][: len(asked)]
+    pairs = []
+    for n, (item, answer) in enumerate(zip(asked, given, strict=True)):
+        value = " ".join(answer.split())
+        if item.required and not value:
+            raise ValidationFailed(f"请填写“{item.label}”。", field=f"field_{n}")
+        if len(value) > MAX_ANSWER:
+            raise ValidationFailed(f"“{item.label}”不超过 {MAX_ANSWER} 字。", field=f"field_{n}")
+        pairs.append([item.label, value])
+    return pairs
+
+
 def start_application(*, matter_id: int, data: ApplicantData, address: str) -> NewDraft:
     """A draft for the matter; counted for the address's limit of public tries (a draft is
     public and unauthenticated: a flood is refused with ``rate_limited``)."""
     guide = offered_guide(matter_id)
-    fields = _check_applicant(data)
+    fields = _check_applicant(data) | {"answers": _check_answers(guide, data.answers)}
     services.count_try(address=address)
     return _create_draft(guide=guide, fields=fields)
 
@@ -438,7 +464,7 @@ def _submit(*, application_id: int) -> Submitted:
         agency=agency,
         matter_id=application.matter_id,
         title=f"{application.name}申请{application.guide.name}",
-        facts=application.request,
+        facts=case_facts(application),
         party=PartyData(
             kind=application.kind,
             name=application.name,
@@ -506,6 +532,12 @@ def supplement_due(case: Case) -> date | None:
     return clock.due_on if clock else None
 
 
+def case_facts(application: OnlineApplication) -> str:
+    """The licence case's 基本案情: the request, then the guide's items as answered."""
+    answered = [f"{label}：{value}" for label, value in application.answers if value]
+    return "\n".join([application.request, *answered])
+
+
 def receipt_content(application: OnlineApplication, materials: list[Material], case: Case) -> Any:
     """What the receipt PDF says (its canonical hash is recorded at submission)."""
     from sanxiang.documents.content import DocumentContent, Para, Row, Table, chinese_date
@@ -516,6 +548,7 @@ def receipt_content(application: OnlineApplication, materials: list[Material], c
         Row((("受理编号", case.number),)),
         Row((("申请事项", application.guide.name),)),
         Row((("申请人", application.name), ("证件号码", f"****{who[-4:]}"))),
+        *(Row(((label, value or "（未填写）"),)) for label, value in application.answers),
         Row((("提交时间", f"{timezone.localtime(application.submitted_at):%Y-%m-%d %H:%M}"),)),
         Row(
             (

@@ -49,9 +49,16 @@ def _form_context(
         {"n": n, "item": i, "note": notes.get(i, i), "sample": samples.get(i), "file": have.get(i)}
         for n, i in enumerate(intake.material_items(guide))
     ]
+    given = extra.get("data") or {}
+    asked = [
+        {"n": n, "label": f.label, "required": f.required, "value": given.get(f"field_{n}", "")}
+        for n, f in enumerate(intake.form_fields(guide))
+    ]
     return {
         "guide": guide,
         "rows": rows,
+        "asked": asked,
+        "max_answer": intake.MAX_ANSWER,
         "complete": all(r["file"] for r in rows),
         "article": intake.ARTICLE_32,
         "allowed": intake.ALLOWED_NAMES,
@@ -82,6 +89,9 @@ def start(request: HttpRequest, matter_id: int) -> HttpResponse:
         request=post.get("request", "")[:4000],
         electronic_delivery=post.get("electronic_delivery") == "1",
         email=post.get("email", "")[:254],
+        answers=tuple(
+            post.get(f"field_{n}", "")[:400] for n in range(len(intake.form_fields(guide)))
+        ),
     )
     try:
         made = intake.start_application(matter_id=matter_id, data=data, address=_address(request))

@@ -194,6 +194,9 @@ class OnlineApplication(models.Model):
     phone = models.CharField("联系电话", max_length=40)
     address = models.CharField("联系地址", max_length=200, blank=True)
     request = models.TextField("申请事项及理由")
+    # The guide's own items (``catalog.services.application_fields``) as [label, answer] pairs
+    # in the guide's order; part of the receipt whose hash the submission's entry records.
+    answers = models.JSONField("网上申请填写事项", default=list, blank=True)
     # 电子送达: the application form doubles as the 送达地址确认书 when the applicant chooses it.
     electronic_delivery = models.BooleanField("同意电子送达", default=False)
     email = models.EmailField("电子邮箱", blank=True)

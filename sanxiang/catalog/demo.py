@@ -39,6 +39,7 @@ GUIDE_BY_CATEGORY: dict[str, dict[str, Any]] = {
         "guide_time_limit": "法定时限见上；承诺在法定时限内办结",
         "preferential_policy": "无收费；材料齐全的当场受理，可通过政务服务网在线申请。",
         "online_application": True,
+        "application_fields": "涉及的宗教团体或者宗教活动场所名称*\n实施地点*\n拟实施日期",
     },
     "penalty": {
         "conditions": "有证据证明存在本事项设定依据规定的违法行为，且不属于不予处罚情形。",

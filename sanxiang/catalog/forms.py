@@ -39,6 +39,13 @@ class MatterForm(StyledForm):
     address = forms.CharField(label="办公地址", max_length=200, required=False)
     phone = forms.CharField(label="咨询电话", max_length=40, required=False)
     online_application = forms.BooleanField(label="接受网上申请（仅行政许可事项）", required=False)
+    application_fields = forms.CharField(
+        label="网上申请填写事项",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="申请人除身份、联系方式和申请事项及理由外还须填写的内容，每行一项，末尾加“*”为必填，"
+        "如：场所名称*",
+    )
     random_inspection = forms.BooleanField(label="列入随机抽查事项清单", required=False)
     inspection_target = forms.CharField(label="抽查对象", max_length=200, required=False)
     inspection_content = forms.CharField(label="抽查内容", max_length=200, required=False)

@@ -73,6 +73,9 @@ class MatterVersion(models.Model):
     # 行政许可法 第29条第三款、第33条: applications may be made electronically. A 许可 matter
     # whose guide says so is offered on the portal's 网上申请 (sanxiang/applicant/intake.py).
     online_application = models.BooleanField("接受网上申请", default=False)
+    # What the matter's online form asks besides who applies (one item a line; "*" at the end:
+    # required), e.g. 场所名称* / 拟举办活动日期* — parsed by catalog.services.application_fields.
+    application_fields = models.TextField("网上申请填写事项", blank=True)
     # 随机抽查事项清单
     random_inspection = models.BooleanField("列入随机抽查事项清单", default=False)
     inspection_target = models.CharField("抽查对象", max_length=200, blank=True)

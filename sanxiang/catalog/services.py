@@ -53,6 +53,7 @@ class MatterContent:
     address: str = ""
     phone: str = ""
     online_application: bool = False
+    application_fields: str = ""
     random_inspection: bool = False
     inspection_target: str = ""
     inspection_content: str = ""
@@ -63,6 +64,51 @@ class MatterContent:
     @classmethod
     def from_version(cls, version: MatterVersion) -> MatterContent:
         return cls(**{f.name: getattr(version, f.name) for f in fields(cls)})
+
+
+MAX_APPLICATION_FIELDS = 20
+MAX_FIELD_LABEL = 40
+
+
+@dataclass(frozen=True)
+class ApplicationField:
+    """One item the matter's online application form asks for (行政许可法 第29条: the
+    applicant gives the agency the true information the matter needs)."""
+
+    label: str
+    required: bool
+
+
+def application_fields(text: str) -> list[ApplicationField]:
+    """The form's items from the guide's lines: ``场所名称*`` is required, ``备注`` is not."""
+    out = []
+    for line in text.splitlines():
+        item = line.strip()
+        required = item.endswith(("*", "＊"))
+        label = item.rstrip("*＊ ").strip()
+        if label:
+            out.append(ApplicationField(label, required))
+    return out
+
+
+def _validate_application_fields(text: str) -> None:
+    items = application_fields(text)
+    if len(items) > MAX_APPLICATION_FIELDS:
+        raise ValidationFailed(
+            f"网上申请填写事项不超过{MAX_APPLICATION_FIELDS}项。", field="application_fields"
+        )
+    labels = [f.label for f in items]
+    for label in labels:
+        if len(label) > MAX_FIELD_LABEL:
+            raise ValidationFailed(
+                f"网上申请填写事项“{label[:10]}…”过长（不超过{MAX_FIELD_LABEL}字）。",
+                field="application_fields",
+            )
+    repeated = sorted({label for label in labels if labels.count(label) > 1})
+    if repeated:
+        raise ValidationFailed(
+            f"网上申请填写事项重复：{'、'.join(repeated)}。", field="application_fields"
+        )
 
 
 def validate_content(content: MatterContent) -> None:
@@ -84,6 +130,7 @@ def validate_content(content: MatterContent) -> None:
             "只有行政许可事项可以接受网上申请（行政许可法 第二十九条、第三十三条）。",
             field="online_application",
         )
+    _validate_application_fields(content.application_fields)
     ratio = content.inspection_ratio
     if ratio is not None and not (Decimal(0) < ratio <= Decimal(100)):
         raise ValidationFailed("抽查比例应在0到100之间。", field="inspection_ratio")

@@ -237,3 +237,31 @@ def test_a_link_replayed_on_another_phone_is_refused_until_the_party_proves_the_
     mine.get_by_role("alert").get_by_text("第一次打开该链接的设备").wait_for()
     first.close()
     other.close()
+
+
+def test_the_phone_form_asks_the_matters_own_items_and_stops_an_empty_required_one(
+    browser, live_server
+):
+    from sanxiang.catalog.models import MatterVersion
+
+    from .helpers import online_matter
+
+    world = World.build()
+    matter = online_matter(world)
+    MatterVersion.objects.filter(matter=matter).update(
+        application_fields="宗教活动场所名称*\n实施地点*\n拟实施日期"
+    )
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/gongshi/shenqing/{matter.pk}/")
+    page.get_by_label("名称或姓名").fill("测试区某某寺")
+    page.get_by_label("统一社会信用代码（组织填写）").fill("")
+    page.get_by_label("联系电话").fill("0427-2800099")
+    page.get_by_label("宗教活动场所名称").fill("测试区某某寺")
+    page.get_by_label("申请事项及理由").fill("申请举办大型宗教活动。")
+    # the browser's own check stops an empty required item before anything is sent
+    page.get_by_role("button", name="下一步：上传申请材料").click()
+    assert page.evaluate("document.querySelector('#field_1').validity.valueMissing")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+    shoot(page, "applicant-intake-items-phone")
+    context.close()

@@ -20,7 +20,15 @@ from sanxiang.lib.workdays import add_working_days
 from sanxiang.testing import signed_in
 from sanxiang.workbench.inbox import inbox_for
 
-from .helpers import PDF, PNG, online_matter, start_draft, submitted, upload_file
+from .helpers import (
+    PDF,
+    PNG,
+    online_matter,
+    organisation_form,
+    start_draft,
+    submitted,
+    upload_file,
+)
 
 QUICK = mock.patch("sanxiang.documents.render_pdf.render_pdf", quick_pdf)
 
@@ -203,3 +211,83 @@ class ApplyingOnline(QuickDocumentsTestCase):
         body = b"".join(mine.streaming_content)  # type: ignore[attr-defined]
         assert mine.status_code == 200 and body == PDF
         assert Entry.objects.filter(event_type="applicant.material_viewed").count() == 1
+
+
+FIELDS = "宗教活动场所名称*\n实施地点*\n拟实施日期"
+
+
+class TheMattersOwnItems(QuickDocumentsTestCase):
+    """The guide's 网上申请填写事项: the form asks them, a required one is refused when empty,
+    the answers reach the receipt (whose hash the submission records), the case and the staff."""
+
+    def setUp(self) -> None:
+        from sanxiang.catalog.models import MatterVersion
+
+        self.matter = online_matter(self.w)
+        MatterVersion.objects.filter(matter=self.matter).update(application_fields=FIELDS)
+
+    def answers(self, *values: str) -> dict[str, str]:
+        return {f"field_{n}": value for n, value in enumerate(values)}
+
+    def test_the_form_asks_the_guides_items_and_marks_the_required_ones(self):
+        text = self.client.get(
+            reverse("applicant_intake:start", args=[self.matter.pk])
+        ).content.decode()
+        assert 'name="field_0"' in text and "宗教活动场所名称" in text
+        assert re.search(r'name="field_1"[^>]*required', text)
+        assert not re.search(r'name="field_2"[^>]*required', text) and "（选填）" in text
+
+    def test_a_required_item_left_empty_is_refused_by_name_and_nothing_is_stored(self):
+        answer = self.client.post(
+            reverse("applicant_intake:start", args=[self.matter.pk]),
+            {**organisation_form(), **self.answers("测试区某某寺", "   ")},
+        )
+        text = answer.content.decode()
+        assert answer.status_code == 422 and "请填写“实施地点”" in text
+        assert 'value="测试区某某寺"' in text  # what was typed is kept on the page
+        assert not OnlineApplication.objects.exists()
+
+    def test_the_answers_reach_the_receipt_the_case_and_the_staff_panel(self):
+        with QUICK:
+            submitted(
+                self.client, self.matter, **self.answers("测试区某某寺", "测试区某某路1号", "")
+            )
+        application = OnlineApplication.objects.get()
+        assert application.answers == [
+            ["宗教活动场所名称", "测试区某某寺"],
+            ["实施地点", "测试区某某路1号"],
+            ["拟实施日期", ""],
+        ]
+        case = Case.objects.get()
+        assert "实施地点：测试区某某路1号" in case.facts and "拟实施日期" not in case.facts
+        # The receipt's content (hashed into the submission's entry) names every item.
+        from sanxiang.applicant.intake import receipt_content
+
+        content = receipt_content(application, list(Material.objects.order_by("pk")), case)
+        assert content.sha256() == application.content_sha256
+        changed = OnlineApplication.objects.get()
+        changed.answers = [["宗教活动场所名称", "别的寺"], *changed.answers[1:]]
+        assert receipt_content(changed, list(Material.objects.order_by("pk")), case).sha256() != (
+            application.content_sha256
+        )
+        page = signed_in(self.w.head).get(reverse("cases:detail", args=[case.pk])).content.decode()
+        assert "实施地点" in page and "测试区某某路1号" in page
+
+    def test_a_guide_with_too_many_repeated_or_long_items_is_refused(self):
+        from sanxiang.catalog.services import MatterContent, validate_content
+        from sanxiang.lib.errors import ValidationFailed
+
+        def refused(text: str) -> str:
+            content = MatterContent(
+                category="licence", name="许可", handling_unit="科", application_fields=text
+            )
+            try:
+                validate_content(content)
+            except ValidationFailed as error:
+                assert error.field == "application_fields"
+                return error.message
+            raise AssertionError("accepted")
+
+        assert "重复" in refused("名称*\n名称")
+        assert "过长" in refused("名" * 41)
+        assert "不超过20项" in refused("\n".join(f"事项{n}" for n in range(21)))
